@@ -1,0 +1,20 @@
+import type { InjectionToken } from 'tsyringe';
+import type { Clock, ConnectorContext, ConnectorPlugin, Logger } from '../plugins/ConnectorPlugin.js';
+
+/** DI tokens of `@relaypoint/core`, namespaced `core.*`. */
+export const CoreTokens = {
+  /** The structured logger ({@link Logger}). */
+  Logger: 'core.logger' as InjectionToken<Logger>,
+  /** The clock ({@link Clock}). */
+  Clock: 'core.clock' as InjectionToken<Clock>,
+  /** A connector instance's validated config. */
+  ConnectorConfig: 'core.connector.config' as InjectionToken<unknown>,
+  /** A connector instance's name. */
+  ConnectorName: 'core.connector.name' as InjectionToken<string>,
+  /** The plugin a connector instance was created from. */
+  ConnectorPlugin: 'core.connector.plugin' as InjectionToken<ConnectorPlugin>,
+  /** The connector instance context. */
+  ConnectorContext: 'core.connector.context' as InjectionToken<ConnectorContext>,
+  /** The axios instance for this connector instance's provider calls. */
+  HttpClient: 'core.http.client' as InjectionToken<unknown>,
+} as const;

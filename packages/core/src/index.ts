@@ -1,0 +1,50 @@
+import 'reflect-metadata';
+
+export { CORE_VERSION } from './version.js';
+
+export { ErrorCodes } from './errors/codes.js';
+export type { ErrorCode } from './errors/codes.js';
+export { RelaypointError } from './errors/RelaypointError.js';
+export type { RelaypointErrorOptions } from './errors/RelaypointError.js';
+export {
+  ConnectorError,
+  ValidationError,
+  ProviderRejectedError,
+  OutcomeUnknownError,
+  NotSentError,
+  CircuitOpenError,
+  PluginError,
+  ConfigError,
+} from './errors/ConnectorError.js';
+export type { Outcome, ConnectorErrorOptions } from './errors/ConnectorError.js';
+export { isRelaypointError, isConnectorError, hasOutcome, isOutcomeUnknown, isPluginError, isConfigError } from './errors/guards.js';
+
+export type {
+  Connector,
+  ConnectorCapabilities,
+  DuplicateReferenceBehaviour,
+  IssueParams,
+  IssueRequest,
+  IssueResult,
+  IssueStatus,
+  StatusQuery,
+  StatusResult,
+  CallOptions,
+  Voucher,
+} from './contract/Connector.js';
+export { isCurrency, currencyExponent, toMinorUnits, fromMinorUnits, toMoney } from './contract/Money.js';
+export type { AmountInput, MinorUnits, Money } from './contract/Money.js';
+export { validateIssueParams, isE164 } from './contract/validateIssueParams.js';
+export type { ValidateIssueParamsOptions } from './contract/validateIssueParams.js';
+
+export type {
+  ConnectorPlugin,
+  ConnectorPluginDefinition,
+  ConnectorContext,
+  JsonSchema,
+  Logger,
+  Clock,
+  RelaypointPackageField,
+} from './plugins/ConnectorPlugin.js';
+
+export { CoreTokens } from './di/tokens.js';

@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// Generates TypeScript types for every JSON schema in the repo with
+// json-schema-to-typescript: `src/**/NAME.schema.json` → `src/**/NAME.types.ts`.
+// `--check` writes nothing and exits 1 when a generated file is missing or
+// stale (CI runs it through `npm test`).
+import { compile } from 'json-schema-to-typescript';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, dirname, relative, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const check = process.argv.includes('--check');
+
+function* walk(dir) {
+  for (const e of readdirSync(dir)) {
+    if (e === 'node_modules' || e === 'dist') continue;
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) yield* walk(p);
+    else if (e.endsWith('.schema.json')) yield p;
+  }
+}
+
+const stale = [];
+let count = 0;
+for (const pkg of readdirSync(join(root, 'packages'))) {
+  const src = join(root, 'packages', pkg, 'src');
+  if (!existsSync(src)) continue;
+  for (const file of walk(src)) {
+    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    const name = schema.title || basename(file, '.schema.json');
+    const out = file.replace(/\.schema\.json$/, '.types.ts');
+    const ts = await compile(schema, name, {
+      cwd: dirname(file),
+      additionalProperties: false,
+      bannerComment: `/* Generated from ${basename(file)} by scripts/codegen.mjs (json-schema-to-typescript). Do not edit: change the schema and run \`npm run codegen\`. */`,
+      format: true,
+      style: { singleQuote: true, printWidth: 120 },
+    });
+    count += 1;
+    const current = existsSync(out) ? readFileSync(out, 'utf8') : null;
+    if (current === ts) continue;
+    if (check) stale.push(relative(root, out));
+    else { writeFileSync(out, ts); console.log(`wrote ${relative(root, out)}`); }
+  }
+}
+// Documentation generated from the schemas (see scripts/gendocs.mjs) is checked the same way.
+if (existsSync(join(root, 'scripts', 'gendocs.mjs'))) {
+  const { generateDocs } = await import('./gendocs.mjs');
+  for (const { path, content } of await generateDocs(root)) {
+    const current = existsSync(path) ? readFileSync(path, 'utf8') : null;
+    if (current === content) continue;
+    if (check) stale.push(relative(root, path));
+    else { writeFileSync(path, content); console.log(`wrote ${relative(root, path)}`); }
+  }
+}
+if (check && stale.length) {
+  console.error(`generated files are stale (run \`npm run codegen\` and commit):\n  ${stale.join('\n  ')}`);
+  process.exit(1);
+}
+if (check) console.error(`generated files are current (${count} schemas)`);
