@@ -19,6 +19,19 @@ function requireText(value: unknown, field: string, max = 200): string {
   return value;
 }
 
+function checkMetadata(metadata: unknown): Record<string, string> {
+  const bad = (): never => {
+    throw new ValidationError(ErrorCodes.INVALID_PARAMS, 'metadata', 'metadata must be an object whose values are strings');
+  };
+  if (metadata === null || typeof metadata !== 'object' || Array.isArray(metadata)) bad();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(metadata as object)) {
+    if (typeof v !== 'string') bad();
+    out[k] = v as string;
+  }
+  return out;
+}
+
 /** Options of {@link validateIssueParams}. */
 export interface ValidateIssueParamsOptions {
   /** Require `phoneNumber` (airtime). Defaults to `false`; a phone that is given is always checked. */
@@ -45,6 +58,6 @@ export function validateIssueParams(params: IssueParams, options: ValidateIssueP
   const amount = toMoney(params.amount, params.currency);
   const out: IssueRequest = { productId, customerId, amount, currency: amount.currency, reference: params.reference };
   if (params.phoneNumber !== undefined) out.phoneNumber = params.phoneNumber;
-  if (params.metadata !== undefined) out.metadata = { ...params.metadata };
+  if (params.metadata !== undefined) out.metadata = checkMetadata(params.metadata);
   return out;
 }
