@@ -115,4 +115,8 @@ export class ConfigError extends RelaypointError {
     super(code, errors.length === 1 ? errors[0] : `${errors.length} config errors:\n${errors.join('\n')}`, options);
     this.errors = errors;
   }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), errors: this.errors };
+  }
 }
