@@ -47,4 +47,8 @@ export type {
   RelaypointPackageField,
 } from './plugins/ConnectorPlugin.js';
 
+export { defineConnectorPlugin, assertCoreCompatible, isConnectorPlugin, CONNECTOR_PLUGIN_KIND } from './plugins/defineConnectorPlugin.js';
+export { discoverPlugin } from './plugins/discoverPlugin.js';
+export type { DiscoveredPlugin } from './plugins/discoverPlugin.js';
+
 export { CoreTokens } from './di/tokens.js';
