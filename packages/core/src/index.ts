@@ -52,3 +52,14 @@ export { discoverPlugin } from './plugins/discoverPlugin.js';
 export type { DiscoveredPlugin } from './plugins/discoverPlugin.js';
 
 export { CoreTokens } from './di/tokens.js';
+export { createRootContainer } from './di/createRootContainer.js';
+export type { RootContainerOptions } from './di/createRootContainer.js';
+export { createConnectorContainer } from './di/createConnectorContainer.js';
+export type { ConnectorInstance, ConnectorInstanceConfig } from './di/createConnectorContainer.js';
+export { noopLogger } from './di/noopLogger.js';
+export { systemClock } from './di/systemClock.js';
+
+export { createHttpClient } from './http/createHttpClient.js';
+export type { HttpClientOptions, RequestSigningOptions } from './http/createHttpClient.js';
+export { hmacHex, hmacBase64, timingSafeEqualStr } from './http/hmac.js';
+export type { SignableBody } from './http/hmac.js';
