@@ -59,6 +59,18 @@ export type { ConnectorInstance, ConnectorInstanceConfig } from './di/createConn
 export { noopLogger } from './di/noopLogger.js';
 export { systemClock } from './di/systemClock.js';
 
+export { createAjv, schemaDraft } from './config/createAjv.js';
+export type { AjvInstance, CreateAjvOptions } from './config/createAjv.js';
+export { interpolateEnv } from './config/interpolateEnv.js';
+export type { Env } from './config/interpolateEnv.js';
+export { validateAgainstSchema, compileSchema } from './config/validateAgainstSchema.js';
+export type { ValidateAgainstSchemaOptions } from './config/validateAgainstSchema.js';
+export { loadConfigFile } from './config/loadConfigFile.js';
+export type { LoadConfigFileOptions, LoadedConfig } from './config/loadConfigFile.js';
+export { redact, redactSecrets, collectSecrets, REDACTED } from './config/redact.js';
+export { formatJsonPath } from './config/jsonPath.js';
+export type { PathSegment } from './config/jsonPath.js';
+
 export { createHttpClient } from './http/createHttpClient.js';
 export type { HttpClientOptions, RequestSigningOptions } from './http/createHttpClient.js';
 export { hmacHex, hmacBase64, timingSafeEqualStr } from './http/hmac.js';
