@@ -1,0 +1,86 @@
+import type { ProviderName, ResolvedConfig } from './config/ResolvedConfig.js';
+import { Journal } from './journal/Journal.js';
+import { AttemptCounter } from './ledger/AttemptCounter.js';
+import { Ledger } from './ledger/Ledger.js';
+import { FaultPlan } from './scenario/FaultPlan.js';
+import type { Scenario } from './scenario/Scenario.types.js';
+import { toMinorUnits } from '@relaypoint/core';
+
+/**
+ * Everything a running simulator holds: config, ledgers, balances, journal,
+ * scenario and the requests parked by a fault (hang, latency), which reset
+ * and close abort.
+ */
+export class SimulatorState {
+  readonly ledgers: Record<ProviderName, Ledger>;
+  readonly journal: Journal;
+  readonly attempts: AttemptCounter;
+  scenario: Scenario = {};
+  seed: number;
+  plan: FaultPlan;
+  /** Bumped by reset: work started before it must not commit after it. */
+  generation = 0;
+  /** Last recharge time per airtime account + phone number (only while a window is set). */
+  readonly recentPhones = new Map<string, number>();
+  /** Cancels of requests parked by hang or latency. */
+  readonly parked = new Set<() => void>();
+
+  constructor(
+    readonly config: ResolvedConfig,
+    seed: number,
+    journalSize: number,
+    ledgerSize: number,
+    readonly now: () => number,
+  ) {
+    this.seed = seed;
+    this.plan = new FaultPlan({}, seed);
+    this.ledgers = { airtime: new Ledger('airtime', ledgerSize, now), giftcard: new Ledger('giftcard', ledgerSize, now) };
+    this.journal = new Journal(journalSize);
+    this.attempts = new AttemptCounter(ledgerSize === Infinity ? Infinity : ledgerSize * 3);
+  }
+
+  /** Applies a validated scenario: rules (fresh counters), seed, balances. */
+  applyScenario(scenario: Scenario, seedOverride?: number): void {
+    this.scenario = scenario;
+    this.seed = seedOverride ?? scenario.seed ?? this.seed;
+    this.plan = new FaultPlan(scenario, this.seed);
+    this.applyScenarioBalances();
+  }
+
+  private applyScenarioBalances(): void {
+    const b = this.scenario.balances;
+    if (b?.airtime !== undefined) this.setBalance('airtime', b.airtime);
+    if (b?.giftcard !== undefined) this.setBalance('giftcard', b.giftcard);
+  }
+
+  /** The airtime window for PHONE_RECENTLY_RECHARGED, in ms (0: off). */
+  get recentRechargeWindowMs(): number {
+    return this.scenario.recentRechargeWindowMs ?? this.config.airtime.recentRechargeWindowMs;
+  }
+
+  /** Sets the balance of the provider's first account from a decimal string. */
+  setBalance(provider: ProviderName, decimal: string): void {
+    const section = this.config[provider];
+    section.accounts[0].balance = toMinorUnits(decimal, section.currency);
+  }
+
+  /** Aborts every parked request (their sockets are destroyed: the client sees the connection drop). */
+  abortParked(): void {
+    for (const cancel of [...this.parked]) cancel();
+    this.parked.clear();
+  }
+
+  /** Back to a fresh start under the same config and scenario. */
+  reset(): void {
+    this.generation += 1;
+    this.abortParked();
+    this.ledgers.airtime.clear();
+    this.ledgers.giftcard.clear();
+    this.journal.clear();
+    this.attempts.clear();
+    this.recentPhones.clear();
+    this.plan.resetCounters();
+    for (const section of [this.config.airtime, this.config.giftcard]) for (const a of section.accounts) a.balance = a.initialBalance;
+    this.applyScenarioBalances();
+  }
+}

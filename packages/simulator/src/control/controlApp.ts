@@ -1,0 +1,154 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { isConfigError } from '@relaypoint/core';
+import type { ProviderName } from '../config/ResolvedConfig.js';
+import type { JournalFilter } from '../journal/Journal.js';
+import type { Route } from '../scenario/Route.js';
+import type { Scenario } from '../scenario/Scenario.types.js';
+import type { SinkOptions } from '../sink/Sink.js';
+import { sinkOptionsSchema } from '../sink/sinkOptionsSchema.js';
+import type { SinkRegistry } from '../sink/SinkRegistry.js';
+import type { SimulatorState } from '../SimulatorState.js';
+import { ajv } from '../validation/ajv.js';
+import { formatAjvErrors } from '../validation/formatAjvErrors.js';
+
+/** What the control API drives. */
+export interface ControlTarget {
+  state: SimulatorState;
+  sinks: SinkRegistry;
+  setScenario(s: Scenario): void;
+  scenario(): object;
+  reset(): void;
+  setBalance(provider: ProviderName, decimal: string): void;
+  balance(provider: ProviderName): string;
+}
+
+const validateSinkOptions = ajv.compile(sinkOptionsSchema);
+const PROVIDERS = new Set(['airtime', 'giftcard']);
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function fail(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
+  res.status(status).json({ code, message, ...extra });
+}
+
+/** The control API (`/__sim/*`) and the webhook sink, on express: not the hot path. */
+export function controlApp(target: ControlTarget): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  const { state, sinks } = target;
+
+  // Mutations are journalled (route `control`), except reset and clearing the journal, which empty it.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (req.method !== 'GET' && !req.path.startsWith('/__sim/sink/') && req.path !== '/__sim/reset' && req.path !== '/__sim/journal') {
+      const rec = state.journal.record(req.method, req.originalUrl, 'control', req.rawHeaders, undefined);
+      res.once('finish', () => {
+        rec.status = res.statusCode;
+      });
+    }
+    next();
+  });
+
+  app.post('/__sim/sink/:name', express.raw({ type: () => true, limit: '1mb' }), (req: Request, res: Response) => {
+    sinks.receive(String(req.params.name), req, res, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+  });
+
+  app.use(express.json({ limit: '1mb' }));
+
+  app.get('/__sim/ledger', (req: Request, res: Response) => {
+    const provider = str(req.query.provider);
+    if (provider !== undefined && !PROVIDERS.has(provider)) return fail(res, 400, 'INVALID_REQUEST', 'provider must be airtime or giftcard');
+    const reference = str(req.query.reference);
+    const entries = (provider ? [provider as ProviderName] : (['airtime', 'giftcard'] as const)).flatMap((p) => state.ledgers[p].entries(reference));
+    res.json({ entries, evicted: { airtime: state.ledgers.airtime.evicted, giftcard: state.ledgers.giftcard.evicted } });
+  });
+
+  app.get('/__sim/ledger/count', (req: Request, res: Response) => {
+    const provider = str(req.query.provider);
+    const reference = str(req.query.reference);
+    if (provider === undefined || !PROVIDERS.has(provider) || reference === undefined) return fail(res, 400, 'INVALID_REQUEST', 'provider (airtime|giftcard) and reference are required');
+    res.json({ count: state.ledgers[provider as ProviderName].countByReference(reference) });
+  });
+
+  app.get('/__sim/journal', (req: Request, res: Response) => {
+    const filter: JournalFilter = {};
+    const path = str(req.query.path);
+    const reference = str(req.query.reference);
+    const route = str(req.query.route);
+    if (path !== undefined) filter.path = path;
+    if (reference !== undefined) filter.reference = reference;
+    if (route !== undefined) filter.route = route as Route;
+    res.json({ entries: state.journal.entries(filter) });
+  });
+
+  app.delete('/__sim/journal', (_req: Request, res: Response) => {
+    state.journal.clear();
+    res.status(204).end();
+  });
+
+  app.get('/__sim/scenario', (_req: Request, res: Response) => {
+    res.json(target.scenario());
+  });
+
+  app.post('/__sim/scenario', (req: Request, res: Response) => {
+    try {
+      target.setScenario(req.body as Scenario);
+    } catch (e) {
+      if (isConfigError(e)) return fail(res, 400, 'INVALID_SCENARIO', e.errors.join('\n'), { errors: e.errors });
+      throw e;
+    }
+    res.json(target.scenario());
+  });
+
+  app.post('/__sim/reset', (_req: Request, res: Response) => {
+    target.reset();
+    res.status(204).end();
+  });
+
+  app.get('/__sim/balances', (_req: Request, res: Response) => {
+    res.json({ airtime: target.balance('airtime'), giftcard: target.balance('giftcard') });
+  });
+
+  app.put('/__sim/balances/:provider', (req: Request, res: Response) => {
+    const provider = String(req.params.provider);
+    const balance = (req.body as { balance?: unknown } | undefined)?.balance;
+    if (!PROVIDERS.has(provider)) return fail(res, 404, 'NOT_FOUND', 'provider must be airtime or giftcard');
+    if (typeof balance !== 'string') return fail(res, 400, 'INVALID_REQUEST', 'balance must be a decimal string such as "100.00"');
+    try {
+      target.setBalance(provider as ProviderName, balance);
+    } catch (e) {
+      return fail(res, 400, 'INVALID_AMOUNT', (e as Error).message);
+    }
+    res.json({ [provider]: target.balance(provider as ProviderName) });
+  });
+
+  app.put('/__sim/sink/:name', (req: Request, res: Response) => {
+    const body: unknown = req.body ?? {};
+    if (!validateSinkOptions(body)) return fail(res, 400, 'INVALID_REQUEST', 'invalid sink options', { errors: formatAjvErrors(validateSinkOptions.errors) });
+    sinks.configure(String(req.params.name), body as SinkOptions);
+    res.json({ name: req.params.name, options: redact(sinks.options(String(req.params.name))) });
+  });
+
+  app.get('/__sim/sink/:name', (req: Request, res: Response) => {
+    const name = String(req.params.name);
+    res.json({ name, options: redact(sinks.options(name)), deliveries: sinks.deliveries(name) });
+  });
+
+  app.delete('/__sim/sink/:name', (req: Request, res: Response) => {
+    sinks.clear(String(req.params.name));
+    res.status(204).end();
+  });
+
+  app.use((req: Request, res: Response) => fail(res, 404, 'NOT_FOUND', `no such endpoint: ${req.method} ${req.path}`));
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status = (err as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) return fail(res, status, 'INVALID_REQUEST', (err as Error).message);
+    fail(res, 500, 'INTERNAL_ERROR', 'internal error');
+  });
+  return app;
+}
+
+function redact(o: SinkOptions): SinkOptions {
+  return { ...o, ...(o.secret ? { secret: 'whsec_***' } : {}), ...(o.legacySecret ? { legacySecret: '***' } : {}) };
+}

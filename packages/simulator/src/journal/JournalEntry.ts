@@ -1,0 +1,25 @@
+import type { Route } from '../scenario/Route.js';
+
+/** One request the simulator saw, as `journal.entries()` and `GET /__sim/journal` report it. */
+export interface JournalEntry {
+  /** 1-based arrival order. */
+  seq: number;
+  /** Arrival time, ms epoch (fractional). */
+  time: number;
+  method: string;
+  /** Path and query as sent. */
+  path: string;
+  route: Route;
+  /** Airtime reference or gift-card external_ref (for a read by id: the transaction's). */
+  reference?: string;
+  /** The nth request seen for this route and reference, 1-based. */
+  attempt?: number;
+  /** Lower-case header names; credentials masked. */
+  headers: Record<string, string>;
+  /** Parsed JSON, or the raw text when the body is not JSON. */
+  body?: unknown;
+  /** `none`, a fault kind, or several joined by `,`. */
+  fault: string;
+  /** Response status; null for reset, hang, drop-after-commit, and while in flight. */
+  status: number | null;
+}

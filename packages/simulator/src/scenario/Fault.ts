@@ -1,0 +1,44 @@
+/** A 5xx answer, before the request is processed (nothing issued) or after it committed (issued, the client is told it failed). */
+export interface StatusFault {
+  type: 'status-before-commit' | 'status-after-commit';
+  /** HTTP status, 500–599. */
+  status: number;
+  /** The `code` of the error body. Defaults to `INTERNAL_ERROR` (or `SERVICE_UNAVAILABLE` for 503). */
+  code?: string;
+}
+
+/** 429 with `Retry-After`; nothing issued. */
+export interface RateLimitFault {
+  type: 'rate-limit';
+  /** Value of the `Retry-After` header, in seconds. */
+  retryAfterSeconds: number;
+}
+
+/** Faults with no parameters: see docs/simulator.md. */
+export interface SimpleFault {
+  type: 'hang' | 'reset' | 'truncate' | 'malformed' | 'drop-after-commit';
+}
+
+/** Extra delay before the request is processed; combines with any other fault. */
+export interface LatencyFault {
+  type: 'latency';
+  distribution: 'fixed' | 'uniform' | 'lognormal';
+  /** For `fixed`: the delay, in ms. */
+  ms?: number;
+  /** For `uniform`: the lower bound, in ms. */
+  minMs?: number;
+  /** For `uniform`: the upper bound, in ms. */
+  maxMs?: number;
+  /** For `lognormal`: the median delay, in ms. */
+  medianMs?: number;
+  /** For `lognormal`: the standard deviation of the underlying normal. */
+  sigma?: number;
+  /** Upper bound of the delay, in ms. Defaults to no cap. */
+  capMs?: number;
+}
+
+/** Any fault a scenario rule can apply. */
+export type Fault = StatusFault | RateLimitFault | SimpleFault | LatencyFault;
+
+/** The kind names of faults, as `X-Sim-Fault` and the journal report them. */
+export type FaultKind = Fault['type'];

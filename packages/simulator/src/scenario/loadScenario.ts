@@ -1,0 +1,34 @@
+import { ConfigError, ErrorCodes } from '@relaypoint/core';
+import { readJsonFile } from '../config/loadConfig.js';
+import { ajv } from '../validation/ajv.js';
+import { formatAjvErrors } from '../validation/formatAjvErrors.js';
+import schema from './Scenario.schema.json' with { type: 'json' };
+import type { Scenario } from './Scenario.types.js';
+import type { Fault } from './Fault.js';
+
+const validate = ajv.compile(schema);
+
+/**
+ * Validates a scenario (an object or a JSON file path). Throws `ConfigError`
+ * (`CONFIG_INVALID`, or `CONFIG_UNREADABLE` for a file) whose `errors` are
+ * `path: message` lines such as `rules[0].fault.status: must be >= 500`.
+ */
+export function loadScenario(input: Scenario | string): Scenario {
+  const raw = typeof input === 'string' ? readJsonFile(input) : input;
+  if (!validate(raw)) throw new ConfigError(ErrorCodes.CONFIG_INVALID, formatAjvErrors(validate.errors));
+  const scenario = raw as Scenario;
+  const errors: string[] = [];
+  (scenario.rules ?? []).forEach((rule, i) => {
+    const c = rule.calls;
+    if (c && c.to !== undefined && c.from !== undefined && c.to < c.from) errors.push(`rules[${i}].calls.to: must be >= calls.from`);
+    if (c && c.to !== undefined && c.from === undefined) errors.push(`rules[${i}].calls.from: is required with calls.to`);
+    const faults: Fault[] = Array.isArray(rule.fault) ? rule.fault : [rule.fault];
+    faults.forEach((f, j) => {
+      const path = Array.isArray(rule.fault) ? `rules[${i}].fault[${j}]` : `rules[${i}].fault`;
+      if (f.type === 'latency' && f.distribution === 'uniform' && (f.minMs ?? 0) > (f.maxMs ?? 0)) errors.push(`${path}.maxMs: must be >= minMs`);
+    });
+  });
+  if (errors.length) throw new ConfigError(ErrorCodes.CONFIG_INVALID, errors);
+  // A private copy: the caller may mutate its object after handing it over.
+  return structuredClone(scenario);
+}
