@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { isConfigError } from '@relaypoint/core';
+import { loadConfig } from './config/loadConfig.js';
+import { loadScenario } from './scenario/loadScenario.js';
+import { startSimulator } from './startSimulator.js';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** Exit code for a bad flag or an unreadable/invalid config or scenario file. */
+const EXIT_USAGE = 2;
+
+function usageError(lines: string[]): never {
+  for (const line of lines) process.stderr.write(`${line}\n`);
+  process.exit(EXIT_USAGE);
+}
+
+await yargs(hideBin(process.argv))
+  .scriptName('relaypoint-sim')
+  .usage('$0 start [options]: run the airtime and gift-card provider simulator')
+  .command(
+    'start',
+    'start the simulator',
+    (y) =>
+      y
+        .option('port', { type: 'number', default: 4010, describe: 'TCP port (0: any free port)' })
+        .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to listen on' })
+        .option('seed', { type: 'number', describe: 'seed of every random draw (wins over the scenario file; default: the scenario’s, else random and logged)' })
+        .option('config', { type: 'string', describe: 'simulator config JSON (accounts, keys, balances, products)' })
+        .option('scenario', { type: 'string', describe: 'scenario JSON (faults, balances, operatorDown)' })
+        .option('journal-size', { type: 'number', default: 10_000, describe: 'request journal capacity, entries' })
+        .option('ledger-size', { type: 'number', describe: 'transactions kept per provider (default: unbounded)' })
+        .option('log-level', { choices: ['silent', 'info', 'debug'] as const, default: 'info' as const, describe: 'debug: one JSON line per request on stderr' })
+        .check((a) => {
+          if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new Error('--port must be an integer from 0 to 65535');
+          if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0 || a.seed > 4294967295)) throw new Error('--seed must be an integer from 0 to 4294967295');
+          if (!Number.isInteger(a['journal-size']) || a['journal-size'] < 0) throw new Error('--journal-size must be a non-negative integer');
+          if (a['ledger-size'] !== undefined && (!Number.isInteger(a['ledger-size']) || a['ledger-size'] < 1)) throw new Error('--ledger-size must be a positive integer');
+          return true;
+        }),
+    async (a) => {
+      // Each file is checked on its own so every error line can name the file it is about.
+      const files: [string | undefined, (f: string) => unknown][] = [[a.config, loadConfig], [a.scenario, loadScenario]];
+      for (const [file, load] of files) {
+        if (file === undefined) continue;
+        try {
+          load(file);
+        } catch (e) {
+          if (!isConfigError(e)) throw e;
+          usageError(e.errors.map((line) => (line.startsWith(`${file}:`) ? line : `${file}: ${line}`)));
+        }
+      }
+      let sim;
+      try {
+        sim = await startSimulator({
+          port: a.port,
+          host: a.host,
+          ...(a.seed !== undefined ? { seed: a.seed } : {}),
+          ...(a.config !== undefined ? { config: a.config } : {}),
+          ...(a.scenario !== undefined ? { scenario: a.scenario } : {}),
+          journalSize: a['journal-size'],
+          ...(a['ledger-size'] !== undefined ? { ledgerSize: a['ledger-size'] } : {}),
+          logLevel: a['log-level'],
+        });
+      } catch (e) {
+        if (isConfigError(e)) usageError(e.errors);
+        const err = e as NodeJS.ErrnoException;
+        process.stderr.write(`relaypoint-sim: cannot start: ${err.code ?? ''} ${err.message}\n`);
+        process.exit(1);
+      }
+      const stop = (): void => {
+        void sim.close().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    },
+  )
+  .demandCommand(1, 'a command is required: start')
+  .strict()
+  .version(pkg.version)
+  .help()
+  .fail((msg, err) => {
+    usageError([`relaypoint-sim: ${msg ?? err?.message ?? 'invalid arguments'}`, 'run relaypoint-sim --help for usage']);
+  })
+  .parseAsync();
