@@ -1,0 +1,140 @@
+import { Agent } from 'undici';
+import type { ErrorKind } from './types.js';
+import { SsrfGuard } from './ssrf/SsrfGuard.js';
+
+/** What one HTTP attempt produced. */
+export interface SendResult {
+  at: number;
+  statusCode?: number;
+  latencyMs: number;
+  /** First 4 KiB of the response body. */
+  responseBody: string;
+  /** Set when the attempt failed. */
+  errorKind?: ErrorKind;
+  /** Short, secret-free description of the failure. */
+  errorMessage?: string;
+  /** `Retry-After` of the response, ms from now, when present and parsable. */
+  retryAfterMs?: number;
+}
+
+const MAX_BODY = 4096;
+
+function errorChain(e: unknown): { code?: string; name?: string; message?: string }[] {
+  const out: { code?: string; name?: string; message?: string }[] = [];
+  let cur: unknown = e;
+  for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
+    out.push(cur as { code?: string; name?: string; message?: string });
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return out;
+}
+
+/** Maps a transport error to an attempt error kind. */
+export function classifyError(e: unknown, timedOut: boolean): ErrorKind {
+  if (timedOut) return 'timeout';
+  for (const x of errorChain(e)) {
+    const code = x.code ?? '';
+    if (code === 'ERR_SSRF_BLOCKED') return 'ssrf_blocked';
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA' || code === 'EAI_FAIL' || x.name === 'DnsError') return 'dns';
+    if (code === 'ECONNREFUSED') return 'refused';
+    if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') return 'timeout';
+    if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) || /certificate|ssl|tls/i.test(x.message ?? '')) return 'tls';
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'ECONNABORTED' || code === 'UND_ERR_CLOSED') return 'reset';
+  }
+  return 'reset';
+}
+
+/** Parses `Retry-After` (seconds or an HTTP date) into ms from `now`. */
+export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v.trim() === '') return undefined;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * POSTs deliveries over keep-alive connections (one undici Agent), every new
+ * connection going through the SSRF guard's pinned connector. Redirects are
+ * never followed (undici's `request` does not follow them; a 3xx is a failed
+ * attempt).
+ */
+export class HttpSender {
+  private readonly agent: Agent;
+
+  constructor(
+    private readonly guard: SsrfGuard,
+    private readonly timeoutMs: number,
+    connections: number,
+    private readonly now: () => number,
+  ) {
+    this.agent = new Agent({
+      connect: guard.connector({ timeout: Math.min(timeoutMs, 10_000) }),
+      connections,
+      keepAliveTimeout: 30_000,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+  }
+
+  async send(url: string, headers: Record<string, string>, body: string): Promise<SendResult> {
+    const at = this.now();
+    const started = performance.now();
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return { at, latencyMs: 0, responseBody: '', errorKind: 'ssrf_blocked', errorMessage: 'invalid URL' };
+    }
+    if (parsed.protocol === 'http:' && !this.guard.httpAllowedFor(parsed.hostname)) {
+      return { at, latencyMs: 0, responseBody: '', errorKind: 'ssrf_blocked', errorMessage: 'plain http is not allowed for this host' };
+    }
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.timeoutMs);
+    try {
+      const res = await this.agent.request({
+        origin: parsed.origin,
+        path: parsed.pathname + parsed.search,
+        method: 'POST',
+        headers,
+        body,
+        signal: controller.signal,
+      });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.body) {
+        const b = chunk as Buffer;
+        if (size < MAX_BODY) chunks.push(b.subarray(0, MAX_BODY - size));
+        size += b.length;
+        if (size > 64 * 1024) {
+          res.body.destroy();
+          break;
+        }
+      }
+      const statusCode = res.statusCode;
+      const result: SendResult = { at, statusCode, latencyMs: Math.round(performance.now() - started), responseBody: Buffer.concat(chunks).toString('utf8') };
+      if (statusCode < 200 || statusCode >= 300) {
+        result.errorKind = 'http_status';
+        result.errorMessage = `HTTP ${statusCode}`;
+        const ra = parseRetryAfter(res.headers['retry-after'], Date.now());
+        if (ra !== undefined) result.retryAfterMs = ra;
+      }
+      return result;
+    } catch (e) {
+      const kind = classifyError(e, timedOut);
+      const code = errorChain(e).map((x) => x.code).find((c) => c) ?? '';
+      const message = kind === 'ssrf_blocked' ? (errorChain(e).find((x) => x.code === 'ERR_SSRF_BLOCKED')?.message ?? 'blocked') : `${kind}${code ? ` (${code})` : ''}`;
+      return { at, latencyMs: Math.round(performance.now() - started), responseBody: '', errorKind: kind, errorMessage: message };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close().catch(() => {});
+  }
+}

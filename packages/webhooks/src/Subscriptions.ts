@@ -1,0 +1,140 @@
+import type { Clock } from '@relaypoint/core';
+import type { Database } from '@relaypoint/store';
+import { eventTypes } from './events/eventCatalogue.js';
+import { WebhookInputError } from './errors/WebhookInputError.js';
+import { newId } from './ids.js';
+import { generateSecret } from './signing.js';
+import type { SsrfGuard } from './ssrf/SsrfGuard.js';
+import { decodeCursor, encodeCursor, pageLimit, SUBSCRIPTION_COLUMNS, toSubscription, type SubscriptionRow } from './store/rows.js';
+import type { CreateSubscriptionInput, Page, Subscription, SubscriptionsApi, UpdateSubscriptionInput } from './types.js';
+
+function checkEvents(events: unknown): string[] {
+  if (!Array.isArray(events) || events.length === 0) throw WebhookInputError.invalid('events', 'events must be a non-empty array of event types or "*"');
+  const out = new Set<string>();
+  for (const e of events) {
+    if (typeof e !== 'string' || (e !== '*' && !eventTypes.includes(e))) {
+      throw WebhookInputError.invalid('events', `unknown event type ${JSON.stringify(e)} (known: ${eventTypes.join(', ')}, or "*")`);
+    }
+    out.add(e);
+  }
+  return out.has('*') ? ['*'] : [...out];
+}
+
+function checkDescription(d: unknown): string | null {
+  if (d === undefined || d === null) return null;
+  if (typeof d !== 'string' || d.length > 500) throw WebhookInputError.invalid('description', 'description must be a string of at most 500 characters');
+  return d;
+}
+
+/** Subscription management over the store, tenant-scoped. */
+export class Subscriptions implements SubscriptionsApi {
+  constructor(
+    private readonly db: Database,
+    private readonly guard: SsrfGuard,
+    private readonly clock: Clock,
+    private readonly secretOverlapMs: number,
+  ) {}
+
+  async create(tenantId: string, input: CreateSubscriptionInput): Promise<Subscription & { secret: string }> {
+    const url = this.guard.checkUrl(input.url);
+    const events = checkEvents(input.events);
+    const description = checkDescription(input.description);
+    const active = input.active ?? true;
+    const now = this.clock.now();
+    const secret = generateSecret();
+    const id = newId('sub', now);
+    const [row] = await this.db.query<SubscriptionRow>(
+      `INSERT INTO webhook_subscriptions (id, tenant_id, url, events, description, active, status, disabled_reason, secret, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING ${SUBSCRIPTION_COLUMNS}`,
+      [id, tenantId, url, JSON.stringify(events), description, active ? 1 : 0, active ? 'active' : 'disabled', active ? null : 'deactivated', secret, now],
+    );
+    return { ...toSubscription(row), secret };
+  }
+
+  async get(tenantId: string, id: string): Promise<Subscription | null> {
+    const row = await this.row(tenantId, id);
+    return row ? toSubscription(row) : null;
+  }
+
+  private async row(tenantId: string, id: string): Promise<SubscriptionRow | null> {
+    const [row] = await this.db.query<SubscriptionRow>(
+      `SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL`,
+      [id, tenantId],
+    );
+    return row ?? null;
+  }
+
+  async list(tenantId: string, options: { cursor?: string; limit?: number } = {}): Promise<Page<Subscription>> {
+    const after = decodeCursor(options.cursor) ?? '';
+    const limit = pageLimit(options.limit);
+    const rows = await this.db.query<SubscriptionRow>(
+      `SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE tenant_id = $1 AND deleted_at IS NULL AND id > $2 ORDER BY id LIMIT $3`,
+      [tenantId, after, limit + 1],
+    );
+    const items = rows.slice(0, limit).map(toSubscription);
+    return rows.length > limit ? { items, nextCursor: encodeCursor(items[items.length - 1].id) } : { items };
+  }
+
+  async update(tenantId: string, id: string, patch: UpdateSubscriptionInput): Promise<Subscription | null> {
+    const sets: string[] = [];
+    const params: unknown[] = [id, tenantId, this.clock.now()];
+    const set = (col: string, v: unknown) => {
+      params.push(v);
+      sets.push(`${col} = $${params.length}`);
+    };
+    if (patch.url !== undefined) set('url', this.guard.checkUrl(patch.url));
+    if (patch.events !== undefined) set('events', JSON.stringify(checkEvents(patch.events)));
+    if (patch.description !== undefined) set('description', checkDescription(patch.description));
+    return this.db.transaction(async (tx) => {
+      const [current] = await tx.query<SubscriptionRow>(
+        `SELECT ${SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL${tx.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+        [id, tenantId],
+      );
+      if (!current) return null;
+      let stop = false;
+      if (patch.active === true && (current.status !== 'active' || Number(current.active) !== 1)) {
+        // Re-enabled: its backlog (held rows) drains at the throttled rate.
+        sets.push("active = 1, status = 'active', disabled_reason = NULL, failure_count = 0, first_failure_at = NULL, draining = 1, drain_next_at = 0");
+      } else if (patch.active === false && Number(current.active) === 1) {
+        sets.push("active = 0, status = 'disabled', disabled_reason = 'deactivated', draining = 0");
+        stop = true;
+      }
+      const [row] = await tx.query<SubscriptionRow>(
+        `UPDATE webhook_subscriptions SET updated_at = $3${sets.length ? ', ' + sets.join(', ') : ''} WHERE id = $1 AND tenant_id = $2 RETURNING ${SUBSCRIPTION_COLUMNS}`,
+        params,
+      );
+      if (stop) await tx.execute("UPDATE webhook_deliveries SET held = 1 WHERE subscription_id = $1 AND status = 'pending'", [id]);
+      return toSubscription(row);
+    });
+  }
+
+  async delete(tenantId: string, id: string): Promise<boolean> {
+    const now = this.clock.now();
+    return this.db.transaction(async (tx) => {
+      const r = await tx.execute(
+        "UPDATE webhook_subscriptions SET deleted_at = $3, active = 0, status = 'disabled', disabled_reason = 'deleted', draining = 0, updated_at = $3 WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL",
+        [id, tenantId, now],
+      );
+      if (r.rowCount === 0) return false;
+      // Kept in the log, visibly finished: nothing will be sent for a deleted endpoint.
+      await tx.execute(
+        "UPDATE webhook_deliveries SET status = 'failed', held = 1, last_error = 'subscription deleted' WHERE subscription_id = $1 AND status = 'pending'",
+        [id],
+      );
+      return true;
+    });
+  }
+
+  async rotateSecret(tenantId: string, id: string, options: { overlapMs?: number } = {}): Promise<{ secret: string; previousExpiresAt: number } | null> {
+    const overlap = options.overlapMs ?? this.secretOverlapMs;
+    if (!Number.isFinite(overlap) || overlap < 0) throw WebhookInputError.invalid('overlapMs', 'overlapMs must be a non-negative number of milliseconds');
+    const now = this.clock.now();
+    const secret = generateSecret();
+    const previousExpiresAt = now + overlap;
+    const r = await this.db.execute(
+      'UPDATE webhook_subscriptions SET previous_secret = secret, previous_expires_at = $3, secret = $4, updated_at = $5 WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL',
+      [id, tenantId, previousExpiresAt, secret, now],
+    );
+    return r.rowCount === 0 ? null : { secret, previousExpiresAt };
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * Stable error codes of the webhook service. Callers branch on these (or on
+ * `instanceof`), never on message text.
+ */
+export const WebhookErrorCodes = {
+  /** A published event's `data` does not match its type's JSON schema (or the type is unknown); `errors` lists `path: message` lines. Nothing was stored. */
+  EVENT_INVALID: 'EVENT_INVALID',
+  /** A subscription URL is refused: not http(s), http where only https is allowed, credentials in the URL, or a literal private/loopback/link-local address (SSRF guard). */
+  WEBHOOK_URL_FORBIDDEN: 'WEBHOOK_URL_FORBIDDEN',
+  /** A subscription or list input is malformed (empty events, unknown event type, bad cursor, bad time range). */
+  WEBHOOK_INPUT_INVALID: 'WEBHOOK_INPUT_INVALID',
+} as const;
+
+/** One of {@link WebhookErrorCodes}. */
+export type WebhookErrorCode = (typeof WebhookErrorCodes)[keyof typeof WebhookErrorCodes];

@@ -1,0 +1,63 @@
+import type { JsonSchema } from '@relaypoint/core';
+import { compileSchema, type CompiledSchema } from './SchemaValidator.js';
+import customerEnrolled from './customer.enrolled.v1.schema.json' with { type: 'json' };
+import rewardIssued from './reward.issued.v1.schema.json' with { type: 'json' };
+import rewardRedeemed from './reward.redeemed.v1.schema.json' with { type: 'json' };
+import rewardExpired from './reward.expired.v1.schema.json' with { type: 'json' };
+import budgetThreshold from './budget.threshold.v1.schema.json' with { type: 'json' };
+
+
+/** One entry of the event catalogue. */
+export interface EventDefinition {
+  /** Event type name, e.g. `reward.issued`. */
+  type: string;
+  /** Schema version of `data`; the schema file is `<type>.v<version>.schema.json`. */
+  version: number;
+  /** JSON schema (draft-07) of the event's `data`. */
+  schema: JsonSchema;
+  /** One line on when the event is published. */
+  description: string;
+}
+
+/** Every event type a subscription can receive, with the schema of its `data` (the host renders these into its OpenAPI document). */
+export const eventCatalogue: readonly EventDefinition[] = Object.freeze(
+  [customerEnrolled, rewardIssued, rewardRedeemed, rewardExpired, budgetThreshold].map((schema) => {
+    const type = /\/events\/(.+)\.v(\d+)\.json$/.exec(schema.$id);
+    if (!type) throw new Error(`schema ${schema.$id} has no versioned event $id`);
+    return Object.freeze({ type: type[1], version: Number(type[2]), schema: schema as JsonSchema, description: schema.description });
+  }),
+);
+
+/** The event type names, in catalogue order. */
+export const eventTypes: readonly string[] = eventCatalogue.map((e) => e.type);
+
+const validators = new Map<string, CompiledSchema>(eventCatalogue.map((e) => [e.type, compileSchema(e.schema)]));
+
+/**
+ * Rewrites what a publisher may pass into what is sent: a `reward.issued`
+ * voucher's full `code` becomes `codeLast4` and its `pin` is dropped, so a
+ * voucher never leaves in a webhook. Returns a new object; the input is not
+ * changed.
+ */
+export function normalizeEventData(type: string, data: unknown): unknown {
+  if (type !== 'reward.issued' || typeof data !== 'object' || data === null || Array.isArray(data)) return data;
+  const d = data as Record<string, unknown>;
+  const voucher = d.voucher;
+  if (typeof voucher !== 'object' || voucher === null || Array.isArray(voucher)) return data;
+  const { code, pin: _pin, ...rest } = voucher as Record<string, unknown>;
+  const masked: Record<string, unknown> = { ...rest };
+  if (typeof code === 'string' && code.length > 0 && masked.codeLast4 === undefined) masked.codeLast4 = code.slice(-4);
+  else if (code !== undefined && typeof code !== 'string') masked.code = code; // keep it so validation reports it
+  return { ...d, voucher: masked };
+}
+
+/**
+ * Validates `data` for an event type (after {@link normalizeEventData}):
+ * `[]` when valid, else one `path: message` line per problem
+ * (`data.amount: must match pattern "…"`). An unknown type gives one line.
+ */
+export function validateEvent(type: string, data: unknown): string[] {
+  const validate = validators.get(type);
+  if (!validate) return [`type: unknown event type "${type}" (known: ${eventTypes.join(', ')})`];
+  return validate(normalizeEventData(type, data)).map((e) => `data${e.path}: ${e.message}`);
+}

@@ -1,0 +1,97 @@
+import type { Migration } from '@relaypoint/store';
+
+const common = [
+  `CREATE TABLE webhook_subscriptions (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    events TEXT NOT NULL,
+    description TEXT,
+    active INTEGER NOT NULL,
+    status TEXT NOT NULL,
+    disabled_reason TEXT,
+    secret TEXT NOT NULL,
+    previous_secret TEXT,
+    previous_expires_at BIGINT,
+    failure_count INTEGER NOT NULL DEFAULT 0,
+    first_failure_at BIGINT,
+    draining INTEGER NOT NULL DEFAULT 0,
+    drain_next_at BIGINT NOT NULL DEFAULT 0,
+    deleted_at BIGINT,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+  )`,
+  'CREATE INDEX webhook_subscriptions_tenant ON webhook_subscriptions (tenant_id, id)',
+  'CREATE INDEX webhook_subscriptions_draining ON webhook_subscriptions (draining)',
+  `CREATE TABLE webhook_events (
+    key TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    UNIQUE (tenant_id, id)
+  )`,
+  `CREATE TABLE webhook_deliveries (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    subscription_id TEXT NOT NULL,
+    event_key TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    event_created_at BIGINT NOT NULL,
+    status TEXT NOT NULL,
+    held INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,
+    lease_until BIGINT,
+    worker TEXT,
+    last_status INTEGER,
+    last_error TEXT,
+    created_at BIGINT NOT NULL,
+    delivered_at BIGINT,
+    UNIQUE (subscription_id, event_key)
+  )`,
+  // The claim walks this partial index in due order and never sees held or finished rows.
+  "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending' AND held = 0",
+  "CREATE INDEX webhook_deliveries_lease ON webhook_deliveries (lease_until) WHERE status = 'in_flight'",
+  'CREATE INDEX webhook_deliveries_status ON webhook_deliveries (status, created_at)',
+  'CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries (subscription_id, id)',
+  'CREATE INDEX webhook_deliveries_replay ON webhook_deliveries (subscription_id, event_created_at)',
+];
+
+/** Schema of the webhook service (namespace `webhooks`): subscriptions, events, deliveries (the outbox) and attempts. */
+export const webhookMigrations: Migration[] = [
+  {
+    id: 1,
+    name: 'subscriptions, events, deliveries, attempts',
+    sqlite: [
+      ...common,
+      `CREATE TABLE webhook_attempts (
+        id INTEGER PRIMARY KEY,
+        delivery_id TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        status_code INTEGER,
+        latency_ms INTEGER NOT NULL,
+        response_body TEXT NOT NULL,
+        error_kind TEXT,
+        error_message TEXT
+      )`,
+      'CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, id)',
+    ],
+    postgres: [
+      ...common,
+      `CREATE TABLE webhook_attempts (
+        id BIGSERIAL PRIMARY KEY,
+        delivery_id TEXT NOT NULL,
+        at BIGINT NOT NULL,
+        status_code INTEGER,
+        latency_ms INTEGER NOT NULL,
+        response_body TEXT NOT NULL,
+        error_kind TEXT,
+        error_message TEXT
+      )`,
+      'CREATE INDEX webhook_attempts_delivery ON webhook_attempts (delivery_id, id)',
+    ],
+  },
+];

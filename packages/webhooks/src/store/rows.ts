@@ -1,0 +1,114 @@
+import type { Attempt, Delivery, DeliveryStatus, ErrorKind, Subscription, SubscriptionStatus } from '../types.js';
+import { WebhookInputError } from '../errors/WebhookInputError.js';
+
+/** A `webhook_subscriptions` row. */
+export interface SubscriptionRow {
+  id: string;
+  tenant_id: string;
+  url: string;
+  events: string;
+  description: string | null;
+  active: number;
+  status: string;
+  disabled_reason: string | null;
+  secret: string;
+  previous_secret: string | null;
+  previous_expires_at: number | null;
+  deleted_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A `webhook_deliveries` row. */
+export interface DeliveryRow {
+  id: string;
+  tenant_id: string;
+  subscription_id: string;
+  event_key: string;
+  event_id: string;
+  event_type: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+/** Columns of {@link DeliveryRow}, for SELECT and RETURNING. */
+export const DELIVERY_COLUMNS =
+  'id, tenant_id, subscription_id, event_key, event_id, event_type, status, attempts, next_attempt_at, last_status, last_error, created_at, delivered_at';
+
+/** Columns of {@link SubscriptionRow}. */
+export const SUBSCRIPTION_COLUMNS =
+  'id, tenant_id, url, events, description, active, status, disabled_reason, secret, previous_secret, previous_expires_at, deleted_at, created_at, updated_at';
+
+export function toSubscription(r: SubscriptionRow): Subscription {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    url: r.url,
+    events: JSON.parse(r.events) as string[],
+    ...(r.description !== null ? { description: r.description } : {}),
+    active: Number(r.active) === 1,
+    status: r.status as SubscriptionStatus,
+    ...(r.disabled_reason !== null ? { disabledReason: r.disabled_reason } : {}),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+export function toDelivery(r: DeliveryRow): Delivery {
+  return {
+    id: r.id,
+    eventId: r.event_id,
+    eventType: r.event_type,
+    subscriptionId: r.subscription_id,
+    status: r.status as DeliveryStatus,
+    attempts: Number(r.attempts),
+    nextAttemptAt: Number(r.next_attempt_at),
+    ...(r.last_status !== null ? { lastStatus: Number(r.last_status) } : {}),
+    ...(r.last_error !== null ? { lastError: r.last_error } : {}),
+    createdAt: Number(r.created_at),
+    ...(r.delivered_at !== null ? { deliveredAt: Number(r.delivered_at) } : {}),
+  };
+}
+
+/** A `webhook_attempts` row. */
+export interface AttemptRow {
+  at: number;
+  status_code: number | null;
+  latency_ms: number;
+  response_body: string;
+  error_kind: string | null;
+}
+
+export function toAttempt(r: AttemptRow): Attempt {
+  return {
+    at: Number(r.at),
+    ...(r.status_code !== null ? { statusCode: Number(r.status_code) } : {}),
+    latencyMs: Number(r.latency_ms),
+    responseBody: r.response_body,
+    ...(r.error_kind !== null ? { errorKind: r.error_kind as ErrorKind } : {}),
+  };
+}
+
+/** Opaque page cursor: the last id of the previous page. */
+export function encodeCursor(lastId: string): string {
+  return Buffer.from(lastId, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^[a-z]+_[0-9A-Z]{26}$/.test(id)) throw WebhookInputError.invalid('cursor', 'cursor is not valid');
+  return id;
+}
+
+/** A page size within 1..200. Defaults to 50. */
+export function pageLimit(limit: number | undefined): number {
+  if (limit === undefined) return 50;
+  if (!Number.isInteger(limit) || limit < 1) throw WebhookInputError.invalid('limit', 'limit must be a positive integer');
+  return Math.min(limit, 200);
+}
