@@ -1,0 +1,75 @@
+import { expect } from 'chai';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { issue, json, raw } from './helpers.js';
+
+const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'relaypoint-sim-'));
+
+function run(args: string[]) {
+  return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 15_000 });
+}
+
+describe('relaypoint-sim CLI', () => {
+  it('prints help and the version', () => {
+    const help = run(['start', '--help']);
+    expect(help.status).to.equal(0);
+    expect(help.stdout).to.contain('--scenario').and.contain('--seed').and.contain('--journal-size');
+    expect(run(['--version']).stdout.trim()).to.match(/^\d+\.\d+\.\d+/);
+  });
+
+  it('exits 2 on a bad flag', () => {
+    const r = run(['start', '--nope']);
+    expect(r.status).to.equal(2);
+    expect(r.stderr).to.contain('nope');
+    expect(run(['start', '--port', 'x']).status).to.equal(2);
+  });
+
+  it('exits 2 with one file: path: message line per problem for an invalid or unreadable file', () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ rules: [{ fault: { type: 'rate-limit' } }, { probability: 2, fault: { type: 'reset' } }] }));
+    const r = run(['start', '--scenario', bad]);
+    expect(r.status).to.equal(2);
+    expect(r.stderr.trim().split('\n')).to.deep.equal([`${bad}: rules[0].fault.retryAfterSeconds: is required`, `${bad}: rules[1].probability: must be <= 1`]);
+    const missing = run(['start', '--config', join(dir, 'missing.json')]);
+    expect(missing.status).to.equal(2);
+    expect(missing.stderr).to.match(/missing\.json: cannot read \(ENOENT\)/);
+    const notJson = join(dir, 'not.json');
+    writeFileSync(notJson, '{');
+    expect(run(['start', '--config', notJson]).status).to.equal(2);
+  });
+
+  it('serves with the seed and scenario given, logs one JSON line per request at debug, and exits 0 on SIGTERM', async function () {
+    this.timeout(15_000);
+    const scenario = join(dir, 'faults.json');
+    writeFileSync(scenario, JSON.stringify({ seed: 1, rules: [{ route: 'airtime.issue', calls: { first: 1 }, fault: { type: 'status-before-commit', status: 503 } }] }));
+    const child = spawn(process.execPath, [cli, 'start', '--port', '0', '--seed', '42', '--scenario', scenario, '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    const url = await new Promise<string>((resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+      child.stderr.on('data', (d: string) => {
+        stderr += d;
+        const m = /"url":"(http:[^"]+)"/.exec(stderr);
+        if (m) resolve(m[1]);
+      });
+    });
+    try {
+      expect(json(await raw(`${url}/__sim/scenario`)).seed).to.equal(42);
+      expect((await issue(url, 'R-cli')).status).to.equal(503);
+      expect((await issue(url, 'R-cli')).status).to.equal(200);
+      await new Promise((r) => setTimeout(r, 50));
+      const lines = stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const requests = lines.filter((l) => l.msg === 'request');
+      expect(requests.map((l) => [l.route, l.status, l.fault])).to.deep.equal([['airtime.issue', 503, 'status-before-commit'], ['airtime.issue', 200, 'none']]);
+      expect(stderr).to.not.contain('sim-airtime-key');
+    } finally {
+      const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exit).to.equal(0);
+    }
+  });
+});

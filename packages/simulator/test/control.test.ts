@@ -1,0 +1,114 @@
+import { expect } from 'chai';
+import { isConfigError } from '@relaypoint/core';
+import { startSimulator, type Simulator } from '../src/index.js';
+import { AIRTIME_KEY, issue, json, order, raw } from './helpers.js';
+
+describe('control API and journal', () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator({ seed: 3, journalSize: 5 });
+  });
+  after(() => sim.close());
+  beforeEach(() => {
+    sim.setScenario({});
+    sim.reset();
+  });
+  const ctl = (path: string, method = 'GET', body?: unknown) =>
+    raw(`${sim.url}/__sim${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+
+  it('GET /__sim/ledger and /__sim/ledger/count report issuances per reference', async () => {
+    await issue(sim.url, 'R-a');
+    await order(sim.url, 'E-a');
+    const all = json<{ entries: { reference: string }[] }>(await ctl('/ledger'));
+    expect(all.entries.map((e) => e.reference)).to.deep.equal(['R-a', 'E-a']);
+    expect(json<{ entries: unknown[] }>(await ctl('/ledger?provider=giftcard')).entries).to.have.length(1);
+    expect(json(await ctl('/ledger/count?provider=airtime&reference=R-a')).count).to.equal(1);
+    expect(json(await ctl('/ledger/count?provider=airtime&reference=R-none')).count).to.equal(0);
+    expect((await ctl('/ledger/count?provider=x&reference=R')).status).to.equal(400);
+  });
+
+  it('keeps a bounded journal with credentials masked, filters it, and clears it', async () => {
+    for (let i = 0; i < 7; i++) await issue(sim.url, `R-j${i}`);
+    const entries = sim.journal.entries();
+    expect(entries.map((e) => e.reference)).to.deep.equal(['R-j2', 'R-j3', 'R-j4', 'R-j5', 'R-j6']);
+    const e = entries[0];
+    expect(e).to.include({ method: 'POST', path: '/airtime/issue', route: 'airtime.issue', attempt: 1, fault: 'none', status: 200 });
+    expect(e.headers['x-api-key']).to.equal('sim-***');
+    expect(e.headers['x-signature']).to.match(/^[0-9a-f]{4}\*\*\*$/);
+    expect(JSON.stringify(entries)).to.not.contain(AIRTIME_KEY);
+    expect(e.body).to.deep.include({ reference: 'R-j2', amount: '5.00' });
+    expect(json<{ entries: unknown[] }>(await ctl('/journal?reference=R-j4')).entries).to.have.length(1);
+    expect(json<{ entries: unknown[] }>(await ctl('/journal?path=/airtime/issue')).entries).to.have.length(5);
+    await raw(`${sim.url}/giftcard/products`, { headers: { authorization: 'Bearer sim-giftcard-key' } });
+    const gc = sim.journal.entries({ route: 'giftcard.products' });
+    expect(gc[0].headers.authorization).to.equal('Bearer sim-***');
+    expect((await ctl('/journal', 'DELETE')).status).to.equal(204);
+    expect(sim.journal.entries()).to.have.length(0);
+  });
+
+  it('loads a scenario over HTTP, reports it with its seed, and refuses an invalid one with path: message lines', async () => {
+    const ok = await ctl('/scenario', 'POST', { seed: 9, rules: [{ route: 'airtime.issue', calls: { first: 1 }, fault: { type: 'status-before-commit', status: 503 } }] });
+    expect(ok.status).to.equal(200);
+    const got = json(await ctl('/scenario'));
+    expect(got.seed).to.equal(9);
+    expect(got.rules).to.have.length(1);
+    expect((await issue(sim.url, 'R-s')).status).to.equal(503);
+    const bad = await ctl('/scenario', 'POST', { rules: [{ route: 'nowhere', fault: { type: 'latency', distribution: 'uniform', minMs: 1 } }], extra: 1 });
+    expect(bad.status).to.equal(400);
+    const body = json<{ code: string; errors: string[] }>(bad);
+    expect(body.code).to.equal('INVALID_SCENARIO');
+    expect(body.errors).to.include.members(['(root): unknown property "extra"', 'rules[0].fault.maxMs: is required']);
+    expect(body.errors.some((l) => l.startsWith('rules[0].route: must be one of'))).to.equal(true);
+    expect(json(await ctl('/scenario')).seed, 'an invalid scenario changes nothing').to.equal(9);
+  });
+
+  it('setScenario throws ConfigError with path: message lines', () => {
+    try {
+      sim.setScenario({ rules: [{ fault: { type: 'status-after-commit', status: 404 } }] });
+      expect.fail('should throw');
+    } catch (e) {
+      expect(isConfigError(e)).to.equal(true);
+      expect((e as { errors: string[] }).errors).to.deep.equal(['rules[0].fault.status: must be >= 500']);
+    }
+  });
+
+  it('POST /__sim/reset clears ledger, journal and balances, and re-applies the scenario’s balances', async () => {
+    sim.setScenario({ balances: { airtime: '10.00' } });
+    await issue(sim.url, 'R-r');
+    expect(sim.balance('airtime')).to.equal('5.00');
+    expect((await ctl('/reset', 'POST')).status).to.equal(204);
+    expect(sim.ledger.entries()).to.have.length(0);
+    expect(sim.journal.entries()).to.have.length(0);
+    expect(sim.balance('airtime')).to.equal('10.00');
+    sim.setScenario({});
+    sim.reset();
+    expect(sim.balance('airtime')).to.equal('1000000.00');
+  });
+
+  it('reads and sets balances over HTTP', async () => {
+    expect((await ctl('/balances/airtime', 'PUT', { balance: '12.34' })).status).to.equal(200);
+    expect(json(await ctl('/balances'))).to.deep.equal({ airtime: '12.34', giftcard: '1000000.00' });
+    expect((await ctl('/balances/airtime', 'PUT', { balance: 'lots' })).status).to.equal(400);
+    expect((await ctl('/balances/other', 'PUT', { balance: '1.00' })).status).to.equal(404);
+  });
+
+  it('forgets the oldest transactions past ledgerSize and says how many', async () => {
+    const s = await startSimulator({ ledgerSize: 2 });
+    try {
+      for (const r of ['A', 'B', 'C']) await issue(s.url, r);
+      expect(s.ledger.entries().map((e) => e.reference)).to.deep.equal(['B', 'C']);
+      expect(json(await raw(`${s.url}/__sim/ledger`)).evicted).to.deep.equal({ airtime: 1, giftcard: 0 });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('refuses an invalid config with ConfigError lines', async () => {
+    try {
+      await startSimulator({ config: { airtime: { accounts: [{ id: 'a', apiKey: 'k', balance: '1.00' }], products: [{ id: 'P', minAmount: '5.00', maxAmount: '1.00' }] } } });
+      expect.fail('should throw');
+    } catch (e) {
+      expect((e as { errors: string[] }).errors).to.deep.equal(['airtime.accounts[0].secret: is required (the X-Signature key)', 'airtime.products[0].maxAmount: must be >= minAmount']);
+    }
+  });
+});

@@ -1,0 +1,209 @@
+import { expect } from 'chai';
+import { startSimulator, type Fault, type Scenario, type Simulator } from '../src/index.js';
+import { AIRTIME_KEY, failure, issue, json, order, raw } from './helpers.js';
+
+describe('faults on the wire', () => {
+  let sim: Simulator;
+  before(async () => {
+    sim = await startSimulator({ seed: 42 });
+  });
+  after(() => sim.close());
+  beforeEach(() => {
+    sim.setScenario({});
+    sim.reset();
+  });
+
+  const only = (fault: Fault) => sim.setScenario({ rules: [{ route: 'airtime.issue', reference: 'R-f', fault }] });
+
+  it('reset: the client sees ECONNRESET and nothing is issued', async () => {
+    only({ type: 'reset' });
+    const e = await failure(issue(sim.url, 'R-f'));
+    expect(e.code).to.equal('ECONNRESET');
+    expect(sim.ledger.entries()).to.have.length(0);
+    expect(sim.journal.entries({ reference: 'R-f' })[0]).to.include({ fault: 'reset', status: null });
+  });
+
+  it('hang: the client times out, nothing is issued, and reset() aborts the hung request', async () => {
+    only({ type: 'hang' });
+    const e = await failure(issue(sim.url, 'R-f', {}, { timeoutMs: 150 }));
+    expect(e.code).to.equal('TIMEOUT');
+    const pending = failure(issue(sim.url, 'R-f', {}, { timeoutMs: 5000 }));
+    await new Promise((r) => setImmediate(r));
+    while (sim.journal.entries({ reference: 'R-f' }).length < 2) await new Promise((r) => setTimeout(r, 5));
+    sim.reset();
+    const aborted = await pending;
+    expect(aborted.code).to.be.oneOf(['ECONNRESET', 'ABORTED']);
+    expect(sim.ledger.entries()).to.have.length(0);
+  });
+
+  it('malformed: 200 whose body is not JSON, after the commit', async () => {
+    only({ type: 'malformed' });
+    const r = await issue(sim.url, 'R-f');
+    expect(r.status).to.equal(200);
+    expect(r.headers['x-sim-fault']).to.equal('malformed');
+    expect(() => JSON.parse(r.text)).to.throw(SyntaxError);
+    expect(sim.ledger.countByReference('airtime', 'R-f')).to.equal(1);
+  });
+
+  it('truncate: headers with the full Content-Length, part of the body, then the connection closes', async () => {
+    only({ type: 'truncate' });
+    const e = await failure(issue(sim.url, 'R-f'));
+    expect(e.code).to.be.oneOf(['ABORTED', 'ECONNRESET']);
+    const length = Number(e.headers?.['content-length']);
+    expect(e.received!.length).to.be.greaterThan(0).and.lessThan(length);
+    expect(sim.ledger.countByReference('airtime', 'R-f')).to.equal(1);
+  });
+
+  it('drop-after-commit: issued, then ECONNRESET', async () => {
+    only({ type: 'drop-after-commit' });
+    expect((await failure(issue(sim.url, 'R-f'))).code).to.equal('ECONNRESET');
+    expect(sim.ledger.countByReference('airtime', 'R-f')).to.equal(1);
+  });
+
+  it('5xx after commit leaves a ledger entry; 5xx before commit does not', async () => {
+    sim.setScenario({
+      rules: [
+        { route: 'airtime.issue', reference: 'R-after', fault: { type: 'status-after-commit', status: 500 } },
+        { route: 'airtime.issue', reference: 'R-before', fault: { type: 'status-before-commit', status: 503 } },
+      ],
+    });
+    const after = await issue(sim.url, 'R-after');
+    expect([after.status, after.headers['x-sim-fault'], json(after).code]).to.deep.equal([500, 'status-after-commit', 'INTERNAL_ERROR']);
+    const before = await issue(sim.url, 'R-before');
+    expect([before.status, before.headers['x-sim-fault'], json(before).code]).to.deep.equal([503, 'status-before-commit', 'SERVICE_UNAVAILABLE']);
+    expect(sim.ledger.countByReference('airtime', 'R-after')).to.equal(1);
+    expect(sim.ledger.countByReference('airtime', 'R-before')).to.equal(0);
+  });
+
+  it('rate-limit: 429 with Retry-After, nothing issued', async () => {
+    sim.setScenario({ rules: [{ route: 'giftcard.order', fault: { type: 'rate-limit', retryAfterSeconds: 3 } }] });
+    const r = await order(sim.url, 'E-rl');
+    expect([r.status, r.headers['retry-after'], r.headers['x-sim-fault']]).to.deep.equal([429, '3', 'rate-limit']);
+    expect(sim.ledger.entries()).to.have.length(0);
+  });
+
+  it('latency delays the answer and combines with another fault', async () => {
+    sim.setScenario({
+      rules: [
+        { route: 'airtime.issue', fault: { type: 'latency', distribution: 'fixed', ms: 120 } },
+        { route: 'airtime.issue', fault: { type: 'status-after-commit', status: 502 } },
+      ],
+    });
+    const t0 = performance.now();
+    const r = await issue(sim.url, 'R-lat');
+    expect(performance.now() - t0).to.be.at.least(110);
+    expect([r.status, r.headers['x-sim-fault']]).to.deep.equal([502, 'latency,status-after-commit']);
+    expect(sim.journal.entries({ reference: 'R-lat' })[0].fault).to.equal('latency,status-after-commit');
+  });
+
+  it('reset() aborts a request delayed by latency before it commits', async () => {
+    sim.setScenario({ rules: [{ route: 'airtime.issue', fault: { type: 'latency', distribution: 'fixed', ms: 10_000 } }] });
+    const pending = failure(issue(sim.url, 'R-slow'));
+    while (sim.journal.entries({ reference: 'R-slow' }).length < 1) await new Promise((r) => setTimeout(r, 5));
+    sim.reset();
+    expect((await pending).code).to.be.oneOf(['ECONNRESET', 'ABORTED']);
+    expect(sim.ledger.entries()).to.have.length(0);
+  });
+
+  describe('schedules', () => {
+    it('"first N calls" fails twice then succeeds', async () => {
+      sim.setScenario({ rules: [{ route: 'airtime.issue', calls: { first: 2 }, fault: { type: 'status-before-commit', status: 503 } }] });
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await issue(sim.url, 'R-sched')).status);
+      expect(statuses).to.deep.equal([503, 503, 200]);
+    });
+
+    it('"every Nth" and "calls A–B" count per rule', async () => {
+      sim.setScenario({
+        rules: [
+          { route: 'giftcard.order', calls: { every: 3 }, fault: { type: 'rate-limit', retryAfterSeconds: 1 } },
+          { route: 'airtime.issue', calls: { from: 2, to: 3 }, fault: { type: 'status-before-commit', status: 500 } },
+        ],
+      });
+      const gc = [];
+      for (let i = 0; i < 6; i++) gc.push((await order(sim.url, `E-${i}`)).status);
+      expect(gc).to.deep.equal([201, 201, 429, 201, 201, 429]);
+      const at = [];
+      for (let i = 0; i < 5; i++) at.push((await issue(sim.url, `R-${i}`)).status);
+      expect(at).to.deep.equal([200, 500, 500, 200, 200]);
+    });
+
+    it('"after commit on attempt 1 only" for one reference: the retry sees the duplicate', async () => {
+      sim.setScenario({ rules: [{ route: 'airtime.issue', reference: 'R-1', attempts: [1], fault: { type: 'status-after-commit', status: 500 } }] });
+      expect((await issue(sim.url, 'R-1')).status).to.equal(500);
+      const retry = await issue(sim.url, 'R-1');
+      expect([retry.status, json(retry).code]).to.deep.equal([409, 'DUPLICATE_REFERENCE']);
+      expect((await issue(sim.url, 'R-2')).status).to.equal(200);
+      expect(sim.journal.entries({ reference: 'R-1' }).map((e) => e.attempt)).to.deep.equal([1, 2]);
+    });
+
+    it('a "*" rule does not touch status reads, so reconciliation works during chaos; a named rule does', async () => {
+      sim.setScenario({ rules: [{ fault: { type: 'status-before-commit', status: 500 } }] });
+      expect((await issue(sim.url, 'R-star')).status).to.equal(500);
+      const read = await raw(`${sim.url}/airtime/transactions?reference=R-star`, { headers: { 'x-api-key': AIRTIME_KEY } });
+      expect([read.status, read.headers['x-sim-fault']]).to.deep.equal([404, 'none']);
+      sim.setScenario({ rules: [{ route: 'airtime.lookup', fault: { type: 'reset' } }] });
+      expect((await failure(raw(`${sim.url}/airtime/transactions?reference=R-star`, { headers: { 'x-api-key': AIRTIME_KEY } }))).code).to.equal('ECONNRESET');
+    });
+  });
+
+  describe('seeded draws', () => {
+    const chaos = (seed: number): Scenario => ({
+      seed,
+      rules: [{ route: '*', probability: 0.5, fault: [{ type: 'status-before-commit', status: 500 }, { type: 'status-before-commit', status: 503 }, { type: 'rate-limit', retryAfterSeconds: 1 }] }],
+    });
+    const run = async (s: Simulator, refs: string[], concurrent: boolean): Promise<Record<string, string>> => {
+      const out: Record<string, string> = {};
+      const one = async (ref: string) => {
+        const r = await issue(s.url, ref);
+        out[ref] = `${r.status}:${r.headers['x-sim-fault']}`;
+      };
+      if (concurrent) await Promise.all(refs.map(one));
+      else for (const ref of refs) await one(ref);
+      return out;
+    };
+    const refs = Array.from({ length: 40 }, (_, i) => `R-seed-${i}`);
+
+    it('the same seed gives the identical fault sequence twice; a different seed a different one', async () => {
+      sim.setScenario(chaos(1234));
+      const a = await run(sim, refs, false);
+      sim.reset();
+      const b = await run(sim, refs, false);
+      expect(b).to.deep.equal(a);
+      const faults = new Set(Object.values(a));
+      expect(faults.size, 'the draw mixes outcomes').to.be.greaterThan(2);
+      sim.setScenario(chaos(99));
+      sim.reset();
+      const c = await run(sim, refs, false);
+      expect(c).to.not.deep.equal(a);
+    });
+
+    it('concurrency does not change which reference gets which fault', async () => {
+      sim.setScenario(chaos(1234));
+      const sequential = await run(sim, refs, false);
+      sim.reset();
+      const shuffled = [...refs].reverse();
+      const concurrent = await run(sim, shuffled, true);
+      expect(concurrent).to.deep.equal(sequential);
+    });
+
+    it('reports the seed in scenario() and replays from a seed given at start', async () => {
+      const s1 = await startSimulator({ seed: 5, scenario: chaos(1) });
+      const s2 = await startSimulator({ seed: 5, scenario: chaos(777) });
+      try {
+        expect(s1.scenario().seed).to.equal(5);
+        expect(await run(s2, refs, false)).to.deep.equal(await run(s1, refs, false));
+      } finally {
+        await Promise.all([s1.close(), s2.close()]);
+      }
+    });
+  });
+
+  it('close() destroys hung sockets', async () => {
+    const s = await startSimulator({ scenario: { rules: [{ fault: { type: 'hang' } }] } });
+    const pending = failure(issue(s.url, 'R-h'));
+    while (s.journal.entries().length < 1) await new Promise((r) => setTimeout(r, 5));
+    await s.close();
+    expect((await pending).code).to.be.oneOf(['ECONNRESET', 'ABORTED']);
+  });
+});
