@@ -71,7 +71,28 @@ export { redact, redactSecrets, collectSecrets, REDACTED } from './config/redact
 export { formatJsonPath } from './config/jsonPath.js';
 export type { PathSegment } from './config/jsonPath.js';
 
+export { createResilientConnector } from './resilience/createResilientConnector.js';
+export type {
+  ResilientConnector,
+  CreateResilientConnectorOptions,
+  BreakerState,
+  BreakerView,
+  ResilienceStats,
+} from './resilience/createResilientConnector.js';
+export type { ResilienceOptions } from './resilience/ResilienceOptions.types.js';
+export { resolveResilienceOptions, resilienceOptionsSchema, DEFAULT_RESILIENCE_OPTIONS } from './resilience/resolveResilienceOptions.js';
+export type { ResolvedResilienceOptions } from './resilience/resolveResilienceOptions.js';
+export { pollUntilTerminal } from './resilience/pollUntilTerminal.js';
+export type { PollOptions } from './resilience/pollUntilTerminal.js';
+
 export { createHttpClient } from './http/createHttpClient.js';
 export type { HttpClientOptions, RequestSigningOptions } from './http/createHttpClient.js';
 export { hmacHex, hmacBase64, timingSafeEqualStr } from './http/hmac.js';
+export { parseJsonBody } from './http/parseJsonBody.js';
+export { toConnectorError } from './http/toConnectorError.js';
+export type { ToConnectorErrorOptions } from './http/toConnectorError.js';
+export { retryAfterFromHeaders } from './http/retryAfterFromHeaders.js';
+export type { HeadersLike } from './http/retryAfterFromHeaders.js';
+export { withIdempotentRetry, isIdempotentRetryable } from './http/withIdempotentRetry.js';
+export type { IdempotentRetryOptions } from './http/withIdempotentRetry.js';
 export type { SignableBody } from './http/hmac.js';

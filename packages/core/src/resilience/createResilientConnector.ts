@@ -1,0 +1,297 @@
+import {
+  BulkheadRejectedError,
+  CircuitState,
+  ConsecutiveBreaker,
+  TimeoutStrategy,
+  bulkhead,
+  circuitBreaker,
+  handleWhen,
+  isBrokenCircuitError,
+  isTaskCancelledError,
+  timeout,
+  wrap,
+} from 'cockatiel';
+import type { CallOptions, Connector, ConnectorCapabilities, IssueParams, IssueResult, StatusQuery, StatusResult } from '../contract/Connector.js';
+import { validateIssueParams } from '../contract/validateIssueParams.js';
+import { noopLogger } from '../di/noopLogger.js';
+import { ErrorCodes } from '../errors/codes.js';
+import { CircuitOpenError, ConnectorError, NotSentError, OutcomeUnknownError } from '../errors/ConnectorError.js';
+import { toConnectorError } from '../http/toConnectorError.js';
+import type { ConnectorPlugin, Logger } from '../plugins/ConnectorPlugin.js';
+import { abortableSleep } from './abortableSleep.js';
+import type { ResilienceOptions } from './ResilienceOptions.types.js';
+import { resolveResilienceOptions } from './resolveResilienceOptions.js';
+
+/** Circuit breaker state as health checks and metrics report it. */
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+/** The shared circuit breaker of a resilient connector. */
+export interface BreakerView {
+  /** Current state. */
+  readonly state: BreakerState;
+  /** Calls `listener` on every transition; dispose to stop. */
+  onStateChange(listener: (state: BreakerState) => void): { dispose(): void };
+}
+
+/** Counters of a resilient connector (for metrics). */
+export interface ResilienceStats {
+  /** `issue` and `checkStatus` calls. */
+  calls: number;
+  /** Re-sends and re-lookups after a failed attempt. */
+  retries: number;
+  /** Reconciliations started (status lookups by reference after an unknown outcome). */
+  reconciliations: number;
+}
+
+/** A connector wrapped in timeout, retry, circuit breaker, bulkhead and reconciliation. */
+export interface ResilientConnector {
+  /** Instance name (logs, errors). */
+  readonly name: string;
+  /** The plugin's capabilities, which decide whether an unknown outcome may be re-sent. */
+  readonly capabilities: ConnectorCapabilities;
+  /** Validates (ValidationError before any network call), then issues with timeout/retry/breaker/bulkhead; resolves with the IssueResult (which may be pending); throws ConnectorError. */
+  issue(params: IssueParams, options?: CallOptions): Promise<IssueResult>;
+  /** Status lookup with retry (safe: it is a read). */
+  checkStatus(query: StatusQuery, options?: CallOptions): Promise<StatusResult>;
+  /** The breaker shared by every call of this instance. */
+  readonly breaker: BreakerView;
+  /** Live counters. */
+  readonly stats: ResilienceStats;
+  /** Stops listeners and wakes sleeping retries (they end with `ABORTED`). */
+  dispose(): void;
+}
+
+/** Extra options of {@link createResilientConnector}. */
+export interface CreateResilientConnectorOptions extends ResilienceOptions {
+  /** Instance name for logs and errors. Defaults to the plugin id. */
+  name?: string;
+  /** Logger (no secrets are logged). Defaults to {@link noopLogger}. */
+  logger?: Logger;
+  /** Jitter source in [0, 1). Defaults to `Math.random`; tests pin it. */
+  random?: () => number;
+}
+
+const STATE_NAMES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
+// Failures that say the provider (or the way to it) is unhealthy. Business
+// rejections and validation errors say nothing about its health.
+function countsForBreaker(e: unknown): boolean {
+  if (isTaskCancelledError(e)) return true;
+  if (!(e instanceof ConnectorError)) return e instanceof Error;
+  if (e.code === ErrorCodes.ABORTED) return false;
+  if (e.outcome === 'unknown') return true;
+  return e.code === ErrorCodes.PROVIDER_UNAVAILABLE || e.code === ErrorCodes.PROVIDER_UNREACHABLE;
+}
+
+const CALLER_ABORT = Symbol('caller-abort');
+
+/**
+ * Wraps a connector in the resilience pipeline, built once per instance:
+ * per-attempt timeout (cockatiel, aggressive, its signal passed to the
+ * plugin), retries with exponential backoff and full jitter that honour
+ * `retryAfterMs`, a circuit breaker shared by all calls, and a bulkhead.
+ *
+ * Money safety: the same reference on every attempt; a call whose outcome is
+ * `unknown` is re-sent only when the provider deduplicates references
+ * (`duplicateReference` `return-original` or `reject-duplicate`); otherwise it
+ * is reconciled with `checkStatus({ reference })`, and if that does not tell,
+ * the call fails with `OUTCOME_UNKNOWN` (outcome `unknown`), never `failed`.
+ */
+export function createResilientConnector(
+  connector: Connector,
+  plugin: Pick<ConnectorPlugin, 'id' | 'capabilities' | 'requiresPhone'>,
+  options: CreateResilientConnectorOptions = {},
+): ResilientConnector {
+  const opts = resolveResilienceOptions(options);
+  const name = options.name ?? plugin.id;
+  const logger = (options.logger ?? noopLogger).child({ connector: name });
+  const random = options.random ?? Math.random;
+  const capabilities = Object.freeze({ ...plugin.capabilities });
+  const dedup = capabilities.duplicateReference !== 'none';
+  const stats: ResilienceStats = { calls: 0, retries: 0, reconciliations: 0 };
+  const lifetime = new AbortController();
+
+  const breakerPolicy = circuitBreaker(handleWhen(countsForBreaker), {
+    halfOpenAfter: opts.breaker.halfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(opts.breaker.failureThreshold),
+  });
+  const bulkheadPolicy = bulkhead(opts.bulkhead.maxConcurrent, opts.bulkhead.maxQueue);
+  const timeoutPolicy = timeout(opts.timeoutMs, TimeoutStrategy.Aggressive);
+  // Breaker outermost: an open circuit fails fast without taking a bulkhead slot.
+  const pipeline = wrap(breakerPolicy, bulkheadPolicy, timeoutPolicy);
+  const stateListener = breakerPolicy.onStateChange((s) => {
+    const state = STATE_NAMES[s];
+    (state === 'open' ? logger.warn : logger.info).call(logger, { event: 'breaker.state', state }, `circuit breaker ${state}`);
+  });
+
+  const abortedError = (started: boolean) =>
+    started
+      ? new OutcomeUnknownError(ErrorCodes.ABORTED, `call to "${name}" aborted after the request may have left`, { retryable: false })
+      : new NotSentError(ErrorCodes.ABORTED, `call to "${name}" aborted before anything was sent`, { retryable: false });
+
+  /** One attempt through breaker → bulkhead → timeout. Resolves, or rejects with a ConnectorError or CALLER_ABORT. */
+  function attempt<T>(call: (signal: AbortSignal) => Promise<T>, callerSignal: AbortSignal | undefined, onStart: () => void): Promise<T> {
+    const run = pipeline.execute(async ({ signal }) => {
+      // A call queued in the bulkhead must not start once the caller has given up.
+      if (callerSignal?.aborted || lifetime.signal.aborted) throw CALLER_ABORT;
+      onStart();
+      const combined = AbortSignal.any(callerSignal ? [signal, callerSignal] : [signal]);
+      try {
+        return await call(combined);
+      } catch (e) {
+        // Normalised here so the breaker judges ConnectorErrors, not raw axios errors.
+        throw toConnectorError(e, { provider: name });
+      }
+    });
+    const mapped = run.catch((e: unknown) => {
+      if (e === CALLER_ABORT) throw e;
+      if (isBrokenCircuitError(e)) throw new CircuitOpenError(name);
+      if (e instanceof BulkheadRejectedError) throw new NotSentError(ErrorCodes.BULKHEAD_FULL, `connector "${name}" has ${opts.bulkhead.maxConcurrent} calls in flight and a full queue`, { retryable: true });
+      if (isTaskCancelledError(e)) {
+        if (callerSignal?.aborted || lifetime.signal.aborted) throw CALLER_ABORT;
+        throw new OutcomeUnknownError(ErrorCodes.PROVIDER_TIMEOUT, `no answer from "${name}" within ${opts.timeoutMs} ms; the request may have been processed`);
+      }
+      if ((callerSignal?.aborted || lifetime.signal.aborted) && !(e instanceof ConnectorError && e.outcome === 'rejected')) throw CALLER_ABORT;
+      throw toConnectorError(e, { provider: name });
+    });
+    const signals = [callerSignal, lifetime.signal].filter((s): s is AbortSignal => s !== undefined);
+    // Return at once on abort; the attempt itself was told through the signal and settles on its own.
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(CALLER_ABORT);
+      if (signals.some((s) => s.aborted)) return onAbort();
+      signals.forEach((s) => s.addEventListener('abort', onAbort, { once: true }));
+      mapped.then(resolve, reject).finally(() => signals.forEach((s) => s.removeEventListener('abort', onAbort)));
+    });
+  }
+
+  function backoffMs(retryIndex: number, err: ConnectorError): number | undefined {
+    const base = Math.min(opts.retry.maxDelayMs, opts.retry.initialDelayMs * 2 ** retryIndex);
+    const jittered = Math.floor(random() * base);
+    if (err.retryAfterMs === undefined) return jittered;
+    if (err.retryAfterMs > opts.retry.maxRetryAfterMs) return undefined;
+    return Math.max(jittered, err.retryAfterMs);
+  }
+
+  async function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      await abortableSleep(ms, [signal, lifetime.signal]);
+    } catch {
+      throw CALLER_ABORT;
+    }
+  }
+
+  /** Status lookups by reference after an unknown outcome: the result if the provider has one, else OUTCOME_UNKNOWN. */
+  async function reconcile(reference: string, last: ConnectorError, signal: AbortSignal | undefined): Promise<IssueResult> {
+    const unknown = (why: string, cause: unknown = last) =>
+      new OutcomeUnknownError(ErrorCodes.OUTCOME_UNKNOWN, `outcome of reference "${reference}" at "${name}" is unknown (${why}); keep it pending and reconcile later`, {
+        retryable: false,
+        cause,
+        details: { reference, lastCode: last.code },
+      });
+    if (!capabilities.statusByReference) throw unknown('the provider has no status lookup by reference');
+    stats.reconciliations++;
+    let delay = opts.reconcile.delayMs;
+    let lastLookup: unknown = last;
+    for (let i = 0; i < opts.reconcile.attempts; i++) {
+      await sleep(delay, signal);
+      delay *= 2;
+      logger.info({ event: 'reconcile.lookup', reference, lookup: i + 1 }, 'looking up an unknown outcome by reference');
+      try {
+        const found = await attempt((s) => connector.checkStatus({ reference }, { signal: s }), signal, () => {});
+        if (found.status !== 'not_found') return { ...found, reference: found.reference ?? reference };
+        lastLookup = found;
+      } catch (e) {
+        if (e === CALLER_ABORT) throw e;
+        lastLookup = e;
+      }
+    }
+    const why = lastLookup === last ? 'no lookups configured' : (lastLookup as { status?: string }).status === 'not_found' ? 'the provider does not know it yet' : 'status lookups failed';
+    throw unknown(why, lastLookup instanceof Error ? lastLookup : last);
+  }
+
+  async function issue(params: IssueParams, options: CallOptions = {}): Promise<IssueResult> {
+    const req = validateIssueParams(params, { requirePhone: plugin.requiresPhone ?? false });
+    const signal = options.signal;
+    stats.calls++;
+    let started = false;
+    let uncertain = false; // some attempt may have issued
+    try {
+      for (let n = 1; ; n++) {
+        let err: ConnectorError;
+        try {
+          return await attempt((s) => connector.issueVoucher(req, { signal: s }), signal, () => (started = true));
+        } catch (e) {
+          if (e === CALLER_ABORT) throw e;
+          err = e as ConnectorError;
+        }
+        if (err.outcome === 'unknown') uncertain = true;
+        const last = n >= opts.retry.maxAttempts;
+        const failFast = err.code === ErrorCodes.CIRCUIT_OPEN || err.code === ErrorCodes.BULKHEAD_FULL;
+        const mayResend = err.outcome === 'unknown' ? dedup && err.retryable : err.retryable && !failFast;
+        const delay = mayResend && !last ? backoffMs(n - 1, err) : undefined;
+        logger.warn({ event: 'issue.attempt_failed', reference: req.reference, attempt: n, code: err.code, outcome: err.outcome, retryInMs: delay ?? null }, 'issuance attempt failed');
+        if (delay === undefined) {
+          // Giving up. If any attempt may have issued, only the provider can say what
+          // happened: never report a rejection or failure for it.
+          if (uncertain) return await reconcile(req.reference, err, signal);
+          throw err;
+        }
+        await sleep(delay, signal);
+        stats.retries++;
+      }
+    } catch (e) {
+      if (e === CALLER_ABORT) throw abortedError(started);
+      throw e;
+    }
+  }
+
+  async function checkStatus(query: StatusQuery, options: CallOptions = {}): Promise<StatusResult> {
+    const signal = options.signal;
+    stats.calls++;
+    let started = false;
+    try {
+      for (let n = 1; ; n++) {
+        let err: ConnectorError;
+        try {
+          return await attempt((s) => connector.checkStatus(query, { signal: s }), signal, () => (started = true));
+        } catch (e) {
+          if (e === CALLER_ABORT) throw e;
+          err = e as ConnectorError;
+        }
+        const failFast = err.code === ErrorCodes.CIRCUIT_OPEN || err.code === ErrorCodes.BULKHEAD_FULL;
+        const delay = err.retryable && !failFast && n < opts.retry.maxAttempts ? backoffMs(n - 1, err) : undefined;
+        if (delay === undefined) throw err;
+        await sleep(delay, signal);
+        stats.retries++;
+      }
+    } catch (e) {
+      if (e === CALLER_ABORT) throw abortedError(started);
+      throw e;
+    }
+  }
+
+  return {
+    name,
+    capabilities,
+    issue,
+    checkStatus,
+    breaker: {
+      get state() {
+        return STATE_NAMES[breakerPolicy.state];
+      },
+      onStateChange(listener) {
+        return breakerPolicy.onStateChange((s) => listener(STATE_NAMES[s]));
+      },
+    },
+    stats,
+    dispose() {
+      stateListener.dispose();
+      lifetime.abort();
+    },
+  };
+}
