@@ -1,0 +1,132 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import {
+  ConfigError,
+  ErrorCodes,
+  discoverPlugin,
+  isPluginError,
+  interpolateEnv,
+  resilienceOptionsSchema,
+  validateAgainstSchema,
+  type DiscoveredPlugin,
+  type ResilienceOptions,
+} from '@relaypoint/core';
+import type { HostConfig } from '../config.types.js';
+import { hostSchemaFor } from './hostConfigSchema.js';
+
+/** One connector instance of a resolved config: its plugin found, its config checked. */
+export interface ResolvedConnector {
+  /** Instance name (`connectors[i].name`). */
+  name: string;
+  /** Index in `connectors`, for error paths. */
+  index: number;
+  /** The plugin package, loaded and checked against the running core. */
+  discovered: DiscoveredPlugin;
+  /** The instance config, validated against the plugin's schema (defaults filled in). */
+  config: Record<string, unknown>;
+  /** Resilience options as configured (defaults are core's). */
+  resilience: ResilienceOptions;
+}
+
+/** A host config that passed every check: schema, plugins, plugin configs. */
+export interface ResolvedHostConfig {
+  /** The config with `${VAR}`s replaced and schema defaults filled in. */
+  config: HostConfig & Required<Pick<HostConfig, 'server' | 'webhooks' | 'reconciliation' | 'logging'>>;
+  /** Folder plugins and relative paths are resolved from. */
+  dir: string;
+  /** The config file, when loaded from one. */
+  path?: string;
+  /** The connector instances, in config order. */
+  connectors: ResolvedConnector[];
+}
+
+/** Options of {@link resolveHostConfig}. */
+export interface ResolveOptions {
+  /** Folder plugin names and relative storage paths are resolved from. */
+  dir: string;
+  /** Environment for `${VAR}` interpolation. Defaults to `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** The config file path, for messages. */
+  path?: string;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * Checks a host config completely and collects every problem before
+ * failing: schema errors, duplicate connector names, plugins that cannot be
+ * found or loaded, plugin config and resilience errors. Throws one
+ * `ConfigError` (`CONFIG_INVALID`) whose `errors` hold one `path: message`
+ * line per problem.
+ */
+export async function resolveHostConfig(raw: unknown, options: ResolveOptions): Promise<ResolvedHostConfig> {
+  const value = interpolateEnv(structuredClone(raw), options.env ?? process.env) as Record<string, unknown>;
+  const lines: string[] = validateAgainstSchema(hostSchemaFor(value), value, { pathPrefix: '' });
+
+  const connectors: ResolvedConnector[] = [];
+  const list = Array.isArray(value?.connectors) ? (value.connectors as unknown[]) : [];
+  const seen = new Map<string, number>();
+  for (const [index, entry] of list.entries()) {
+    if (!isObject(entry)) continue;
+    const path = `connectors[${index}]`;
+    const name = typeof entry.name === 'string' ? entry.name : undefined;
+    if (name !== undefined) {
+      const first = seen.get(name);
+      if (first !== undefined) lines.push(`${path}.name: duplicate connector name "${name}" (also connectors[${first}])`);
+      else seen.set(name, index);
+    }
+    if (typeof entry.plugin !== 'string' || entry.plugin === '') continue;
+    let discovered: DiscoveredPlugin;
+    try {
+      discovered = await discoverPlugin(entry.plugin, options.dir);
+    } catch (e) {
+      if (isPluginError(e) || isConfigErrorLike(e)) {
+        lines.push(`${path}.plugin: ${(e as Error).message}`);
+        continue;
+      }
+      lines.push(`${path}.plugin: cannot load "${entry.plugin}": ${(e as Error).message}`);
+      continue;
+    }
+    const config = isObject(entry.config) ? entry.config : {};
+    lines.push(...validateAgainstSchema(discovered.plugin.configSchema, config, { pathPrefix: `${path}.config` }));
+    const resilience = isObject(entry.resilience) ? entry.resilience : {};
+    lines.push(...validateAgainstSchema(resilienceOptionsSchema, resilience, { pathPrefix: `${path}.resilience` }));
+    if (name !== undefined) connectors.push({ name, index, discovered, config, resilience: resilience as ResilienceOptions });
+  }
+  if (lines.length > 0) throw new ConfigError(ErrorCodes.CONFIG_INVALID, lines);
+
+  const config = value as unknown as ResolvedHostConfig['config'];
+  if (config.storage.driver === 'sqlite' && config.storage.path !== ':memory:' && !isAbsolute(config.storage.path)) {
+    config.storage = { ...config.storage, path: resolve(options.dir, config.storage.path) };
+  }
+  return { config, dir: options.dir, ...(options.path ? { path: options.path } : {}), connectors };
+}
+
+function isConfigErrorLike(e: unknown): boolean {
+  return e instanceof ConfigError;
+}
+
+/**
+ * Reads a host config file (JSON) and resolves it with
+ * {@link resolveHostConfig}; plugins are resolved from the file's folder.
+ * Throws `ConfigError` (`CONFIG_UNREADABLE`, `CONFIG_ENV_MISSING` or
+ * `CONFIG_INVALID`).
+ */
+export async function loadHostConfig(path: string, options: { env?: NodeJS.ProcessEnv } = {}): Promise<ResolvedHostConfig> {
+  const file = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(ErrorCodes.CONFIG_UNREADABLE, [`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(ErrorCodes.CONFIG_UNREADABLE, [`${file}: not valid JSON: ${(e as Error).message}`]);
+  }
+  return resolveHostConfig(raw, { dir: dirname(file), path: file, env: options.env });
+}

@@ -1,0 +1,107 @@
+import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startSimulator, type Simulator } from '@relaypoint/simulator';
+import type { HostConfig } from '../config.types.js';
+import { startHost, type RunningHost } from '../startHost.js';
+
+/** Options of {@link runDemo}. */
+export interface DemoOptions {
+  /** Host port. Defaults to `$PORT`, else 8080. */
+  port?: number;
+  /** Folder for the demo's SQLite store. Defaults to `./.relaypoint` under the current directory. */
+  dataDir?: string;
+  /** Tenant key. Defaults to `$RELAYPOINT_DEMO_KEY`, else a generated one. */
+  apiKey?: string;
+  /** Where the instructions go. Defaults to stdout. */
+  print?: (text: string) => void;
+  /** Log level of the host. Defaults to `warn` so the instructions stay readable. */
+  logLevel?: 'info' | 'warn' | 'error' | 'silent';
+}
+
+/** A running demo. */
+export interface Demo {
+  host: RunningHost;
+  simulator: Simulator;
+  apiKey: string;
+  /** The printed instructions. */
+  text: string;
+  /** Stops both. */
+  close(): Promise<void>;
+}
+
+// The connectors are dependencies of this package: resolve them from here, wherever the demo is started.
+const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ * What `npm start` runs: the simulator in-process on a free port, a host
+ * on `PORT` with SQLite under `./.relaypoint/`, connectors `airtime` and
+ * `giftcard` against the simulator, webhooks allowed to loopback only, a
+ * `demo` tenant; then prints curl commands that work as printed.
+ */
+export async function runDemo(options: DemoOptions = {}): Promise<Demo> {
+  const print = options.print ?? ((t: string) => process.stdout.write(t));
+  const simulator = await startSimulator({});
+  const envKey = process.env.RELAYPOINT_DEMO_KEY;
+  const apiKey = options.apiKey ?? (envKey && envKey.length >= 16 ? envKey : `rp_demo_${randomBytes(16).toString('hex')}`);
+  const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 8080);
+  const dataDir = options.dataDir ?? join(process.cwd(), '.relaypoint');
+  const config: HostConfig = {
+    server: { host: '127.0.0.1', port, issuanceWaitMs: 5000 },
+    storage: { driver: 'sqlite', path: join(dataDir, 'demo.db') },
+    tenants: [{ id: 'demo', name: 'Demo tenant', apiKeys: [apiKey] }],
+    connectors: [
+      { name: 'airtime', plugin: '@relaypoint/connector-airtime', config: { baseUrl: `${simulator.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' } },
+      { name: 'giftcard', plugin: '@relaypoint/connector-giftcard', config: { baseUrl: `${simulator.url}/giftcard`, apiKey: 'sim-giftcard-key' } },
+    ],
+    webhooks: { retrySchedule: [0, 1000, 5000, 30000], ssrf: { allow: ['127.0.0.0/8', '::1/128'], allowHttp: true } },
+    reconciliation: { intervalMs: 1000 },
+    logging: { level: options.logLevel ?? 'warn' },
+  };
+  let host: RunningHost;
+  try {
+    host = await startHost(config, { configDir: packageDir });
+  } catch (e) {
+    await simulator.close();
+    throw e;
+  }
+  const h = host.url;
+  const sink = `${simulator.url}/__sim/sink/demo`;
+  const auth = `-H "Authorization: Bearer ${apiKey}"`;
+  const jsonH = `-H "Content-Type: application/json"`;
+  const ref = Date.now().toString(36);
+  const text = `
+Relaypoint demo
+  host       ${h}   (SQLite at ${config.storage.driver === 'sqlite' ? config.storage.path : ''})
+  simulator  ${simulator.url}   (airtime at /airtime, gift cards at /giftcard)
+  tenant     demo, API key ${apiKey}${envKey ? ' (from RELAYPOINT_DEMO_KEY)' : ' (generated; set RELAYPOINT_DEMO_KEY to choose it)'}
+  webhooks   allowed to loopback addresses only (127.0.0.0/8, ::1), http allowed: this is a local demo
+
+1. Subscribe the simulator's webhook sink to reward.issued, and give the sink the signing secret so it can verify:
+   SECRET=$(curl -s -X POST ${h}/v1/webhooks ${auth} ${jsonH} -d '{"url":"${sink}","events":["reward.issued"],"description":"demo sink"}' | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).secret))')
+   curl -s -X PUT ${simulator.url}/__sim/sink/demo ${jsonH} -d "{\\"secret\\":\\"$SECRET\\"}"
+
+2. Issue airtime (201 when the provider confirms):
+   curl -s -X POST ${h}/v1/issuances ${auth} ${jsonH} -d '{"connector":"airtime","productId":"AIRTIME_5","customerId":"cust-1","phoneNumber":"+263771234567","amount":"5.00","currency":"USD","reference":"demo-air-${ref}"}'
+
+3. Issue a gift card:
+   curl -s -X POST ${h}/v1/issuances ${auth} ${jsonH} -d '{"connector":"giftcard","productId":"GC-AMAZON-USD","customerId":"cust-1","amount":"25.00","currency":"USD","reference":"demo-gc-${ref}"}'
+
+4. See the signed deliveries the sink received ("verified": true):
+   curl -s ${sink}
+
+More: curl -s ${h}/v1/issuances ${auth}   |   curl -s ${h}/v1/connectors ${auth}   |   curl -s ${h}/metrics   |   curl -s ${h}/openapi.json
+Stop with Ctrl-C.
+`;
+  print(text);
+  return {
+    host,
+    simulator,
+    apiKey,
+    text,
+    async close() {
+      await host.close();
+      await simulator.close();
+    },
+  };
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import type { Database } from '@relaypoint/store';
+import type { WebhookService } from '@relaypoint/webhooks';
+import type { ConnectorHandle } from '../connectors/ConnectorHandle.js';
+import { HostError, HostErrorCodes } from '../HostError.js';
+import type { IssuanceService } from '../issuance/IssuanceService.js';
+import type { HostMetrics } from '../observability/createMetrics.js';
+import type { ApiKeys } from './ApiKeys.js';
+import { errorHandler, sendProblem } from './problem.js';
+import { ctx, type RequestContext } from './requestContext.js';
+import { issuanceRoutes } from './routes/issuanceRoutes.js';
+import { webhookRoutes } from './routes/webhookRoutes.js';
+import { systemRoutes } from './routes/systemRoutes.js';
+import { connectorRoutes } from './routes/connectorRoutes.js';
+
+/** Everything the HTTP API calls into. */
+export interface AppServices {
+  db: Database;
+  issuances: IssuanceService;
+  webhooks: WebhookService;
+  connectors: ReadonlyMap<string, ConnectorHandle>;
+  metrics: HostMetrics;
+  apiKeys: ApiKeys;
+  tenants: ReadonlyArray<{ id: string; name?: string }>;
+  logger: Logger;
+  /** Migration namespaces and the ids that must be applied for `/readyz`. */
+  expectedMigrations: ReadonlyArray<{ namespace: string; ids: number[] }>;
+  /** Body size limit (`100kb`). */
+  bodyLimit: string;
+  /** True once shutdown began: `/readyz` fails and new issuances are refused. */
+  isShuttingDown(): boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** Builds the express app: request ids and logs, metrics, auth, JSON parsing, routes, problem+json errors. */
+export function createApp(s: AppServices): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const given = req.get('x-request-id');
+    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const context: RequestContext = { requestId, log: s.logger.child({ reqId: requestId }) };
+    (req as Request & { relaypoint: RequestContext }).relaypoint = context;
+    (req as Request & { log: Logger }).log = context.log;
+    const started = performance.now();
+    res.on('finish', () => {
+      const seconds = (performance.now() - started) / 1000;
+      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      s.metrics.observeHttp(req.method, route, res.statusCode, seconds);
+      const c = ctx(req);
+      context.log[res.statusCode >= 500 ? 'error' : 'info'](
+        { method: req.method, path: req.path, route, status: res.statusCode, ms: Math.round(seconds * 10000) / 10, tenant: c.tenantId, principal: c.principal?.kind },
+        'request',
+      );
+    });
+    next();
+  });
+
+  // Bodies: JSON only. A body with another type is refused before parsing.
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && !req.is('application/json')) {
+      next(new HostError(415, HostErrorCodes.UNSUPPORTED_MEDIA_TYPE, 'request bodies must be application/json'));
+      return;
+    }
+    next();
+  });
+  app.use(express.json({ limit: s.bodyLimit, type: 'application/json', strict: true }));
+
+  app.use(systemRoutes(s));
+
+  // Everything under /v1 needs a bearer key.
+  app.use('/v1', (req: Request, _res: Response, next: NextFunction) => {
+    const header = req.get('authorization') ?? '';
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const principal = m ? s.apiKeys.authenticate(m[1]) : null;
+    if (!principal) {
+      next(new HostError(401, HostErrorCodes.UNAUTHORIZED, m ? 'the API key is not valid' : 'send the API key as "Authorization: Bearer <key>"'));
+      return;
+    }
+    const c = ctx(req);
+    c.principal = principal;
+    if (principal.kind === 'tenant') c.tenantId = principal.tenantId;
+    else {
+      const acting = req.get('x-relaypoint-tenant');
+      if (acting) {
+        if (!s.tenants.some((t) => t.id === acting)) {
+          next(new HostError(404, HostErrorCodes.NOT_FOUND, `no tenant "${acting}"`));
+          return;
+        }
+        c.tenantId = acting;
+      }
+    }
+    next();
+  });
+  app.use('/v1', connectorRoutes(s));
+  app.use('/v1', issuanceRoutes(s));
+  app.use('/v1', webhookRoutes(s));
+
+  app.use((req: Request, res: Response) => {
+    sendProblem(res, 404, HostErrorCodes.NOT_FOUND, `no route ${req.method} ${req.path}`);
+  });
+  app.use(errorHandler);
+  return app;
+}
+
+/** The tenant a request acts for; admin requests name it in `X-Relaypoint-Tenant`. */
+export function tenantOf(req: Request): string {
+  const c = ctx(req);
+  if (c.tenantId) return c.tenantId;
+  throw new HostError(400, HostErrorCodes.VALIDATION_FAILED, 'admin requests on tenant resources name the tenant in the X-Relaypoint-Tenant header', {
+    errors: ['headers.x-relaypoint-tenant: is required for admin requests'],
+  });
+}

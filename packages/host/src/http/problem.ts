@@ -1,0 +1,108 @@
+import type { NextFunction, Request, Response } from 'express';
+import { isConnectorError, isRelaypointError, validateAgainstSchema, type JsonSchema } from '@relaypoint/core';
+import { HostError, HostErrorCodes } from '../HostError.js';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** The RFC 9457 problem document every error answer carries. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  errors?: string[];
+  requestId?: string;
+  [extra: string]: unknown;
+}
+
+/** Sends `application/problem+json`. */
+export function sendProblem(res: Response, status: number, code: string, detail: string, extra: Record<string, unknown> = {}): void {
+  const body: Problem = {
+    type: `https://relaypoint.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    code,
+    ...extra,
+  };
+  const requestId = res.getHeader('x-request-id');
+  if (typeof requestId === 'string') body.requestId = requestId;
+  res.status(status).type('application/problem+json').send(JSON.stringify(body));
+}
+
+/** Throws `VALIDATION_FAILED` (400) with one `path: message` line per problem when `value` does not match. */
+export function validateOrThrow(schema: JsonSchema, value: unknown, prefix: string): void {
+  const errors = validateAgainstSchema(schema, value, { pathPrefix: prefix });
+  if (errors.length > 0) {
+    throw new HostError(400, HostErrorCodes.VALIDATION_FAILED, errors.length === 1 ? errors[0] : `${errors.length} problems in the request`, { errors });
+  }
+}
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+  message?: string;
+}
+
+/** Maps any thrown error to a problem document; a client's mistake is never a 500. */
+export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  if (err instanceof HostError) {
+    sendProblem(res, err.status, String(err.code), err.message, { ...(err.errors ? { errors: err.errors } : {}), ...(err.extra ?? {}) });
+    return;
+  }
+  const bp = err as BodyParserError;
+  if (bp && typeof bp.type === 'string') {
+    switch (bp.type) {
+      case 'entity.parse.failed':
+        return sendProblem(res, 400, HostErrorCodes.MALFORMED_JSON, 'the request body is not valid JSON');
+      case 'entity.too.large':
+        return sendProblem(res, 413, HostErrorCodes.PAYLOAD_TOO_LARGE, 'the request body is larger than the server accepts');
+      case 'encoding.unsupported':
+      case 'charset.unsupported':
+        return sendProblem(res, 415, HostErrorCodes.UNSUPPORTED_MEDIA_TYPE, bp.message ?? 'unsupported body encoding');
+      case 'request.aborted':
+      case 'request.size.invalid':
+      case 'stream.encoding.set':
+        return sendProblem(res, 400, HostErrorCodes.MALFORMED_JSON, 'the request body could not be read');
+    }
+  }
+  if (isConnectorError(err) && err.outcome === 'not_sent' && (err.name === 'ValidationError' || String(err.code).startsWith('INVALID_'))) {
+    const field = (err.details as { field?: string } | undefined)?.field;
+    sendProblem(res, 400, String(err.code), err.message, { errors: [`body.${field ?? 'params'}: ${err.message}`] });
+    return;
+  }
+  if (isRelaypointError(err)) {
+    const code = String(err.code);
+    if (code === 'EVENT_INVALID') {
+      return sendProblem(res, 400, code, err.message, { errors: (err as unknown as { errors?: string[] }).errors ?? [] });
+    }
+    if (code.startsWith('WEBHOOK_')) {
+      const field = (err.details as { field?: string } | undefined)?.field;
+      return sendProblem(res, 400, code, err.message, field ? { errors: [`body.${field}: ${err.message}`] } : {});
+    }
+  }
+  if (bp && typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500 && bp.expose) {
+    return sendProblem(res, bp.status, bp.status === 404 ? HostErrorCodes.NOT_FOUND : HostErrorCodes.VALIDATION_FAILED, bp.message ?? 'bad request');
+  }
+  const log = (req as Request & { log?: { error(o: object, m: string): void } }).log;
+  log?.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, code: (err as { code?: unknown })?.code, stack: (err as Error)?.stack } }, 'request failed');
+  sendProblem(res, 500, HostErrorCodes.INTERNAL, 'internal error; the request id identifies it in the host logs');
+}

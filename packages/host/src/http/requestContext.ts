@@ -1,0 +1,20 @@
+import type { Request } from 'express';
+import type { Logger } from 'pino';
+import type { Principal } from './ApiKeys.js';
+
+/** What the host's middleware attaches to each request. */
+export interface RequestContext {
+  /** `x-request-id` as received (when sane) or generated. */
+  requestId: string;
+  /** A logger bound to the request id. */
+  log: Logger;
+  /** Set by the auth middleware. */
+  principal?: Principal;
+  /** The tenant the request acts for (a tenant key's own, or the admin's `X-Relaypoint-Tenant`). */
+  tenantId?: string;
+}
+
+/** The request's context. */
+export function ctx(req: Request): RequestContext {
+  return (req as Request & { relaypoint: RequestContext }).relaypoint;
+}

@@ -1,0 +1,71 @@
+import { Router, type Request, type Response } from 'express';
+import { HostError, HostErrorCodes } from '../../HostError.js';
+import type { IssueInput } from '../../issuance/IssuanceService.js';
+import type { IssuanceStatus } from '../../issuance/IssuanceRecord.js';
+import { issueRequestSchema, issuanceListQuerySchema } from '../apiSchemas.js';
+import type { AppServices } from '../createApp.js';
+import { tenantOf } from '../createApp.js';
+import { sendProblem, validateOrThrow } from '../problem.js';
+
+/** `POST /v1/issuances`, `GET /v1/issuances/:reference`, `GET /v1/issuances`. */
+export function issuanceRoutes(s: AppServices): Router {
+  const r = Router();
+
+  r.post('/issuances', async (req: Request, res: Response) => {
+    const tenantId = tenantOf(req);
+    const body = req.body as unknown;
+    if (body !== null && typeof body === 'object' && typeof (body as { amount?: unknown }).amount === 'number') {
+      throw new HostError(400, HostErrorCodes.AMOUNT_MUST_BE_STRING, 'amount must be a decimal string such as "5.00", not a JSON number: no float ever carries money', {
+        errors: ['body.amount: must be a decimal string such as "5.00"'],
+      });
+    }
+    validateOrThrow(issueRequestSchema, body ?? {}, 'body');
+    const outcome = await s.issuances.issue(tenantId, body as IssueInput);
+    const { record } = outcome;
+    res.setHeader('location', `/v1/issuances/${encodeURIComponent(record.reference)}`);
+    if (outcome.repeat) {
+      res.status(record.status === 'succeeded' || record.status === 'failed' ? 200 : 202).json(record);
+      return;
+    }
+    if (record.status === 'succeeded') {
+      res.status(201).json(record);
+      return;
+    }
+    if (record.status === 'failed') {
+      if (outcome.failure === 'not_sent') {
+        sendProblem(res, 503, HostErrorCodes.PROVIDER_NOT_SENT, `the provider could not be reached (${record.error?.code}); nothing was sent. Retry with a new reference.`, {
+          providerCode: record.error?.code,
+          issuance: record,
+        });
+        return;
+      }
+      sendProblem(res, 422, HostErrorCodes.PROVIDER_REJECTED, record.error?.message || 'the provider refused the issuance', {
+        providerCode: record.providerCode ?? record.error?.code,
+        issuance: record,
+      });
+      return;
+    }
+    res.status(202).json(record);
+  });
+
+  r.get('/issuances/:reference', async (req: Request, res: Response) => {
+    const record = await s.issuances.get(tenantOf(req), String(req.params.reference));
+    if (!record) throw new HostError(404, HostErrorCodes.NOT_FOUND, `no issuance with reference "${String(req.params.reference)}"`);
+    res.json(record);
+  });
+
+  r.get('/issuances', async (req: Request, res: Response) => {
+    const q = { ...(req.query as Record<string, unknown>) };
+    validateOrThrow(issuanceListQuerySchema, q, 'query');
+    const page = await s.issuances.list(tenantOf(req), {
+      ...(q.status ? { status: q.status as IssuanceStatus } : {}),
+      ...(q.connector ? { connector: String(q.connector) } : {}),
+      ...(q.needs_attention ? { needsAttention: q.needs_attention === 'true' } : {}),
+      ...(q.cursor ? { cursor: String(q.cursor) } : {}),
+      ...(q.limit ? { limit: Number(q.limit) } : {}),
+    });
+    res.json(page);
+  });
+
+  return r;
+}

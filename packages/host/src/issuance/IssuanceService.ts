@@ -1,0 +1,610 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  ErrorCodes,
+  ValidationError,
+  isConnectorError,
+  validateIssueParams,
+  type Clock,
+  type IssueParams,
+  type IssueResult,
+  type Logger,
+  type StatusQuery,
+  type StatusResult,
+} from '@relaypoint/core';
+import { isUniqueViolation, type Database, type SqlExecutor } from '@relaypoint/store';
+import type { ConnectorHandle } from '../connectors/ConnectorHandle.js';
+import { HostError, HostErrorCodes } from '../HostError.js';
+import {
+  OPEN_STATUSES,
+  toRecord,
+  type IssuanceRecord,
+  type IssuanceRow,
+  type IssuanceStatus,
+  type StoredParams,
+  type StoredResult,
+} from './IssuanceRecord.js';
+import { buildRewardIssuedEvent } from './rewardIssuedEvent.js';
+
+/** What POST /v1/issuances carries. */
+export interface IssueInput {
+  connector: string;
+  productId: string;
+  customerId: string;
+  phoneNumber?: string;
+  /** Decimal string in major units. */
+  amount: string;
+  currency: string;
+  reference: string;
+  metadata?: Record<string, string>;
+}
+
+/** The answer to one issue request. */
+export interface IssueOutcome {
+  /** The issuance as it stands when the request returns. */
+  record: IssuanceRecord;
+  /** True when the reference existed already with the same body (idempotent repeat). */
+  repeat: boolean;
+  /** For a fresh request that ended `failed`: whether the provider refused (`rejected`) or nothing could be sent (`not_sent`). */
+  failure?: 'rejected' | 'not_sent';
+}
+
+/** Hooks the host maps to Prometheus metrics. */
+export interface IssuanceMetrics {
+  /** An issuance reached `status` (counted once per transition). */
+  onStatus(connector: string, status: IssuanceStatus): void;
+  /** A provider call took `seconds`. */
+  onProviderCall(connector: string, operation: 'issue' | 'status', seconds: number, outcome: string): void;
+}
+
+/** The subset of the webhook service the journal needs: the outbox write inside our transaction. */
+export interface EventOutbox {
+  publishWith(tx: SqlExecutor, tenantId: string, event: { type: string; data: unknown; id?: string }): Promise<unknown>;
+}
+
+/** Options of {@link IssuanceService}. */
+export interface IssuanceServiceOptions {
+  db: Database;
+  connectors: ReadonlyMap<string, ConnectorHandle>;
+  outbox: EventOutbox;
+  /** Checks an event before it joins a transaction, so a schema slip can never block recording a success. */
+  validateEvent: (type: string, data: unknown) => string[];
+  logger: Logger;
+  metrics?: IssuanceMetrics;
+  /** This process' id, written as the lease owner. */
+  hostId: string;
+  clock?: Clock;
+  /** How long an issue request waits for a terminal state, ms. */
+  waitMs: number;
+  /** Lease on a row being worked on, ms. */
+  leaseMs: number;
+  /** First re-check delay and reconciler period, ms. */
+  intervalMs: number;
+  /** Largest re-check delay, ms. */
+  maxIntervalMs: number;
+  /** Age after which an open issuance needs attention, ms. */
+  maxAgeMs: number;
+  /** Rows claimed per reconciler pass. */
+  batchSize: number;
+  /** True when no other process can use the store (SQLite): leftover `in_flight` rows are orphans at start. */
+  exclusiveStore: boolean;
+}
+
+type Failure = { code: string; message: string };
+
+const OPEN_SQL = `('in_flight', 'pending', 'unknown')`;
+const RECONCILE_CONCURRENCY = 8;
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function newIssuanceId(): string {
+  return `iss_${Date.now().toString(36).padStart(9, '0')}${randomBytes(8).toString('hex')}`;
+}
+
+/** True when the provider returns the original (or refuses) for a repeated reference, so re-sending cannot issue twice. */
+export function repeatIsSafe(handle: ConnectorHandle): boolean {
+  const d = handle.plugin.capabilities.duplicateReference;
+  return d === 'return-original' || d === 'reject-duplicate';
+}
+
+/**
+ * The money path. Every issuance is a journal row keyed by (tenant,
+ * reference), unique in the store: the intent is committed before the
+ * provider call, the result after it, and a success enqueues `reward.issued`
+ * in the same transaction as the result. Open rows (`in_flight` with an
+ * expired lease, `pending`, `unknown`) are reconciled by reference until
+ * they are terminal; a re-send happens only when the plugin says a repeated
+ * reference is safe.
+ */
+export class IssuanceService {
+  private readonly o: IssuanceServiceOptions;
+  private readonly clock: Clock;
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly controllers = new Set<AbortController>();
+  private timer: NodeJS.Timeout | undefined;
+  private pass: Promise<unknown> | undefined;
+  private stopped = false;
+
+  constructor(options: IssuanceServiceOptions) {
+    this.o = options;
+    this.clock = options.clock ?? { now: () => Date.now() };
+  }
+
+  /** Rows claimed or sent by this process are marked with this id. */
+  get hostId(): string {
+    return this.o.hostId;
+  }
+
+  /** Number of provider calls this process is waiting on. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  private now(): number {
+    return this.clock.now();
+  }
+
+  private record(row: IssuanceRow): IssuanceRecord {
+    return toRecord(row, this.now(), this.o.maxAgeMs);
+  }
+
+  private backoff(checks: number): number {
+    return Math.min(this.o.intervalMs * 2 ** Math.min(checks, 20), this.o.maxIntervalMs);
+  }
+
+  /** Issues once per (tenant, reference); see the class doc for the guarantees. */
+  async issue(tenantId: string, input: IssueInput): Promise<IssueOutcome> {
+    if (this.stopped) throw new HostError(503, HostErrorCodes.SHUTTING_DOWN, 'the host is shutting down; retry on another instance or later');
+    const handle = this.o.connectors.get(input.connector);
+    if (!handle) {
+      throw new HostError(400, HostErrorCodes.UNKNOWN_CONNECTOR, `no connector named "${input.connector}" is configured`, {
+        errors: [`connector: unknown connector "${input.connector}" (configured: ${[...this.o.connectors.keys()].join(', ') || 'none'})`],
+      });
+    }
+    const params: IssueParams = {
+      productId: input.productId,
+      customerId: input.customerId,
+      amount: input.amount,
+      currency: input.currency,
+      reference: input.reference,
+      ...(input.phoneNumber !== undefined ? { phoneNumber: input.phoneNumber } : {}),
+      ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
+    };
+    const req = validateIssueParams(params, { requirePhone: handle.plugin.requiresPhone ?? false });
+    const stored: StoredParams = {
+      productId: req.productId,
+      customerId: req.customerId,
+      ...(req.phoneNumber !== undefined ? { phoneNumber: req.phoneNumber } : {}),
+      amount: req.amount.decimal,
+      currency: req.amount.currency,
+      ...(req.metadata !== undefined && Object.keys(req.metadata).length > 0 ? { metadata: req.metadata } : {}),
+    };
+    const hash = createHash('sha256').update(canonical({ connector: input.connector, ...stored })).digest('hex');
+    const now = this.now();
+    const id = newIssuanceId();
+    try {
+      // The intent, committed before anything leaves: a crash from here on leaves an `in_flight` row to reconcile.
+      await this.o.db.execute(
+        `INSERT INTO issuances (id, tenant_id, reference, connector, request_hash, params, status, sends, checks, lease_owner, lease_until, next_check_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'in_flight', 1, 0, $7, $8, $8, $9, $9)`,
+        [id, tenantId, input.reference, input.connector, hash, JSON.stringify(stored), this.o.hostId, now + this.o.leaseMs, now],
+      );
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      return this.repeat(tenantId, input.reference, hash);
+    }
+    this.o.metrics?.onStatus(input.connector, 'in_flight');
+    const deadline = now + this.o.waitMs;
+    const sent = await this.track(this.send(id, handle, { ...params, amount: stored.amount }));
+    let row = sent.row;
+    if (OPEN_STATUSES.includes(row.status)) row = await this.waitForTerminal(row, deadline);
+    return { record: this.record(row), repeat: false, ...(sent.failure && row.status === 'failed' ? { failure: sent.failure } : {}) };
+  }
+
+  private async repeat(tenantId: string, reference: string, hash: string): Promise<IssueOutcome> {
+    const deadline = this.now() + this.o.waitMs;
+    let row = await this.findRow(tenantId, reference);
+    if (!row) throw new HostError(409, HostErrorCodes.REFERENCE_CONFLICT, `reference "${reference}" is being recorded; retry`);
+    if (row.request_hash !== hash) {
+      throw new HostError(409, HostErrorCodes.REFERENCE_CONFLICT, `reference "${reference}" was already used with a different request; nothing was sent`, {
+        extra: { reference },
+      });
+    }
+    // Another request (maybe on another host) owns the call: wait for its answer instead of sending.
+    if (OPEN_STATUSES.includes(row.status)) row = await this.waitForTerminal(row, deadline);
+    return { record: this.record(row), repeat: true };
+  }
+
+  private async waitForTerminal(row: IssuanceRow, deadline: number): Promise<IssuanceRow> {
+    let delay = 100;
+    while (OPEN_STATUSES.includes(row.status) && !this.stopped) {
+      const left = deadline - this.now();
+      if (left <= 0) break;
+      await sleep(Math.min(delay, left));
+      delay = Math.min(delay * 2, 1000);
+      if (row.status === 'in_flight') {
+        // Someone is calling the provider for it; the row changes when they are done.
+        row = (await this.findById(row.id)) ?? row;
+        continue;
+      }
+      const handle = this.o.connectors.get(row.connector);
+      if (!handle) break;
+      // Reads only: re-sending belongs to the reconciler, under its lease.
+      row = await this.track(this.check(row, handle, false));
+    }
+    return row;
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inFlight.add(p);
+    const done = () => this.inFlight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  private async withSignal<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const ac = new AbortController();
+    this.controllers.add(ac);
+    try {
+      return await fn(ac.signal);
+    } finally {
+      this.controllers.delete(ac);
+    }
+  }
+
+  /** Calls the provider for a row this process owns, then records what happened. */
+  private async send(id: string, handle: ConnectorHandle, params: IssueParams): Promise<{ row: IssuanceRow; failure?: 'rejected' | 'not_sent' }> {
+    const started = performance.now();
+    let result: IssueResult | undefined;
+    let error: unknown;
+    try {
+      result = await this.withSignal((signal) => handle.resilient.issue(params, { signal }));
+    } catch (e) {
+      error = e;
+    }
+    const outcome = result ? result.status : isConnectorError(error) ? error.outcome : 'error';
+    this.o.metrics?.onProviderCall(handle.name, 'issue', (performance.now() - started) / 1000, outcome);
+    return this.applyIssueOutcome(id, handle, result, error);
+  }
+
+  private async applyIssueOutcome(
+    id: string,
+    handle: ConnectorHandle,
+    result: IssueResult | undefined,
+    error: unknown,
+  ): Promise<{ row: IssuanceRow; failure?: 'rejected' | 'not_sent' }> {
+    if (result) {
+      if (result.status === 'succeeded') return { row: await this.recordTerminal(id, 'succeeded', result) };
+      if (result.status === 'failed') {
+        const code = result.providerCode ?? 'PROVIDER_DECLINED';
+        return { row: await this.recordTerminal(id, 'failed', result, { code, message: result.providerMessage ?? 'the provider declined the issuance' }), failure: 'rejected' };
+      }
+      return { row: await this.recordOpen(id, 'pending', { result, next: this.now() + this.o.intervalMs }) };
+    }
+    if (isConnectorError(error)) {
+      const failure: Failure = { code: String(error.code), message: error.message };
+      const fromProvider: StoredResult = error.providerCode ? { providerCode: error.providerCode } : {};
+      if (error.outcome === 'rejected') {
+        return { row: await this.recordTerminal(id, 'failed', fromProvider, failure), failure: 'rejected' };
+      }
+      if (error.outcome === 'not_sent' && (error instanceof ValidationError || !repeatIsSafe(handle))) {
+        // Nothing reached the provider on the last attempt, and (no safe re-send) no earlier attempt can have had an unknown outcome.
+        return { row: await this.recordTerminal(id, 'failed', fromProvider, failure), failure: 'not_sent' };
+      }
+      // unknown, or not_sent after attempts that may have reached a dedup-capable provider: reconcile by reference.
+      return { row: await this.recordOpen(id, 'unknown', { failure, next: this.now() + this.o.intervalMs }) };
+    }
+    this.o.logger.error({ err: errorSummary(error), issuanceId: id }, 'unexpected error from a provider call; keeping the issuance unknown');
+    return { row: await this.recordOpen(id, 'unknown', { failure: { code: ErrorCodes.OUTCOME_UNKNOWN, message: 'unexpected error during the provider call' }, next: this.now() + this.o.intervalMs }) };
+  }
+
+  /** Writes a terminal result unless the row is already terminal; a success enqueues `reward.issued` in the same transaction. */
+  private async recordTerminal(id: string, status: 'succeeded' | 'failed', result: StoredResult & Partial<IssueResult>, failure?: Failure): Promise<IssuanceRow> {
+    const now = this.now();
+    const stored: StoredResult = {
+      ...(result.voucher ? { voucher: result.voucher } : {}),
+      ...(result.providerCode ? { providerCode: result.providerCode } : {}),
+      ...(result.providerMessage ? { providerMessage: result.providerMessage } : {}),
+    };
+    const updated = await this.o.db.transaction(async (tx) => {
+      const rows = await tx.query<IssuanceRow>(
+        `UPDATE issuances SET status = $2, transaction_id = COALESCE($3, transaction_id), result = $4, error_code = $5, error_message = $6,
+           lease_owner = NULL, lease_until = 0, updated_at = $7, completed_at = $7
+         WHERE id = $1 AND status IN ${OPEN_SQL} RETURNING *`,
+        [id, status, result.transactionId ?? null, JSON.stringify(stored), failure?.code ?? null, failure?.message ?? null, now],
+      );
+      const row = rows[0];
+      if (row && status === 'succeeded') {
+        const event = buildRewardIssuedEvent(row, now);
+        const problems = this.o.validateEvent(event.type, event.data);
+        if (problems.length === 0) await this.o.outbox.publishWith(tx, row.tenant_id, event);
+        else this.o.logger.error({ issuanceId: id, problems }, 'reward.issued event does not match its schema; the success is recorded without it');
+      }
+      return row;
+    });
+    if (updated) {
+      this.o.metrics?.onStatus(updated.connector, status);
+      this.o.logger.info({ issuanceId: id, reference: updated.reference, connector: updated.connector, status, code: failure?.code }, 'issuance recorded');
+      return updated;
+    }
+    return (await this.findById(id)) as IssuanceRow;
+  }
+
+  /** Keeps a row open (pending/unknown) with its next check time, releasing this process' lease. */
+  private async recordOpen(
+    id: string,
+    status: 'pending' | 'unknown',
+    fields: { result?: Partial<IssueResult>; failure?: Failure; next: number; checked?: boolean },
+  ): Promise<IssuanceRow> {
+    const now = this.now();
+    const stored: StoredResult | null = fields.result
+      ? {
+          ...(fields.result.providerCode ? { providerCode: fields.result.providerCode } : {}),
+          ...(fields.result.providerMessage ? { providerMessage: fields.result.providerMessage } : {}),
+        }
+      : null;
+    const rows = await this.o.db.query<IssuanceRow>(
+      `UPDATE issuances SET status = $2, transaction_id = COALESCE($3, transaction_id), result = COALESCE($4, result),
+         error_code = $5, error_message = $6, lease_owner = NULL, lease_until = 0, next_check_at = $7, updated_at = $8,
+         checks = checks + $9
+       WHERE id = $1 AND status IN ${OPEN_SQL} AND (lease_owner IS NULL OR lease_owner = $10 OR lease_until <= $8) RETURNING *`,
+      [
+        id,
+        status,
+        fields.result?.transactionId ?? null,
+        stored ? JSON.stringify(stored) : null,
+        fields.failure?.code ?? null,
+        fields.failure?.message ?? null,
+        fields.next,
+        now,
+        fields.checked ? 1 : 0,
+        this.o.hostId,
+      ],
+    );
+    if (rows[0]) {
+      if (!fields.checked) this.o.metrics?.onStatus(rows[0].connector, status);
+      return rows[0];
+    }
+    return (await this.findById(id)) as IssuanceRow;
+  }
+
+  /**
+   * One reconciliation step for an open row: ask the provider by
+   * transaction id or reference; record a terminal answer; on `not_found`
+   * re-send with the same reference only when `resend` and the plugin makes
+   * a repeat safe; otherwise keep it open with backoff.
+   */
+  private async check(row: IssuanceRow, handle: ConnectorHandle, resend: boolean): Promise<IssuanceRow> {
+    const caps = handle.plugin.capabilities;
+    const query: StatusQuery | null = row.transaction_id
+      ? { transactionId: row.transaction_id }
+      : caps.statusByReference
+        ? { reference: row.reference }
+        : null;
+    const openStatus: 'pending' | 'unknown' = row.status === 'pending' ? 'pending' : 'unknown';
+    const next = this.now() + this.backoff(Number(row.checks) + 1);
+    if (this.isNeedingAttention(row)) {
+      this.o.logger.warn({ issuanceId: row.id, reference: row.reference, connector: row.connector, status: row.status }, 'issuance needs attention: still not terminal past reconciliation.maxAgeMs');
+    }
+    let status: StatusResult | undefined;
+    if (query) {
+      const started = performance.now();
+      try {
+        status = await this.withSignal((signal) => handle.resilient.checkStatus(query, { signal }));
+        this.o.metrics?.onProviderCall(handle.name, 'status', (performance.now() - started) / 1000, status.status);
+      } catch (e) {
+        this.o.metrics?.onProviderCall(handle.name, 'status', (performance.now() - started) / 1000, 'error');
+        const failure = isConnectorError(e) ? { code: String(e.code), message: e.message } : { code: ErrorCodes.OUTCOME_UNKNOWN, message: 'status lookup failed' };
+        return this.recordOpen(row.id, openStatus, { failure, next, checked: true });
+      }
+    }
+    if (status && status.status !== 'not_found') {
+      const result = status as IssueResult;
+      if (result.status === 'succeeded') return this.recordTerminal(row.id, 'succeeded', result);
+      if (result.status === 'failed') {
+        return this.recordTerminal(row.id, 'failed', result, { code: result.providerCode ?? 'PROVIDER_DECLINED', message: result.providerMessage ?? 'the provider declined the issuance' });
+      }
+      return this.recordOpen(row.id, 'pending', { result, next, checked: true });
+    }
+    // The provider has no such transaction (or cannot be asked).
+    if (resend && row.status !== 'pending' && repeatIsSafe(handle)) {
+      const claimed = await this.o.db.execute(`UPDATE issuances SET sends = sends + 1, checks = checks + 1, updated_at = $2 WHERE id = $1 AND lease_owner = $3 AND status IN ${OPEN_SQL}`, [
+        row.id,
+        this.now(),
+        this.o.hostId,
+      ]);
+      if (claimed.rowCount === 1) {
+        this.o.logger.info({ issuanceId: row.id, reference: row.reference, connector: row.connector }, 'provider has no record of the reference; re-sending it (the provider deduplicates references)');
+        const params = JSON.parse(row.params) as StoredParams;
+        return (await this.send(row.id, handle, { ...params, reference: row.reference })).row;
+      }
+      return (await this.findById(row.id)) ?? row;
+    }
+    const failure = query
+      ? { code: ErrorCodes.PROVIDER_NOT_FOUND, message: 'the provider has no transaction for this reference yet' }
+      : { code: ErrorCodes.OUTCOME_UNKNOWN, message: 'the provider offers no status lookup for this issuance' };
+    return this.recordOpen(row.id, 'unknown', { failure, next, checked: true });
+  }
+
+  private isNeedingAttention(row: IssuanceRow): boolean {
+    return OPEN_STATUSES.includes(row.status) && this.now() - Number(row.created_at) >= this.o.maxAgeMs;
+  }
+
+  /**
+   * One reconciler pass: claims due open rows (expired leases only; with
+   * `orphans`, every `in_flight` row, which is right only when no other
+   * process can use the store) under a lease, then checks each. Returns the
+   * number of rows processed.
+   */
+  async reconcileOnce(options: { orphans?: boolean } = {}): Promise<number> {
+    const now = this.now();
+    const lock = this.o.db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    const where = options.orphans
+      ? `status = 'in_flight'`
+      : `status IN ${OPEN_SQL} AND next_check_at <= $3 AND lease_until <= $3`;
+    const rows = await this.o.db.query<IssuanceRow>(
+      `UPDATE issuances SET lease_owner = $1, lease_until = $2
+       WHERE id IN (SELECT id FROM issuances WHERE ${where} ORDER BY next_check_at LIMIT $4${lock})
+       RETURNING *`,
+      [this.o.hostId, now + this.o.leaseMs, now, this.o.batchSize],
+    );
+    if (rows.length === 0) return 0;
+    const queue = [...rows];
+    const worker = async () => {
+      for (let row = queue.shift(); row; row = queue.shift()) {
+        const handle = this.o.connectors.get(row.connector);
+        try {
+          if (!handle) {
+            await this.recordOpen(row.id, row.status === 'pending' ? 'pending' : 'unknown', {
+              failure: { code: HostErrorCodes.UNKNOWN_CONNECTOR, message: `connector "${row.connector}" is not configured on this host` },
+              next: this.now() + this.o.maxIntervalMs,
+              checked: true,
+            });
+            continue;
+          }
+          await this.check(row, handle, true);
+        } catch (e) {
+          this.o.logger.error({ err: errorSummary(e), issuanceId: row.id }, 'reconciliation step failed; the lease will expire and it will be retried');
+        }
+      }
+    };
+    await this.track(Promise.all(Array.from({ length: Math.min(RECONCILE_CONCURRENCY, rows.length) }, worker)));
+    return rows.length;
+  }
+
+  /** Reconciles every `in_flight` row a dead process left (all of them when the store is exclusive to us), before new work is served. */
+  async recoverOrphans(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.reconcileOnce({ orphans: this.o.exclusiveStore });
+      total += n;
+      if (n < this.o.batchSize || !this.o.exclusiveStore) break;
+    }
+    if (total > 0) this.o.logger.info({ count: total }, 'reconciled issuances left open by an earlier process');
+    return total;
+  }
+
+  /** Starts the background reconciler (every `intervalMs`). */
+  start(): void {
+    const tick = async () => {
+      if (this.stopped) return;
+      try {
+        // Drain due rows in batches; one pass at a time per process.
+        while (!this.stopped && (await (this.pass = this.reconcileOnce())) === this.o.batchSize);
+      } catch (e) {
+        this.o.logger.error({ err: errorSummary(e) }, 'reconciler pass failed');
+      } finally {
+        this.pass = undefined;
+      }
+      if (!this.stopped) this.timer = setTimeout(tick, this.o.intervalMs);
+    };
+    this.timer = setTimeout(tick, Math.min(this.o.intervalMs, 1000));
+  }
+
+  /**
+   * Stops taking work; waits up to `graceMs` for provider calls in flight,
+   * then aborts the rest (they are recorded `unknown` and reconciled later,
+   * by us or another instance) and releases this process' leases.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    const all = () => Promise.allSettled([...this.inFlight, ...(this.pass ? [this.pass] : [])]);
+    let timeout: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      all().then(() => false),
+      new Promise<boolean>((r) => {
+        timeout = setTimeout(() => r(true), graceMs);
+      }),
+    ]);
+    clearTimeout(timeout);
+    if (timedOut) {
+      this.o.logger.warn({ inFlight: this.inFlight.size }, 'shutdown grace elapsed; aborting provider calls still in flight (they stay open and are reconciled)');
+      for (const ac of this.controllers) ac.abort();
+      await all();
+    }
+    await this.o.db.execute(`UPDATE issuances SET lease_owner = NULL, lease_until = 0 WHERE lease_owner = $1 AND status IN ('pending', 'unknown')`, [this.o.hostId]);
+  }
+
+  private async findById(id: string): Promise<IssuanceRow | undefined> {
+    return (await this.o.db.query<IssuanceRow>('SELECT * FROM issuances WHERE id = $1', [id]))[0];
+  }
+
+  private async findRow(tenantId: string, reference: string): Promise<IssuanceRow | undefined> {
+    return (await this.o.db.query<IssuanceRow>('SELECT * FROM issuances WHERE tenant_id = $1 AND reference = $2', [tenantId, reference]))[0];
+  }
+
+  /** The tenant's issuance with this reference, or null (another tenant's reference looks the same as a missing one). */
+  async get(tenantId: string, reference: string): Promise<IssuanceRecord | null> {
+    const row = await this.findRow(tenantId, reference);
+    return row ? this.record(row) : null;
+  }
+
+  /** A page of the tenant's issuances, newest first. */
+  async list(
+    tenantId: string,
+    filter: { status?: IssuanceStatus; connector?: string; needsAttention?: boolean; cursor?: string; limit?: number } = {},
+  ): Promise<{ items: IssuanceRecord[]; nextCursor?: string }> {
+    const where = ['tenant_id = $1'];
+    const params: unknown[] = [tenantId];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.status) add('status = ?', filter.status);
+    if (filter.connector) add('connector = ?', filter.connector);
+    if (filter.needsAttention !== undefined) {
+      const cutoff = this.now() - this.o.maxAgeMs;
+      if (filter.needsAttention) {
+        where.push(`status IN ${OPEN_SQL}`);
+        add('created_at <= ?', cutoff);
+      } else {
+        add(`(status NOT IN ${OPEN_SQL} OR created_at > ?)`, cutoff);
+      }
+    }
+    if (filter.cursor) {
+      const c = decodeCursor(filter.cursor);
+      params.push(c.createdAt, c.id);
+      where.push(`(created_at < $${params.length - 1} OR (created_at = $${params.length - 1} AND id < $${params.length}))`);
+    }
+    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+    params.push(limit + 1);
+    const rows = await this.o.db.query<IssuanceRow>(`SELECT * FROM issuances WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`, params);
+    const items = rows.slice(0, limit).map((r) => this.record(r));
+    const last = rows.length > limit ? rows[limit - 1] : undefined;
+    return { items, ...(last ? { nextCursor: encodeCursor(Number(last.created_at), last.id) } : {}) };
+  }
+
+  /** Open issuances older than `maxAgeMs` (the `relaypoint_issuances_needs_attention` gauge). */
+  async countNeedingAttention(): Promise<number> {
+    const rows = await this.o.db.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM issuances WHERE status IN ${OPEN_SQL} AND created_at <= $1`, [this.now() - this.o.maxAgeMs]);
+    return Number(rows[0]?.n ?? 0);
+  }
+}
+
+function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') return { createdAt: v[0], id: v[1] };
+  } catch {
+    // fall through
+  }
+  throw new HostError(400, HostErrorCodes.VALIDATION_FAILED, 'cursor is not one this API returned', { errors: ['cursor: is not a valid cursor'] });
+}
+
+/** A loggable summary of an error: code and message only (never a request config or body). */
+export function errorSummary(e: unknown): Record<string, unknown> {
+  if (e instanceof Error) return { name: e.name, message: e.message, ...((e as { code?: unknown }).code !== undefined ? { code: (e as { code?: unknown }).code } : {}) };
+  return { message: String(e) };
+}

@@ -1,0 +1,215 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import type { DestinationStream, Logger as PinoLogger, LevelWithSilent } from 'pino';
+import { createRootContainer, type Logger } from '@relaypoint/core';
+import { openDatabase, type Database } from '@relaypoint/store';
+import { createWebhookService, validateEvent, type WebhookService } from '@relaypoint/webhooks';
+import type { HostConfig } from './config.types.js';
+import { configSecrets } from './config/configSecrets.js';
+import { resolveHostConfig, type ResolvedHostConfig } from './config/resolveHostConfig.js';
+import type { ConnectorHandle } from './connectors/ConnectorHandle.js';
+import { createConnectors, disposeConnectors } from './connectors/createConnectors.js';
+import { ApiKeys } from './http/ApiKeys.js';
+import { createApp } from './http/createApp.js';
+import { IssuanceService } from './issuance/IssuanceService.js';
+import { issuanceMigrations } from './issuance/issuanceMigrations.js';
+import { createLogger } from './observability/createLogger.js';
+import { createMetrics, type HostMetrics } from './observability/createMetrics.js';
+
+/** Options of {@link startHost}. */
+export interface StartHostOptions {
+  /** Folder plugin names and relative paths resolve from. Defaults to the config file's folder (CLI) or `process.cwd()`. */
+  configDir?: string;
+  /** Overrides `server.port` (0 picks a free port). */
+  port?: number;
+  /** A logger to use as is (secrets are then the caller's concern). Defaults to a pino JSON logger built from `logging.level`. */
+  logger?: PinoLogger;
+  /** Where the default logger writes. Defaults to stdout. */
+  logDestination?: DestinationStream;
+  /** Environment for `${VAR}` interpolation. Defaults to `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Webhook SSRF resolver override, for tests. */
+  webhookResolver?: (host: string) => Promise<Array<{ address: string; family: number }>>;
+}
+
+/** A running host. */
+export interface RunningHost {
+  /** `http://HOST:PORT`. */
+  readonly url: string;
+  /** The resolved config (secrets included: never print it; see `redactHostConfig`). */
+  readonly config: ResolvedHostConfig;
+  /** The store. */
+  readonly db: Database;
+  /** The webhook service. */
+  readonly webhooks: WebhookService;
+  /** Connector instances by name. */
+  readonly connectors: ReadonlyMap<string, ConnectorHandle>;
+  /** The issuance journal and reconciler. */
+  readonly issuances: IssuanceService;
+  /** Prometheus metrics (own registry). */
+  readonly metrics: HostMetrics;
+  /** The process logger. */
+  readonly logger: PinoLogger;
+  /**
+   * Graceful shutdown: stop accepting, finish in-flight provider calls
+   * (up to `server.shutdownGraceMs`, then abort them: they stay open and are
+   * reconciled), stop the dispatcher (leases released), close the store.
+   * Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a host from a config object (not yet validated: it is checked
+ * completely first, and a `ConfigError` lists every problem). Runs
+ * migrations, reconciles issuances a dead process left in flight, then
+ * listens. Resolves once the server accepts connections.
+ */
+export async function startHost(rawConfig: HostConfig | Record<string, unknown>, options: StartHostOptions = {}): Promise<RunningHost> {
+  const resolved = await resolveHostConfig(rawConfig, { dir: options.configDir ?? process.cwd(), ...(options.env ? { env: options.env } : {}) });
+  return startResolvedHost(resolved, options);
+}
+
+/** Like {@link startHost}, for a config already resolved (the CLI resolves first to report config errors with exit code 2). */
+export async function startResolvedHost(resolved: ResolvedHostConfig, options: StartHostOptions = {}): Promise<RunningHost> {
+  const { config } = resolved;
+  const logger =
+    options.logger ??
+    createLogger({ level: (config.logging.level ?? 'info') as LevelWithSilent, secrets: configSecrets(resolved), ...(options.logDestination ? { destination: options.logDestination } : {}) });
+  const coreLogger = logger as unknown as Logger;
+  const hostId = `host_${randomBytes(6).toString('hex')}`;
+  const cleanups: Array<() => Promise<void>> = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch(() => undefined);
+  };
+
+  try {
+    const storage = config.storage;
+    const db = await openDatabase(
+      storage.driver === 'sqlite'
+        ? { driver: 'sqlite', path: storage.path, ...(storage.synchronous ? { synchronous: storage.synchronous } : {}) }
+        : { driver: 'postgres', url: storage.url, ...(storage.poolSize ? { poolSize: storage.poolSize } : {}), applicationName: `relaypoint-${hostId}` },
+    );
+    cleanups.push(() => db.close());
+    await db.migrate('host', issuanceMigrations);
+
+    // The webhook service and the metrics refer to each other; the late-bound side goes through this holder.
+    const late: { metrics?: HostMetrics; issuances?: IssuanceService } = {};
+    const wh = config.webhooks;
+    const webhooks = await createWebhookService({
+      db,
+      logger: coreLogger.child({ component: 'webhooks' }),
+      workerId: hostId,
+      ...(wh.retrySchedule ? { retrySchedule: wh.retrySchedule } : {}),
+      ...(wh.concurrency ? { concurrency: wh.concurrency } : {}),
+      ...(wh.perSubscriptionConcurrency ? { perSubscriptionConcurrency: wh.perSubscriptionConcurrency } : {}),
+      ...(wh.requestTimeoutMs ? { requestTimeoutMs: wh.requestTimeoutMs } : {}),
+      ssrf: { ...(wh.ssrf ?? {}), ...(options.webhookResolver ? { resolver: options.webhookResolver } : {}) },
+      metrics: {
+        onDelivered: () => late.metrics?.webhookOutcome('delivered'),
+        onFailed: () => late.metrics?.webhookOutcome('failed'),
+        onRetried: () => late.metrics?.webhookOutcome('retry'),
+      },
+    });
+
+    const root = createRootContainer({ logger: coreLogger });
+    const connectors = await createConnectors(root, resolved.connectors, coreLogger);
+    cleanups.push(async () => {
+      await disposeConnectors(connectors);
+      await root.dispose();
+    });
+
+    const rc = config.reconciliation;
+    const metrics = createMetrics({
+      breakers: () => [...connectors.values()].map((h) => [h.name, h.resilient.breaker.state] as [string, string]),
+      webhookQueueDepth: async () => (await webhooks.stats()).pending,
+      needsAttention: async () => (late.issuances ? late.issuances.countNeedingAttention() : 0),
+    });
+    late.metrics = metrics;
+    const issuances = new IssuanceService({
+      db,
+      connectors,
+      outbox: webhooks,
+      validateEvent,
+      logger: coreLogger.child({ component: 'issuances' }),
+      metrics: metrics.issuance,
+      hostId,
+      waitMs: config.server.issuanceWaitMs ?? 5000,
+      leaseMs: rc.leaseMs ?? 60000,
+      intervalMs: rc.intervalMs ?? 5000,
+      maxIntervalMs: rc.maxIntervalMs ?? 300000,
+      maxAgeMs: rc.maxAgeMs ?? 3600000,
+      batchSize: rc.batchSize ?? 50,
+      exclusiveStore: storage.driver === 'sqlite',
+    });
+    late.issuances = issuances;
+
+    // Crash recovery comes first: issuances a dead process left in flight are settled before new work is served.
+    await issuances.recoverOrphans();
+    issuances.start();
+    webhooks.start();
+
+    let shuttingDown = false;
+    const app = createApp({
+      db,
+      issuances,
+      webhooks,
+      connectors,
+      metrics,
+      apiKeys: new ApiKeys(config.tenants, config.admin?.apiKey),
+      tenants: config.tenants,
+      logger,
+      expectedMigrations: [{ namespace: 'host', ids: issuanceMigrations.map((m) => m.id) }],
+      bodyLimit: config.server.bodyLimit ?? '100kb',
+      isShuttingDown: () => shuttingDown,
+    });
+    const server: Server = createServer(app);
+    server.keepAliveTimeout = 65_000;
+    const port = options.port ?? config.server.port ?? 8080;
+    const host = config.server.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address() as AddressInfo;
+    const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+    logger.info({ url, hostId, connectors: [...connectors.keys()], storage: storage.driver }, 'listening');
+
+    let closing: Promise<void> | undefined;
+    const running: RunningHost = {
+      url,
+      config: resolved,
+      db,
+      webhooks,
+      connectors,
+      issuances,
+      metrics,
+      logger,
+      close() {
+        closing ??= (async () => {
+          shuttingDown = true;
+          logger.info({ hostId }, 'shutting down');
+          const serverClosed = new Promise<void>((r) => server.close(() => r()));
+          server.closeIdleConnections();
+          await issuances.stop(config.server.shutdownGraceMs ?? 10000);
+          await webhooks.stop({ graceMs: Math.min(config.server.shutdownGraceMs ?? 10000, 5000) });
+          // Requests still open now only wait on the journal; give them a moment, then cut them.
+          const cut = setTimeout(() => server.closeAllConnections(), 1000);
+          await serverClosed;
+          clearTimeout(cut);
+          await cleanup();
+          logger.info({ hostId }, 'stopped');
+        })();
+        return closing;
+      },
+    };
+    return running;
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+}
