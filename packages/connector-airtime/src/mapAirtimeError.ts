@@ -1,0 +1,117 @@
+import {
+  ConnectorError,
+  ErrorCodes,
+  NotSentError,
+  OutcomeUnknownError,
+  ProviderRejectedError,
+  retryAfterFromHeaders,
+} from '@relaypoint/core';
+
+/** A non-2xx answer of the airtime API, as the connector sees it. */
+export interface AirtimeErrorAnswer {
+  /** HTTP status. */
+  status: number;
+  /** Response headers (for Retry-After). */
+  headers: unknown;
+  /** The provider's `code`, when the body was a JSON error envelope. */
+  code?: string;
+  /** The provider's `message`. */
+  message?: string;
+}
+
+const PROVIDER = 'airtime';
+
+/** Reads `{code, message}` from an error body; `{}` when the body is not that envelope (a proxy's HTML page, say). */
+export function readErrorEnvelope(body: unknown): { code?: string; message?: string; transactionId?: string } {
+  let value = body;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return {};
+    }
+  }
+  if (value === null || typeof value !== 'object') return {};
+  const o = value as Record<string, unknown>;
+  return {
+    ...(typeof o.code === 'string' ? { code: o.code } : {}),
+    ...(typeof o.message === 'string' ? { message: o.message.slice(0, 200) } : {}),
+    ...(typeof o.transaction_id === 'string' ? { transactionId: o.transaction_id } : {}),
+  };
+}
+
+function retryAfterMs(headers: unknown): number | undefined {
+  const ms = retryAfterFromHeaders(headers as Parameters<typeof retryAfterFromHeaders>[0]);
+  return ms === undefined || ms === null || Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * Maps a non-2xx answer of the airtime API to the core taxonomy. The outcome
+ * is what decides whether the host may re-send, so every branch states it:
+ * an answer the provider documents as "nothing done" is `rejected`; any 5xx
+ * the provider does not document that way may have committed, so `unknown`.
+ * `DUPLICATE_REFERENCE` is not mapped here: the connector resolves it by
+ * fetching the original.
+ */
+export function mapAirtimeError(answer: AirtimeErrorAnswer): ConnectorError {
+  const { status, code } = answer;
+  const said = answer.message ? `: ${answer.message}` : '';
+  const base = { httpStatus: status, ...(code !== undefined ? { providerCode: code } : {}) };
+  switch (code) {
+    case 'INVALID_API_KEY':
+      return new ProviderRejectedError(ErrorCodes.PROVIDER_AUTH_FAILED, `airtime provider refused the API key (${status} ${code}); fix apiKey in the connector config`, { ...base, retryable: false });
+    case 'INVALID_SIGNATURE':
+      return new ProviderRejectedError(ErrorCodes.PROVIDER_SIGNATURE_REJECTED, `airtime provider refused the request signature (${status} ${code}); fix secret in the connector config`, { ...base, retryable: false });
+    case 'INVALID_REQUEST':
+      return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `airtime provider refused the request as malformed (${status} ${code})${said}`, { ...base, retryable: false });
+    case 'INVALID_PRODUCT':
+    case 'INVALID_AMOUNT':
+    case 'INVALID_CURRENCY':
+      return new ProviderRejectedError(ErrorCodes.PROVIDER_INVALID_PRODUCT, `airtime provider refused the product, amount or currency (${status} ${code})${said}`, { ...base, retryable: false });
+    case 'INVALID_PHONE_NUMBER':
+      return new ProviderRejectedError(ErrorCodes.PROVIDER_INVALID_RECIPIENT, `airtime provider refused the phone number (${status} ${code})${said}`, { ...base, retryable: false });
+    case 'INSUFFICIENT_BALANCE':
+      return new ProviderRejectedError(ErrorCodes.PROVIDER_INSUFFICIENT_BALANCE, `airtime provider account balance is too low (${status} ${code})`, { ...base, retryable: false });
+    case 'OPERATOR_UNAVAILABLE': {
+      // Documented as answered before anything is recorded: nothing issued, worth trying again later.
+      const after = retryAfterMs(answer.headers);
+      return new ProviderRejectedError(ErrorCodes.PROVIDER_UNAVAILABLE, `airtime operator is unavailable (${status} ${code}); nothing was issued`, {
+        ...base,
+        retryable: true,
+        ...(after !== undefined ? { retryAfterMs: after } : {}),
+      });
+    }
+    case 'PHONE_RECENTLY_RECHARGED': {
+      const after = retryAfterMs(answer.headers);
+      return new ProviderRejectedError(ErrorCodes.PROVIDER_RATE_LIMITED, `airtime provider refused a second recharge of this phone so soon (${status} ${code}); retry later`, {
+        ...base,
+        retryable: true,
+        ...(after !== undefined ? { retryAfterMs: after } : {}),
+      });
+    }
+    default:
+      break;
+  }
+  if (status === 429) {
+    const after = retryAfterMs(answer.headers);
+    return new ProviderRejectedError(ErrorCodes.PROVIDER_RATE_LIMITED, `airtime provider asked us to slow down (429${code ? ` ${code}` : ''})`, {
+      ...base,
+      retryable: true,
+      ...(after !== undefined ? { retryAfterMs: after } : {}),
+    });
+  }
+  if (status === 401 || status === 403) {
+    return new ProviderRejectedError(ErrorCodes.PROVIDER_AUTH_FAILED, `airtime provider refused our credentials (${status}${code ? ` ${code}` : ''})`, { ...base, retryable: false });
+  }
+  if (status === 408) {
+    // The server gave up waiting for our request before processing it.
+    return new NotSentError(ErrorCodes.PROVIDER_UNREACHABLE, 'airtime provider timed out reading the request (408); nothing was processed', { ...base, retryable: true });
+  }
+  if (status >= 500) {
+    return new OutcomeUnknownError(ErrorCodes.PROVIDER_SERVER_ERROR, `airtime provider answered ${status}${code ? ` ${code}` : ''}; the issuance may have been committed`, { ...base, retryable: true });
+  }
+  return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `airtime provider refused the request (${status}${code ? ` ${code}` : ''})${said}`, { ...base, retryable: false });
+}
+
+/** The provider name used in transport error messages. */
+export const AIRTIME_PROVIDER = PROVIDER;

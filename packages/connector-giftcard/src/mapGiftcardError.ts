@@ -1,0 +1,90 @@
+import {
+  ConnectorError,
+  ErrorCodes,
+  NotSentError,
+  OutcomeUnknownError,
+  ProviderRejectedError,
+  retryAfterFromHeaders,
+} from '@relaypoint/core';
+
+/** A non-2xx answer of the gift-card API, as the connector sees it. */
+export interface GiftcardErrorAnswer {
+  /** HTTP status. */
+  status: number;
+  /** Response headers (for Retry-After). */
+  headers: unknown;
+  /** The provider's `code`, when the body was a JSON error envelope. */
+  code?: string;
+  /** The provider's `message`. */
+  message?: string;
+}
+
+/** Reads `{code, message}` from an error body; `{}` when the body is not that envelope. */
+export function readErrorEnvelope(body: unknown): { code?: string; message?: string } {
+  let value = body;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return {};
+    }
+  }
+  if (value === null || typeof value !== 'object') return {};
+  const o = value as Record<string, unknown>;
+  return {
+    ...(typeof o.code === 'string' ? { code: o.code } : {}),
+    ...(typeof o.message === 'string' ? { message: o.message.slice(0, 200) } : {}),
+  };
+}
+
+function retryAfterMs(headers: unknown): number | undefined {
+  const ms = retryAfterFromHeaders(headers as Parameters<typeof retryAfterFromHeaders>[0]);
+  return ms === undefined || ms === null || Number.isNaN(ms) ? undefined : ms;
+}
+
+/**
+ * Maps a non-2xx answer of the gift-card API to the core taxonomy. Business
+ * refusals are `rejected` (nothing ordered); a 5xx may have committed, so it
+ * is `unknown` and the host re-sends with the same `external_ref` (the
+ * provider returns the original) or reconciles.
+ */
+export function mapGiftcardError(answer: GiftcardErrorAnswer): ConnectorError {
+  const { status, code } = answer;
+  const said = answer.message ? `: ${answer.message}` : '';
+  const tag = `${status}${code ? ` ${code}` : ''}`;
+  const base = { httpStatus: status, ...(code !== undefined ? { providerCode: code } : {}) };
+  switch (code) {
+    case 'INVALID_API_KEY':
+      return new ProviderRejectedError(ErrorCodes.PROVIDER_AUTH_FAILED, `gift-card provider refused the API key (${tag}); fix apiKey in the connector config`, { ...base, retryable: false });
+    case 'INVALID_REQUEST':
+      return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `gift-card provider refused the request as malformed (${tag})${said}`, { ...base, retryable: false });
+    case 'EXTERNAL_REF_CONFLICT':
+      return new ProviderRejectedError(ErrorCodes.PROVIDER_REFERENCE_CONFLICT, `gift-card provider already has an order with this reference and a different body (${tag}); nothing new was ordered`, { ...base, retryable: false });
+    case 'INVALID_PRODUCT':
+    case 'INVALID_AMOUNT':
+    case 'INVALID_CURRENCY':
+      return new ProviderRejectedError(ErrorCodes.PROVIDER_INVALID_PRODUCT, `gift-card provider refused the product, amount or currency (${tag})${said}`, { ...base, retryable: false });
+    case 'INSUFFICIENT_BALANCE':
+      return new ProviderRejectedError(ErrorCodes.PROVIDER_INSUFFICIENT_BALANCE, `gift-card provider account balance is too low (${tag})`, { ...base, retryable: false });
+    default:
+      break;
+  }
+  if (status === 429) {
+    const after = retryAfterMs(answer.headers);
+    return new ProviderRejectedError(ErrorCodes.PROVIDER_RATE_LIMITED, `gift-card provider asked us to slow down (${tag})`, {
+      ...base,
+      retryable: true,
+      ...(after !== undefined ? { retryAfterMs: after } : {}),
+    });
+  }
+  if (status === 401 || status === 403) {
+    return new ProviderRejectedError(ErrorCodes.PROVIDER_AUTH_FAILED, `gift-card provider refused our credentials (${tag})`, { ...base, retryable: false });
+  }
+  if (status === 408) {
+    return new NotSentError(ErrorCodes.PROVIDER_UNREACHABLE, 'gift-card provider timed out reading the request (408); nothing was processed', { ...base, retryable: true });
+  }
+  if (status >= 500) {
+    return new OutcomeUnknownError(ErrorCodes.PROVIDER_SERVER_ERROR, `gift-card provider answered ${tag}; the order may have been committed`, { ...base, retryable: true });
+  }
+  return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `gift-card provider refused the request (${tag})${said}`, { ...base, retryable: false });
+}
