@@ -1,0 +1,221 @@
+#!/usr/bin/env node
+// Simulator benchmark (`npm run bench`): a signed POST /airtime/issue against
+// the simulator, mountebank 2.9.1 and WireMock 3.13.2 (static stubs), with
+// the same load tool (autocannon), connections, duration and body; then a
+// memory run of 1,000,000 requests against the simulator, sampling RSS.
+// Each server runs in its own process so its RSS is its own.
+//   BENCH_DURATION_S   seconds per target (default 10)
+//   BENCH_CONNECTIONS  connections (default 64)
+//   BENCH_MEMORY_REQUESTS  requests of the memory run (default 1000000; 0 skips it)
+import autocannon from 'autocannon';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..', '..');
+const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 1_000_000);
+const SECRET = 'sim-airtime-secret';
+const work = mkdtempSync(join(tmpdir(), 'relaypoint-bench-'));
+
+// 147 bytes with a 16-character reference.
+const bodyFor = (ref) => `{"product_id":"DATA_200MB","phone_number":"+263771234567","amount":"5.00","reference":"${ref}","customer_id":"cust-0000042","currency":"USD"}`;
+const sign = (b) => createHmac('sha256', SECRET).update(b).digest('hex');
+const STUB_ANSWER = '{"voucher_code":"1014057126746842","transaction_id":"AT4D586B2639EC6DC5","status":"success","message":"Voucher issued"}';
+
+const freePort = () => new Promise((resolve) => {
+  const s = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = s.address();
+    s.close(() => resolve(port));
+  });
+});
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** RSS in bytes of a process and its descendants (WireMock's npm bin runs java as a child). */
+function treeRss(pid) {
+  let total = 0;
+  const visit = (p) => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      if (m) total += Number(m[1]) * 1024;
+      for (const t of readdirSync(`/proc/${p}/task`)) {
+        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').split(' ').filter(Boolean)) visit(Number(c));
+      }
+    } catch {
+      /* the process is gone */
+    }
+  };
+  visit(pid);
+  return total;
+}
+
+function sampler(pid, everyMs = 250) {
+  const samples = [];
+  const t0 = Date.now();
+  const timer = setInterval(() => samples.push({ t: (Date.now() - t0) / 1000, rss: treeRss(pid) }), everyMs);
+  return { stop: () => (clearInterval(timer), samples), samples };
+}
+
+async function waitFor(url, init) {
+  for (let i = 0; i < 600; i++) {
+    try {
+      const r = await fetch(url, init);
+      if (r.status < 500) return;
+    } catch {
+      /* not up yet */
+    }
+    await sleep(100);
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+function stop(child) {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      child.kill('SIGTERM');
+    }
+    setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }, 5000).unref();
+  });
+}
+
+async function startSimulatorProcess(extra = []) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(here, '..', 'dist', 'src', 'cli.js'), 'start', '--port', String(port), '--log-level', 'silent', ...extra], { stdio: 'inherit', detached: true });
+  await waitFor(`http://127.0.0.1:${port}/__sim/scenario`);
+  return { name: 'simulator', child, base: `http://127.0.0.1:${port}` };
+}
+
+async function startMountebank() {
+  const adminPort = await freePort();
+  const port = await freePort();
+  const child = spawn(join(root, 'node_modules', '.bin', 'mb'), ['--port', String(adminPort), '--pidfile', join(work, 'mb.pid'), '--logfile', join(work, 'mb.log')], { stdio: 'ignore', detached: true, cwd: work });
+  await waitFor(`http://127.0.0.1:${adminPort}/imposters`);
+  const r = await fetch(`http://127.0.0.1:${adminPort}/imposters`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      port, protocol: 'http',
+      stubs: [{ predicates: [{ equals: { method: 'POST', path: '/airtime/issue' } }], responses: [{ is: { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: STUB_ANSWER } }] }],
+    }),
+  });
+  if (r.status !== 201) throw new Error(`mountebank imposter: ${r.status} ${await r.text()}`);
+  return { name: 'mountebank', child, base: `http://127.0.0.1:${port}` };
+}
+
+async function startWiremock() {
+  const port = await freePort();
+  const child = spawn(join(root, 'node_modules', '.bin', 'wiremock'), ['--port', String(port), '--disable-banner', '--root-dir', work], { stdio: 'ignore', detached: true, cwd: work });
+  await waitFor(`http://127.0.0.1:${port}/__admin/mappings`);
+  const r = await fetch(`http://127.0.0.1:${port}/__admin/mappings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ request: { method: 'POST', url: '/airtime/issue' }, response: { status: 200, headers: { 'Content-Type': 'application/json' }, body: STUB_ANSWER } }),
+  });
+  if (r.status !== 201) throw new Error(`wiremock mapping: ${r.status} ${await r.text()}`);
+  return { name: 'wiremock', child, base: `http://127.0.0.1:${port}` };
+}
+
+let seq = 0;
+function requestsSpec(fixed) {
+  const fixedBody = bodyFor('bench-fixed-0001');
+  const fixedSig = sign(fixedBody);
+  return [{
+    method: 'POST',
+    path: '/airtime/issue',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'sim-airtime-key', 'x-signature': fixedSig },
+    body: fixedBody,
+    ...(fixed ? {} : {
+      // A unique reference per request, re-signed: what a real client sends.
+      setupRequest: (req) => {
+        const body = bodyFor(`bench-${String(++seq).padStart(10, '0')}`);
+        return { ...req, body, headers: { ...req.headers, 'x-signature': sign(body) } };
+      },
+    }),
+  }];
+}
+
+function load(base, { fixed = false, amount } = {}) {
+  return new Promise((resolve, reject) => {
+    autocannon({
+      url: base, connections: CONNECTIONS, ...(amount ? { amount } : { duration: DURATION }), requests: requestsSpec(fixed),
+    }, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+async function run(startFn, label, opts = {}) {
+  const target = await startFn();
+  try {
+    // Warm-up (JIT, JVM): 2 s, not counted.
+    await new Promise((resolve, reject) => {
+      autocannon({ url: target.base, connections: CONNECTIONS, duration: 2, requests: requestsSpec(opts.fixed) }, (e, r) => (e ? reject(e) : resolve(r)));
+    });
+    const s = sampler(target.child.pid);
+    const res = await load(target.base, opts);
+    const samples = s.stop();
+    const peak = Math.max(treeRss(target.child.pid), ...samples.map((x) => x.rss));
+    const out = {
+      target: label, reqPerSec: Math.round(res.requests.average), p99Ms: res.latency.p99, p50Ms: res.latency.p50,
+      non2xx: res.non2xx, errors: res.errors, timeouts: res.timeouts, total: res.requests.total, peakRssMB: Math.round(peak / 1048576),
+    };
+    console.log(JSON.stringify(out));
+    return out;
+  } finally {
+    await stop(target.child);
+  }
+}
+
+async function memoryRun(extra, label) {
+  const target = await startSimulatorProcess(extra);
+  try {
+    const s = sampler(target.child.pid, 1000);
+    const t0 = Date.now();
+    const res = await load(target.base, { amount: MEMORY_REQUESTS });
+    const samples = s.stop();
+    const rss = samples.map((x) => Math.round(x.rss / 1048576));
+    const out = {
+      run: label, requests: res.requests.total, seconds: (Date.now() - t0) / 1000, non2xx: res.non2xx, errors: res.errors,
+      rssMB: { first: rss[0], at25: rss[Math.floor(rss.length * 0.25)], at50: rss[Math.floor(rss.length * 0.5)], at75: rss[Math.floor(rss.length * 0.75)], last: rss[rss.length - 1], peak: Math.max(...rss) },
+    };
+    console.log(JSON.stringify(out));
+    return out;
+  } finally {
+    await stop(target.child);
+  }
+}
+
+const machine = { nproc: cpus().length, node: process.version, date: new Date().toISOString(), java: String(spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr ?? '').split('\n')[0], loadavg: loadavg() };
+console.log(JSON.stringify({ machine, durationS: DURATION, connections: CONNECTIONS, bodyBytes: Buffer.byteLength(bodyFor('bench-0000000001')) }));
+
+const results = { machine, durationS: DURATION, connections: CONNECTIONS, signed: [], fixed: [], memory: [] };
+results.signed.push(await run(() => startSimulatorProcess(), 'simulator'));
+results.signed.push(await run(startMountebank, 'mountebank'));
+results.signed.push(await run(startWiremock, 'wiremock'));
+// Same body every time: shows what per-request signing costs the load tool. The simulator then answers 409 DUPLICATE_REFERENCE after the first request.
+results.fixed.push(await run(() => startSimulatorProcess(), 'simulator (fixed body: 409 after the first)', { fixed: true }));
+results.fixed.push(await run(startWiremock, 'wiremock (fixed body)', { fixed: true }));
+const [sim, mb, wm] = results.signed;
+results.ratios = { vsWiremock: +(sim.reqPerSec / wm.reqPerSec).toFixed(2), vsMountebank: +(sim.reqPerSec / mb.reqPerSec).toFixed(2) };
+console.log(JSON.stringify({ ratios: results.ratios }));
+if (MEMORY_REQUESTS > 0) {
+  results.memory.push(await memoryRun(['--ledger-size', '100000'], 'ledger-size 100000'));
+  results.memory.push(await memoryRun([], 'unbounded ledger (default)'));
+}
+mkdirSync(join(root, 'bench-results'), { recursive: true });
+writeFileSync(join(root, 'bench-results', 'simulator.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`results written to bench-results/simulator.json`);
