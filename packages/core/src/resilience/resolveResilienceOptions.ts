@@ -4,10 +4,15 @@ import type { ResilienceOptions } from './ResilienceOptions.types.js';
 
 /** {@link ResilienceOptions} with every default filled in. */
 export interface ResolvedResilienceOptions {
+  /** Per-attempt timeout, ms. */
   timeoutMs: number;
+  /** Retry limits (attempts, backoff in ms, longest Retry-After honoured in ms). */
   retry: Required<NonNullable<ResilienceOptions['retry']>>;
+  /** Consecutive failures that open the breaker, and its open time in ms. */
   breaker: Required<NonNullable<ResilienceOptions['breaker']>>;
+  /** Calls in flight and calls waiting. */
   bulkhead: Required<NonNullable<ResilienceOptions['bulkhead']>>;
+  /** Status lookups after an unknown outcome, and the first wait in ms. */
   reconcile: Required<NonNullable<ResilienceOptions['reconcile']>>;
 }
 
