@@ -1,0 +1,109 @@
+import { isConnectorError } from '@relaypoint/core';
+import type { Fault } from '../../scenario/Fault.js';
+import { settle, type ContractHarness, type Settled } from '../ContractHarness.js';
+import { describeError, describeResult, fail } from '../explain.js';
+
+/** Size of the chaos run. */
+export interface ChaosOptions {
+  /** Issuances, each with its own reference. Defaults to 500. */
+  issuances?: number;
+  /** Issuances in flight at once. Defaults to 20. */
+  concurrency?: number;
+  /** Probability that an issue request gets a fault (0–1). Defaults to 0.3. */
+  probability?: number;
+  /** Upper bound of the whole run, ms. Defaults to 45000. */
+  maxDurationMs?: number;
+}
+
+/** Every fault the simulator can inflict on an issue request, drawn with equal weight. */
+export const CHAOS_FAULTS: Fault[] = [
+  { type: 'status-before-commit', status: 503 },
+  { type: 'status-after-commit', status: 500 },
+  { type: 'rate-limit', retryAfterSeconds: 1 },
+  { type: 'hang' },
+  { type: 'reset' },
+  { type: 'truncate' },
+  { type: 'malformed' },
+  { type: 'drop-after-commit' },
+];
+
+/** Case 12: many issuances under seeded random faults keep every money-safety invariant. */
+export function chaosCase(h: ContractHarness, options: ChaosOptions = {}): void {
+  const n = options.issuances ?? 500;
+  const concurrency = options.concurrency ?? 20;
+  const probability = options.probability ?? 0.3;
+  const maxDurationMs = options.maxDurationMs ?? 45_000;
+
+  it(`12. chaos: ${n} issuances with ${Math.round(probability * 100)}% seeded faults: at most one issuance per reference, every success in the ledger, every reference in a known state`, async function () {
+    this.timeout(maxDurationMs + 30_000);
+    const seed = h.options.seed;
+    const c = await h.connect({ bulkhead: { maxConcurrent: Math.max(concurrency, 1), maxQueue: n } });
+    h.faults([{ name: 'chaos', route: h.profile.issueRoute, probability, fault: CHAOS_FAULTS }]);
+    const refs = Array.from({ length: n }, (_, i) => `chaos-${seed}-${i}`);
+    const outcomes = new Map<string, Settled>();
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < refs.length) {
+          const ref = refs[next++];
+          outcomes.set(ref, await settle(() => c.issue(h.params(ref))));
+        }
+      }),
+    );
+    const elapsed = performance.now() - started;
+    h.faults([]);
+
+    const replay = `seed ${seed}; replay with RELAYPOINT_CONTRACT_SEED=${seed}`;
+    const problems: string[] = [];
+    const ledger = h.ledger();
+    const known = new Set(refs);
+    const byRef = new Map<string, typeof ledger>();
+    for (const e of ledger) {
+      if (!known.has(e.reference)) problems.push(`the provider recorded an issuance for reference ${e.reference}, which was never requested: your plugin re-sent without a stable reference`);
+      byRef.set(e.reference, [...(byRef.get(e.reference) ?? []), e]);
+    }
+    const unknown: string[] = [];
+    for (const ref of refs) {
+      const entries = byRef.get(ref) ?? [];
+      const entry = entries[0];
+      if (entries.length > 1) problems.push(`${ref}: issued ${entries.length} times by the provider`);
+      const s = outcomes.get(ref) as Settled;
+      if (s.ok) {
+        const r = s.result;
+        if (r.status !== 'failed' && !entry) problems.push(`${ref}: reported ${describeResult(r)} but the provider has no transaction for it`);
+        else if (r.status === 'failed' && entry && entry.status === h.profile.successStatus) problems.push(`${ref}: reported failed but the provider issued it (${entry.transactionId})`);
+        else if (entry && r.transactionId !== entry.transactionId) problems.push(`${ref}: reported ${describeResult(r)} but the provider's transaction is ${entry.transactionId}`);
+        else if (entry && r.status === 'succeeded' && entry.voucherCode !== undefined && r.voucher?.code !== entry.voucherCode) {
+          problems.push(`${ref}: reported voucher ${String(r.voucher?.code)} but the provider issued ${entry.voucherCode}`);
+        }
+      } else if (!isConnectorError(s.error)) {
+        problems.push(`${ref}: threw ${describeError(s.error)}`);
+      } else if (s.error.outcome === 'unknown') {
+        unknown.push(ref);
+      } else if (entry && entry.debited) {
+        problems.push(`${ref}: reported ${s.error.outcome} (${s.error.code}) but the provider issued it (${entry.transactionId}): an attempt whose outcome was unknown came first, so the issuance may not be reported as ${s.error.outcome}`);
+      }
+    }
+    // An unknown outcome is acceptable only if reconciliation can now tell what happened.
+    if (h.plugin.capabilities.statusByReference) {
+      for (const ref of unknown) {
+        const entry = byRef.get(ref)?.[0];
+        try {
+          const found = await c.checkStatus({ reference: ref });
+          if (entry ? found.status === 'not_found' || found.transactionId !== entry.transactionId : found.status !== 'not_found') {
+            problems.push(`${ref}: outcome unknown, and reconciling it with checkStatus({ reference }) said ${describeResult(found)} while the provider ${entry ? `has ${entry.transactionId}` : 'has nothing'}`);
+          }
+        } catch (e) {
+          problems.push(`${ref}: outcome unknown, and reconciling it with checkStatus({ reference }) failed with ${describeError(e)}`);
+        }
+      }
+    }
+    if (problems.length > 0) {
+      fail(`${problems.length} problem(s) in ${n} issuances under seeded faults (${replay}):\n  ${problems.slice(0, 15).join('\n  ')}${problems.length > 15 ? `\n  … and ${problems.length - 15} more` : ''}`);
+    }
+    if (elapsed > maxDurationMs) {
+      fail(`the chaos run took ${Math.round(elapsed)} ms (bound ${maxDurationMs} ms, ${replay}): pass options.signal to your HTTP client so hung requests end at the per-attempt timeout`);
+    }
+  });
+}

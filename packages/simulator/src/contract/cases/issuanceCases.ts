@@ -1,0 +1,170 @@
+import { inspect } from 'node:util';
+import { ErrorCodes, isConnectorError, toMoney, type IssueParams } from '@relaypoint/core';
+import { settle, type ContractHarness } from '../ContractHarness.js';
+import { assertAtMostOneIssuance, describeError, describeResult, describeSettled, fail } from '../explain.js';
+
+/** Where a secret value shows up in an error or in the log output; empty when nowhere. */
+function leaks(secret: string, error: unknown, logLines: string[]): string[] {
+  const places: string[] = [];
+  if (error instanceof Error && error.message.includes(secret)) places.push('the error message');
+  try {
+    if (JSON.stringify(error)?.includes(secret)) places.push("the error's JSON");
+  } catch {
+    // An error that cannot be serialised is reported by the inspect check below if it leaks.
+  }
+  if (inspect(error, { depth: 12, showHidden: false }).includes(secret)) places.push('the error or its cause chain (util.inspect)');
+  if (logLines.some((l) => l.includes(secret))) places.push('the log output');
+  return places;
+}
+
+/**
+ * Cases 1, 1b, 2, 3, 9: plain issuance, a repeated reference, parameter
+ * validation, authentication failures, and a business refusal.
+ */
+export function issuanceCases(h: ContractHarness): void {
+  it('1. happy path: issues one voucher, maps its fields, one ledger entry', async () => {
+    const c = await h.connect();
+    const ref = h.reference('happy');
+    const params = h.params(ref);
+    const s = await settle(() => c.issue(params));
+    if (!s.ok) fail(`a plain issuance of reference ${ref} failed with ${describeError(s.error)}`);
+    const r = s.result;
+    assertAtMostOneIssuance(h, ref);
+    const entries = h.ledger(ref);
+    if (entries.length !== 1) fail(`the provider recorded ${entries.length} transactions for reference ${ref} after one issuance: expected exactly one`);
+    const e = entries[0];
+    if (r.status !== 'succeeded') fail(`the provider issued reference ${ref} (status ${e.status}) but your plugin reported ${describeResult(r)}: map the provider's success status to "succeeded"`);
+    if (r.reference !== ref) fail(`your plugin returned reference ${String(r.reference)} for an issuance of reference ${ref}: echo params.reference in the result`);
+    if (r.transactionId !== e.transactionId) fail(`your plugin reported transaction ${String(r.transactionId)} but the provider's transaction id is ${e.transactionId}: map it into transactionId`);
+    if (r.voucher?.code !== e.voucherCode) fail(`your plugin reported voucher ${String(r.voucher?.code)} but the provider issued ${String(e.voucherCode)}: map the voucher or card code into voucher.code`);
+    const money = toMoney(params.amount, params.currency);
+    if (e.amount !== money.decimal || e.currency !== money.currency) {
+      fail(`the provider recorded ${e.amount} ${e.currency} for an issuance of ${money.decimal} ${money.currency}: send the exact amount and currency (request.amount.decimal or .minor per your amountUnit)`);
+    }
+    const sent = h.issueRequests(ref).length;
+    if (sent !== 1) fail(`one successful issuance sent ${sent} issue requests to the provider: a call that succeeded must not be repeated`);
+  });
+
+  it('1b. a repeated reference returns the original issuance and issues nothing new', async () => {
+    const c = await h.connect();
+    const ref = h.reference('repeat');
+    const first = await settle(() => c.issue(h.params(ref)));
+    if (!first.ok) fail(`the first issuance of reference ${ref} failed with ${describeError(first.error)}`);
+    const second = await settle(() => c.issue(h.params(ref)));
+    assertAtMostOneIssuance(h, ref);
+    if (h.ledger(ref).length !== 1) fail(`the provider recorded ${h.ledger(ref).length} transactions after issuing reference ${ref} twice: expected exactly one`);
+    const caps = h.plugin.capabilities;
+    if (caps.duplicateReference === 'none') return; // the provider cannot tell a repeat; the host never re-sends for such plugins.
+    if (!second.ok || second.result.status !== first.result.status || second.result.transactionId !== first.result.transactionId) {
+      fail(
+        `issuing reference ${ref} a second time returned ${describeSettled(second)} instead of the original ${describeResult(first.result)}: ` +
+          `your plugin declares duplicateReference "${caps.duplicateReference}", so a repeat must come back as the original transaction ` +
+          (caps.duplicateReference === 'reject-duplicate' ? '(on the provider\'s duplicate refusal, fetch the original by reference and return it)' : ''),
+      );
+    }
+    if (second.result.voucher?.code !== first.result.voucher?.code) {
+      fail(`the repeat of reference ${ref} returned voucher ${String(second.result.voucher?.code)} but the original is ${String(first.result.voucher?.code)}`);
+    }
+  });
+
+  it('2. bad parameters (phone, amount, currency) are refused before any request reaches the provider', async () => {
+    const c = await h.connect();
+    const bad: { label: string; patch: Partial<IssueParams>; code: string }[] = [
+      { label: 'phone number 0771234567 (not E.164)', patch: { phoneNumber: '0771234567' }, code: ErrorCodes.INVALID_PHONE_NUMBER },
+      { label: 'phone number +1 (too short)', patch: { phoneNumber: '+1' }, code: ErrorCodes.INVALID_PHONE_NUMBER },
+      { label: 'amount 5.00001 (too many decimals)', patch: { amount: '5.00001' }, code: ErrorCodes.INVALID_AMOUNT },
+      { label: 'amount -5.00', patch: { amount: '-5.00' }, code: ErrorCodes.INVALID_AMOUNT },
+      { label: 'amount 5e2 (an exponent)', patch: { amount: '5e2' }, code: ErrorCodes.INVALID_AMOUNT },
+      { label: 'amount 0', patch: { amount: '0' }, code: ErrorCodes.INVALID_AMOUNT },
+      { label: 'currency XYZ', patch: { currency: 'XYZ' }, code: ErrorCodes.INVALID_CURRENCY },
+      { label: 'currency usd (lower case)', patch: { currency: 'usd' }, code: ErrorCodes.INVALID_CURRENCY },
+    ];
+    if (h.plugin.requiresPhone || h.profile.provider === 'airtime') {
+      bad.push({ label: 'no phone number', patch: { phoneNumber: undefined }, code: ErrorCodes.INVALID_PHONE_NUMBER });
+    }
+    for (const b of bad) {
+      const ref = h.reference('badparams');
+      const params = { ...h.params(ref), ...b.patch };
+      if ('phoneNumber' in b.patch && b.patch.phoneNumber === undefined) delete params.phoneNumber;
+      const s = await settle(() => c.issue(params));
+      const reached = h.providerRequests();
+      if (reached.length > 0) {
+        const hint = b.label === 'no phone number' ? ' (declare requiresPhone: true in your plugin definition so the pipeline refuses it)' : '';
+        fail(`an issuance with ${b.label} reached the provider (${reached.length} request(s): ${reached.map((e) => `${e.method} ${e.path}`).join(', ')}): invalid parameters must be refused before any request${hint}`);
+      }
+      if (s.ok) fail(`an issuance with ${b.label} returned ${describeResult(s.result)}: it must be refused with ${b.code}`);
+      if (!isConnectorError(s.error) || s.error.code !== b.code || s.error.outcome !== 'not_sent') {
+        fail(`an issuance with ${b.label} was refused with ${describeError(s.error)}: expected ${b.code} with outcome not_sent`);
+      }
+    }
+    if (h.ledger().length > 0) fail(`the provider recorded ${h.ledger().length} transaction(s) for invalid parameters`);
+  });
+
+  if (h.profile.provider === 'giftcard') {
+    it('2b. a product or amount the catalogue does not offer is refused before any order is sent', async () => {
+      const c = await h.connect();
+      const cases: { label: string; patch: Partial<IssueParams> }[] = [
+        { label: 'amount 12.00 for a product sold in fixed denominations (10.00, 25.00, 50.00)', patch: { productId: 'GC-AMAZON-USD', amount: '12.00', currency: 'USD' } },
+        { label: 'amount 600.00 above the range of GC-VISA-USD (1.00–500.00)', patch: { productId: 'GC-VISA-USD', amount: '600.00', currency: 'USD' } },
+        { label: 'a product the catalogue does not list (GC-NOT-A-PRODUCT)', patch: { productId: 'GC-NOT-A-PRODUCT' } },
+      ];
+      for (const k of cases) {
+        const ref = h.reference('catalogue');
+        const s = await settle(() => c.issue(h.params(ref, k.patch)));
+        const orders = h.issueRequests();
+        if (orders.length > 0) fail(`an issuance with ${k.label} sent an order to the provider: check product and amount against the catalogue before ordering`);
+        if (s.ok) fail(`an issuance with ${k.label} returned ${describeResult(s.result)}: it must be refused`);
+        if (!isConnectorError(s.error) || s.error.outcome === 'unknown' || s.error.retryable) {
+          fail(`an issuance with ${k.label} was refused with ${describeError(s.error)}: expected a non-retryable refusal (e.g. PROVIDER_INVALID_PRODUCT) with outcome not_sent`);
+        }
+      }
+    });
+  }
+
+  it('3. authentication failure: coded, not retried, nothing issued, no secret in the error, its cause or the log', async () => {
+    const good = h.config();
+    const secrets = h.secrets(good);
+    if (secrets.length === 0) {
+      fail('the plugin\'s configSchema marks no field secret ("x-secret": true or writeOnly: true), but the provider needs credentials: mark them so hosts redact them');
+    }
+    for (const secret of secrets) {
+      h.sim.reset();
+      const config = h.configWithWrongSecret(secret.path);
+      const wrong = h.secrets(config).find((x) => x.path === secret.path)?.value ?? '';
+      const before = h.logger.lines.length;
+      const c = await h.connect(undefined, config);
+      const ref = h.reference('auth');
+      const s = await settle(() => c.issue(h.params(ref)));
+      if (s.ok) fail(`with a wrong ${secret.path} the issuance returned ${describeResult(s.result)}: the provider refused the credentials, so it must fail`);
+      const e = s.error;
+      const codes: string[] = [ErrorCodes.PROVIDER_AUTH_FAILED, ErrorCodes.PROVIDER_SIGNATURE_REJECTED];
+      if (!isConnectorError(e) || !codes.includes(e.code)) fail(`with a wrong ${secret.path} the call failed with ${describeError(e)}: expected ${codes.join(' or ')}`);
+      if (e.retryable) fail(`with a wrong ${secret.path} the error ${e.code} is marked retryable: bad credentials do not get better by retrying`);
+      if (e.outcome !== 'rejected') fail(`with a wrong ${secret.path} the error ${e.code} has outcome ${e.outcome}: the provider refused it, so the outcome is rejected`);
+      const sent = h.issueRequests().length;
+      if (sent > 1) fail(`with a wrong ${secret.path} your plugin sent ${sent} issue requests: a refusal for bad credentials must not be retried`);
+      if (h.ledger().length > 0) fail(`with a wrong ${secret.path} the provider recorded a transaction`);
+      const lines = h.logger.lines.slice(before).map((l) => l.line);
+      for (const value of [wrong, ...secrets.map((x) => x.value)]) {
+        const where = leaks(value, e, lines);
+        if (where.length) fail(`the value of ${secret.path} (or another secret) appears in ${where.join(' and ')}: never put credentials, headers or the request config in errors, causes or logs (use toConnectorError, which keeps a sanitised cause)`);
+      }
+    }
+  });
+
+  it('9. insufficient balance: rejected, nothing issued, no retry storm', async () => {
+    const c = await h.connect();
+    h.sim.setBalance(h.profile.provider, '0.00');
+    const ref = h.reference('balance');
+    const s = await settle(() => c.issue(h.params(ref)));
+    if (s.ok) fail(`with a zero balance the issuance returned ${describeResult(s.result)}: the provider refused it`);
+    const e = s.error;
+    if (!isConnectorError(e) || e.code !== ErrorCodes.PROVIDER_INSUFFICIENT_BALANCE || e.outcome !== 'rejected') {
+      fail(`with a zero balance the call failed with ${describeError(e)}: expected PROVIDER_INSUFFICIENT_BALANCE with outcome rejected`);
+    }
+    if (e.retryable) fail('PROVIDER_INSUFFICIENT_BALANCE is marked retryable: a business refusal is final, retrying it only hammers the provider');
+    const sent = h.issueRequests().length;
+    if (sent !== 1) fail(`after the provider said the balance is too low your plugin sent ${sent} issue requests in total: a business refusal must not be retried`);
+    if (h.ledger().some((x) => x.debited)) fail('the provider debited a transaction it refused for insufficient balance');
+  });
+}

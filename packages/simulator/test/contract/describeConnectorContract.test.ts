@@ -1,0 +1,82 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Flaw } from './fixtures/flawedAirtimePlugin.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixture = join(here, 'fixtures', 'flawedContract.js');
+const mochaBin = createRequire(import.meta.url).resolve('mocha/bin/mocha.js');
+
+interface Report {
+  stats: { tests: number; passes: number; failures: number };
+  failures: { title: string; err: { message?: string } }[];
+  passes: { title: string }[];
+}
+
+/** Runs the contract suite against a flawed plugin in a child mocha (its own globals and process) and returns the JSON report. */
+function runContract(flaw: Flaw, grep: string, env: Record<string, string> = {}): Promise<Report> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [mochaBin, '--no-config', '--no-package', '--timeout', '30000', '--reporter', 'json', '--grep', grep, fixture], {
+      env: { ...process.env, CONTRACT_FLAW: flaw, CONTRACT_CHAOS_ISSUANCES: '200', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    child.on('error', reject);
+    child.on('close', () => {
+      try {
+        resolve(JSON.parse(out) as Report);
+      } catch {
+        reject(new Error(`child mocha wrote no JSON report; stderr:\n${err}\nstdout:\n${out.slice(0, 2000)}`));
+      }
+    });
+  });
+}
+
+function failureOf(report: Report, title: RegExp): string {
+  const f = report.failures.find((x) => title.test(x.title));
+  expect(f, `expected case ${title} to fail; failures: ${report.failures.map((x) => x.title).join(' | ') || 'none'}`).to.not.equal(undefined);
+  return f?.err.message ?? '';
+}
+
+describe('describeConnectorContract', function () {
+  this.timeout(90_000);
+
+  it('passes a correct plugin on the same cases the flawed plugins fail (control)', async () => {
+    const report = await runContract('none', '(1\\. happy|3\\. auth|4\\. 5xx|5\\. |7\\. 429|12\\. chaos)');
+    expect(report.failures.map((f) => `${f.title}: ${f.err.message}`)).to.deep.equal([]);
+    expect(report.stats.passes).to.equal(10);
+  });
+
+  it('fails a plugin that re-sends with a fresh reference after an unknown outcome, and says it re-sent without a stable reference', async () => {
+    const report = await runContract('fresh-reference', '(5\\. 5xx after commit|12\\. chaos)');
+    expect(failureOf(report, /^5\. 5xx after commit/)).to.match(/one issuance of reference \S+ reached the provider under other reference\(s\) too \(\S+-retry1\), and it recorded 2 issuance\(s\) for it: your plugin re-sent a request whose outcome was unknown without a stable reference/);
+    expect(failureOf(report, /^12\. chaos/)).to.match(/which was never requested: your plugin re-sent without a stable reference/);
+  });
+
+  it('fails a plugin that reports failed on a 5xx after commit, and says a 5xx must be outcome unknown', async () => {
+    const report = await runContract('failed-after-5xx', '(4\\. 5xx before|5\\. 5xx after commit|12\\. chaos)');
+    expect(failureOf(report, /^5\. 5xx after commit/)).to.match(/was issued by the provider \(transaction \S+, status success\) but your plugin reported failed after a "status-after-commit" fault on the first attempt: a 5xx answer may come after the provider committed: map it to outcome unknown/);
+    expect(failureOf(report, /^4\. 5xx before/)).to.match(/your plugin reported failed \(no transaction id\): a 5xx answer may come after the provider committed/);
+    expect(failureOf(report, /^12\. chaos/)).to.match(/reported failed but the provider issued it/);
+  });
+
+  it('fails a plugin that swallows a malformed 200 body as success, and says the body must be outcome unknown', async () => {
+    const report = await runContract('swallow-malformed', '5\\. malformed');
+    expect(failureOf(report, /^5\. malformed/)).to.match(/but your plugin reported succeeded \(no transaction id\) after a "malformed" fault on the first attempt: .*a 2xx body that does not parse must be outcome unknown/);
+  });
+
+  it('fails a plugin that ignores Retry-After, and says how soon it came back', async () => {
+    const report = await runContract('ignore-retry-after', '7\\. 429');
+    expect(failureOf(report, /^7\. 429/)).to.match(/second attempt reached the provider \d+ ms after a 429 that asked for Retry-After: 1 s: read the Retry-After header into the error's retryAfterMs/);
+  });
+
+  it('fails a plugin that puts credentials in an error cause, and names the secret field', async () => {
+    const report = await runContract('leak-secret', '3\\. auth');
+    expect(failureOf(report, /^3\. auth/)).to.match(/the value of config\.apiKey \(or another secret\) appears in the error or its cause chain/);
+  });
+});
