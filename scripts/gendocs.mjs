@@ -224,12 +224,20 @@ function refName(ref) {
   return typeof ref === 'string' ? ref.split('/').pop() : undefined;
 }
 
-function schemaSummary(s) {
+function schemaSummary(s, depth = 0) {
   if (!isObject(s)) return '';
   if (s.$ref) return `[${refName(s.$ref)}](#${anchor(refName(s.$ref))})`;
-  if (s.type === 'array' && isObject(s.items)) return `array of ${schemaSummary(s.items)}`;
-  if (Array.isArray(s.oneOf)) return s.oneOf.map(schemaSummary).join(' or ');
-  return s.type ? String(s.type) : 'object';
+  if (s.const !== undefined) return code(json(s.const));
+  if (Array.isArray(s.enum)) return `one of ${s.enum.map((v) => code(json(v))).join(', ')}`;
+  if (s.type === 'array' && isObject(s.items)) return `array of ${schemaSummary(s.items, depth + 1)}`;
+  for (const kw of ['oneOf', 'anyOf']) if (Array.isArray(s[kw])) return s[kw].map((v) => schemaSummary(v, depth + 1)).join(' or ');
+  if (isObject(s.properties) && depth < 2) {
+    const required = new Set(Array.isArray(s.required) ? s.required : []);
+    return `object { ${Object.entries(s.properties).map(([k, v]) => `${k}${required.has(k) ? '' : '?'}: ${schemaSummary(v, depth + 1)}`).join(', ')} }`;
+  }
+  const c = constraints(s);
+  const t = s.type ? (Array.isArray(s.type) ? s.type.join(' or ') : String(s.type)) : 'object';
+  return c.length ? `${t} (${c.join(', ')})` : t;
 }
 
 function anchor(name) {
@@ -276,7 +284,7 @@ export function renderOpenApi(doc) {
       if (params.length) {
         out.push('| Parameter | In | Required | Type | Description |', '|---|---|---|---|---|');
         for (const prm of params) {
-          out.push(`| ${cell(code(prm.name))} | ${cell(prm.in)} | ${prm.required ? 'yes' : 'no'} | ${cell(schemaSummary(prm.schema))} | ${cell(prm.description ?? '')} |`);
+          out.push(`| ${cell(code(prm.name))} | ${cell(prm.in)} | ${prm.required ? 'yes' : 'no'} | ${cell(schemaSummary(prm.schema))} | ${cell(prm.description ?? prm.schema?.description ?? '')} |`);
         }
         out.push('');
       }
