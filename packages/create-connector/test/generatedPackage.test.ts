@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scaffoldConnector } from '../src/index.js';
+import { linkWorkspaceDependencies } from './linkWorkspaceDependencies.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+const ORIGINAL = "this.http.post<string>('/issue', body,";
+const BROKEN = "this.http.post<string>('/issue-v2', body,";
+
+/** `npm test` in the generated package, as its author would run it; npm's own env vars from an outer `npm test` are dropped. */
+function npmTest(cwd: string): { status: number | null; output: string; seconds: number } {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
+  const t = Date.now();
+  const r = spawnSync('npm', ['test', '--silent'], { cwd, env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0' }, encoding: 'utf8', timeout: 150_000 });
+  return { status: r.status, output: `${r.stdout}\n${r.stderr}`, seconds: (Date.now() - t) / 1000 };
+}
+
+describe('a scaffolded connector package', function () {
+  this.timeout(300_000);
+  let tmp: string;
+  let dir: string;
+
+  before(async () => {
+    tmp = mkdtempSync(join(tmpdir(), 'rp-generated-'));
+    dir = (await scaffoldConnector({ name: '@acme/relaypoint-connector-walkthrough', dir: join(tmp, 'walkthrough') })).dir;
+    linkWorkspaceDependencies(dir, repoRoot);
+  });
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('passes its own npm test (tsc, then the contract suite against the simulator) as generated', () => {
+    const r = npmTest(dir);
+    expect(r.status, `npm test failed in ${dir}:\n${r.output}`).to.equal(0);
+    expect(r.output).to.match(/walkthrough connector contract/);
+    expect(r.output).to.match(/\b[1-9]\d* passing\b/);
+    expect(r.output).not.to.match(/\d+ failing/);
+  });
+
+  it('follows docs/writing-a-connector.md: a changed endpoint path fails the contract suite with a plain message, restoring it passes', () => {
+    const index = join(dir, 'src', 'index.ts');
+    const source = readFileSync(index, 'utf8');
+    expect(source.split(ORIGINAL)).to.have.length(2, 'the walkthrough edits the one POST /issue call in src/index.ts');
+    writeFileSync(index, source.replace(ORIGINAL, BROKEN));
+
+    const broken = npmTest(dir);
+    expect(broken.status, broken.output).to.not.equal(0);
+    expect(broken.output).to.match(/\b[1-9]\d* failing\b/);
+    // The author must learn what went wrong without reading the suite: which case, what the provider said, what was expected.
+    expect(broken.output).to.match(/\d+\) .*1\. happy path/);
+    expect(broken.output).to.match(/a plain issuance of reference \S+ failed with error PROVIDER_BAD_REQUEST \(outcome rejected\)/);
+    expect(broken.output).to.include('HTTP 404 NOT_FOUND: no such endpoint: POST /airtime/issue-v2');
+
+    writeFileSync(index, source);
+    const fixed = npmTest(dir);
+    expect(fixed.status, fixed.output).to.equal(0);
+    expect(fixed.output).not.to.match(/\d+ failing/);
+  });
+});
