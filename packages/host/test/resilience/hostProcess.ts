@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { HostConfig } from '../../src/index.js';
-import { packageDir } from '../helpers/harness.js';
+
+/** The host package folder (this file runs from `dist/test/resilience`). */
+export const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** The CLI the operators run (`relaypoint start --config FILE`), as built. */
 export const cliPath = join(packageDir, 'dist', 'src', 'cli.js');
