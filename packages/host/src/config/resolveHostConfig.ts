@@ -91,8 +91,12 @@ export async function resolveHostConfig(raw: unknown, options: ResolveOptions): 
     }
     const config = isObject(entry.config) ? entry.config : {};
     lines.push(...validateAgainstSchema(discovered.plugin.configSchema, config, { pathPrefix: `${path}.config` }));
-    const resilience = isObject(entry.resilience) ? entry.resilience : {};
-    lines.push(...validateAgainstSchema(resilienceOptionsSchema, resilience, { pathPrefix: `${path}.resilience` }));
+    const own = isObject(entry.resilience) ? entry.resilience : {};
+    lines.push(...validateAgainstSchema(resilienceOptionsSchema, own, { pathPrefix: `${path}.resilience` }));
+    // A plugin may carry resilience options inside its own config; the host entry's win, section by section.
+    const fromPlugin = isObject(config.resilience) ? config.resilience : {};
+    const resilience: Record<string, unknown> = { ...fromPlugin };
+    for (const [k, v] of Object.entries(own)) resilience[k] = isObject(v) && isObject(fromPlugin[k]) ? { ...fromPlugin[k], ...v } : v;
     if (name !== undefined) connectors.push({ name, index, discovered, config, resilience: resilience as ResilienceOptions });
   }
   if (lines.length > 0) throw new ConfigError(ErrorCodes.CONFIG_INVALID, lines);

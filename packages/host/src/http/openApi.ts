@@ -36,6 +36,7 @@ const issuanceSchema: JsonSchema = {
     id: { type: 'string' },
     reference: { type: 'string' },
     tenantId: { type: 'string' },
+    providerReference: { type: 'string', description: 'What the provider sees: `<tenantId>:<reference>`.' },
     connector: { type: 'string' },
     status: { enum: ['in_flight', 'pending', 'unknown', 'succeeded', 'failed'] },
     productId: { type: 'string' },

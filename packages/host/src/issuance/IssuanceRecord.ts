@@ -15,6 +15,8 @@ export interface IssuanceRecord {
   reference: string;
   /** Owning tenant. */
   tenantId: string;
+  /** The reference the provider sees: `<tenantId>:<reference>` (unique across tenants sharing a provider account). */
+  providerReference: string;
   /** Connector instance name. */
   connector: string;
   /** Where it stands. */
@@ -103,6 +105,7 @@ export function toRecord(row: IssuanceRow, now: number, maxAgeMs: number): Issua
     id: row.id,
     reference: row.reference,
     tenantId: row.tenant_id,
+    providerReference: `${row.tenant_id}:${row.reference}`,
     connector: row.connector,
     status: row.status,
     productId: params.productId,

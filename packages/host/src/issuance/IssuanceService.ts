@@ -108,6 +108,19 @@ function newIssuanceId(): string {
   return `iss_${Date.now().toString(36).padStart(9, '0')}${randomBytes(8).toString('hex')}`;
 }
 
+/** Longest reference a provider accepts (core's reference rule). */
+const MAX_PROVIDER_REFERENCE = 100;
+
+/**
+ * The reference sent to the provider: the tenant's reference prefixed with
+ * the tenant id, so two tenants sharing a provider account can never
+ * collide (a provider deduplicating on a bare reference would hand one
+ * tenant the other's voucher).
+ */
+export function providerReference(tenantId: string, reference: string): string {
+  return `${tenantId}:${reference}`;
+}
+
 /** True when the provider returns the original (or refuses) for a repeated reference, so re-sending cannot issue twice. */
 export function repeatIsSafe(handle: ConnectorHandle): boolean {
   const d = handle.plugin.capabilities.duplicateReference;
@@ -168,12 +181,19 @@ export class IssuanceService {
         errors: [`connector: unknown connector "${input.connector}" (configured: ${[...this.o.connectors.keys()].join(', ') || 'none'})`],
       });
     }
+    const sentReference = providerReference(tenantId, input.reference);
+    if (sentReference.length > MAX_PROVIDER_REFERENCE) {
+      const max = MAX_PROVIDER_REFERENCE - tenantId.length - 1;
+      throw new HostError(400, ErrorCodes.INVALID_REFERENCE, `reference must be at most ${max} characters for this tenant`, {
+        errors: [`body.reference: must be at most ${max} characters (the provider sees "${tenantId}:<reference>", at most ${MAX_PROVIDER_REFERENCE})`],
+      });
+    }
     const params: IssueParams = {
       productId: input.productId,
       customerId: input.customerId,
       amount: input.amount,
       currency: input.currency,
-      reference: input.reference,
+      reference: sentReference,
       ...(input.phoneNumber !== undefined ? { phoneNumber: input.phoneNumber } : {}),
       ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
     };
@@ -271,7 +291,7 @@ export class IssuanceService {
     }
     const outcome = result ? result.status : isConnectorError(error) ? error.outcome : 'error';
     this.o.metrics?.onProviderCall(handle.name, 'issue', (performance.now() - started) / 1000, outcome);
-    return this.applyIssueOutcome(id, handle, result, error);
+    return this.applyIssueOutcome(id, handle, result, error, params.reference);
   }
 
   private async applyIssueOutcome(
@@ -279,6 +299,7 @@ export class IssuanceService {
     handle: ConnectorHandle,
     result: IssueResult | undefined,
     error: unknown,
+    reference: string,
   ): Promise<{ row: IssuanceRow; failure?: 'rejected' | 'not_sent' }> {
     if (result) {
       if (result.status === 'succeeded') return { row: await this.recordTerminal(id, 'succeeded', result) };
@@ -294,15 +315,33 @@ export class IssuanceService {
       if (error.outcome === 'rejected') {
         return { row: await this.recordTerminal(id, 'failed', fromProvider, failure), failure: 'rejected' };
       }
-      if (error.outcome === 'not_sent' && (error instanceof ValidationError || !repeatIsSafe(handle))) {
-        // Nothing reached the provider on the last attempt, and (no safe re-send) no earlier attempt can have had an unknown outcome.
-        return { row: await this.recordTerminal(id, 'failed', fromProvider, failure), failure: 'not_sent' };
+      if (error.outcome === 'not_sent') {
+        // Without safe re-sends, no earlier attempt can have had an unknown outcome (core reconciles those and
+        // reports OUTCOME_UNKNOWN), so nothing was issued. With them, an earlier attempt may have reached the
+        // provider: ask it by reference before calling this a failure.
+        if (error instanceof ValidationError || !repeatIsSafe(handle)) {
+          return { row: await this.recordTerminal(id, 'failed', fromProvider, failure), failure: 'not_sent' };
+        }
+        const verified = await this.lookupAfterNotSent(handle, reference);
+        if (verified === 'not_found') return { row: await this.recordTerminal(id, 'failed', fromProvider, failure), failure: 'not_sent' };
+        if (verified) return this.applyIssueOutcome(id, handle, verified, undefined, reference);
       }
       // unknown, or not_sent after attempts that may have reached a dedup-capable provider: reconcile by reference.
       return { row: await this.recordOpen(id, 'unknown', { failure, next: this.now() + this.o.intervalMs }) };
     }
     this.o.logger.error({ err: errorSummary(error), issuanceId: id }, 'unexpected error from a provider call; keeping the issuance unknown');
     return { row: await this.recordOpen(id, 'unknown', { failure: { code: ErrorCodes.OUTCOME_UNKNOWN, message: 'unexpected error during the provider call' }, next: this.now() + this.o.intervalMs }) };
+  }
+
+  /** A status lookup by reference after a `not_sent` failure: the transaction, `not_found`, or undefined when it cannot be known now. */
+  private async lookupAfterNotSent(handle: ConnectorHandle, reference: string): Promise<IssueResult | 'not_found' | undefined> {
+    if (!handle.plugin.capabilities.statusByReference) return undefined;
+    try {
+      const status = await this.withSignal((signal) => handle.resilient.checkStatus({ reference }, { signal }));
+      return status.status === 'not_found' ? 'not_found' : (status as IssueResult);
+    } catch {
+      return undefined;
+    }
   }
 
   /** Writes a terminal result unless the row is already terminal; a success enqueues `reward.issued` in the same transaction. */
@@ -386,7 +425,7 @@ export class IssuanceService {
     const query: StatusQuery | null = row.transaction_id
       ? { transactionId: row.transaction_id }
       : caps.statusByReference
-        ? { reference: row.reference }
+        ? { reference: providerReference(row.tenant_id, row.reference) }
         : null;
     const openStatus: 'pending' | 'unknown' = row.status === 'pending' ? 'pending' : 'unknown';
     const next = this.now() + this.backoff(Number(row.checks) + 1);
@@ -423,7 +462,7 @@ export class IssuanceService {
       if (claimed.rowCount === 1) {
         this.o.logger.info({ issuanceId: row.id, reference: row.reference, connector: row.connector }, 'provider has no record of the reference; re-sending it (the provider deduplicates references)');
         const params = JSON.parse(row.params) as StoredParams;
-        return (await this.send(row.id, handle, { ...params, reference: row.reference })).row;
+        return (await this.send(row.id, handle, { ...params, reference: providerReference(row.tenant_id, row.reference) })).row;
       }
       return (await this.findById(row.id)) ?? row;
     }
