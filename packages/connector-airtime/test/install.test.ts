@@ -12,10 +12,12 @@ const run = promisify(execFile);
 const packages = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const workspaceModules = resolve(packages, '..', 'node_modules');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+// Under `npm test` the outer npm exports npm_config_* (prefix, workspace…): the inner npm must not inherit them.
+const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
 
 /** `npm pack` of a workspace package into `dest`; returns the tarball path. */
 async function pack(pkg: string, dest: string): Promise<string> {
-  const { stdout } = await run(npm, ['pack', '--pack-destination', dest, '--silent'], { cwd: join(packages, pkg) });
+  const { stdout } = await run(npm, ['pack', '--pack-destination', dest, '--silent'], { cwd: join(packages, pkg), env });
   return join(dest, stdout.trim().split('\n').pop() as string);
 }
 
@@ -55,7 +57,7 @@ describe('the packed plugins install on their own', function () {
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'install-check', version: '1.0.0', private: true, type: 'module' }));
     const tarballs = [await pack('core', dir), await pack('connector-airtime', dir), await pack('connector-giftcard', dir)];
     try {
-      await run(npm, ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], { cwd: app });
+      await run(npm, ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], { cwd: app, env });
     } catch (e) {
       // The npm cache lacks a dependency (a fresh machine): keep the check meaningful for our own packages.
       console.warn(`offline npm install failed (${(e as Error).message.split('\n')[0]}); unpacking the tarballs and linking their dependencies from the workspace instead`);
