@@ -6,9 +6,9 @@ import { assertAtMostOneIssuance, describeError, describeResult, describeSettled
 /** Slack allowed between the provider's requested wait and the journal's arrival times, ms. */
 const RETRY_AFTER_SLACK_MS = 15;
 /** How soon a call must return after its signal aborts, ms. */
-const ABORT_BOUND_MS = 150;
+const ABORT_BOUND_MS = 200;
 /** How long a call may take when the breaker is open, ms. */
-const FAIL_FAST_BOUND_MS = 50;
+const FAIL_FAST_BOUND_MS = 100;
 
 /** Cases 7, 10, 11: Retry-After, abort, circuit breaker. */
 export function timingCases(h: ContractHarness): void {
