@@ -32,7 +32,7 @@ export function writeConfig(dir: string, config: HostConfig): string {
 export interface HostProcess {
   readonly child: ChildProcess;
   readonly url: string;
-  /** Every stdout/stderr line so far (JSON log lines and anything else). */
+  /** The last 500 stdout/stderr lines (JSON log lines and anything else). The `listening` line is logged at info: configs must not set a higher level. */
   readonly output: string[];
   /** SIGKILL, then wait for the exit. */
   kill(): Promise<void>;
@@ -104,6 +104,7 @@ function whenListening(child: ChildProcess, timeoutMs: number): Promise<HostProc
     const onLine = (line: string) => {
       if (!line) return;
       output.push(line);
+      if (output.length > 500) output.splice(0, output.length - 500);
       if (settled || !line.includes('"listening"')) return;
       try {
         const parsed = JSON.parse(line) as { msg?: unknown; url?: unknown };
