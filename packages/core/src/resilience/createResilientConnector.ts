@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   BulkheadRejectedError,
   CircuitState,
@@ -115,6 +116,9 @@ export function createResilientConnector(
   const dedup = capabilities.duplicateReference !== 'none';
   const stats: ResilienceStats = { calls: 0, retries: 0, reconciliations: 0 };
   const lifetime = new AbortController();
+  // Every call in flight listens on the shared lifetime signal; a busy
+  // connector has far more than Node's default of 10 listeners.
+  setMaxListeners(0, lifetime.signal);
 
   const breakerPolicy = circuitBreaker(handleWhen(countsForBreaker), {
     halfOpenAfter: opts.breaker.halfOpenAfterMs,
