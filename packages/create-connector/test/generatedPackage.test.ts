@@ -8,8 +8,19 @@ import { scaffoldConnector } from '../src/index.js';
 import { linkWorkspaceDependencies } from './linkWorkspaceDependencies.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-const ORIGINAL = "this.http.post<string>('/issue', body,";
-const BROKEN = "this.http.post<string>('/issue-v2', body,";
+
+/** The edit docs/writing-a-connector.md asks for: the `-`/`+` lines of the diff in its "Scaffolding a new connector" section. */
+function documentedEdit(): { before: string; after: string } {
+  const doc = readFileSync(join(repoRoot, 'docs', 'writing-a-connector.md'), 'utf8');
+  const section = doc.slice(doc.indexOf('## Scaffolding a new connector'));
+  const diff = /```diff\n([\s\S]*?)```/.exec(section);
+  if (!section.startsWith('## Scaffolding') || !diff) throw new Error('docs/writing-a-connector.md has no diff in its "Scaffolding a new connector" section');
+  const line = (mark: string) => diff[1].split('\n').find((l) => l.startsWith(mark))?.slice(1).trim();
+  const before = line('-');
+  const after = line('+');
+  if (!before || !after) throw new Error('the walkthrough diff needs one - line and one + line');
+  return { before, after };
+}
 
 /** `npm test` in the generated package, as its author would run it; npm's own env vars from an outer `npm test` are dropped. */
 function npmTest(cwd: string): { status: number | null; output: string; seconds: number } {
@@ -40,10 +51,12 @@ describe('a scaffolded connector package', function () {
   });
 
   it('follows docs/writing-a-connector.md: a changed endpoint path fails the contract suite with a plain message, restoring it passes', () => {
+    const { before, after } = documentedEdit();
+    expect(after).to.include("'/issue-v2'");
     const index = join(dir, 'src', 'index.ts');
     const source = readFileSync(index, 'utf8');
-    expect(source.split(ORIGINAL)).to.have.length(2, 'the walkthrough edits the one POST /issue call in src/index.ts');
-    writeFileSync(index, source.replace(ORIGINAL, BROKEN));
+    expect(source.split(before), 'the line the walkthrough changes is in the generated src/index.ts, once').to.have.length(2);
+    writeFileSync(index, source.replace(before, after));
 
     const broken = npmTest(dir);
     expect(broken.status, broken.output).to.not.equal(0);
