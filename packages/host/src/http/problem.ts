@@ -99,6 +99,10 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
       return sendProblem(res, 400, code, err.message, field ? { errors: [`body.${field}: ${err.message}`] } : {});
     }
   }
+  // The router throws a URIError with status 400 (and no `expose`) for a path parameter with a broken percent-escape.
+  if (err instanceof URIError && bp.status === 400) {
+    return sendProblem(res, 400, HostErrorCodes.VALIDATION_FAILED, 'the request path holds a malformed percent-escape', { errors: ['path: malformed percent-escape'] });
+  }
   if (bp && typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500 && bp.expose) {
     return sendProblem(res, bp.status, bp.status === 404 ? HostErrorCodes.NOT_FOUND : HostErrorCodes.VALIDATION_FAILED, bp.message ?? 'bad request');
   }
