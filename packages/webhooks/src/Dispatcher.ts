@@ -84,6 +84,8 @@ export class Dispatcher {
   private flushing: Promise<void> | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
+  private waitMode: 'room' | 'poll' | null = null;
+  private watched = new Set<string>();
   private timers: NodeJS.Timeout[] = [];
   private readonly idle = new Set<() => void>();
 
@@ -135,45 +137,76 @@ export class Dispatcher {
 
   private async loop(): Promise<void> {
     await this.recoverLeases();
+    const s = this.settings;
     while (this.running) {
+      if (!this.hasRoom()) {
+        await this.waitFor('room');
+        continue;
+      }
+      if (this.results.length || this.flushing) {
+        // Results are waiting: record them and claim in the same commit.
+        await this.flush();
+        if (this.held > 0) continue;
+      }
       let claimed = 0;
-      let asked = 0;
+      const asked = Math.min(s.batchSize, s.concurrency + s.batchSize - this.held);
       try {
-        const room = this.settings.concurrency + this.settings.batchSize - this.held;
-        const backlog = this.results.length > this.settings.batchSize * 4;
-        if (room >= Math.min(this.settings.batchSize, this.settings.concurrency) / 2 && !backlog) {
-          asked = Math.min(room, this.settings.batchSize);
-          claimed = await this.claim(asked);
-        }
+        claimed = await this.claim(asked);
       } catch (e) {
         this.logger?.error({ err: errText(e) }, 'webhook claim failed');
-        await sleep(this.settings.pollIntervalMs);
+        await sleep(s.pollIntervalMs);
         continue;
       }
       if (!this.running) break;
-      if (asked > 0 && claimed >= asked) continue;
-      // Nothing (more) due, or no room: wait for a slot to free up or the poll interval.
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(done, asked === 0 || claimed > 0 ? this.settings.pollIntervalMs : this.settings.pollIntervalMs);
-        function done() {
-          clearTimeout(t);
-          resolve();
-        }
-        this.wake = () => {
-          this.wake = null;
-          done();
-        };
-      });
-      this.wake = null;
+      if (claimed >= asked) continue;
+      // Nothing more due, or only rows of subscriptions already at their cap:
+      // poll again later, or as soon as one of those subscriptions has room.
+      this.watched = new Set([...this.queues].filter(([, q]) => q.length >= s.perSubscriptionConcurrency).map(([id]) => id));
+      await this.waitFor('poll');
+    }
+  }
+
+  /** Claim when less than one round of work is queued and the held rows and unrecorded results are bounded. */
+  private hasRoom(): boolean {
+    const s = this.settings;
+    return this.queued < s.concurrency && this.held < s.concurrency + s.batchSize && this.results.length <= s.batchSize * 4;
+  }
+
+  private waitFor(mode: 'room' | 'poll'): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        this.waitMode = null;
+        resolve();
+      };
+      const timer = setTimeout(done, this.settings.pollIntervalMs);
+      this.waitMode = mode;
+      this.wake = done;
+    });
+  }
+
+  /** Wakes the loop on the transition it waits for, not on every completion (each claim is a write). */
+  private maybeWake(subId?: string): void {
+    if (!this.wake) return;
+    if (this.waitMode === 'room' ? this.hasRoom() : subId !== undefined && this.watched.has(subId) && (this.queues.get(subId)?.length ?? 0) < this.settings.perSubscriptionConcurrency) {
+      this.wake();
     }
   }
 
   private async claim(limit: number): Promise<number> {
+    const jobs = await this.claimRows(this.db, limit);
+    this.enqueue(jobs);
+    return jobs.length;
+  }
+
+  /** Claims up to `limit` due rows on `exec` (the pool, or a transaction that records results) and loads what sending them needs. */
+  private async claimRows(exec: SqlExecutor, limit: number): Promise<Job[]> {
     const s = this.settings;
     const now = this.clock.now();
     const saturated: string[] = [];
     for (const [sub, q] of this.queues) {
-      if (q.length + (this.inflightBySub.get(sub) ?? 0) >= s.perSubscriptionConcurrency) saturated.push(sub);
+      if (q.length >= s.perSubscriptionConcurrency) saturated.push(sub);
       if (saturated.length >= 100) break;
     }
     const params: unknown[] = [now + s.leaseMs, s.workerId, now, limit * 4, s.perSubscriptionConcurrency * 2, limit];
@@ -185,43 +218,58 @@ export class Dispatcher {
       : '';
     const lock = this.db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
     // Candidates in due order, at most 2× the per-subscription cap from any one
-    // subscription, so one endpoint's backlog cannot fill every claim.
-    const rows = await this.db.query<ClaimedRow>(
+    // subscription, so one endpoint's backlog cannot fill every claim. The
+    // outer statement must find rows by primary key only: a status filter
+    // there lets SQLite's planner walk every pending row per claim.
+    const rows = await exec.query<ClaimedRow>(
       `UPDATE webhook_deliveries SET status = 'in_flight', lease_until = $1, worker = $2
        WHERE id IN (
          SELECT w.id FROM (
            SELECT c.id, c.next_attempt_at, ROW_NUMBER() OVER (PARTITION BY c.subscription_id ORDER BY c.next_attempt_at, c.id) AS rn
            FROM (
-             SELECT id, subscription_id, next_attempt_at FROM webhook_deliveries
+             SELECT id, subscription_id, next_attempt_at FROM webhook_deliveries${this.indexedBy('webhook_deliveries_due')}
              WHERE status = 'pending' AND held = 0 AND next_attempt_at <= $3${exclusion}
              ORDER BY next_attempt_at LIMIT $4${lock}
            ) c
          ) w WHERE w.rn <= $5 ORDER BY w.next_attempt_at LIMIT $6
-       ) AND status = 'pending'
+       )
        RETURNING id, subscription_id, event_key, event_type, attempts`,
       params,
     );
-    if (!rows.length) return 0;
+    if (!rows.length) return [];
     const keys = [...new Set(rows.map((r) => r.event_key))];
     const subIds = [...new Set(rows.map((r) => r.subscription_id))];
     const [events, subs] = await Promise.all([
-      this.db.query<{ key: string; body: string }>(`SELECT key, body FROM webhook_events WHERE key IN (${keys.map((_, i) => `$${i + 1}`).join(', ')})`, keys),
-      this.db.query<SubInfo>(
+      exec.query<{ key: string; body: string }>(`SELECT key, body FROM webhook_events WHERE key IN (${keys.map((_, i) => `$${i + 1}`).join(', ')})`, keys),
+      exec.query<SubInfo>(
         `SELECT id, url, secret, previous_secret, previous_expires_at, status, deleted_at FROM webhook_subscriptions WHERE id IN (${subIds.map((_, i) => `$${i + 1}`).join(', ')})`,
         subIds,
       ),
     ]);
     const bodies = new Map(events.map((e) => [e.key, e.body]));
     const subById = new Map(subs.map((x) => [x.id, x]));
-    for (const sub of subs) if (sub.status === 'active' && sub.deleted_at === null) this.stoppedSubs.delete(sub.id);
-    for (const row of rows) {
-      let q = this.queues.get(row.subscription_id);
-      if (!q) this.queues.set(row.subscription_id, (q = []));
-      q.push({ row: { ...row, attempts: Number(row.attempts) }, body: bodies.get(row.event_key), sub: subById.get(row.subscription_id) });
+    return rows.map((row) => ({ row: { ...row, attempts: Number(row.attempts) }, body: bodies.get(row.event_key), sub: subById.get(row.subscription_id) }));
+  }
+
+  private enqueue(jobs: Job[]): void {
+    for (const job of jobs) {
+      const sub = job.sub;
+      if (sub && sub.status === 'active' && sub.deleted_at === null) this.stoppedSubs.delete(sub.id);
+      let q = this.queues.get(job.row.subscription_id);
+      if (!q) this.queues.set(job.row.subscription_id, (q = []));
+      q.push(job);
       this.queued++;
     }
-    this.startJobs();
-    return rows.length;
+    if (jobs.length) this.startJobs();
+  }
+
+  /**
+   * SQLite's planner has no statistics unless ANALYZE ran and may prefer the
+   * broad status index, turning an O(batch) claim into a scan of every pending
+   * row; pin the partial index there. PostgreSQL plans from its own statistics.
+   */
+  private indexedBy(index: string): string {
+    return this.db.dialect === 'sqlite' ? ` INDEXED BY ${index}` : '';
   }
 
   private startJobs(): void {
@@ -248,7 +296,7 @@ export class Dispatcher {
           if (m <= 0) this.inflightBySub.delete(subId);
           else this.inflightBySub.set(subId, m);
           this.startJobs();
-          this.wake?.();
+          this.maybeWake(subId);
           if (this.inflight === 0) for (const r of this.idle) r();
         });
       }
@@ -321,7 +369,7 @@ export class Dispatcher {
       this.flushTimer = setTimeout(() => {
         this.flushTimer = null;
         void this.flush();
-      }, 5);
+      }, 20);
     }
   }
 
@@ -348,6 +396,7 @@ export class Dispatcher {
       .finally(() => {
         this.flushing = null;
         if (this.results.length) this.scheduleFlush();
+        this.maybeWake();
       });
     return this.flushing;
   }
@@ -355,6 +404,7 @@ export class Dispatcher {
   private async record(batch: Outcome[]): Promise<void> {
     const s = this.settings;
     const stopped: { id: string; status: 'paused' | 'disabled' }[] = [];
+    let claimed: Job[] = [];
     await this.db.transaction(async (tx) => {
       const attempts = batch.filter((o) => o.attempt);
       if (attempts.length) {
@@ -385,7 +435,10 @@ export class Dispatcher {
         params,
       );
       await this.recordHealth(tx, batch, stopped);
+      // Claim the next batch in the same commit: on SQLite each commit is an fsync.
+      if (this.running && this.hasRoom()) claimed = await this.claimRows(tx, Math.min(s.batchSize, s.concurrency + s.batchSize - this.held));
     });
+    this.enqueue(claimed);
     for (const x of stopped) {
       this.stoppedSubs.add(x.id);
       this.hook(() => this.metrics?.onSubscriptionStopped?.(x.status));
@@ -474,7 +527,7 @@ export class Dispatcher {
         const won = await this.db.execute('UPDATE webhook_subscriptions SET drain_next_at = $2 WHERE id = $1 AND draining = 1 AND drain_next_at <= $3', [id, now + 1000, now]);
         if (!won.rowCount) continue;
         const released = await this.db.execute(
-          "UPDATE webhook_deliveries SET held = 0 WHERE id IN (SELECT id FROM webhook_deliveries WHERE subscription_id = $1 AND status = 'pending' AND held = 1 ORDER BY next_attempt_at, id LIMIT $2)",
+          `UPDATE webhook_deliveries SET held = 0 WHERE id IN (SELECT id FROM webhook_deliveries${this.indexedBy('webhook_deliveries_held')} WHERE subscription_id = $1 AND status = 'pending' AND held = 1 ORDER BY next_attempt_at, id LIMIT $2)`,
           [id, this.settings.drainRatePerSecond],
         );
         if (released.rowCount < this.settings.drainRatePerSecond) {
@@ -483,7 +536,7 @@ export class Dispatcher {
             [id],
           );
         }
-        if (released.rowCount) this.wake?.();
+        if (released.rowCount && this.waitMode === 'poll') this.wake?.();
       }
     } catch (e) {
       this.logger?.warn({ err: errText(e) }, 'webhook drain tick failed');

@@ -54,6 +54,8 @@ const common = [
   )`,
   // The claim walks this partial index in due order and never sees held or finished rows.
   "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_at) WHERE status = 'pending' AND held = 0",
+  // A paused or disabled endpoint's backlog, released in order by the drain.
+  "CREATE INDEX webhook_deliveries_held ON webhook_deliveries (subscription_id, next_attempt_at) WHERE status = 'pending' AND held = 1",
   "CREATE INDEX webhook_deliveries_lease ON webhook_deliveries (lease_until) WHERE status = 'in_flight'",
   'CREATE INDEX webhook_deliveries_status ON webhook_deliveries (status, created_at)',
   'CREATE INDEX webhook_deliveries_subscription ON webhook_deliveries (subscription_id, id)',
