@@ -6,7 +6,6 @@ import { openDatabase } from '@relaypoint/store';
 import { createWebhookService } from '@relaypoint/webhooks';
 import { redactHostConfig } from './config/configSecrets.js';
 import { loadHostConfig, type ResolvedHostConfig } from './config/resolveHostConfig.js';
-import { runDemo } from './demo/runDemo.js';
 import { issuanceMigrations } from './issuance/issuanceMigrations.js';
 import { startResolvedHost, type RunningHost } from './startHost.js';
 import { HOST_VERSION } from './version.js';
@@ -144,6 +143,8 @@ async function main(argv: string[]): Promise<number> {
       'Run the simulator and a host with both connectors, and print curl commands to try them',
       (y) => y.options({ port: { type: 'number', describe: 'Host port. Defaults to $PORT, else 8080' } }),
       async (args) => {
+        // Loaded on demand: the simulator is only needed here.
+        const { runDemo } = await import('./demo/runDemo.js');
         const demo = await runDemo({ ...(args.port !== undefined ? { port: args.port } : {}) });
         await holdUntilSignal(demo.host, () => demo.simulator.close());
       },

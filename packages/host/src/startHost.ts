@@ -148,7 +148,9 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
     // Crash recovery comes first: issuances a dead process left in flight are settled before new work is served.
     await issuances.recoverOrphans();
     issuances.start();
+    cleanups.push(() => issuances.stop(0));
     webhooks.start();
+    cleanups.push(() => webhooks.stop({ graceMs: 0 }));
 
     let shuttingDown = false;
     const app = createApp({

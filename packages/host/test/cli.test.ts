@@ -1,0 +1,168 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulator, type Simulator } from '@relaypoint/simulator';
+import { ADMIN_KEY, TENANT_A_KEY, airtime, packageDir, ref } from './helpers/harness.js';
+
+const cli = join(packageDir, 'dist', 'src', 'cli.js');
+const airtimeDir = join(packageDir, '..', 'connector-airtime');
+const giftcardDir = join(packageDir, '..', 'connector-giftcard');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], options: { cwd?: string } = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd ?? packageDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('relaypoint CLI', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let sim: Simulator;
+
+  // Plugins given as paths, so a config in a temp folder finds them.
+  const good = (port = 0, extra: Record<string, unknown> = {}) => ({
+    server: { port, shutdownGraceMs: 2000 },
+    storage: { driver: 'sqlite', path: 'store.db' },
+    tenants: [{ id: 'tenant-a', apiKeys: [TENANT_A_KEY] }],
+    admin: { apiKey: ADMIN_KEY },
+    connectors: [
+      { name: 'airtime', plugin: airtimeDir, config: { baseUrl: `${sim.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' } },
+      { name: 'giftcard', plugin: giftcardDir, config: { baseUrl: `${sim.url}/giftcard`, apiKey: 'sim-giftcard-key' } },
+    ],
+    ...extra,
+  });
+  const write = (name: string, value: unknown) => {
+    const p = join(dir, name);
+    writeFileSync(p, typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+    return p;
+  };
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'relaypoint-cli-'));
+    sim = await startSimulator({ seed: 3 });
+  });
+  after(async () => {
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints its version and help (exit 0)', async () => {
+    const v = await run(['--version']);
+    expect(v.code).to.equal(0);
+    expect(v.stdout.trim()).to.match(/^\d+\.\d+\.\d+/);
+    const h = await run(['--help']);
+    expect(h.code).to.equal(0);
+    for (const c of ['start', 'config', 'plugins', 'migrate', 'demo']) expect(h.stdout).to.include(c);
+  });
+
+  it('exits 2 on a usage error', async () => {
+    const r = await run(['frobnicate']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.not.equal('');
+    expect((await run(['config', 'validate'])).code).to.equal(2);
+  });
+
+  it('config validate: exit 0 for a good config, exit 2 with one line per problem otherwise', async () => {
+    const ok = await run(['config', 'validate', '--config', write('good.json', good())]);
+    expect(ok.code, ok.stderr).to.equal(0);
+    expect(ok.stdout).to.include('valid (2 connectors: airtime, giftcard)');
+
+    const bad = good(0, { server: { port: -1 } }) as ReturnType<typeof good> & { tenants: Array<{ apiKeys: string[] }> };
+    bad.tenants[0].apiKeys = ['short'];
+    (bad.connectors[1] as { plugin: string }).plugin = 'no-such-plugin-package';
+    const r = await run(['config', 'validate', '--config', write('bad.json', bad)]);
+    expect(r.code).to.equal(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).to.have.length(3);
+    expect(lines[0]).to.match(/^server\.port: /);
+    expect(lines).to.include(`connectors[1].plugin: cannot find package "no-such-plugin-package" from ${dir}`);
+
+    const unreadable = await run(['config', 'validate', '--config', join(dir, 'missing.json')]);
+    expect(unreadable.code).to.equal(2);
+    expect(unreadable.stderr).to.include('missing.json');
+    const notJson = await run(['config', 'validate', '--config', write('broken.json', '{ "storage": ')]);
+    expect(notJson.code).to.equal(2);
+    expect(notJson.stderr).to.include('not valid JSON');
+  });
+
+  it('config print redacts every secret (host and plugin schemas)', async () => {
+    const r = await run(['config', 'print', '--config', write('print.json', good())]);
+    expect(r.code, r.stderr).to.equal(0);
+    const printed = JSON.parse(r.stdout) as { connectors: Array<{ config: Record<string, string> }>; tenants: Array<{ apiKeys: string[] }> };
+    for (const s of [TENANT_A_KEY, ADMIN_KEY, 'sim-airtime-key', 'sim-airtime-secret', 'sim-giftcard-key']) expect(r.stdout).to.not.include(s);
+    expect(printed.tenants[0].apiKeys).to.deep.equal(['[redacted]']);
+    expect(printed.connectors[0].config).to.include({ apiKey: '[redacted]', secret: '[redacted]', baseUrl: `${sim.url}/airtime` });
+  });
+
+  it('plugins list names package, version and capabilities', async () => {
+    const r = await run(['plugins', 'list', '--json', '--config', write('plugins.json', good())]);
+    expect(r.code, r.stderr).to.equal(0);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rows.map((x) => [x.name, x.package])).to.deep.equal([
+      ['airtime', '@relaypoint/connector-airtime'],
+      ['giftcard', '@relaypoint/connector-giftcard'],
+    ]);
+    expect(rows[0].capabilities).to.have.property('duplicateReference');
+    const table = await run(['plugins', 'list', '--config', join(dir, 'plugins.json')]);
+    expect(table.stdout).to.match(/^airtime\t@relaypoint\/connector-airtime@\d/m);
+  });
+
+  it('migrate applies the migrations (exit 0)', async () => {
+    const r = await run(['migrate', '--config', write('migrate.json', good())]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('migrations applied');
+  });
+
+  it('start prints one "listening" JSON line, serves, and exits 0 on SIGTERM after a graceful shutdown', async () => {
+    const child = spawn(process.execPath, [cli, 'start', '--config', write('start.json', good(0))], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 15_000);
+      child.stdout.on('data', () => {
+        for (const line of out.split('\n')) {
+          if (!line.startsWith('{')) continue;
+          const j = JSON.parse(line) as { msg?: string; url?: string };
+          if (j.msg === 'listening' && j.url) {
+            clearTimeout(t);
+            resolve(j.url);
+          }
+        }
+      });
+    });
+    const res = await fetch(`${url}/v1/issuances`, { method: 'POST', headers: { authorization: `Bearer ${TENANT_A_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(airtime(ref('cli'))) });
+    expect(res.status).to.equal(201);
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).to.equal(0);
+    const msgs = out.split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { msg: string }).msg);
+    expect(msgs).to.include.members(['signal received', 'shutting down', 'stopped']);
+  });
+
+  it('exits 1 on a runtime failure (port already in use)', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const r = await run(['start', '--config', write('busy.json', good(port))]);
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.match(/^error: .*EADDRINUSE/m);
+    } finally {
+      blocker.close();
+    }
+  });
+});

@@ -1,0 +1,112 @@
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { ConfigError } from '@relaypoint/core';
+import { configSecrets, redactHostConfig, resolveHostConfig } from '../src/index.js';
+import { ADMIN_KEY, TENANT_A_KEY, fixturesDir, packageDir } from './helpers/harness.js';
+
+function config(patch: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    storage: { driver: 'sqlite', path: 'data/relaypoint.db' },
+    tenants: [{ id: 'tenant-a', apiKeys: [TENANT_A_KEY] }],
+    admin: { apiKey: ADMIN_KEY },
+    connectors: [
+      { name: 'airtime', plugin: '@relaypoint/connector-airtime', config: { baseUrl: 'http://127.0.0.1:1/airtime', apiKey: 'provider-airtime-key', secret: 'provider-airtime-secret' } },
+      { name: 'giftcard', plugin: '@relaypoint/connector-giftcard', config: { baseUrl: 'http://127.0.0.1:1/giftcard', apiKey: 'provider-giftcard-key' } },
+    ],
+    ...patch,
+  };
+}
+
+async function problems(raw: unknown, env: NodeJS.ProcessEnv = {}): Promise<string[]> {
+  try {
+    await resolveHostConfig(raw, { dir: packageDir, env });
+  } catch (e) {
+    expect(e).to.be.instanceOf(ConfigError);
+    return (e as ConfigError).errors;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('resolveHostConfig', () => {
+  it('resolves a valid config: defaults filled in, plugins loaded, relative SQLite path from the config folder', async () => {
+    const r = await resolveHostConfig(config(), { dir: packageDir, env: {} });
+    expect(r.config.server).to.deep.include({ host: '127.0.0.1', port: 8080, bodyLimit: '100kb', issuanceWaitMs: 5000 });
+    expect(r.config.reconciliation).to.deep.include({ intervalMs: 5000, maxAgeMs: 3_600_000 });
+    expect(r.config.storage).to.deep.include({ driver: 'sqlite', path: join(packageDir, 'data/relaypoint.db') });
+    expect(r.connectors.map((c) => [c.name, c.discovered.plugin.id])).to.deep.equal([
+      ['airtime', 'airtime'],
+      ['giftcard', 'giftcard'],
+    ]);
+  });
+
+  it('allows two instances of one plugin under different names', async () => {
+    const c = config();
+    (c.connectors as unknown[]).push({ name: 'airtime-eu', plugin: '@relaypoint/connector-airtime', config: { baseUrl: 'http://127.0.0.1:2/airtime', apiKey: 'k2', secret: 's2' } });
+    const r = await resolveHostConfig(c, { dir: packageDir, env: {} });
+    expect(r.connectors.map((x) => x.name)).to.deep.equal(['airtime', 'giftcard', 'airtime-eu']);
+  });
+
+  it('reports a config with three mistakes as exactly three path lines', async () => {
+    const c = config({ server: { port: 'eighty' }, tenants: [{ id: 'tenant-a', apiKeys: ['short'] }] });
+    delete ((c.connectors as Array<{ config: Record<string, unknown> }>)[0].config as Record<string, unknown>).apiKey;
+    const lines = await problems(c);
+    expect(lines).to.have.length(3);
+    expect(lines.some((l) => l.startsWith('server.port: '))).to.equal(true);
+    expect(lines.some((l) => l.startsWith('tenants[0].apiKeys[0]: '))).to.equal(true);
+    expect(lines).to.include('connectors[0].config.apiKey: is required');
+  });
+
+  it('names plugin problems by path: missing package, not a plugin, core mismatch, duplicate name, plugin config', async () => {
+    const lines = await problems(
+      config({
+        connectors: [
+          { name: 'a', plugin: '@nope/missing-plugin' },
+          { name: 'b', plugin: join(fixturesDir, 'not-a-plugin') },
+          { name: 'c', plugin: join(fixturesDir, 'core-mismatch') },
+          { name: 'a', plugin: '@relaypoint/connector-giftcard', config: { baseUrl: 'not a uri', apiKey: 'k' } },
+        ],
+      }),
+    );
+    expect(lines).to.include(`connectors[0].plugin: cannot find package "@nope/missing-plugin" from ${packageDir}`);
+    expect(lines.find((l) => l.startsWith('connectors[1].plugin: '))).to.match(/not a Relaypoint plugin/);
+    const mismatch = lines.find((l) => l.startsWith('connectors[2].plugin: '));
+    expect(mismatch).to.include('^99.0.0').and.to.include('0.1.0');
+    expect(lines.find((l) => l.startsWith('connectors[3].name: '))).to.match(/duplicate connector name "a"/);
+    expect(lines).to.include('connectors[3].config.baseUrl: must be a URI');
+    expect(lines).to.have.length(5);
+  });
+
+  it('reports storage mistakes once, for the driver given', async () => {
+    expect(await problems(config({ storage: { driver: 'sqlite' } }))).to.deep.equal(['storage.path: is required']);
+    const wrong = await problems(config({ storage: { driver: 'mysql', url: 'x' } }));
+    expect(wrong).to.have.length(1);
+    expect(wrong[0]).to.match(/^storage\.driver: /);
+  });
+
+  it('checks connector resilience options against core schema', async () => {
+    const c = config();
+    (c.connectors as Array<Record<string, unknown>>)[0].resilience = { retry: { maxAttempts: 'lots' } };
+    const lines = await problems(c);
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.match(/^connectors\[0\]\.resilience\.retry\.maxAttempts: /);
+  });
+
+  it('interpolates ${VAR} and names the path of a missing variable', async () => {
+    const c = config({ admin: { apiKey: '${ADMIN_KEY_ENV}' } });
+    const r = await resolveHostConfig(c, { dir: packageDir, env: { ADMIN_KEY_ENV: 'admin-from-env-0123456789' } });
+    expect(r.config.admin?.apiKey).to.equal('admin-from-env-0123456789');
+    const lines = await problems(c, {});
+    expect(lines).to.have.length(1);
+    expect(lines[0]).to.match(/^admin\.apiKey: .*ADMIN_KEY_ENV/);
+  });
+
+  it('redacts every secret of the host schema and of each plugin schema; lists them for the log scrubber', async () => {
+    const r = await resolveHostConfig(config({ storage: { driver: 'postgres', url: 'postgres://relay:pg-password-123@db:5432/rp' } }), { dir: packageDir, env: {} });
+    const secrets = configSecrets(r);
+    expect(secrets).to.include.members([TENANT_A_KEY, ADMIN_KEY, 'provider-airtime-key', 'provider-airtime-secret', 'provider-giftcard-key', 'pg-password-123']);
+    const printed = JSON.stringify(redactHostConfig(r));
+    for (const s of secrets) expect(printed).to.not.include(s);
+    expect(printed).to.include('[redacted]');
+    expect(printed).to.include('http://127.0.0.1:1/airtime');
+  });
+});
