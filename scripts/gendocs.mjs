@@ -80,6 +80,9 @@ function exampleOf(s, path, rootSchema, envPrefix) {
   if (s.default !== undefined && !(isObject(s.default) && Object.keys(s.default).length === 0)) return s.default;
   if (s.const !== undefined) return s.const;
   if (Array.isArray(s.enum) && s.enum.length) return s.enum[0];
+  // A default the schema states only in words ("Defaults to 32."): the code fills it in, so it is a real value.
+  const stated = typeof s.description === 'string' ? /Defaults to (-?\d+(?:\.\d+)?|true|false)\.?(?:\s|$)/.exec(s.description) : null;
+  if (stated && ['integer', 'number', 'boolean'].includes(s.type)) return JSON.parse(stated[1]);
   // Made-up numbers would read like recommendations; only URIs get a placeholder.
   if (s.type === 'string' && s.format === 'uri') return 'https://provider.example/v1';
   return undefined;
