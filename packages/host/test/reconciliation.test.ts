@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { startSimulator, type Simulator } from '@relaypoint/simulator';
-import { openDatabase } from '@relaypoint/store';
 import { describeEachStore, type StoreTarget } from '@relaypoint/store/testing';
 import { issuanceMigrations } from '../src/issuance/issuanceMigrations.js';
 import { TENANT_A_KEY, airtime, ref, startEnv, waitFor, type TestEnv } from './helpers/harness.js';

@@ -79,16 +79,16 @@ Relaypoint demo
 
 1. Subscribe the simulator's webhook sink to reward.issued, and give the sink the signing secret so it can verify:
    SECRET=$(curl -s -X POST ${h}/v1/webhooks ${auth} ${jsonH} -d '{"url":"${sink}","events":["reward.issued"],"description":"demo sink"}' | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).secret))')
-   curl -s -X PUT ${simulator.url}/__sim/sink/demo ${jsonH} -d "{\\"secret\\":\\"$SECRET\\"}"
+   curl -s -w '\\n' -X PUT ${simulator.url}/__sim/sink/demo ${jsonH} -d "{\\"secret\\":\\"$SECRET\\"}"
 
 2. Issue airtime (201 when the provider confirms):
-   curl -s -X POST ${h}/v1/issuances ${auth} ${jsonH} -d '{"connector":"airtime","productId":"AIRTIME_5","customerId":"cust-1","phoneNumber":"+263771234567","amount":"5.00","currency":"USD","reference":"demo-air-${ref}"}'
+   curl -s -w '\\n' -X POST ${h}/v1/issuances ${auth} ${jsonH} -d '{"connector":"airtime","productId":"AIRTIME_5","customerId":"cust-1","phoneNumber":"+263771234567","amount":"5.00","currency":"USD","reference":"demo-air-${ref}"}'
 
 3. Issue a gift card:
-   curl -s -X POST ${h}/v1/issuances ${auth} ${jsonH} -d '{"connector":"giftcard","productId":"GC-AMAZON-USD","customerId":"cust-1","amount":"25.00","currency":"USD","reference":"demo-gc-${ref}"}'
+   curl -s -w '\\n' -X POST ${h}/v1/issuances ${auth} ${jsonH} -d '{"connector":"giftcard","productId":"GC-AMAZON-USD","customerId":"cust-1","amount":"25.00","currency":"USD","reference":"demo-gc-${ref}"}'
 
 4. See the signed deliveries the sink received ("verified": true):
-   curl -s ${sink}
+   curl -s -w '\\n' ${sink}
 
 More: curl -s ${h}/v1/issuances ${auth}   |   curl -s ${h}/v1/connectors ${auth}   |   curl -s ${h}/metrics   |   curl -s ${h}/openapi.json
 Stop with Ctrl-C.
