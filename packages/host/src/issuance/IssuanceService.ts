@@ -319,7 +319,12 @@ export class IssuanceService {
         // Without safe re-sends, no earlier attempt can have had an unknown outcome (core reconciles those and
         // reports OUTCOME_UNKNOWN), so nothing was issued. With them, an earlier attempt may have reached the
         // provider: ask it by reference before calling this a failure.
-        if (error instanceof ValidationError || !repeatIsSafe(handle)) {
+        // A request the plugin found invalid (e.g. an amount outside the provider's catalogue) can never succeed:
+        // it is refused like a provider refusal (422), not reported as a provider outage to retry (503).
+        if (error instanceof ValidationError) {
+          return { row: await this.recordTerminal(id, 'failed', fromProvider, failure), failure: 'rejected' };
+        }
+        if (!repeatIsSafe(handle)) {
           return { row: await this.recordTerminal(id, 'failed', fromProvider, failure), failure: 'not_sent' };
         }
         const verified = await this.lookupAfterNotSent(handle, reference);
@@ -485,14 +490,15 @@ export class IssuanceService {
   async reconcileOnce(options: { orphans?: boolean } = {}): Promise<number> {
     const now = this.now();
     const lock = this.o.db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
-    const where = options.orphans
-      ? `status = 'in_flight'`
-      : `status IN ${OPEN_SQL} AND next_check_at <= $3 AND lease_until <= $3`;
+    // Orphans: every in_flight row not already ours (a row whose check failed stays leased to us, so it is not retried in a loop).
+    const [where, params] = options.orphans
+      ? [`status = 'in_flight' AND (lease_owner IS NULL OR lease_owner <> $1)`, [this.o.hostId, now + this.o.leaseMs]]
+      : [`status IN ${OPEN_SQL} AND next_check_at <= $3 AND lease_until <= $3`, [this.o.hostId, now + this.o.leaseMs, now]];
     const rows = await this.o.db.query<IssuanceRow>(
       `UPDATE issuances SET lease_owner = $1, lease_until = $2
-       WHERE id IN (SELECT id FROM issuances WHERE ${where} ORDER BY next_check_at LIMIT $4${lock})
+       WHERE id IN (SELECT id FROM issuances WHERE ${where} ORDER BY next_check_at LIMIT $${params.length + 1}${lock})
        RETURNING *`,
-      [this.o.hostId, now + this.o.leaseMs, now, this.o.batchSize],
+      [...params, this.o.batchSize],
     );
     if (rows.length === 0) return 0;
     const queue = [...rows];
