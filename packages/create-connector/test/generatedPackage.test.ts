@@ -22,13 +22,15 @@ function documentedEdit(): { before: string; after: string } {
   return { before, after };
 }
 
-/** `npm test` in the generated package, as its author would run it; npm's own env vars from an outer `npm test` are dropped. */
-function npmTest(cwd: string): { status: number | null; output: string; seconds: number } {
+/** `npm run <script>` in the generated package, as its author would run it; npm's own env vars from an outer `npm test` are dropped. */
+function npmRun(cwd: string, script: string): { status: number | null; output: string; seconds: number } {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
   const t = Date.now();
-  const r = spawnSync('npm', ['test', '--silent'], { cwd, env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0' }, encoding: 'utf8', timeout: 150_000 });
+  const r = spawnSync('npm', ['run', script, '--silent'], { cwd, env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0' }, encoding: 'utf8', timeout: 150_000 });
   return { status: r.status, output: `${r.stdout}\n${r.stderr}`, seconds: (Date.now() - t) / 1000 };
 }
+
+const npmTest = (cwd: string) => npmRun(cwd, 'test');
 
 describe('a scaffolded connector package', function () {
   this.timeout(300_000);
@@ -48,6 +50,15 @@ describe('a scaffolded connector package', function () {
     expect(r.output).to.match(/walkthrough connector contract/);
     expect(r.output).to.match(/\b[1-9]\d* passing\b/);
     expect(r.output).not.to.match(/\d+ failing/);
+  });
+
+  it('regenerates src/config.types.ts with its own npm run codegen to the same bytes the scaffold wrote', () => {
+    const types = join(dir, 'src', 'config.types.ts');
+    const written = readFileSync(types, 'utf8');
+    writeFileSync(types, '// stale\n');
+    const r = npmRun(dir, 'codegen');
+    expect(r.status, r.output).to.equal(0);
+    expect(readFileSync(types, 'utf8')).to.equal(written);
   });
 
   it('follows docs/writing-a-connector.md: a changed endpoint path fails the contract suite with a plain message, restoring it passes', () => {
