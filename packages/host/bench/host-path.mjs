@@ -1,0 +1,189 @@
+#!/usr/bin/env node
+// Host path benchmark (`npm run bench`): airtime issuances per second and
+// p50/p99 latency through the host (HTTP -> journal on SQLite -> plugin ->
+// simulator), in the same run as
+//   (a) a hand-written express + axios pass-through to the same simulator
+//       (no journal, no retries, no webhooks: bench/passthrough.mjs), and
+//   (b) a bare client (autocannon itself) calling the simulator directly;
+// then the host and the pass-through at half the host's peak rate, to read
+// the p99 the host adds when it is not saturated.
+// Every request carries a unique reference. Simulator, host and pass-through
+// each run in their own process; autocannon runs in this one.
+//   BENCH_DURATION_S   seconds per measured run (default 10)
+//   BENCH_CONNECTIONS  connections (default 32)
+//   BENCH_SQLITE_SYNC  the host's SQLite synchronous mode, FULL (default) or NORMAL
+import autocannon from 'autocannon';
+import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync, realpathSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkgDir = join(here, '..');
+const root = join(pkgDir, '..', '..');
+const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const SYNC = process.env.BENCH_SQLITE_SYNC ?? 'FULL';
+const KEY = 'bench-tenant-key-0123456789abcdef';
+const SECRET = 'sim-airtime-secret';
+const work = mkdtempSync(join(tmpdir(), 'relaypoint-host-bench-'));
+const run = `${Date.now().toString(36)}`;
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+/** Spawns a process and resolves its URL from the JSON `listening` line it prints (`url` field). */
+function startProcess(args, name) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: work });
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    let found = false;
+    const timer = setTimeout(() => reject(new Error(`${name} did not start`)), 60_000);
+    const onData = (d) => {
+      if (found) return; // keep draining (the host logs every request), never parse again
+      buf += d;
+      for (const line of buf.split('\n')) {
+        if (!line.includes('listening"')) continue;
+        try {
+          const { url } = JSON.parse(line);
+          found = true;
+          clearTimeout(timer);
+          resolve({ name, child, url });
+          return;
+        } catch {
+          /* partial line */
+        }
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => !found && reject(new Error(`${name} exited with ${code}`)));
+  });
+}
+
+function stop(p) {
+  return new Promise((resolve) => {
+    if (p.child.exitCode !== null) return resolve();
+    p.child.once('exit', () => resolve());
+    p.child.kill('SIGTERM');
+    setTimeout(() => p.child.kill('SIGKILL'), 10_000).unref();
+  });
+}
+
+let seq = 0;
+const nextRef = (prefix) => `${prefix}-${run}-${String(++seq).padStart(9, '0')}`;
+const issueBody = (reference) => JSON.stringify({ connector: 'airtime', productId: 'AIRTIME_5', customerId: 'cust-bench', phoneNumber: '+263771234567', amount: '5.00', currency: 'USD', reference });
+const simBody = (reference) => JSON.stringify({ product_id: 'AIRTIME_5', phone_number: '+263771234567', amount: '5.00', reference, customer_id: 'cust-bench', currency: 'USD' });
+const sign = (b) => createHmac('sha256', SECRET).update(b).digest('hex');
+
+/** autocannon request specs with a fresh reference per request. */
+const targets = {
+  host: (prefix) => [
+    {
+      method: 'POST',
+      path: '/v1/issuances',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` },
+      setupRequest: (req) => ({ ...req, body: issueBody(nextRef(prefix)) }),
+    },
+  ],
+  passthrough: (prefix) => [{ method: 'POST', path: '/issue', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: issueBody(nextRef(prefix)) }) }],
+  simulator: (prefix) => [
+    {
+      method: 'POST',
+      path: '/airtime/issue',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'sim-airtime-key' },
+      setupRequest: (req) => {
+        const body = simBody(`bench:${nextRef(prefix)}`);
+        return { ...req, body, headers: { ...req.headers, 'x-signature': sign(body) } };
+      },
+    },
+  ],
+};
+
+function load(url, requests, { duration = DURATION, overallRate } = {}) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections: CONNECTIONS, duration, requests, ...(overallRate ? { overallRate } : {}) }, (err, res) => (err ? reject(err) : resolve(res)));
+  });
+}
+
+function summary(label, res) {
+  const out = {
+    target: label,
+    reqPerSec: Math.round(res.requests.average),
+    p50Ms: res.latency.p50,
+    p99Ms: res.latency.p99,
+    total: res.requests.total,
+    non2xx: res.non2xx,
+    errors: res.errors,
+    timeouts: res.timeouts,
+  };
+  console.log(JSON.stringify(out));
+  return out;
+}
+
+async function measure(label, url, kind, opts = {}) {
+  await load(url, targets[kind](`warm-${kind}`), { duration: 2, ...(opts.overallRate ? { overallRate: opts.overallRate } : {}) });
+  return summary(label, await load(url, targets[kind](kind), opts));
+}
+
+async function main() {
+  // The simulator logs only its start line at info (requests are logged at debug).
+  const sim = await startProcess([join(root, 'packages', 'simulator', 'dist', 'src', 'cli.js'), 'start', '--port', '0', '--log-level', 'info', '--ledger-size', '100000'], 'simulator');
+
+  const config = {
+    server: { host: '127.0.0.1', port: await freePort(), issuanceWaitMs: 5000 },
+    storage: { driver: 'sqlite', path: join(work, 'host.db'), synchronous: SYNC },
+    tenants: [{ id: 'bench', apiKeys: [KEY] }],
+    connectors: [
+      {
+        name: 'airtime',
+        plugin: realpathSync(join(root, 'node_modules', '@relaypoint', 'connector-airtime')),
+        config: { baseUrl: `${sim.url}/airtime`, apiKey: 'sim-airtime-key', secret: SECRET },
+      },
+    ],
+    logging: { level: 'info' },
+  };
+  const configFile = join(work, 'relaypoint.json');
+  writeFileSync(configFile, JSON.stringify(config));
+  const host = await startProcess([join(pkgDir, 'dist', 'src', 'cli.js'), 'start', '--config', configFile], 'host');
+  const ptPort = await freePort();
+  const pt = await startProcess([join(here, 'passthrough.mjs'), String(ptPort), sim.url], 'passthrough');
+
+  const machine = { nproc: cpus().length, node: process.version, loadavg: loadavg().map((x) => Math.round(x * 100) / 100), date: new Date().toISOString(), durationS: DURATION, connections: CONNECTIONS, sqliteSynchronous: SYNC };
+  console.log(JSON.stringify({ machine }));
+  try {
+    const direct = await measure('bare client -> simulator', sim.url, 'simulator');
+    const passthrough = await measure('express+axios pass-through -> simulator', pt.url, 'passthrough');
+    const hostPeak = await measure('host (HTTP -> journal -> plugin -> simulator)', host.url, 'host');
+    const half = Math.max(1, Math.round(hostPeak.reqPerSec / 2));
+    const ptHalf = await measure(`pass-through at ${half} req/s`, pt.url, 'passthrough', { overallRate: half });
+    const hostHalf = await measure(`host at ${half} req/s`, host.url, 'host', { overallRate: half });
+    const ratios = {
+      hostVsPassthroughThroughput: Math.round((hostPeak.reqPerSec / passthrough.reqPerSec) * 100) / 100,
+      hostVsBareClientThroughput: Math.round((hostPeak.reqPerSec / direct.reqPerSec) * 100) / 100,
+      p99AddedAtHalfPeakMs: hostHalf.p99Ms - ptHalf.p99Ms,
+      p50AddedAtHalfPeakMs: hostHalf.p50Ms - ptHalf.p50Ms,
+      targets: { throughputRatio: '>= 0.7', p99AddedMs: '<= 5' },
+    };
+    console.log(JSON.stringify({ ratios }));
+    // Every host request was a fresh, successful issuance: the host answered 201 for each.
+    if (hostPeak.non2xx || hostHalf.non2xx) console.log(JSON.stringify({ warning: 'the host answered non-2xx to some requests', hostPeak: hostPeak.non2xx, hostHalf: hostHalf.non2xx }));
+  } finally {
+    await Promise.all([stop(pt), stop(host)]);
+    await stop(sim);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
