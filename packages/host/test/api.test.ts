@@ -199,6 +199,12 @@ describeEachStore('host HTTP API', (target) => describe('over real HTTP with the
       expectProblem(await env.call('GET', '/v1/nothing-here'), 404, 'NOT_FOUND');
       expectProblem(await env.call('GET', '/nothing', { key: null }), 404, 'NOT_FOUND');
       expectProblem(await env.call('POST', '/v1/issuances', { raw: '[]', headers: { 'content-type': 'application/json' } }), 400, 'VALIDATION_FAILED');
+      expectProblem(await env.call('POST', '/v1/issuances', { body: airtime(ref('nul'), { customerId: 'a\u0000b' }) }), 400, 'VALIDATION_FAILED');
+      expectProblem(await env.call('GET', '/v1/issuances/abc%00def'), 400, 'VALIDATION_FAILED');
+      expectProblem(await env.call('GET', '/v1/issuances/%E0%A4%A'), 400, 'VALIDATION_FAILED');
+      expectProblem(await env.call('POST', '/v1/issuances', { raw: '{}', headers: { 'content-type': 'application/json; charset=latin1' } }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+      expectProblem(await env.call('POST', '/v1/issuances', { raw: 'not gzip', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } }), 400, 'VALIDATION_FAILED');
+      expectProblem(await env.call('POST', '/v1/webhooks/x/replay', { body: { from: 1e300, to: 1e301 } }), 400, 'VALIDATION_FAILED');
     });
 
     it('echoes x-request-id, or generates one', async () => {

@@ -78,7 +78,7 @@ export const rotateSecretSchema: JsonSchema = {
 const instant: JsonSchema = {
   anyOf: [
     { type: 'string', format: 'date-time' },
-    { type: 'integer', minimum: 0 },
+    { type: 'integer', minimum: 0, maximum: 8640000000000000 },
   ],
   description: 'ISO 8601 date-time or epoch milliseconds.',
 };

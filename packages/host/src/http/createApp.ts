@@ -73,6 +73,12 @@ export function createApp(s: AppServices): express.Express {
     next();
   });
   app.use(express.json({ limit: s.bodyLimit, type: 'application/json', strict: true }));
+  // PostgreSQL cannot store U+0000 in text: refuse it at the door instead of failing deep in a write.
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    const bad = /%00/i.test(req.url) ? 'url' : findNul(req.body, 'body');
+    if (bad) next(new HostError(400, HostErrorCodes.VALIDATION_FAILED, `${bad}: must not contain U+0000`, { errors: [`${bad}: must not contain U+0000`] }));
+    else next();
+  });
 
   app.use(systemRoutes(s));
 
@@ -109,6 +115,18 @@ export function createApp(s: AppServices): express.Express {
   });
   app.use(errorHandler);
   return app;
+}
+
+function findNul(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value === null || typeof value !== 'object' || depth > 64) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const p = Array.isArray(value) ? `${path}[${k}]` : `${path}.${k}`;
+    if (k.includes('\u0000')) return path;
+    const found = findNul(v, p, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /** The tenant a request acts for; admin requests name it in `X-Relaypoint-Tenant`. */

@@ -103,8 +103,10 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   if (err instanceof URIError && bp.status === 400) {
     return sendProblem(res, 400, HostErrorCodes.VALIDATION_FAILED, 'the request path holds a malformed percent-escape', { errors: ['path: malformed percent-escape'] });
   }
-  if (bp && typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500 && bp.expose) {
-    return sendProblem(res, bp.status, bp.status === 404 ? HostErrorCodes.NOT_FOUND : HostErrorCodes.VALIDATION_FAILED, bp.message ?? 'bad request');
+  // Any other client-side failure the stack reports with a 4xx (an undecodable path segment, a broken gzip body...).
+  if (bp && typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) {
+    const code = bp.status === 404 ? HostErrorCodes.NOT_FOUND : bp.status === 413 ? HostErrorCodes.PAYLOAD_TOO_LARGE : bp.status === 415 ? HostErrorCodes.UNSUPPORTED_MEDIA_TYPE : HostErrorCodes.VALIDATION_FAILED;
+    return sendProblem(res, bp.status, code, bp.expose && bp.message ? bp.message : 'the request could not be understood');
   }
   const log = (req as Request & { log?: { error(o: object, m: string): void } }).log;
   log?.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, code: (err as { code?: unknown })?.code, stack: (err as Error)?.stack } }, 'request failed');
