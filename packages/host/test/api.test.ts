@@ -96,15 +96,20 @@ describeEachStore('host HTTP API', (target) => describe('over real HTTP with the
       expect(env.sim.ledger.countByReference('airtime', `tenant-b:${reference}`)).to.equal(1);
     });
 
-    it('lets the admin key act for a tenant named in X-Relaypoint-Tenant, and list tenants', async () => {
+    it('lets the admin key act for a tenant named in X-Relaypoint-Tenant, list the issuances of every tenant, and list tenants', async () => {
       const reference = ref('admin');
       await env.call('POST', '/v1/issuances', { body: airtime(reference) });
       const got = await env.call('GET', `/v1/issuances/${reference}`, { key: ADMIN_KEY, headers: { 'x-relaypoint-tenant': 'tenant-a' } });
       expect(got.status).to.equal(200);
       expectProblem(await env.call('GET', `/v1/issuances/${reference}`, { key: ADMIN_KEY }), 400, 'VALIDATION_FAILED');
+      const bRef = ref('admin-b');
+      await env.call('POST', '/v1/issuances', { key: TENANT_B_KEY, body: giftcard(bRef) });
+      const all = await env.call('GET', '/v1/issuances?limit=200', { key: ADMIN_KEY });
+      const tenants = new Set((all.body.items as unknown as Array<{ tenantId: string }>).map((i) => i.tenantId));
+      expect([...tenants].sort()).to.deep.equal(['tenant-a', 'tenant-b']);
       expectProblem(await env.call('GET', '/v1/issuances', { key: ADMIN_KEY, headers: { 'x-relaypoint-tenant': 'nope' } }), 404, 'NOT_FOUND');
-      const tenants = await env.call('GET', '/v1/tenants', { key: ADMIN_KEY });
-      expect(tenants.body.items).to.deep.equal([
+      const listed = await env.call('GET', '/v1/tenants', { key: ADMIN_KEY });
+      expect(listed.body.items).to.deep.equal([
         { id: 'tenant-a', name: 'Tenant A' },
         { id: 'tenant-b', name: 'Tenant B' },
       ]);

@@ -592,13 +592,17 @@ export class IssuanceService {
     return row ? this.record(row) : null;
   }
 
-  /** A page of the tenant's issuances, newest first. */
+  /** A page of the tenant's issuances (every tenant's when `tenantId` is null: admin), newest first. */
   async list(
-    tenantId: string,
+    tenantId: string | null,
     filter: { status?: IssuanceStatus; connector?: string; needsAttention?: boolean; cursor?: string; limit?: number } = {},
   ): Promise<{ items: IssuanceRecord[]; nextCursor?: string }> {
-    const where = ['tenant_id = $1'];
-    const params: unknown[] = [tenantId];
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (tenantId !== null) {
+      params.push(tenantId);
+      where.push('tenant_id = $1');
+    }
     const add = (sql: string, value: unknown) => {
       params.push(value);
       where.push(sql.replace('?', `$${params.length}`));
@@ -621,7 +625,7 @@ export class IssuanceService {
     }
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
     params.push(limit + 1);
-    const rows = await this.o.db.query<IssuanceRow>(`SELECT * FROM issuances WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`, params);
+    const rows = await this.o.db.query<IssuanceRow>(`SELECT * FROM issuances ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $${params.length}`, params);
     const items = rows.slice(0, limit).map((r) => this.record(r));
     const last = rows.length > limit ? rows[limit - 1] : undefined;
     return { items, ...(last ? { nextCursor: encodeCursor(Number(last.created_at), last.id) } : {}) };

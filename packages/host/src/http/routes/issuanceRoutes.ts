@@ -6,6 +6,7 @@ import { issueRequestSchema, issuanceListQuerySchema } from '../apiSchemas.js';
 import type { AppServices } from '../createApp.js';
 import { tenantOf } from '../createApp.js';
 import { sendProblem, validateOrThrow } from '../problem.js';
+import { ctx } from '../requestContext.js';
 
 /** `POST /v1/issuances`, `GET /v1/issuances/:reference`, `GET /v1/issuances`. */
 export function issuanceRoutes(s: AppServices): Router {
@@ -57,7 +58,10 @@ export function issuanceRoutes(s: AppServices): Router {
   r.get('/issuances', async (req: Request, res: Response) => {
     const q = { ...(req.query as Record<string, unknown>) };
     validateOrThrow(issuanceListQuerySchema, q, 'query');
-    const page = await s.issuances.list(tenantOf(req), {
+    // The admin key without X-Relaypoint-Tenant lists every tenant's issuances (e.g. all that need attention).
+    const c = ctx(req);
+    const tenant = c.principal?.kind === 'admin' && !c.tenantId ? null : tenantOf(req);
+    const page = await s.issuances.list(tenant, {
       ...(q.status ? { status: q.status as IssuanceStatus } : {}),
       ...(q.connector ? { connector: String(q.connector) } : {}),
       ...(q.needs_attention ? { needsAttention: q.needs_attention === 'true' } : {}),
