@@ -98,6 +98,9 @@ async function startSimulatorProcess(extra = []) {
   const port = await freePort();
   const child = spawn(process.execPath, [join(here, '..', 'dist', 'src', 'cli.js'), 'start', '--port', String(port), '--log-level', 'silent', ...extra], { stdio: 'inherit', detached: true });
   await waitFor(`http://127.0.0.1:${port}/__sim/scenario`);
+  // The default balance (1,000,000.00) covers 200,000 issues of 5.00; past that every answer would be a cheaper 402.
+  const r = await fetch(`http://127.0.0.1:${port}/__sim/balances/airtime`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"balance":"1000000000000.00"}' });
+  if (r.status !== 200) throw new Error(`cannot set the balance: ${r.status}`);
   return { name: 'simulator', child, base: `http://127.0.0.1:${port}` };
 }
 
@@ -189,7 +192,7 @@ async function memoryRun(extra, label) {
     const samples = s.stop();
     const rss = samples.map((x) => Math.round(x.rss / 1048576));
     const out = {
-      run: label, requests: res.requests.total, seconds: (Date.now() - t0) / 1000, non2xx: res.non2xx, errors: res.errors,
+      run: label, requests: res.requests.total, reqPerSec: Math.round(res.requests.average), seconds: (Date.now() - t0) / 1000, non2xx: res.non2xx, errors: res.errors,
       rssMB: { first: rss[0], at25: rss[Math.floor(rss.length * 0.25)], at50: rss[Math.floor(rss.length * 0.5)], at75: rss[Math.floor(rss.length * 0.75)], last: rss[rss.length - 1], peak: Math.max(...rss) },
     };
     console.log(JSON.stringify(out));
@@ -213,7 +216,7 @@ const [sim, mb, wm] = results.signed;
 results.ratios = { vsWiremock: +(sim.reqPerSec / wm.reqPerSec).toFixed(2), vsMountebank: +(sim.reqPerSec / mb.reqPerSec).toFixed(2) };
 console.log(JSON.stringify({ ratios: results.ratios }));
 if (MEMORY_REQUESTS > 0) {
-  results.memory.push(await memoryRun(['--ledger-size', '100000'], 'ledger-size 100000'));
+  results.memory.push(await memoryRun(['--ledger-size', '10000'], 'ledger-size 10000'));
   results.memory.push(await memoryRun([], 'unbounded ledger (default)'));
 }
 mkdirSync(join(root, 'bench-results'), { recursive: true });
