@@ -127,7 +127,7 @@ export class Dispatcher {
     await this.flushAll();
     // Requests still running past the grace period keep their lease: another worker resends them after it expires.
     this.closed = true;
-    await this.sender.close();
+    await this.sender.close(this.inflight > 0);
   }
 
   /** Rows held by this process (queued or in flight), for tests and stats. */

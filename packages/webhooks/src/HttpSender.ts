@@ -134,7 +134,8 @@ export class HttpSender {
     }
   }
 
-  async close(): Promise<void> {
-    await this.agent.close().catch(() => {});
+  /** Closes idle connections; with `force`, aborts requests still running (their deliveries keep their lease and are resent later). */
+  async close(force = false): Promise<void> {
+    await (force ? this.agent.destroy() : this.agent.close()).catch(() => {});
   }
 }
