@@ -116,7 +116,7 @@ describeEachStore('WebhookService', (target) => {
       } catch (e) {
         expect(e).to.be.instanceOf(EventValidationError);
         expect((e as EventValidationError).code).to.equal('EVENT_INVALID');
-        expect((e as EventValidationError).errors).to.have.members(['data.customerId: is required', 'data.enrolledAt: must match format "date-time"']);
+        expect((e as EventValidationError).errors).to.have.members(['data.customerId: is required', 'data.enrolledAt: must be a date-time (RFC 3339)']);
       }
       expect(await count(db, 'webhook_events')).to.equal(0);
       expect(await count(db, 'webhook_deliveries')).to.equal(0);

@@ -3,7 +3,7 @@ import { WebhookErrorCodes } from './codes.js';
 
 /** A publish was refused because the event does not match its schema (code `EVENT_INVALID`); nothing was stored. */
 export class EventValidationError extends RelaypointError {
-  /** One `path: message` line per problem, e.g. `data.amount: must match pattern "^\d+(\.\d+)?$"`. */
+  /** One `path: message` line per problem, e.g. `data.currency: must match pattern /^[A-Z]{3}$/`. */
   readonly errors: string[];
   /** The event type that was published. */
   readonly eventType: string;
