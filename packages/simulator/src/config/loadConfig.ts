@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, ErrorCodes, fromMinorUnits, isCurrency, toMinorUnits } from '@relaypoint/core';
-import { ajv } from '../validation/ajv.js';
-import { formatAjvErrors } from '../validation/formatAjvErrors.js';
+import { ConfigError, ErrorCodes, fromMinorUnits, isCurrency, toMinorUnits, validateAgainstSchema } from '@relaypoint/core';
+import { validationSchema } from '../validation/validationSchema.js';
 import schema from './SimulatorConfig.schema.json' with { type: 'json' };
 import type { SimulatorConfig } from './SimulatorConfig.types.js';
 import { DEFAULT_CONFIG } from './defaultConfig.js';
 import type { Account, AirtimeProduct, GiftcardProduct, PendingSpec, ResolvedConfig } from './ResolvedConfig.js';
 
-const validate = ajv.compile(schema);
+const configSchema = validationSchema(schema);
 
 /** Reads a JSON file, or throws `ConfigError` (`CONFIG_UNREADABLE`) with one `path: message` line. */
 export function readJsonFile(path: string): unknown {
@@ -38,7 +37,8 @@ function pending(p: { polls?: number; ms?: number; outcome: 'success' | 'failed'
  */
 export function loadConfig(input: SimulatorConfig | string | undefined): ResolvedConfig {
   const raw = typeof input === 'string' ? readJsonFile(input) : (input ?? {});
-  if (!validate(raw)) throw new ConfigError(ErrorCodes.CONFIG_INVALID, formatAjvErrors(validate.errors));
+  const invalid = validateAgainstSchema(configSchema, raw);
+  if (invalid.length) throw new ConfigError(ErrorCodes.CONFIG_INVALID, invalid);
   const cfg = raw as SimulatorConfig;
   const errors: string[] = [];
   const at = { ...DEFAULT_CONFIG.airtime, ...cfg.airtime };

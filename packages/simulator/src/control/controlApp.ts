@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { isConfigError } from '@relaypoint/core';
+import { isConfigError, validateAgainstSchema } from '@relaypoint/core';
 import type { ProviderName } from '../config/ResolvedConfig.js';
 import type { JournalFilter } from '../journal/Journal.js';
 import type { Route } from '../scenario/Route.js';
@@ -8,8 +8,7 @@ import type { SinkOptions } from '../sink/Sink.js';
 import { sinkOptionsSchema } from '../sink/sinkOptionsSchema.js';
 import type { SinkRegistry } from '../sink/SinkRegistry.js';
 import type { SimulatorState } from '../SimulatorState.js';
-import { ajv } from '../validation/ajv.js';
-import { formatAjvErrors } from '../validation/formatAjvErrors.js';
+import { validationSchema } from '../validation/validationSchema.js';
 
 /** What the control API drives. */
 export interface ControlTarget {
@@ -22,7 +21,7 @@ export interface ControlTarget {
   balance(provider: ProviderName): string;
 }
 
-const validateSinkOptions = ajv.compile(sinkOptionsSchema);
+const sinkSchema = validationSchema(sinkOptionsSchema);
 const PROVIDERS = new Set(['airtime', 'giftcard']);
 
 function str(v: unknown): string | undefined {
@@ -125,7 +124,8 @@ export function controlApp(target: ControlTarget): express.Express {
 
   app.put('/__sim/sink/:name', (req: Request, res: Response) => {
     const body: unknown = req.body ?? {};
-    if (!validateSinkOptions(body)) return fail(res, 400, 'INVALID_REQUEST', 'invalid sink options', { errors: formatAjvErrors(validateSinkOptions.errors) });
+    const invalid = validateAgainstSchema(sinkSchema, body);
+    if (invalid.length) return fail(res, 400, 'INVALID_REQUEST', 'invalid sink options', { errors: invalid });
     sinks.configure(String(req.params.name), body as SinkOptions);
     res.json({ name: req.params.name, options: redact(sinks.options(String(req.params.name))) });
   });

@@ -1,12 +1,11 @@
-import { ConfigError, ErrorCodes } from '@relaypoint/core';
+import { ConfigError, ErrorCodes, validateAgainstSchema } from '@relaypoint/core';
 import { readJsonFile } from '../config/loadConfig.js';
-import { ajv } from '../validation/ajv.js';
-import { formatAjvErrors } from '../validation/formatAjvErrors.js';
+import { validationSchema } from '../validation/validationSchema.js';
 import schema from './Scenario.schema.json' with { type: 'json' };
 import type { Scenario } from './Scenario.types.js';
 import type { Fault } from './Fault.js';
 
-const validate = ajv.compile(schema);
+const scenarioSchema = validationSchema(schema);
 
 /**
  * Validates a scenario (an object or a JSON file path). Throws `ConfigError`
@@ -15,7 +14,8 @@ const validate = ajv.compile(schema);
  */
 export function loadScenario(input: Scenario | string): Scenario {
   const raw = typeof input === 'string' ? readJsonFile(input) : input;
-  if (!validate(raw)) throw new ConfigError(ErrorCodes.CONFIG_INVALID, formatAjvErrors(validate.errors));
+  const invalid = validateAgainstSchema(scenarioSchema, raw);
+  if (invalid.length) throw new ConfigError(ErrorCodes.CONFIG_INVALID, invalid);
   const scenario = raw as Scenario;
   const errors: string[] = [];
   (scenario.rules ?? []).forEach((rule, i) => {
