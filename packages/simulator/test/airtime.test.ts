@@ -157,6 +157,23 @@ describe('airtime API', () => {
       sim.setScenario({});
     });
 
+    it('says in Retry-After how many seconds of the recently-recharged window are left, rounded up, at least 1', async () => {
+      sim.setScenario({ recentRechargeWindowMs: 120_000 });
+      expect((await issue(sim.url, 'R-ra1')).status).to.equal(200);
+      clock += 60_000;
+      const half = await issue(sim.url, 'R-ra2');
+      expect([half.status, half.headers['retry-after']]).to.deep.equal([429, '60']);
+      clock += 400;
+      expect((await issue(sim.url, 'R-ra3')).headers['retry-after']).to.equal('60');
+      clock += 59_599;
+      const last = await issue(sim.url, 'R-ra4');
+      expect([last.status, last.headers['retry-after']]).to.deep.equal([429, '1']);
+      clock += 1;
+      const after = await issue(sim.url, 'R-ra5');
+      expect([after.status, after.headers['retry-after']]).to.deep.equal([200, undefined]);
+      sim.setScenario({});
+    });
+
     it('has the recently-recharged window off by default', async () => {
       expect((await issue(sim.url, 'R-nw1')).status).to.equal(200);
       expect((await issue(sim.url, 'R-nw2')).status).to.equal(200);

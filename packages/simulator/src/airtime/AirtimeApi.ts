@@ -78,7 +78,11 @@ export class AirtimeApi {
     const phoneKey = `${account.id}\u0000${phone}`;
     if (window > 0) {
       const last = this.state.recentPhones.get(phoneKey);
-      if (last !== undefined && now - last < window) return errorAnswer(429, 'PHONE_RECENTLY_RECHARGED', `${phone} was recharged less than ${window} ms ago`);
+      if (last !== undefined && now - last < window) {
+        // Real providers say when the number can be recharged again; clients (the airtime plugin) read it as retryAfterMs.
+        const retryAfter = String(Math.max(1, Math.ceil((window - (now - last)) / 1000)));
+        return errorAnswer(429, 'PHONE_RECENTLY_RECHARGED', `${phone} was recharged less than ${window} ms ago`, undefined, { 'retry-after': retryAfter });
+      }
     }
     const declined = phone.endsWith('0006');
     if (!declined && account.balance < minor) return errorAnswer(402, 'INSUFFICIENT_BALANCE', 'the account balance is too low');
