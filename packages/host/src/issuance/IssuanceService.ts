@@ -12,7 +12,8 @@ import {
   type StatusQuery,
   type StatusResult,
 } from '@relaypoint/core';
-import { isUniqueViolation, type Database, type SqlExecutor } from '@relaypoint/store';
+import type { Database, SqlExecutor } from '@relaypoint/store';
+import { GroupCommit } from './GroupCommit.js';
 import type { ConnectorHandle } from '../connectors/ConnectorHandle.js';
 import { HostError, HostErrorCodes } from '../HostError.js';
 import {
@@ -144,10 +145,17 @@ export class IssuanceService {
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<unknown> | undefined;
   private stopped = false;
+  private readonly group: GroupCommit;
 
   constructor(options: IssuanceServiceOptions) {
     this.o = options;
     this.clock = options.clock ?? { now: () => Date.now() };
+    this.group = new GroupCommit(options.db);
+  }
+
+  /** One write, committed before it resolves: batched with concurrent writes on SQLite (one fsync for many), direct on PostgreSQL. */
+  private write<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.o.db.dialect === 'sqlite' ? this.group.run(fn) : fn(this.o.db);
   }
 
   /** Rows claimed or sent by this process are marked with this id. */
@@ -209,17 +217,17 @@ export class IssuanceService {
     const hash = createHash('sha256').update(canonical({ connector: input.connector, ...stored })).digest('hex');
     const now = this.now();
     const id = newIssuanceId();
-    try {
-      // The intent, committed before anything leaves: a crash from here on leaves an `in_flight` row to reconcile.
-      await this.o.db.execute(
+    // The intent, committed before anything leaves: a crash from here on leaves an `in_flight` row to reconcile.
+    // The unique (tenant, reference) key decides, across every host, which request calls the provider.
+    const inserted = await this.write((tx) =>
+      tx.query<{ id: string }>(
         `INSERT INTO issuances (id, tenant_id, reference, connector, request_hash, params, status, sends, checks, lease_owner, lease_until, next_check_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'in_flight', 1, 0, $7, $8, $8, $9, $9)`,
+         VALUES ($1, $2, $3, $4, $5, $6, 'in_flight', 1, 0, $7, $8, $8, $9, $9)
+         ON CONFLICT (tenant_id, reference) DO NOTHING RETURNING id`,
         [id, tenantId, input.reference, input.connector, hash, JSON.stringify(stored), this.o.hostId, now + this.o.leaseMs, now],
-      );
-    } catch (e) {
-      if (!isUniqueViolation(e)) throw e;
-      return this.repeat(tenantId, input.reference, hash);
-    }
+      ),
+    );
+    if (inserted.length === 0) return this.repeat(tenantId, input.reference, hash);
     this.o.metrics?.onStatus(input.connector, 'in_flight');
     const deadline = now + this.o.waitMs;
     const sent = await this.track(this.send(id, handle, { ...params, amount: stored.amount }));
@@ -357,7 +365,7 @@ export class IssuanceService {
       ...(result.providerCode ? { providerCode: result.providerCode } : {}),
       ...(result.providerMessage ? { providerMessage: result.providerMessage } : {}),
     };
-    const updated = await this.o.db.transaction(async (tx) => {
+    const updated = await this.group.run(async (tx) => {
       const rows = await tx.query<IssuanceRow>(
         `UPDATE issuances SET status = $2, transaction_id = COALESCE($3, transaction_id), result = $4, error_code = $5, error_message = $6,
            lease_owner = NULL, lease_until = 0, updated_at = $7, completed_at = $7
@@ -394,7 +402,8 @@ export class IssuanceService {
           ...(fields.result.providerMessage ? { providerMessage: fields.result.providerMessage } : {}),
         }
       : null;
-    const rows = await this.o.db.query<IssuanceRow>(
+    const rows = await this.write((tx) =>
+      tx.query<IssuanceRow>(
       `UPDATE issuances SET status = $2, transaction_id = COALESCE($3, transaction_id), result = COALESCE($4, result),
          error_code = $5, error_message = $6, lease_owner = NULL, lease_until = 0, next_check_at = $7, updated_at = $8,
          checks = checks + $9
@@ -411,6 +420,7 @@ export class IssuanceService {
         fields.checked ? 1 : 0,
         this.o.hostId,
       ],
+      ),
     );
     if (rows[0]) {
       if (!fields.checked) this.o.metrics?.onStatus(rows[0].connector, status);
