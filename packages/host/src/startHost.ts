@@ -205,6 +205,7 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
           clearTimeout(cut);
           await cleanup();
           logger.info({ hostId }, 'stopped');
+          await new Promise<void>((r) => logger.flush(() => r()));
         })();
         return closing;
       },

@@ -56,6 +56,8 @@ export function createLogger(options: CreateLoggerOptions = {}): PinoLogger {
       },
       hooks: secrets.length > 0 ? { streamWrite: (line: string) => scrubSecrets(line, secrets) } : {},
     },
-    options.destination ?? pino.destination({ dest: 1, sync: true }),
+    // Asynchronous writes: a log line never blocks the event loop that serves issuances. Lines still pending
+    // when the host closes are flushed by `close()`; a SIGKILL may lose the last few (never the journal).
+    options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
 }
