@@ -34,6 +34,19 @@ describeEachStore('GroupCommit', (target) =>
       ]);
     });
 
+    it('rolls back a lone unit that throws after writing', async () => {
+      const group = new GroupCommit(db);
+      let error: unknown;
+      await group
+        .run(async (tx) => {
+          await tx.execute('INSERT INTO gc_t (id, n) VALUES ($1, $2)', ['lone', 1]);
+          throw new Error('lone failed');
+        })
+        .catch((e: unknown) => (error = e));
+      expect((error as Error).message).to.equal('lone failed');
+      expect(await db.query('SELECT id FROM gc_t WHERE id = $1', ['lone'])).to.deep.equal([]);
+    });
+
     it('resolves a unit only once its work is committed and visible to other connections', async () => {
       const group = new GroupCommit(db);
       const other = await target.open();

@@ -48,6 +48,11 @@ export class GroupCommit {
       const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
       try {
         await this.db.transaction(async (tx) => {
+          if (batch.length === 1) {
+            // Alone in its transaction: a failure rolls the whole transaction back, no savepoint needed.
+            outcomes.push({ ok: true, value: await batch[0].fn(tx) });
+            return;
+          }
           for (const [i, entry] of batch.entries()) {
             await tx.execute(`SAVEPOINT gc_${i}`);
             try {
@@ -61,6 +66,7 @@ export class GroupCommit {
           }
         });
       } catch (error) {
+        // The commit failed (or the lone unit threw): nothing in this batch is durable.
         for (const entry of batch) entry.reject(error);
         continue;
       }
