@@ -2,6 +2,7 @@ import type { Clock, Logger } from '@relaypoint/core';
 import type { Database, SqlExecutor } from '@relaypoint/store';
 import type { HttpSender, SendResult } from './HttpSender.js';
 import { buildHeaders } from './signing.js';
+import { jsonList, jsonRows } from './store/jsonRows.js';
 import type { ErrorKind, WebhookMetrics } from './types.js';
 
 /** Resolved dispatcher settings (see `WebhookServiceOptions` for meanings and defaults). */
@@ -60,34 +61,78 @@ interface Outcome {
   gone?: boolean;
 }
 
+/**
+ * How long results wait to be committed together, ms. Every commit is an
+ * fsync on SQLite (`synchronous=FULL`), and better-sqlite3 runs it on the
+ * event loop: one commit per interval instead of one per few dozen results
+ * is what keeps the sockets busy. A result waiting here is still `in_flight`
+ * under this worker's lease, so a crash before the commit resends it (at
+ * least once), never loses it.
+ */
+const COMMIT_INTERVAL_MS = 25;
+
+const ATTEMPT_COLUMNS = [
+  ['delivery_id', 'text'],
+  ['at', 'bigint'],
+  ['status_code', 'integer'],
+  ['latency_ms', 'integer'],
+  ['response_body', 'text'],
+  ['error_kind', 'text'],
+  ['error_message', 'text'],
+] as const;
+
+const RESULT_COLUMNS = [
+  ['id', 'text'],
+  ['status', 'text'],
+  ['held', 'integer'],
+  ['attempted', 'integer'],
+  ['next_attempt_at', 'bigint'],
+  ['last_status', 'integer'],
+  ['last_error', 'text'],
+  ['delivered_at', 'bigint'],
+] as const;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.());
 
 /**
- * The delivery loop of one process. Claims due rows in batches under a lease
- * (renewed while this process lives, so a claim held longer than one request
- * is never taken over), sends them with bounded global and per-subscription
- * concurrency, and records results in batched transactions.
+ * The delivery loop of one process, built around one store transaction at a
+ * time (group commit): each transaction records every result waiting (one
+ * multi-row statement per table), applies endpoint health, and claims the
+ * next rows under a lease, topping up a local queue so senders never wait
+ * for a claim. It runs every {@link COMMIT_INTERVAL_MS}, sooner when the
+ * queue runs low or many results wait. Leases are renewed while this process
+ * lives, so a claim held longer than one request is never taken over.
  *
- * Memory stays flat whatever the backlog: at most `concurrency + batchSize`
- * claimed rows are held, and rows are read from the store a batch at a time.
+ * Memory stays flat whatever the backlog: at most `2 × concurrency +
+ * 2 × batchSize` rows are queued, plus those in flight and their results
+ * awaiting the next commit; rows are read from the store a batch at a time.
  */
 export class Dispatcher {
   private running = false;
   private closed = false;
-  private loopDone: Promise<void> = Promise.resolve();
+  private pumpDone: Promise<void> = Promise.resolve();
   private readonly queues = new Map<string, Job[]>();
   private readonly inflightBySub = new Map<string, number>();
+  /** Completions per subscription since the last claim: a fast endpoint may queue more ahead than a slow one. */
+  private readonly doneBySub = new Map<string, number>();
+  /** Rows a subscription may have queued here (at least twice its cap; more for one that drains fast). */
+  private readonly allowanceBySub = new Map<string, number>();
   private readonly stoppedSubs = new Set<string>();
   private inflight = 0;
   private queued = 0;
   private results: Outcome[] = [];
-  private flushing: Promise<void> | null = null;
-  private flushTimer: NodeJS.Timeout | null = null;
+  /** When the oldest result not yet committed arrived (`performance.now()`), or null. */
+  private resultsSince: number | null = null;
+  /** The last claim filled what it asked for: more rows may be due right now. */
+  private moreDue = true;
+  private nextPollAt = 0;
   private wake: (() => void) | null = null;
-  private waitMode: 'room' | 'poll' | null = null;
-  private watched = new Set<string>();
+  /** The pump sleeps until a deadline that already counts the results waiting. */
+  private sleepingOnResults = false;
   private timers: NodeJS.Timeout[] = [];
   private readonly idle = new Set<() => void>();
+  private readonly maxQueued: number;
+  private readonly lowWater: number;
 
   constructor(
     private readonly db: Database,
@@ -96,7 +141,10 @@ export class Dispatcher {
     private readonly settings: DispatcherSettings,
     private readonly logger: Logger | undefined,
     private readonly metrics: WebhookMetrics | undefined,
-  ) {}
+  ) {
+    this.maxQueued = 2 * settings.concurrency + 2 * settings.batchSize;
+    this.lowWater = settings.concurrency;
+  }
 
   start(): void {
     if (this.running || this.closed) return;
@@ -105,7 +153,7 @@ export class Dispatcher {
     this.timers.push(setInterval(() => void this.heartbeat(), Math.max(100, Math.floor(s.leaseMs / 3))));
     this.timers.push(setInterval(() => void this.recoverLeases(), Math.max(100, Math.floor(s.leaseMs / 2))));
     this.timers.push(setInterval(() => void this.drainTick(), Math.max(50, Math.min(1000, s.pollIntervalMs))));
-    this.loopDone = this.loop();
+    this.pumpDone = this.pump();
   }
 
   async stop(graceMs = 10_000): Promise<void> {
@@ -114,13 +162,11 @@ export class Dispatcher {
     this.wake?.();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    await this.loopDone;
+    await this.pumpDone;
     // Claims not started yet go back to the queue straight away.
-    const unsent: Outcome[] = [];
-    for (const [subId, q] of this.queues) for (const j of q) unsent.push(this.release(j.row.id, subId, 0));
+    for (const [subId, q] of this.queues) for (const j of q) this.pushResult(this.release(j.row.id, subId, 0));
     this.queues.clear();
     this.queued = 0;
-    this.results.push(...unsent);
     if (this.inflight > 0) {
       await Promise.race([new Promise<void>((r) => this.idle.add(r)), sleep(graceMs)]);
     }
@@ -135,117 +181,170 @@ export class Dispatcher {
     return this.queued + this.inflight;
   }
 
-  private async loop(): Promise<void> {
+  /** Runs one store transaction at a time: records results and claims, as soon as worthwhile, else at the next deadline. */
+  private async pump(): Promise<void> {
     await this.recoverLeases();
-    const s = this.settings;
     while (this.running) {
-      if (!this.hasRoom()) {
-        await this.waitFor('room');
+      const wait = this.untilNextCommit();
+      if (wait > 0) {
+        await this.sleep(wait);
         continue;
       }
-      if (this.results.length || this.flushing) {
-        // Results are waiting: record them and claim in the same commit.
-        await this.flush();
-        if (this.held > 0) continue;
-      }
-      let claimed = 0;
-      const asked = Math.min(s.batchSize, s.concurrency + s.batchSize - this.held);
-      try {
-        claimed = await this.claim(asked);
-      } catch (e) {
-        this.logger?.error({ err: errText(e) }, 'webhook claim failed');
-        await sleep(s.pollIntervalMs);
-        continue;
-      }
-      if (!this.running) break;
-      if (claimed >= asked) continue;
-      // Nothing more due, or only rows of subscriptions already at their cap:
-      // poll again later, or as soon as one of those subscriptions has room.
-      this.watched = new Set([...this.queues].filter(([, q]) => q.length >= s.perSubscriptionConcurrency).map(([id]) => id));
-      await this.waitFor('poll');
+      await this.commit(true);
     }
   }
 
-  /** Claim when less than one round of work is queued and the held rows and unrecorded results are bounded. */
-  private hasRoom(): boolean {
-    const s = this.settings;
-    return this.queued < s.concurrency && this.held < s.concurrency + s.batchSize && this.results.length <= s.batchSize * 4;
+  /** ms until the next transaction is worth its commit (0: now). */
+  private untilNextCommit(): number {
+    const now = performance.now();
+    const n = this.results.length;
+    if (n >= this.maxQueued) return 0;
+    if (this.queued < this.lowWater && (n > 0 || this.moreDue)) return 0;
+    let wait = Infinity;
+    if (n > 0 && this.resultsSince !== null) wait = this.resultsSince + COMMIT_INTERVAL_MS - now;
+    if (!this.moreDue && this.queued < this.lowWater) wait = Math.min(wait, this.nextPollAt - now);
+    if (wait === Infinity) wait = this.settings.pollIntervalMs;
+    return Math.max(0, Math.ceil(wait));
   }
 
-  private waitFor(mode: 'room' | 'poll'): Promise<void> {
+  private sleep(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
         this.wake = null;
-        this.waitMode = null;
         resolve();
       };
-      const timer = setTimeout(done, this.settings.pollIntervalMs);
-      this.waitMode = mode;
+      const timer = setTimeout(done, ms);
+      this.sleepingOnResults = this.results.length > 0;
       this.wake = done;
     });
   }
 
-  /** Wakes the loop on the transition it waits for, not on every completion (each claim is a write). */
-  private maybeWake(subId?: string): void {
+  /** Wakes the pump on a transition that moves its deadline, not on every completion. */
+  private maybeWake(): void {
     if (!this.wake) return;
-    if (this.waitMode === 'room' ? this.hasRoom() : subId !== undefined && this.watched.has(subId) && (this.queues.get(subId)?.length ?? 0) < this.settings.perSubscriptionConcurrency) {
-      this.wake();
+    const n = this.results.length;
+    if (n >= this.maxQueued || (this.queued < this.lowWater && (n > 0 || this.moreDue)) || (n > 0 && !this.sleepingOnResults)) this.wake();
+  }
+
+  private pushResult(outcome: Outcome): void {
+    if (!this.results.length) this.resultsSince = performance.now();
+    this.results.push(outcome);
+    this.maybeWake();
+  }
+
+  /**
+   * One transaction: records every waiting result and, when `claim`, tops
+   * the local queue up. The claimed rows are handed to senders only after
+   * the commit. On failure the results stay waiting (their rows are still
+   * leased to this worker) and are recorded by a later transaction.
+   */
+  private async commit(claim: boolean): Promise<void> {
+    const batch = this.results;
+    this.results = [];
+    this.resultsSince = null;
+    const limit = claim && this.running ? this.maxQueued - this.queued : 0;
+    const stopped: { id: string; status: 'paused' | 'disabled' }[] = [];
+    let claimed: Job[] = [];
+    try {
+      await this.db.transaction(async (tx) => {
+        if (batch.length) await this.record(tx, batch, stopped);
+        if (limit > 0) claimed = await this.claimRows(tx, limit);
+      });
+    } catch (e) {
+      this.logger?.error({ err: errText(e), results: batch.length }, 'webhook store transaction failed; will retry');
+      this.results = batch.concat(this.results);
+      this.resultsSince = performance.now();
+      await sleep(200);
+      return;
+    }
+    if (limit > 0) {
+      this.moreDue = claimed.length >= limit;
+      if (!this.moreDue) this.nextPollAt = performance.now() + this.settings.pollIntervalMs;
+    }
+    for (const x of stopped) {
+      this.stoppedSubs.add(x.id);
+      this.hook(() => this.metrics?.onSubscriptionStopped?.(x.status));
+      this.logger?.warn({ subscriptionId: x.id, status: x.status }, x.status === 'paused' ? 'webhook subscription paused: endpoint failing' : 'webhook subscription disabled: endpoint answered 410 Gone');
+    }
+    this.enqueue(claimed);
+  }
+
+  private async flushAll(): Promise<void> {
+    for (let i = 0; i < 20 && this.results.length; i++) {
+      await this.commit(false);
     }
   }
 
-  private async claim(limit: number): Promise<number> {
-    const jobs = await this.claimRows(this.db, limit);
-    this.enqueue(jobs);
-    return jobs.length;
+  /** How many more rows each subscription may queue here (at least twice its cap; more for one that drains fast). */
+  private claimRoom(): { room: Map<string, number>; full: string[] } {
+    const cap = this.settings.perSubscriptionConcurrency;
+    const floor = 2 * cap;
+    // Roughly two commit intervals of what each endpoint completed, decaying by half per claim when it completes nothing.
+    for (const [sub, a] of this.allowanceBySub) {
+      if (this.doneBySub.has(sub)) continue;
+      const next = Math.max(floor, Math.floor(a / 2));
+      if (next === floor && !this.queues.has(sub)) this.allowanceBySub.delete(sub);
+      else this.allowanceBySub.set(sub, next);
+    }
+    for (const [sub, done] of this.doneBySub) {
+      const prev = this.allowanceBySub.get(sub) ?? floor;
+      this.allowanceBySub.set(sub, Math.min(this.maxQueued, Math.max(floor, 2 * done, Math.floor(prev / 2))));
+    }
+    this.doneBySub.clear();
+    const room = new Map<string, number>();
+    const full: string[] = [];
+    for (const sub of new Set([...this.queues.keys(), ...this.allowanceBySub.keys()])) {
+      const left = (this.allowanceBySub.get(sub) ?? floor) - (this.queues.get(sub)?.length ?? 0);
+      room.set(sub, left);
+      if (left <= 0) full.push(sub);
+    }
+    return { room, full };
   }
 
-  /** Claims up to `limit` due rows on `exec` (the pool, or a transaction that records results) and loads what sending them needs. */
-  private async claimRows(exec: SqlExecutor, limit: number): Promise<Job[]> {
+  /**
+   * Claims up to `limit` due rows inside `tx` and loads what sending them
+   * needs. Candidates are read in due order (PostgreSQL: locked, skipping
+   * rows another worker holds), skipping subscriptions whose local queue is
+   * full; each subscription then gets at most its room, so one endpoint's
+   * backlog cannot fill every claim; the chosen rows are leased by primary
+   * key. Choosing in code keeps the statements plain index walks.
+   */
+  private async claimRows(tx: SqlExecutor, limit: number): Promise<Job[]> {
     const s = this.settings;
+    const d = this.db.dialect;
     const now = this.clock.now();
-    const saturated: string[] = [];
-    for (const [sub, q] of this.queues) {
-      if (q.length >= s.perSubscriptionConcurrency) saturated.push(sub);
-      if (saturated.length >= 100) break;
-    }
-    const params: unknown[] = [now + s.leaseMs, s.workerId, now, limit * 4, s.perSubscriptionConcurrency * 2, limit];
-    const exclusion = saturated.length
-      ? ` AND subscription_id NOT IN (${saturated.map((id) => {
-          params.push(id);
-          return `$${params.length}`;
-        })})`
-      : '';
-    const lock = this.db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
-    // Candidates in due order, at most 2× the per-subscription cap from any one
-    // subscription, so one endpoint's backlog cannot fill every claim. The
-    // outer statement must find rows by primary key only: a status filter
-    // there lets SQLite's planner walk every pending row per claim.
-    const rows = await exec.query<ClaimedRow>(
-      `UPDATE webhook_deliveries SET status = 'in_flight', lease_until = $1, worker = $2
-       WHERE id IN (
-         SELECT w.id FROM (
-           SELECT c.id, c.next_attempt_at, ROW_NUMBER() OVER (PARTITION BY c.subscription_id ORDER BY c.next_attempt_at, c.id) AS rn
-           FROM (
-             SELECT id, subscription_id, next_attempt_at FROM webhook_deliveries${this.indexedBy('webhook_deliveries_due')}
-             WHERE status = 'pending' AND held = 0 AND next_attempt_at <= $3${exclusion}
-             ORDER BY next_attempt_at LIMIT $4${lock}
-           ) c
-         ) w WHERE w.rn <= $5 ORDER BY w.next_attempt_at LIMIT $6
-       )
-       RETURNING id, subscription_id, event_key, event_type, attempts`,
-      params,
+    const { room, full } = this.claimRoom();
+    const lock = d === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    const candidates = await tx.query<ClaimedRow>(
+      `SELECT id, subscription_id, event_key, event_type, attempts FROM webhook_deliveries${this.indexedBy('webhook_deliveries_due')}
+       WHERE status = 'pending' AND held = 0 AND next_attempt_at <= $1 AND subscription_id NOT IN (${jsonList(d, '$2')})
+       ORDER BY next_attempt_at LIMIT $3${lock}`,
+      [now, JSON.stringify(full), limit * 2],
     );
-    if (!rows.length) return [];
+    if (!candidates.length) return [];
+    const floor = 2 * s.perSubscriptionConcurrency;
+    const rows: ClaimedRow[] = [];
+    for (const c of candidates) {
+      const left = room.get(c.subscription_id) ?? floor;
+      if (left <= 0) continue;
+      room.set(c.subscription_id, left - 1);
+      rows.push(c);
+      if (rows.length >= limit) break;
+    }
+    // The rows were read in this transaction (SQLite: under its write lock; PostgreSQL: locked FOR UPDATE), so all of them change.
+    await tx.execute(`UPDATE webhook_deliveries SET status = 'in_flight', lease_until = $1, worker = $2 WHERE id IN (${jsonList(d, '$3')})`, [
+      now + s.leaseMs,
+      s.workerId,
+      JSON.stringify(rows.map((r) => r.id)),
+    ]);
     const keys = [...new Set(rows.map((r) => r.event_key))];
     const subIds = [...new Set(rows.map((r) => r.subscription_id))];
-    const [events, subs] = await Promise.all([
-      exec.query<{ key: string; body: string }>(`SELECT key, body FROM webhook_events WHERE key IN (${keys.map((_, i) => `$${i + 1}`).join(', ')})`, keys),
-      exec.query<SubInfo>(
-        `SELECT id, url, secret, previous_secret, previous_expires_at, status, deleted_at FROM webhook_subscriptions WHERE id IN (${subIds.map((_, i) => `$${i + 1}`).join(', ')})`,
-        subIds,
-      ),
-    ]);
+    const events = await tx.query<{ key: string; body: string }>(`SELECT key, body FROM webhook_events WHERE key IN (${jsonList(d, '$1')})`, [JSON.stringify(keys)]);
+    const subs = await tx.query<SubInfo>(
+      `SELECT id, url, secret, previous_secret, previous_expires_at, status, deleted_at FROM webhook_subscriptions WHERE id IN (${jsonList(d, '$1')})`,
+      [JSON.stringify(subIds)],
+    );
     const bodies = new Map(events.map((e) => [e.key, e.body]));
     const subById = new Map(subs.map((x) => [x.id, x]));
     return rows.map((row) => ({ row: { ...row, attempts: Number(row.attempts) }, body: bodies.get(row.event_key), sub: subById.get(row.subscription_id) }));
@@ -264,9 +363,9 @@ export class Dispatcher {
   }
 
   /**
-   * SQLite's planner has no statistics unless ANALYZE ran and may prefer the
-   * broad status index, turning an O(batch) claim into a scan of every pending
-   * row; pin the partial index there. PostgreSQL plans from its own statistics.
+   * SQLite's planner has no statistics unless ANALYZE ran and may prefer
+   * another partial index on status, turning an O(batch) claim into a scan of
+   * every pending row; pin the due index there. PostgreSQL plans from its own statistics.
    */
   private indexedBy(index: string): string {
     return this.db.dialect === 'sqlite' ? ` INDEXED BY ${index}` : '';
@@ -290,17 +389,20 @@ export class Dispatcher {
         this.inflight++;
         this.inflightBySub.set(subId, n + 1);
         progressed = true;
-        void this.run(job).finally(() => {
-          this.inflight--;
-          const m = (this.inflightBySub.get(subId) ?? 1) - 1;
-          if (m <= 0) this.inflightBySub.delete(subId);
-          else this.inflightBySub.set(subId, m);
-          this.startJobs();
-          this.maybeWake(subId);
-          if (this.inflight === 0) for (const r of this.idle) r();
-        });
+        void this.run(job).finally(() => this.jobDone(subId));
       }
     }
+  }
+
+  private jobDone(subId: string): void {
+    this.inflight--;
+    const m = (this.inflightBySub.get(subId) ?? 1) - 1;
+    if (m <= 0) this.inflightBySub.delete(subId);
+    else this.inflightBySub.set(subId, m);
+    this.doneBySub.set(subId, (this.doneBySub.get(subId) ?? 0) + 1);
+    this.startJobs();
+    this.maybeWake();
+    if (this.inflight === 0) for (const r of this.idle) r();
   }
 
   private release(id: string, subscriptionId: string, held: 0 | 1): Outcome {
@@ -321,8 +423,7 @@ export class Dispatcher {
       const res = await this.sender.send(sub.url, headers, body);
       outcome = this.decide(row, res);
     }
-    this.results.push(outcome);
-    this.scheduleFlush();
+    this.pushResult(outcome);
   }
 
   /** Turns an attempt into the row's next state: delivered, retry later, disabled (410) or failed. */
@@ -360,97 +461,44 @@ export class Dispatcher {
     }
   }
 
-  private scheduleFlush(): void {
-    if (this.results.length >= this.settings.batchSize) {
-      void this.flush();
-      return;
+  /** Records a batch of results: one statement for the attempts, one for the rows, then endpoint health. */
+  private async record(tx: SqlExecutor, batch: Outcome[], stopped: { id: string; status: 'paused' | 'disabled' }[]): Promise<void> {
+    const d = this.db.dialect;
+    const attempts: unknown[][] = [];
+    for (const o of batch) {
+      const a = o.attempt;
+      if (a) attempts.push([o.id, a.at, a.statusCode ?? null, a.latencyMs, a.responseBody, a.errorKind ?? null, a.errorKind ? (a.errorMessage ?? null) : null]);
     }
-    if (!this.flushTimer) {
-      this.flushTimer = setTimeout(() => {
-        this.flushTimer = null;
-        void this.flush();
-      }, 20);
-    }
-  }
-
-  private async flushAll(): Promise<void> {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = null;
-    for (let i = 0; i < 20 && (this.results.length || this.flushing); i++) {
-      await this.flush();
-      if (this.results.length) await sleep(50);
-    }
-  }
-
-  private flush(): Promise<void> {
-    if (this.flushing) return this.flushing.then(() => (this.results.length ? this.flush() : undefined));
-    if (!this.results.length || this.closed) return Promise.resolve();
-    const batch = this.results.splice(0, this.settings.batchSize);
-    this.flushing = this.record(batch)
-      .catch((e) => {
-        // Keep the results and try again: the rows are leased to us and the lease is renewed.
-        this.logger?.error({ err: errText(e), count: batch.length }, 'recording webhook results failed; will retry');
-        this.results.unshift(...batch);
-        return sleep(200);
-      })
-      .finally(() => {
-        this.flushing = null;
-        if (this.results.length) this.scheduleFlush();
-        this.maybeWake();
-      });
-    return this.flushing;
-  }
-
-  private async record(batch: Outcome[]): Promise<void> {
-    const s = this.settings;
-    const stopped: { id: string; status: 'paused' | 'disabled' }[] = [];
-    let claimed: Job[] = [];
-    await this.db.transaction(async (tx) => {
-      const attempts = batch.filter((o) => o.attempt);
-      if (attempts.length) {
-        const params: unknown[] = [];
-        const values = attempts.map((o) => {
-          const a = o.attempt!;
-          params.push(o.id, a.at, a.statusCode ?? null, a.latencyMs, a.responseBody, a.errorKind ?? null, a.errorKind ? (a.errorMessage ?? null) : null);
-          const n = params.length;
-          return `($${n - 6}, $${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
-        });
-        await tx.execute(`INSERT INTO webhook_attempts (delivery_id, at, status_code, latency_ms, response_body, error_kind, error_message) VALUES ${values.join(', ')}`, params);
-      }
-      const params: unknown[] = [s.workerId];
-      const values = batch.map((o) => {
-        params.push(o.id, o.status, o.held, o.attempted, o.nextAttemptAt, o.lastStatus, o.lastError, o.deliveredAt);
-        const n = params.length - 8;
-        return `(CAST($${n + 1} AS TEXT), CAST($${n + 2} AS TEXT), CAST($${n + 3} AS INTEGER), CAST($${n + 4} AS INTEGER), CAST($${n + 5} AS BIGINT), CAST($${n + 6} AS INTEGER), CAST($${n + 7} AS TEXT), CAST($${n + 8} AS BIGINT))`;
-      });
-      // One statement for the whole batch; only rows still leased to this worker change.
+    if (attempts.length) {
       await tx.execute(
-        `UPDATE webhook_deliveries AS d SET
-           status = v.column2, held = v.column3, attempts = d.attempts + v.column4, next_attempt_at = v.column5,
-           last_status = CASE WHEN v.column4 = 1 THEN v.column6 ELSE d.last_status END,
-           last_error = CASE WHEN v.column4 = 1 OR v.column7 IS NOT NULL THEN v.column7 ELSE d.last_error END,
-           delivered_at = v.column8, lease_until = NULL, worker = NULL
-         FROM (VALUES ${values.join(', ')}) AS v
-         WHERE d.id = v.column1 AND d.worker = $1 AND d.status = 'in_flight'`,
-        params,
+        `INSERT INTO webhook_attempts (delivery_id, at, status_code, latency_ms, response_body, error_kind, error_message)
+         SELECT delivery_id, at, status_code, latency_ms, response_body, error_kind, error_message FROM ${jsonRows(d, '$1', ATTEMPT_COLUMNS)} AS a`,
+        [JSON.stringify(attempts)],
       );
-      await this.recordHealth(tx, batch, stopped);
-      // Claim the next batch in the same commit: on SQLite each commit is an fsync.
-      if (this.running && this.hasRoom()) claimed = await this.claimRows(tx, Math.min(s.batchSize, s.concurrency + s.batchSize - this.held));
-    });
-    this.enqueue(claimed);
-    for (const x of stopped) {
-      this.stoppedSubs.add(x.id);
-      this.hook(() => this.metrics?.onSubscriptionStopped?.(x.status));
-      this.logger?.warn({ subscriptionId: x.id, status: x.status }, x.status === 'paused' ? 'webhook subscription paused: endpoint failing' : 'webhook subscription disabled: endpoint answered 410 Gone');
     }
+    const rows = batch.map((o) => [o.id, o.status, o.held, o.attempted, o.nextAttemptAt, o.lastStatus, o.lastError, o.deliveredAt]);
+    // Only rows still leased to this worker change. SQLite must find them by
+    // primary key from the batch; offered the status term it walks every row
+    // in flight once per batch row instead (the unary + hides it from the planner).
+    const plain = d === 'sqlite' ? '+' : '';
+    await tx.execute(
+      `UPDATE webhook_deliveries AS d SET
+         status = v.status, held = v.held, attempts = d.attempts + v.attempted, next_attempt_at = v.next_attempt_at,
+         last_status = CASE WHEN v.attempted = 1 THEN v.last_status ELSE d.last_status END,
+         last_error = CASE WHEN v.attempted = 1 OR v.last_error IS NOT NULL THEN v.last_error ELSE d.last_error END,
+         delivered_at = v.delivered_at, lease_until = NULL, worker = NULL
+       FROM ${jsonRows(d, '$2', RESULT_COLUMNS)} AS v
+       WHERE d.id = v.id AND ${plain}d.worker = $1 AND ${plain}d.status = 'in_flight'`,
+      [this.settings.workerId, JSON.stringify(rows)],
+    );
+    await this.recordHealth(tx, batch, stopped);
   }
 
-  /** Endpoint health: consecutive failures per subscription, pausing after sustained failure, disabling on 410. */
   private async recordHealth(tx: SqlExecutor, batch: Outcome[], stopped: { id: string; status: 'paused' | 'disabled' }[]): Promise<void> {
     const s = this.settings;
     const now = this.clock.now();
     const bySub = new Map<string, Outcome[]>();
+    const healthy: string[] = [];
     for (const o of batch) {
       if (!o.attempt) continue;
       let l = bySub.get(o.subscriptionId);
@@ -477,7 +525,7 @@ export class Dispatcher {
         if (failures.length) {
           await tx.execute('UPDATE webhook_subscriptions SET failure_count = $2, first_failure_at = $3 WHERE id = $1', [subId, failures.length, failures[0].attempt!.at]);
         } else {
-          await tx.execute('UPDATE webhook_subscriptions SET failure_count = 0, first_failure_at = NULL WHERE id = $1 AND failure_count <> 0', [subId]);
+          healthy.push(subId);
         }
       } else {
         await tx.execute('UPDATE webhook_subscriptions SET failure_count = failure_count + $2, first_failure_at = COALESCE(first_failure_at, $3) WHERE id = $1', [
@@ -495,6 +543,12 @@ export class Dispatcher {
         await tx.execute("UPDATE webhook_deliveries SET held = 1 WHERE subscription_id = $1 AND status = 'pending'", [subId]);
         stopped.push({ id: subId, status: 'paused' });
       }
+    }
+    // The common case, endpoints whose latest attempt succeeded, in one statement.
+    if (healthy.length) {
+      await tx.execute(`UPDATE webhook_subscriptions SET failure_count = 0, first_failure_at = NULL WHERE id IN (${jsonList(this.db.dialect, '$1')}) AND failure_count <> 0`, [
+        JSON.stringify(healthy),
+      ]);
     }
   }
 
@@ -536,7 +590,10 @@ export class Dispatcher {
             [id],
           );
         }
-        if (released.rowCount && this.waitMode === 'poll') this.wake?.();
+        if (released.rowCount) {
+          this.moreDue = true;
+          this.maybeWake();
+        }
       }
     } catch (e) {
       this.logger?.warn({ err: errText(e) }, 'webhook drain tick failed');

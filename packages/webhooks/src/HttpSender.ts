@@ -19,6 +19,18 @@ export interface SendResult {
 
 const MAX_BODY = 4096;
 
+interface Target {
+  origin: string;
+  path: string;
+  /** The scheme is https, or plain http is allowed for this host. */
+  httpOk: boolean;
+}
+
+/** PostgreSQL text cannot hold U+0000: a receiver answering binary must not make its attempt unrecordable. */
+function textOnly(s: string): string {
+  return s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s;
+}
+
 function errorChain(e: unknown): { code?: string; name?: string; message?: string }[] {
   const out: { code?: string; name?: string; message?: string }[] = [];
   let cur: unknown = e;
@@ -61,6 +73,8 @@ export function parseRetryAfter(value: string | string[] | undefined, now: numbe
  */
 export class HttpSender {
   private readonly agent: Agent;
+  /** Parsed subscription URLs and whether plain http is allowed for them: the same few URLs are sent to again and again. */
+  private readonly targets = new Map<string, Target | null>();
 
   constructor(
     private readonly guard: SsrfGuard,
@@ -80,15 +94,9 @@ export class HttpSender {
   async send(url: string, headers: Record<string, string>, body: string): Promise<SendResult> {
     const at = this.now();
     const started = performance.now();
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return { at, latencyMs: 0, responseBody: '', errorKind: 'ssrf_blocked', errorMessage: 'invalid URL' };
-    }
-    if (parsed.protocol === 'http:' && !this.guard.httpAllowedFor(parsed.hostname)) {
-      return { at, latencyMs: 0, responseBody: '', errorKind: 'ssrf_blocked', errorMessage: 'plain http is not allowed for this host' };
-    }
+    const target = this.target(url);
+    if (!target) return { at, latencyMs: 0, responseBody: '', errorKind: 'ssrf_blocked', errorMessage: 'invalid URL' };
+    if (!target.httpOk) return { at, latencyMs: 0, responseBody: '', errorKind: 'ssrf_blocked', errorMessage: 'plain http is not allowed for this host' };
     const controller = new AbortController();
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -97,8 +105,8 @@ export class HttpSender {
     }, this.timeoutMs);
     try {
       const res = await this.agent.request({
-        origin: parsed.origin,
-        path: parsed.pathname + parsed.search,
+        origin: target.origin,
+        path: target.path,
         method: 'POST',
         headers,
         body,
@@ -116,7 +124,7 @@ export class HttpSender {
         }
       }
       const statusCode = res.statusCode;
-      const result: SendResult = { at, statusCode, latencyMs: Math.round(performance.now() - started), responseBody: Buffer.concat(chunks).toString('utf8') };
+      const result: SendResult = { at, statusCode, latencyMs: Math.round(performance.now() - started), responseBody: textOnly(Buffer.concat(chunks).toString('utf8')) };
       if (statusCode < 200 || statusCode >= 300) {
         result.errorKind = 'http_status';
         result.errorMessage = `HTTP ${statusCode}`;
@@ -132,6 +140,21 @@ export class HttpSender {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private target(url: string): Target | null {
+    let t = this.targets.get(url);
+    if (t === undefined) {
+      try {
+        const parsed = new URL(url);
+        t = { origin: parsed.origin, path: parsed.pathname + parsed.search, httpOk: parsed.protocol !== 'http:' || this.guard.httpAllowedFor(parsed.hostname) };
+      } catch {
+        t = null;
+      }
+      if (this.targets.size >= 10_000) this.targets.clear();
+      this.targets.set(url, t);
+    }
+    return t;
   }
 
   /** Closes idle connections; with `force`, aborts requests still running (their deliveries keep their lease and are resent later). */

@@ -365,6 +365,18 @@ describeEachStore('WebhookService', (target) => {
       expect(d).to.include({ lastStatus: 201 });
     });
 
+    it('records an answer whose body holds a NUL byte (PostgreSQL text cannot store one) and marks the delivery delivered', async () => {
+      svc = await makeService(db);
+      rx.answer = () => ({ status: 200, body: 'ok\u0000bin' });
+      const sub = await svc.subscriptions.create('t1', { url: `${rx.url}/hook`, events: ['*'] });
+      await svc.publish('t1', enrolled());
+      svc.start();
+      const [{ id }] = (await svc.deliveries.list('t1', sub.id))!.items;
+      await waitFor(async () => (await svc!.deliveries.get('t1', id))!.status === 'delivered', 5000, 'delivered');
+      const d = (await svc.deliveries.get('t1', id))!;
+      expect(d.attempts.map((a) => a.responseBody)).to.deep.equal(['ok\uFFFDbin']);
+    });
+
     it('records refused connections and DNS failures as retryable kinds', async () => {
       svc = await makeService(db, { retrySchedule: [0, 60_000], ssrf: { allowHttp: true, resolver: async () => Promise.reject(Object.assign(new Error('x'), { code: 'ENOTFOUND' })) } });
       const closed = await startReceiver();
