@@ -27,6 +27,12 @@ export const HostErrorCodes = {
   UNKNOWN_CONNECTOR: 'UNKNOWN_CONNECTOR',
   /** The body is larger than `server.bodyLimit`. */
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** The request headers are larger than Node's limit (16 KiB); answered 431. */
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
+  /** The request could not be parsed as HTTP. */
+  MALFORMED_REQUEST: 'MALFORMED_REQUEST',
+  /** The request was not received in time; answered 408. */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   /** The body is not valid JSON. */
   MALFORMED_JSON: 'MALFORMED_JSON',
   /** The body is not `application/json`. */

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { clientErrorResponse } from './http/problem.js';
 import type { DestinationStream, Logger as PinoLogger, LevelWithSilent } from 'pino';
 import { createRootContainer, type Logger } from '@relaypoint/core';
 import { openDatabase, type Database } from '@relaypoint/store';
@@ -168,6 +170,9 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
     });
     const server: Server = createServer(app);
     server.keepAliveTimeout = 65_000;
+    // Requests Node's parser refuses before express sees them (oversized headers, a broken request line)
+    // still get a problem document, like every other error of this API.
+    server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket));
     const port = options.port ?? config.server.port ?? 8080;
     const host = config.server.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
@@ -215,4 +220,12 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
     await cleanup();
     throw e;
   }
+}
+
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(clientErrorResponse(err.code));
 }

@@ -212,6 +212,21 @@ describeEachStore('host HTTP API', (target) => describe('over real HTTP with the
       expectProblem(await env.call('POST', '/v1/webhooks/x/replay', { body: { from: 1e300, to: 1e301 } }), 400, 'VALIDATION_FAILED');
     });
 
+    it('answers a request Node cannot parse with a 400 problem document', async () => {
+      const { connect } = await import('node:net');
+      const u = new URL(env.url);
+      const raw = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(u.port), u.hostname, () => socket.write('NOT A REQUEST\r\n\r\n'));
+        let out = '';
+        socket.on('data', (d) => (out += d));
+        socket.on('end', () => resolve(out));
+        socket.on('error', reject);
+      });
+      expect(raw).to.match(/^HTTP\/1\.1 400 /);
+      expect(raw).to.match(/content-type: application\/problem\+json/i);
+      expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).to.include({ status: 400, code: 'MALFORMED_REQUEST' });
+    });
+
     it('echoes x-request-id, or generates one', async () => {
       const given = await env.call('GET', '/healthz', { key: null, headers: { 'x-request-id': 'req-abc-123' } });
       expect(given.headers.get('x-request-id')).to.equal('req-abc-123');

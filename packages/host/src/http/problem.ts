@@ -112,3 +112,20 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   log?.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, code: (err as { code?: unknown })?.code, stack: (err as Error)?.stack } }, 'request failed');
   sendProblem(res, 500, HostErrorCodes.INTERNAL, 'internal error; the request id identifies it in the host logs');
 }
+
+/**
+ * A complete raw HTTP response (with a problem document) for a request
+ * Node's parser refused: 431 for oversized headers, 408 for a request that
+ * timed out, 400 otherwise.
+ */
+export function clientErrorResponse(parserCode: string | undefined): string {
+  const [status, code, detail] =
+    parserCode === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'HEADERS_TOO_LARGE', 'the request headers are larger than the server accepts']
+      : parserCode === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'REQUEST_TIMEOUT', 'the request was not received in time']
+        : [400, 'MALFORMED_REQUEST', 'the request could not be parsed as HTTP'];
+  const title = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
+  const body = JSON.stringify({ type: `https://relaypoint.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`, title, status, detail, code });
+  return `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
