@@ -69,7 +69,7 @@ interface Outcome {
  * under this worker's lease, so a crash before the commit resends it (at
  * least once), never loses it.
  */
-const COMMIT_INTERVAL_MS = 25;
+const COMMIT_INTERVAL_MS = 50;
 
 const ATTEMPT_COLUMNS = [
   ['delivery_id', 'text'],
@@ -104,7 +104,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.
  * lives, so a claim held longer than one request is never taken over.
  *
  * Memory stays flat whatever the backlog: at most `2 × concurrency +
- * 2 × batchSize` rows are queued, plus those in flight and their results
+ * 4 × batchSize` rows are queued, plus those in flight and their results
  * awaiting the next commit; rows are read from the store a batch at a time.
  */
 export class Dispatcher {
@@ -142,7 +142,7 @@ export class Dispatcher {
     private readonly logger: Logger | undefined,
     private readonly metrics: WebhookMetrics | undefined,
   ) {
-    this.maxQueued = 2 * settings.concurrency + 2 * settings.batchSize;
+    this.maxQueued = 2 * settings.concurrency + 4 * settings.batchSize;
     this.lowWater = settings.concurrency;
   }
 
@@ -199,7 +199,10 @@ export class Dispatcher {
     const now = performance.now();
     const n = this.results.length;
     if (n >= this.maxQueued) return 0;
-    if (this.queued < this.lowWater && (n > 0 || this.moreDue)) return 0;
+    // Senders are about to run dry and a claim can refill them. A low queue
+    // alone is no reason: when the last claim got all there was (or all the
+    // capped endpoints may take), results wait for the interval.
+    if (this.queued < this.lowWater && this.moreDue) return 0;
     let wait = Infinity;
     if (n > 0 && this.resultsSince !== null) wait = this.resultsSince + COMMIT_INTERVAL_MS - now;
     if (!this.moreDue && this.queued < this.lowWater) wait = Math.min(wait, this.nextPollAt - now);
@@ -224,7 +227,7 @@ export class Dispatcher {
   private maybeWake(): void {
     if (!this.wake) return;
     const n = this.results.length;
-    if (n >= this.maxQueued || (this.queued < this.lowWater && (n > 0 || this.moreDue)) || (n > 0 && !this.sleepingOnResults)) this.wake();
+    if (n >= this.maxQueued || (this.queued < this.lowWater && this.moreDue) || (n > 0 && !this.sleepingOnResults)) this.wake();
   }
 
   private pushResult(outcome: Outcome): void {

@@ -108,7 +108,7 @@ export interface WebhookServiceOptions {
   concurrency?: number;
   /** Requests in flight at once to one subscription in this process. Defaults to 4. */
   perSubscriptionConcurrency?: number;
-  /** Sizes the claim-ahead queue: up to `2 × concurrency + 2 × batchSize` rows are claimed ahead of the senders (results are recorded together every 25 ms or sooner). Defaults to 100. */
+  /** Sizes the claim-ahead queue: up to `2 × concurrency + 4 × batchSize` rows are claimed ahead of the senders (results are recorded together every 50 ms, or sooner when the queue runs low). Defaults to 100. */
   batchSize?: number;
   /** How often an idle dispatcher looks for due deliveries, ms. Defaults to 250. */
   pollIntervalMs?: number;
