@@ -6,7 +6,9 @@
 // Each server runs in its own process so its RSS is its own.
 //   BENCH_DURATION_S   seconds per target (default 10)
 //   BENCH_CONNECTIONS  connections (default 64)
-//   BENCH_MEMORY_REQUESTS  requests of the memory run (default 1000000; 0 skips it)
+//   BENCH_MEMORY_REQUESTS  requests of each memory run (default 1000000; 0 skips them)
+//   BENCH_THROUGHPUT   0 skips the throughput comparison (memory runs only)
+//   BENCH_MEMORY_RUNS  comma-separated subset of the memory runs: ledger-size, unbounded (default both)
 import autocannon from 'autocannon';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -21,6 +23,12 @@ const root = join(here, '..', '..', '..');
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const MEMORY_REQUESTS = Number(process.env.BENCH_MEMORY_REQUESTS ?? 1_000_000);
+const THROUGHPUT = process.env.BENCH_THROUGHPUT !== '0';
+// The load-testing setting (a bounded ledger) and the default (unbounded: every reference is kept, so RSS grows with the run).
+const MEMORY_RUNS = [
+  { label: 'ledger-size 10000', args: ['--ledger-size', '10000'] },
+  { label: 'unbounded ledger (default)', args: [] },
+].filter((r) => !process.env.BENCH_MEMORY_RUNS || process.env.BENCH_MEMORY_RUNS.split(',').includes(r.label.split(' ')[0]));
 const SECRET = 'sim-airtime-secret';
 const work = mkdtempSync(join(tmpdir(), 'relaypoint-bench-'));
 
@@ -94,9 +102,9 @@ function stop(child) {
   });
 }
 
-async function startSimulatorProcess(extra = []) {
+async function startSimulatorProcess(extra = [], nodeFlags = []) {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(here, '..', 'dist', 'src', 'cli.js'), 'start', '--port', String(port), '--log-level', 'silent', ...extra], { stdio: 'inherit', detached: true });
+  const child = spawn(process.execPath, [...nodeFlags, join(here, '..', 'dist', 'src', 'cli.js'), 'start', '--port', String(port), '--log-level', 'silent', ...extra], { stdio: 'inherit', detached: true });
   await waitFor(`http://127.0.0.1:${port}/__sim/scenario`);
   // The default balance (1,000,000.00) covers 200,000 issues of 5.00; past that every answer would be a cheaper 402.
   const r = await fetch(`http://127.0.0.1:${port}/__sim/balances/airtime`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"balance":"1000000000000.00"}' });
@@ -183,19 +191,26 @@ async function run(startFn, label, opts = {}) {
   }
 }
 
-async function memoryRun(extra, label) {
-  const target = await startSimulatorProcess(extra);
+async function memoryRun(extra, label, nodeFlags = []) {
+  const target = await startSimulatorProcess(extra, nodeFlags);
   try {
     const s = sampler(target.child.pid, 1000);
     const t0 = Date.now();
     const res = await load(target.base, { amount: MEMORY_REQUESTS });
     const samples = s.stop();
     const rss = samples.map((x) => Math.round(x.rss / 1048576));
+    const at = (f) => rss[Math.min(rss.length - 1, Math.floor(rss.length * f))];
+    const secondHalf = rss.slice(Math.floor(rss.length / 2)).sort((a, b) => a - b);
     const out = {
       run: label, requests: res.requests.total, reqPerSec: Math.round(res.requests.average), seconds: (Date.now() - t0) / 1000, non2xx: res.non2xx, errors: res.errors,
-      rssMB: { first: rss[0], at25: rss[Math.floor(rss.length * 0.25)], at50: rss[Math.floor(rss.length * 0.5)], at75: rss[Math.floor(rss.length * 0.75)], last: rss[rss.length - 1], peak: Math.max(...rss) },
+      rssMB: {
+        first: rss[0], at10: at(0.1), at25: at(0.25), at50: at(0.5), at75: at(0.75), last: rss[rss.length - 1], peak: Math.max(...rss),
+        // What a long run settles at: the median and the 95th percentile of the second half's samples.
+        steadyMedian: secondHalf[Math.floor(secondHalf.length / 2)], steadyP95: secondHalf[Math.floor(secondHalf.length * 0.95)],
+      },
+      curve: rss,
     };
-    console.log(JSON.stringify(out));
+    console.log(JSON.stringify({ ...out, curve: undefined }));
     return out;
   } finally {
     await stop(target.child);
@@ -206,18 +221,19 @@ const machine = { nproc: cpus().length, node: process.version, date: new Date().
 console.log(JSON.stringify({ machine, durationS: DURATION, connections: CONNECTIONS, bodyBytes: Buffer.byteLength(bodyFor('bench-0000000001')) }));
 
 const results = { machine, durationS: DURATION, connections: CONNECTIONS, signed: [], fixed: [], memory: [] };
-results.signed.push(await run(() => startSimulatorProcess(), 'simulator'));
-results.signed.push(await run(startMountebank, 'mountebank'));
-results.signed.push(await run(startWiremock, 'wiremock'));
-// Same body every time: shows what per-request signing costs the load tool. The simulator then answers 409 DUPLICATE_REFERENCE after the first request.
-results.fixed.push(await run(() => startSimulatorProcess(), 'simulator (fixed body: 409 after the first)', { fixed: true }));
-results.fixed.push(await run(startWiremock, 'wiremock (fixed body)', { fixed: true }));
-const [sim, mb, wm] = results.signed;
-results.ratios = { vsWiremock: +(sim.reqPerSec / wm.reqPerSec).toFixed(2), vsMountebank: +(sim.reqPerSec / mb.reqPerSec).toFixed(2) };
-console.log(JSON.stringify({ ratios: results.ratios }));
-if (MEMORY_REQUESTS > 0) {
-  results.memory.push(await memoryRun(['--ledger-size', '10000'], 'ledger-size 10000'));
-  results.memory.push(await memoryRun([], 'unbounded ledger (default)'));
+if (THROUGHPUT) {
+  results.signed.push(await run(() => startSimulatorProcess(), 'simulator'));
+  results.signed.push(await run(startMountebank, 'mountebank'));
+  results.signed.push(await run(startWiremock, 'wiremock'));
+  // Same body every time: shows what per-request signing costs the load tool. The simulator then answers 409 DUPLICATE_REFERENCE after the first request.
+  results.fixed.push(await run(() => startSimulatorProcess(), 'simulator (fixed body: 409 after the first)', { fixed: true }));
+  results.fixed.push(await run(startWiremock, 'wiremock (fixed body)', { fixed: true }));
+  const [sim, mb, wm] = results.signed;
+  results.ratios = { vsWiremock: +(sim.reqPerSec / wm.reqPerSec).toFixed(2), vsMountebank: +(sim.reqPerSec / mb.reqPerSec).toFixed(2) };
+  console.log(JSON.stringify({ ratios: results.ratios }));
+}
+for (const run of MEMORY_RUNS) {
+  if (MEMORY_REQUESTS > 0) results.memory.push(await memoryRun(run.args, run.label, run.nodeFlags));
 }
 mkdirSync(join(root, 'bench-results'), { recursive: true });
 writeFileSync(join(root, 'bench-results', 'simulator.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -36,7 +36,8 @@ export class SimulatorState {
     this.plan = new FaultPlan({}, seed);
     this.ledgers = { airtime: new Ledger('airtime', ledgerSize, now), giftcard: new Ledger('giftcard', ledgerSize, now) };
     this.journal = new Journal(journalSize);
-    this.attempts = new AttemptCounter(ledgerSize === Infinity ? Infinity : ledgerSize * 3);
+    // Per route, twice the ledger: room for references that were refused or faulted and never committed.
+    this.attempts = new AttemptCounter(ledgerSize === Infinity ? Infinity : ledgerSize * 2);
   }
 
   /** Applies a validated scenario: rules (fresh counters), seed, balances. */

@@ -46,6 +46,17 @@ describe('control API and journal', () => {
     expect(sim.journal.entries()).to.have.length(0);
   });
 
+  it('journals a body that is not JSON as text, and keeps only the first 16 KiB of a longer one', async () => {
+    await raw(`${sim.url}/airtime/issue`, { body: 'not json', headers: { 'x-api-key': AIRTIME_KEY } });
+    const long = JSON.stringify({ reference: 'R-long', pad: 'x'.repeat(20_000) });
+    await raw(`${sim.url}/airtime/issue`, { body: long, headers: { 'x-api-key': AIRTIME_KEY } });
+    const [text, cut] = sim.journal.entries();
+    expect(text.body).to.equal('not json');
+    expect(text.bodyTruncated).to.equal(undefined);
+    expect(cut.bodyTruncated).to.equal(true);
+    expect(cut.body).to.equal(long.slice(0, 16 * 1024));
+  });
+
   it('loads a scenario over HTTP, reports it with its seed, and refuses an invalid one with path: message lines', async () => {
     const ok = await ctl('/scenario', 'POST', { seed: 9, rules: [{ route: 'airtime.issue', calls: { first: 1 }, fault: { type: 'status-before-commit', status: 503 } }] });
     expect(ok.status).to.equal(200);
@@ -92,12 +103,18 @@ describe('control API and journal', () => {
     expect((await ctl('/balances/other', 'PUT', { balance: '1.00' })).status).to.equal(404);
   });
 
-  it('forgets the oldest transactions past ledgerSize and says how many', async () => {
+  it('forgets the oldest transactions past ledgerSize, says how many, and issues a forgotten reference again', async () => {
     const s = await startSimulator({ ledgerSize: 2 });
     try {
-      for (const r of ['A', 'B', 'C']) await issue(s.url, r);
+      const first = json(await issue(s.url, 'A')).transaction_id;
+      for (const r of ['B', 'C']) await issue(s.url, r);
       expect(s.ledger.entries().map((e) => e.reference)).to.deep.equal(['B', 'C']);
       expect(json(await raw(`${s.url}/__sim/ledger`)).evicted).to.deep.equal({ airtime: 1, giftcard: 0 });
+      // The provider forgot A: a repeat is a new issuance (same derived id), not a 409 — why the default is unbounded.
+      const again = await issue(s.url, 'A');
+      expect([again.status, json(again).transaction_id]).to.deep.equal([200, first]);
+      expect(s.ledger.entries().map((e) => e.reference)).to.deep.equal(['C', 'A']);
+      expect((await issue(s.url, 'C')).status).to.equal(409);
     } finally {
       await s.close();
     }

@@ -87,10 +87,9 @@ export class AirtimeApi {
     const declined = phone.endsWith('0006');
     if (!declined && account.balance < minor) return errorAnswer(402, 'INSUFFICIENT_BALANCE', 'the account balance is too low');
     const tx = new Transaction({
-      provider: 'airtime', account, reference, productId, minor, currency: section.currency, createdAt: now, seed: this.state.seed,
+      provider: 'airtime', account, reference, productId: product.id, minor, currency: section.currency, createdAt: now, seed: this.state.seed,
       ...(product.pending && !declined ? { pending: product.pending } : {}),
       declined, phoneNumber: phone,
-      ...(typeof b.customer_id === 'string' ? { customerId: b.customer_id } : {}),
     });
     if (tx.debited) account.balance -= minor;
     ledger.add(tx);

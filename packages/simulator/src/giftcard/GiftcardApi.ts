@@ -65,7 +65,7 @@ export class GiftcardApi {
     const ledger = this.state.ledgers.giftcard;
     const original = ledger.findByReference(account, ref);
     if (original) {
-      if (original.fingerprint !== fingerprint) return errorAnswer(409, 'EXTERNAL_REF_CONFLICT', `external_ref "${ref}" belongs to a different order`, { order_id: original.id });
+      if (original.order?.fingerprint !== fingerprint) return errorAnswer(409, 'EXTERNAL_REF_CONFLICT', `external_ref "${ref}" belongs to a different order`, { order_id: original.id });
       original.settle(this.state.now());
       return { status: 200, body: orderBody(original) };
     }
@@ -81,9 +81,9 @@ export class GiftcardApi {
     }
     if (account.balance < minor!) return errorAnswer(402, 'INSUFFICIENT_BALANCE', 'the account balance is too low');
     const tx = new Transaction({
-      provider: 'giftcard', account, reference: ref, productId, minor: minor!, currency: product.currency, createdAt: this.state.now(), seed: this.state.seed,
+      provider: 'giftcard', account, reference: ref, productId: product.id, minor: minor!, currency: product.currency, createdAt: this.state.now(), seed: this.state.seed,
       ...(product.pending ? { pending: product.pending } : {}),
-      fingerprint, ...(customerId !== undefined ? { customerId } : {}), ...(recipient !== undefined ? { recipient } : {}),
+      order: { fingerprint, customerId: customerId as string | undefined, recipient },
     });
     account.balance -= minor!;
     ledger.add(tx);
@@ -118,8 +118,8 @@ function orderBody(tx: Transaction): object {
     currency: tx.currency,
     status: tx.status,
     card: code === undefined ? null : { code, pin: tx.pin, redemption_url: `https://giftcards.sim.relaypoint.test/redeem/${code}` },
-    customer_id: tx.customerId ?? null,
-    recipient: tx.recipient ?? null,
+    customer_id: tx.order?.customerId ?? null,
+    recipient: tx.order?.recipient ?? null,
     created_at: new Date(tx.createdAt).toISOString(),
   };
 }

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:http';
 import { AirtimeApi } from '../airtime/AirtimeApi.js';
 import { GiftcardApi } from '../giftcard/GiftcardApi.js';
 import type { JournalRecord } from '../journal/Journal.js';
@@ -13,16 +13,61 @@ const MAX_BODY = 1024 * 1024;
 const MALFORMED_BODY = '{"voucher_code": "<html><body>upstream connect error</body></html>';
 const EMPTY = Buffer.alloc(0);
 
-interface Pending {
-  ctx: RequestContext;
-  req: IncomingMessage;
-  res: ServerResponse;
-  rec: JournalRecord;
-  decision: FaultDecision;
-  /** Path segment id for reads by id. */
-  id: string | undefined;
-  generation: number;
+const INBOUND = Symbol('relaypoint.sim.inbound');
+
+/**
+ * One provider request from its first byte to its answer: the request
+ * context handlers read plus what the dispatch needs later. A single object
+ * per request (no per-request closures) keeps the hot path's garbage small.
+ */
+class Exchange implements RequestContext {
+  raw: Buffer = EMPTY;
+  json: unknown = undefined;
+  rec: JournalRecord | undefined = undefined;
+  decision: FaultDecision | undefined = undefined;
+  /** Extra body chunks after the first (rare: bodies are small). */
+  more: Buffer[] | undefined = undefined;
+  size = 0;
+  tooLarge = false;
+
+  constructor(
+    readonly dispatch: ProviderDispatch,
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly route: Route,
+    readonly pathname: string,
+    readonly query: string,
+    readonly url: string,
+    readonly method: string,
+    /** Path segment id for reads by id. */
+    readonly id: string | undefined,
+    readonly generation: number,
+  ) {}
+
+  get headers(): IncomingHttpHeaders {
+    return this.req.headers;
+  }
 }
+
+type Carrier = IncomingMessage & { [INBOUND]?: Exchange };
+
+function onData(this: Carrier, chunk: Buffer): void {
+  const x = this[INBOUND]!;
+  x.size += chunk.length;
+  if (x.size > MAX_BODY) x.tooLarge = true;
+  else if (x.raw === EMPTY) x.raw = chunk;
+  else (x.more ??= []).push(chunk);
+}
+
+function onEnd(this: Carrier): void {
+  const x = this[INBOUND]!;
+  this[INBOUND] = undefined;
+  if (x.more) x.raw = Buffer.concat([x.raw, ...x.more], x.size);
+  x.dispatch.start(x);
+}
+
+// writeHead copies header arrays synchronously, so one array serves every plain answer.
+const PLAIN_HEADERS: OutgoingHttpHeader[] = ['content-type', 'application/json', 'content-length', 0, 'x-sim-fault', 'none'];
 
 /**
  * The provider hot path on bare `node:http`: read the body as bytes, match
@@ -63,50 +108,41 @@ export class ProviderDispatch {
       id = decodeSegment(pathname.slice('/giftcard/orders/'.length));
       route = id === undefined ? 'unknown' : 'giftcard.status';
     }
-    const generation = this.state.generation;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (tooLarge) {
-        this.send(res, undefined, errorAnswer(413, 'PAYLOAD_TOO_LARGE', `bodies are limited to ${MAX_BODY} bytes`), 'none');
-        return;
-      }
-      const raw = chunks.length === 0 ? EMPTY : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-      this.start(req, res, { route, pathname, query, headers: req.headers, raw, json: undefined }, url, method, id, generation);
-    });
+    const x = new Exchange(this, req, res, route, pathname, query, url, method, id, this.state.generation);
+    (req as Carrier)[INBOUND] = x;
+    req.on('data', onData);
+    req.on('end', onEnd);
     return true;
   }
 
-  private start(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, url: string, method: string, id: string | undefined, generation: number): void {
-    let body: unknown;
-    if (ctx.raw.length > 0) {
-      const text = ctx.raw.toString('utf8');
+  /** Runs a request whose body has been read (called by the `end` listener). */
+  start(x: Exchange): void {
+    const { req, res } = x;
+    if (x.tooLarge) {
+      this.send(res, undefined, errorAnswer(413, 'PAYLOAD_TOO_LARGE', `bodies are limited to ${MAX_BODY} bytes`), 'none');
+      return;
+    }
+    let text: string | undefined;
+    if (x.raw.length > 0) {
+      text = x.raw.toString('utf8');
       try {
-        ctx.json = JSON.parse(text);
-        body = ctx.json;
+        x.json = JSON.parse(text);
       } catch {
-        body = text;
+        // Not JSON: the handler answers INVALID_REQUEST; the journal keeps the text.
       }
     }
-    const rec = this.state.journal.record(method, url, ctx.route, req.rawHeaders, body);
-    const reference = ctx.route.startsWith('airtime.') ? this.airtime.referenceOf(ctx, id) : this.giftcard.referenceOf(ctx, id);
+    const rec = (x.rec = this.state.journal.record(x.method, x.url, x.route, req.rawHeaders, x.raw, text));
+    const reference = x.route.startsWith('airtime.') ? this.airtime.referenceOf(x, x.id) : this.giftcard.referenceOf(x, x.id);
     let attempt: number | undefined;
     if (reference !== undefined) {
       rec.reference = reference;
-      attempt = rec.attempt = this.state.attempts.next(ctx.route, reference);
+      attempt = rec.attempt = this.state.attempts.next(x.route, reference);
     }
-    const decision = ctx.route === 'unknown' ? this.state.plan.decide('unknown', undefined, undefined) : this.state.plan.decide(ctx.route, reference, attempt);
+    const decision = (x.decision = x.route === 'unknown' ? this.state.plan.decide('unknown', undefined, undefined) : this.state.plan.decide(x.route, reference, attempt));
     rec.fault = decision.label;
-    const p: Pending = { ctx, req, res, rec, decision, id, generation };
     if (this.log) {
       const t0 = performance.now();
-      res.once('close', () => this.log!({ level: 'debug', msg: 'request', method, path: url, route: ctx.route, reference, attempt, status: rec.status, fault: rec.fault, ms: Math.round((performance.now() - t0) * 10) / 10 }));
+      res.once('close', () => this.log!({ level: 'debug', msg: 'request', method: x.method, path: x.url, route: x.route, reference, attempt, status: rec.status, fault: rec.fault, ms: Math.round((performance.now() - t0) * 10) / 10 }));
     }
     if (decision.latencyMs > 0) {
       const cancel = (): void => {
@@ -116,7 +152,7 @@ export class ProviderDispatch {
       };
       const timer = setTimeout(() => {
         this.state.parked.delete(cancel);
-        this.proceed(p);
+        this.proceed(x);
       }, decision.latencyMs);
       this.state.parked.add(cancel);
       res.once('close', () => {
@@ -125,12 +161,14 @@ export class ProviderDispatch {
       });
       return;
     }
-    this.proceed(p);
+    this.proceed(x);
   }
 
-  private proceed(p: Pending): void {
-    const { res, req, rec, decision } = p;
-    if (p.generation !== this.state.generation || res.destroyed) {
+  private proceed(x: Exchange): void {
+    const { res, req } = x;
+    const rec = x.rec!;
+    const decision = x.decision!;
+    if (x.generation !== this.state.generation || res.destroyed) {
       // A reset happened while this request was in flight: it must not commit into the next test.
       req.socket.destroy();
       return;
@@ -160,7 +198,7 @@ export class ProviderDispatch {
           break;
       }
     }
-    const answer = this.run(p);
+    const answer = this.run(x);
     if (!fault) {
       this.send(res, rec, answer, decision.label);
       return;
@@ -191,31 +229,36 @@ export class ProviderDispatch {
     }
   }
 
-  private run(p: Pending): Answer {
-    const { ctx, id } = p;
-    switch (ctx.route) {
+  private run(x: Exchange): Answer {
+    switch (x.route) {
       case 'airtime.issue':
-        return this.airtime.issue(ctx);
+        return this.airtime.issue(x);
       case 'airtime.status':
       case 'airtime.lookup':
-        return this.airtime.read(ctx, id);
+        return this.airtime.read(x, x.id);
       case 'giftcard.products':
-        return this.giftcard.products(ctx);
+        return this.giftcard.products(x);
       case 'giftcard.order':
-        return this.giftcard.order(ctx);
+        return this.giftcard.order(x);
       case 'giftcard.status':
       case 'giftcard.lookup':
-        return this.giftcard.read(ctx, id);
+        return this.giftcard.read(x, x.id);
       default:
-        return errorAnswer(404, 'NOT_FOUND', `no such endpoint: ${p.req.method} ${ctx.pathname}`);
+        return errorAnswer(404, 'NOT_FOUND', `no such endpoint: ${x.method} ${x.pathname}`);
     }
   }
 
   private send(res: ServerResponse, rec: JournalRecord | undefined, answer: Answer, label: string): void {
-    const buf = JSON.stringify(answer.body);
+    const body = JSON.stringify(answer.body);
     if (rec) rec.status = answer.status;
-    res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(buf), 'x-sim-fault': label, ...answer.headers });
-    res.end(buf);
+    if (answer.headers) {
+      res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-sim-fault': label, ...answer.headers });
+    } else {
+      PLAIN_HEADERS[3] = Buffer.byteLength(body);
+      PLAIN_HEADERS[5] = label;
+      res.writeHead(answer.status, PLAIN_HEADERS);
+    }
+    res.end(body);
   }
 }
 

@@ -2,9 +2,14 @@ import type { Route } from '../scenario/Route.js';
 import type { JournalEntry } from './JournalEntry.js';
 import { maskHeader } from './maskHeader.js';
 
+/** Longest body the journal keeps, in bytes; a longer one is kept cut, as text. */
+export const JOURNAL_BODY_LIMIT = 16 * 1024;
+
 /**
- * The hot path writes one of these per request and nothing more: headers stay
- * as Node's raw array and are copied and masked only when someone reads.
+ * The hot path writes one of these per request and nothing more. It stays
+ * compact because the journal holds thousands: headers are one string
+ * (`name\nvalue\n…`, masked only when read) and the body is its text,
+ * parsed only when read.
  */
 export class JournalRecord {
   status: number | null = null;
@@ -17,15 +22,27 @@ export class JournalRecord {
     readonly method: string,
     readonly path: string,
     readonly route: Route,
-    readonly rawHeaders: string[],
-    readonly body: unknown,
+    /** Raw header names and values joined by `\n` (neither can hold a newline). */
+    private readonly headerText: string,
+    /** The body as received (utf8), cut at {@link JOURNAL_BODY_LIMIT}; undefined when there was none. */
+    private readonly bodyText: string | undefined,
+    private readonly bodyCut: boolean,
   ) {}
 
   toEntry(): JournalEntry {
     const headers: Record<string, string> = {};
-    for (let i = 0; i + 1 < this.rawHeaders.length; i += 2) {
-      const name = this.rawHeaders[i].toLowerCase();
-      headers[name] = maskHeader(name, this.rawHeaders[i + 1]);
+    const raw = this.headerText === '' ? [] : this.headerText.split('\n');
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i].toLowerCase();
+      headers[name] = maskHeader(name, raw[i + 1]);
+    }
+    let body: unknown = this.bodyText;
+    if (this.bodyText !== undefined && !this.bodyCut) {
+      try {
+        body = JSON.parse(this.bodyText);
+      } catch {
+        // Not JSON: the entry shows the text as sent.
+      }
     }
     return {
       seq: this.seq,
@@ -36,7 +53,8 @@ export class JournalRecord {
       ...(this.reference !== undefined ? { reference: this.reference } : {}),
       ...(this.attempt !== undefined ? { attempt: this.attempt } : {}),
       headers,
-      ...(this.body !== undefined ? { body: this.body } : {}),
+      ...(body !== undefined ? { body } : {}),
+      ...(this.bodyCut ? { bodyTruncated: true } : {}),
       fault: this.fault,
       status: this.status,
     };
@@ -61,8 +79,20 @@ export class Journal {
     this.ring = new Array<JournalRecord | undefined>(capacity);
   }
 
-  record(method: string, path: string, route: Route, rawHeaders: string[], body: unknown): JournalRecord {
-    const rec = new JournalRecord(++this.seq, this.origin + performance.now(), method, path, route, rawHeaders, body);
+  /**
+   * Records a request. `body` is its bytes or its text (`raw` kept as sent,
+   * up to {@link JOURNAL_BODY_LIMIT}); pass `text` when the caller already
+   * decoded the bytes, so they are not decoded twice.
+   */
+  record(method: string, path: string, route: Route, rawHeaders: string[], raw: Buffer | undefined, text?: string): JournalRecord {
+    let bodyText: string | undefined;
+    let cut = false;
+    if (raw !== undefined && raw.length > 0) {
+      cut = raw.length > JOURNAL_BODY_LIMIT;
+      // A cut body is decoded afresh from its first bytes: a slice of the whole text would keep the whole text alive.
+      bodyText = cut ? raw.toString('utf8', 0, JOURNAL_BODY_LIMIT) : (text ?? raw.toString('utf8'));
+    }
+    const rec = new JournalRecord(++this.seq, this.origin + performance.now(), method, path, route, rawHeaders.join('\n'), bodyText, cut);
     if (this.capacity > 0) this.ring[this.seq % this.capacity] = rec;
     return rec;
   }

@@ -16,8 +16,10 @@ export interface JournalEntry {
   attempt?: number;
   /** Lower-case header names; credentials masked. */
   headers: Record<string, string>;
-  /** Parsed JSON, or the raw text when the body is not JSON. */
+  /** Parsed JSON, or the raw text when the body is not JSON (or was cut). */
   body?: unknown;
+  /** Present when the body was longer than 16 KiB: `body` is then its first 16 KiB, as text. */
+  bodyTruncated?: true;
   /** `none`, a fault kind, or several joined by `,`. */
   fault: string;
   /** Response status; null for reset, hang, drop-after-commit, and while in flight. */

@@ -12,23 +12,24 @@ export interface LedgerFilter {
 /**
  * Every transaction a simulated provider committed, by account + reference
  * and by id. Bounded by `limit` (oldest forgotten first, like a provider's
- * retention window); `evicted` counts what was forgotten.
+ * retention window); `evicted` counts what was forgotten. An evicted
+ * reference is unknown to the provider again: a new request with it is
+ * issued again, which is why the default is unbounded.
  */
 export class Ledger {
-  private readonly byReference = new Map<string, Transaction>();
+  // One map per account keyed by the reference string the transaction already
+  // holds, rather than an `account + reference` key string per transaction.
+  private readonly byReference = new Map<Account, Map<string, Transaction>>();
+  /** Insertion order is commit order: the first key is the oldest (eviction, entries()). */
   private readonly byId = new Map<string, Transaction>();
   /** Transactions forgotten because the ledger was full. */
   evicted = 0;
 
   constructor(readonly provider: ProviderName, private readonly limit: number, private readonly now: () => number) {}
 
-  private static key(account: Account, reference: string): string {
-    return `${account.id}\u0000${reference}`;
-  }
-
   /** The account's transaction for a reference. */
   findByReference(account: Account, reference: string): Transaction | undefined {
-    return this.byReference.get(Ledger.key(account, reference));
+    return this.byReference.get(account)?.get(reference);
   }
 
   /** The account's transaction with this id (another account's is not found). */
@@ -43,14 +44,17 @@ export class Ledger {
   }
 
   add(tx: Transaction): void {
-    this.byReference.set(Ledger.key(tx.account, tx.reference), tx);
+    let refs = this.byReference.get(tx.account);
+    if (!refs) this.byReference.set(tx.account, (refs = new Map()));
+    refs.set(tx.reference, tx);
+    // Ids derive from (seed, account, reference): a same-id transaction is that reference issued again after its eviction.
+    this.byId.delete(tx.id);
     this.byId.set(tx.id, tx);
-    if (this.byReference.size > this.limit) {
-      // Maps iterate in insertion order: the first key is the oldest.
-      const oldest = this.byReference.keys().next().value as string;
-      const old = this.byReference.get(oldest)!;
-      this.byReference.delete(oldest);
-      if (this.byId.get(old.id) === old) this.byId.delete(old.id);
+    if (this.byId.size > this.limit) {
+      const old = this.byId.values().next().value as Transaction;
+      this.byId.delete(old.id);
+      const oldRefs = this.byReference.get(old.account);
+      if (oldRefs?.get(old.reference) === old) oldRefs.delete(old.reference);
       this.evicted += 1;
     }
   }
@@ -62,14 +66,14 @@ export class Ledger {
   }
 
   get size(): number {
-    return this.byReference.size;
+    return this.byId.size;
   }
 
   /** Entries in commit order, time-based pending ones settled first. */
   entries(reference?: string): LedgerEntry[] {
     const now = this.now();
     const out: LedgerEntry[] = [];
-    for (const tx of this.byReference.values()) {
+    for (const tx of this.byId.values()) {
       if (reference !== undefined && tx.reference !== reference) continue;
       tx.settle(now);
       out.push(toEntry(tx));
@@ -80,7 +84,7 @@ export class Ledger {
   /** How many transactions carry this reference (over all accounts). */
   countByReference(reference: string): number {
     let n = 0;
-    for (const tx of this.byReference.values()) if (tx.reference === reference) n += 1;
+    for (const refs of this.byReference.values()) if (refs.has(reference)) n += 1;
     return n;
   }
 }

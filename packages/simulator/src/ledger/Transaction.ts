@@ -22,26 +22,45 @@ export interface TransactionInit {
   /** Declined at once: failed, nothing debited. */
   declined?: boolean;
   phoneNumber?: string;
-  fingerprint?: string;
-  customerId?: string;
-  recipient?: unknown;
+  /** Gift card: what the order said, to tell a repeat from a conflict and to answer reads. */
+  order?: OrderDetails;
+}
+
+/** What a gift-card order carries besides the common fields. */
+export interface OrderDetails {
+  /** What makes a repeated external_ref "the same order". */
+  readonly fingerprint: string;
+  readonly customerId: string | undefined;
+  readonly recipient: unknown;
+}
+
+/** Where a pending transaction is on its way to its outcome. */
+interface PendingState {
+  /** Status reads left before a poll-based pending transaction resolves. */
+  pollsLeft: number;
+  /** ms epoch at which a time-based pending transaction resolves (Infinity: poll-based). */
+  readonly resolveAt: number;
+  readonly outcome: 'success' | 'failed';
+}
+
+/** sha256(seed, provider, account, reference): ids and codes come from it, so a replay from the same seed yields the same ones. */
+function digestOf(seed: number, provider: ProviderName, account: Account, reference: string): Buffer {
+  return createHash('sha256').update(`${seed}\u0000${provider}\u0000${account.id}\u0000${reference}`).digest();
 }
 
 /**
  * One transaction the simulated provider committed. Identifiers and codes are
  * derived from (seed, provider, account, reference), so a replay from the same
  * seed produces the same ids.
+ *
+ * Kept small because a long load test holds one per reference: the voucher
+ * code and PIN are recomputed from the digest when read rather than stored,
+ * and pending and gift-card details live in side objects only when present.
  */
 export class Transaction {
   status: TransactionStatus;
   debited: boolean;
-  /** Status reads left before a poll-based pending transaction resolves. */
-  pollsLeft: number;
-  /** ms epoch at which a time-based pending transaction resolves. */
-  resolveAt: number;
   readonly id: string;
-  private readonly digest: string;
-
   readonly provider: ProviderName;
   readonly account: Account;
   readonly reference: string;
@@ -52,12 +71,11 @@ export class Transaction {
   /** ms epoch. */
   readonly createdAt: number;
   /** Airtime: the recipient. */
-  readonly phoneNumber?: string;
-  /** Gift card: what makes a repeated external_ref "the same order". */
-  readonly fingerprint?: string;
-  readonly customerId?: string;
-  readonly recipient?: unknown;
-  private readonly outcome: 'success' | 'failed';
+  readonly phoneNumber: string | undefined;
+  /** Gift card: the order's own fields. */
+  readonly order: OrderDetails | undefined;
+  private readonly seed: number;
+  private pending: PendingState | undefined;
 
   constructor(init: TransactionInit) {
     this.provider = init.provider;
@@ -67,17 +85,16 @@ export class Transaction {
     this.minor = init.minor;
     this.currency = init.currency;
     this.createdAt = init.createdAt;
-    if (init.phoneNumber !== undefined) this.phoneNumber = init.phoneNumber;
-    if (init.fingerprint !== undefined) this.fingerprint = init.fingerprint;
-    if (init.customerId !== undefined) this.customerId = init.customerId;
-    if (init.recipient !== undefined) this.recipient = init.recipient;
-    const pending = init.pending;
-    this.outcome = pending?.outcome ?? 'success';
-    this.digest = createHash('sha256').update(`${init.seed}\u0000${init.provider}\u0000${init.account.id}\u0000${init.reference}`).digest('hex');
-    this.id = init.provider === 'airtime' ? `AT${this.digest.slice(0, 16).toUpperCase()}` : `gco_${this.digest.slice(0, 20)}`;
-    this.pollsLeft = pending?.polls ?? 0;
-    this.resolveAt = pending?.ms !== undefined ? init.createdAt + pending.ms : Infinity;
-    this.status = init.declined ? 'failed' : pending ? 'pending' : this.successStatus();
+    this.phoneNumber = init.phoneNumber;
+    this.order = init.order;
+    this.seed = init.seed;
+    const digest = digestOf(init.seed, init.provider, init.account, init.reference);
+    this.id = init.provider === 'airtime' ? `AT${digest.toString('hex', 0, 8).toUpperCase()}` : `gco_${digest.toString('hex', 0, 10)}`;
+    const p = init.declined ? undefined : init.pending;
+    this.pending = p
+      ? { pollsLeft: p.polls ?? 0, resolveAt: p.ms !== undefined ? init.createdAt + p.ms : Infinity, outcome: p.outcome }
+      : undefined;
+    this.status = init.declined ? 'failed' : p ? 'pending' : this.successStatus();
     this.debited = this.status !== 'failed';
   }
 
@@ -88,19 +105,21 @@ export class Transaction {
   /** The voucher (airtime) or card code, once the transaction succeeded. */
   get voucherCode(): string | undefined {
     if (this.status !== 'success' && this.status !== 'complete') return undefined;
-    // 16 decimal digits from the digest: looks like a PIN-style voucher.
-    return BigInt(`0x${this.digest.slice(20, 36)}`).toString().padStart(20, '0').slice(-16);
+    // 16 decimal digits from bytes 10–17 of the digest: looks like a PIN-style voucher.
+    return digestOf(this.seed, this.provider, this.account, this.reference).readBigUInt64BE(10).toString().padStart(20, '0').slice(-16);
   }
 
   /** Gift card PIN, once complete. */
   get pin(): string | undefined {
-    return this.status === 'complete' ? String(parseInt(this.digest.slice(36, 44), 16) % 10000).padStart(4, '0') : undefined;
+    if (this.status !== 'complete') return undefined;
+    return String(digestOf(this.seed, this.provider, this.account, this.reference).readUInt32BE(18) % 10000).padStart(4, '0');
   }
 
   /** Resolves a time-based pending transaction whose time has come. Returns true if it changed. */
   settle(now: number): boolean {
-    if (this.status === 'pending' && now >= this.resolveAt) {
-      this.resolve();
+    const p = this.pending;
+    if (p && now >= p.resolveAt) {
+      this.resolve(p);
       return true;
     }
     return false;
@@ -108,15 +127,17 @@ export class Transaction {
 
   /** One status read: counts down a poll-based pending transaction. */
   poll(now: number): void {
-    if (this.status !== 'pending') return;
+    const p = this.pending;
+    if (!p) return;
     if (this.settle(now)) return;
-    if (this.resolveAt !== Infinity) return;
-    if (this.pollsLeft > 0) this.pollsLeft -= 1;
-    else this.resolve();
+    if (p.resolveAt !== Infinity) return;
+    if (p.pollsLeft > 0) p.pollsLeft -= 1;
+    else this.resolve(p);
   }
 
-  private resolve(): void {
-    if (this.outcome === 'success') {
+  private resolve(p: PendingState): void {
+    this.pending = undefined;
+    if (p.outcome === 'success') {
       this.status = this.successStatus();
     } else {
       this.status = 'failed';

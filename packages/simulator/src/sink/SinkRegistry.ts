@@ -60,7 +60,7 @@ export class SinkRegistry {
     );
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-    const rec = this.state.journal.record(req.method ?? 'POST', (req as { originalUrl?: string }).originalUrl ?? req.url ?? '', 'sink', req.rawHeaders, json ?? text);
+    const rec = this.state.journal.record(req.method ?? 'POST', (req as { originalUrl?: string }).originalUrl ?? req.url ?? '', 'sink', req.rawHeaders, raw, text);
     const delivery = sink.add({
       time: now, headers, body: text, ...(json !== undefined ? { json } : {}),
       verified: check.verified, ...(check.verified ? {} : { reason: check.reason }),
