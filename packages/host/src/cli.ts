@@ -138,6 +138,37 @@ async function main(argv: string[]): Promise<number> {
         }
       },
     )
+    .command('new', 'Create things', (y) =>
+      y
+        .command(
+          'connector <name>',
+          'Scaffold a connector plugin package that passes the contract suite as generated',
+          (yy) =>
+            yy
+              .positional('name', { type: 'string', demandOption: true, describe: 'npm package name, e.g. @acme/relaypoint-connector-topup' })
+              .options({
+                dir: { type: 'string', describe: 'Directory to create (must not exist). Defaults to ./<name without scope>' },
+                'core-range': { type: 'string', describe: '@relaypoint/core semver range the plugin declares. Defaults to ^<running core version>' },
+                id: { type: 'string', describe: 'Plugin id. Defaults to one derived from the name' },
+              }),
+          async (args) => {
+            // Loaded on demand: only this command needs the templates.
+            const { scaffoldConnector, ScaffoldError } = await import('@relaypoint/create-connector');
+            try {
+              const r = await scaffoldConnector({ name: args.name, dir: args.dir, coreRange: args['core-range'], id: args.id });
+              process.stdout.write(
+                `created ${r.name} (plugin id "${r.id}", @relaypoint/core ${r.coreRange}) in ${r.dir}\n` +
+                  r.files.map((f) => `  ${f}\n`).join('') +
+                  `next:\n  cd ${r.dir}\n  npm install\n  npm test\n`,
+              );
+            } catch (e) {
+              if (e instanceof ScaffoldError) throw new ExitError(EXIT_USAGE, [`new connector: ${e.message}`]);
+              throw e;
+            }
+          },
+        )
+        .demandCommand(1, 'name what to create: connector'),
+    )
     .command(
       'demo',
       'Run the simulator and a host with both connectors, and print curl commands to try them',
