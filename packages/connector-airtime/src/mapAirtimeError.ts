@@ -5,6 +5,7 @@ import {
   OutcomeUnknownError,
   ProviderRejectedError,
   retryAfterFromHeaders,
+  type HeadersLike,
 } from '@relaypoint/core';
 
 /** A non-2xx answer of the airtime API, as the connector sees it. */
@@ -12,7 +13,7 @@ export interface AirtimeErrorAnswer {
   /** HTTP status. */
   status: number;
   /** Response headers (for Retry-After). */
-  headers: unknown;
+  headers: HeadersLike;
   /** The provider's `code`, when the body was a JSON error envelope. */
   code?: string;
   /** The provider's `message`. */
@@ -40,10 +41,6 @@ export function readErrorEnvelope(body: unknown): { code?: string; message?: str
   };
 }
 
-function retryAfterMs(headers: unknown): number | undefined {
-  const ms = retryAfterFromHeaders(headers as Parameters<typeof retryAfterFromHeaders>[0]);
-  return ms === undefined || ms === null || Number.isNaN(ms) ? undefined : ms;
-}
 
 /**
  * Maps a non-2xx answer of the airtime API to the core taxonomy. The outcome
@@ -74,7 +71,7 @@ export function mapAirtimeError(answer: AirtimeErrorAnswer): ConnectorError {
       return new ProviderRejectedError(ErrorCodes.PROVIDER_INSUFFICIENT_BALANCE, `airtime provider account balance is too low (${status} ${code})`, { ...base, retryable: false });
     case 'OPERATOR_UNAVAILABLE': {
       // Documented as answered before anything is recorded: nothing issued, worth trying again later.
-      const after = retryAfterMs(answer.headers);
+      const after = retryAfterFromHeaders(answer.headers);
       return new ProviderRejectedError(ErrorCodes.PROVIDER_UNAVAILABLE, `airtime operator is unavailable (${status} ${code}); nothing was issued`, {
         ...base,
         retryable: true,
@@ -82,7 +79,7 @@ export function mapAirtimeError(answer: AirtimeErrorAnswer): ConnectorError {
       });
     }
     case 'PHONE_RECENTLY_RECHARGED': {
-      const after = retryAfterMs(answer.headers);
+      const after = retryAfterFromHeaders(answer.headers);
       return new ProviderRejectedError(ErrorCodes.PROVIDER_RATE_LIMITED, `airtime provider refused a second recharge of this phone so soon (${status} ${code}); retry later`, {
         ...base,
         retryable: true,
@@ -93,7 +90,7 @@ export function mapAirtimeError(answer: AirtimeErrorAnswer): ConnectorError {
       break;
   }
   if (status === 429) {
-    const after = retryAfterMs(answer.headers);
+    const after = retryAfterFromHeaders(answer.headers);
     return new ProviderRejectedError(ErrorCodes.PROVIDER_RATE_LIMITED, `airtime provider asked us to slow down (429${code ? ` ${code}` : ''})`, {
       ...base,
       retryable: true,

@@ -5,6 +5,7 @@ import {
   OutcomeUnknownError,
   ProviderRejectedError,
   retryAfterFromHeaders,
+  type HeadersLike,
 } from '@relaypoint/core';
 
 /** A non-2xx answer of the gift-card API, as the connector sees it. */
@@ -12,7 +13,7 @@ export interface GiftcardErrorAnswer {
   /** HTTP status. */
   status: number;
   /** Response headers (for Retry-After). */
-  headers: unknown;
+  headers: HeadersLike;
   /** The provider's `code`, when the body was a JSON error envelope. */
   code?: string;
   /** The provider's `message`. */
@@ -37,10 +38,6 @@ export function readErrorEnvelope(body: unknown): { code?: string; message?: str
   };
 }
 
-function retryAfterMs(headers: unknown): number | undefined {
-  const ms = retryAfterFromHeaders(headers as Parameters<typeof retryAfterFromHeaders>[0]);
-  return ms === undefined || ms === null || Number.isNaN(ms) ? undefined : ms;
-}
 
 /**
  * Maps a non-2xx answer of the gift-card API to the core taxonomy. Business
@@ -70,7 +67,7 @@ export function mapGiftcardError(answer: GiftcardErrorAnswer): ConnectorError {
       break;
   }
   if (status === 429) {
-    const after = retryAfterMs(answer.headers);
+    const after = retryAfterFromHeaders(answer.headers);
     return new ProviderRejectedError(ErrorCodes.PROVIDER_RATE_LIMITED, `gift-card provider asked us to slow down (${tag})`, {
       ...base,
       retryable: true,
