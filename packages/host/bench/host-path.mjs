@@ -12,6 +12,8 @@
 //   BENCH_DURATION_S   seconds per measured run (default 10)
 //   BENCH_CONNECTIONS  connections (default 32)
 //   BENCH_SQLITE_SYNC  the host's SQLite synchronous mode, FULL (default) or NORMAL
+//   BENCH_HOST_NODE_FLAGS  extra node flags for the host process, space-separated
+//                      (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; the profile is written on its graceful exit)
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -27,6 +29,7 @@ const root = join(pkgDir, '..', '..');
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SYNC = process.env.BENCH_SQLITE_SYNC ?? 'FULL';
+const HOST_NODE_FLAGS = (process.env.BENCH_HOST_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const KEY = 'bench-tenant-key-0123456789abcdef';
 const SECRET = 'sim-airtime-secret';
 const work = mkdtempSync(join(tmpdir(), 'relaypoint-host-bench-'));
@@ -158,7 +161,7 @@ async function main() {
   };
   const configFile = join(work, 'relaypoint.json');
   writeFileSync(configFile, JSON.stringify(config));
-  const host = await startProcess([join(pkgDir, 'dist', 'src', 'cli.js'), 'start', '--config', configFile], 'host');
+  const host = await startProcess([...HOST_NODE_FLAGS, join(pkgDir, 'dist', 'src', 'cli.js'), 'start', '--config', configFile], 'host');
   const ptPort = await freePort();
   const pt = await startProcess([join(here, 'passthrough.mjs'), String(ptPort), sim.url], 'passthrough');
 
