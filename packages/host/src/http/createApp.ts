@@ -46,17 +46,36 @@ export function createApp(s: AppServices): express.Express {
     const given = req.get('x-request-id');
     const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader('x-request-id', requestId);
-    const context: RequestContext = { requestId, log: s.logger.child({ reqId: requestId }) };
+    let child: Logger | undefined;
+    const context: RequestContext = {
+      requestId,
+      get log() {
+        return (child ??= s.logger.child({ reqId: requestId }));
+      },
+    };
     (req as Request & { relaypoint: RequestContext }).relaypoint = context;
-    (req as Request & { log: Logger }).log = context.log;
     const started = performance.now();
-    res.on('finish', () => {
+    // 'close' fires for every request, answered or not, so a client that hangs up still leaves its line.
+    res.once('close', () => {
       const seconds = (performance.now() - started) / 1000;
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
-      s.metrics.observeHttp(req.method, route, res.statusCode, seconds);
-      const c = ctx(req);
-      context.log[res.statusCode >= 500 ? 'error' : 'info'](
-        { method: req.method, path: req.path, route, status: res.statusCode, ms: Math.round(seconds * 10000) / 10, tenant: c.tenantId, principal: c.principal?.kind },
+      const finished = res.writableFinished;
+      if (finished) s.metrics.observeHttp(req.method, route, res.statusCode, seconds);
+      const i = context.issuance;
+      // One line per request, bound fields inline (a child logger per request costs more than the line).
+      s.logger[res.statusCode >= 500 ? 'error' : 'info'](
+        {
+          reqId: requestId,
+          method: req.method,
+          path: req.path,
+          route,
+          status: res.statusCode,
+          ms: Math.round(seconds * 10000) / 10,
+          tenant: context.tenantId,
+          principal: context.principal?.kind,
+          ...(finished ? {} : { aborted: true }),
+          ...(i ? { issuanceId: i.id, issuanceStatus: i.status, ...(i.code ? { code: i.code } : {}) } : {}),
+        },
         'request',
       );
     });

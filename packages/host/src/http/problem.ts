@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { isConnectorError, isRelaypointError, validateAgainstSchema, type JsonSchema } from '@relaypoint/core';
 import { HostError, HostErrorCodes } from '../HostError.js';
+import { ctx } from './requestContext.js';
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -108,8 +109,7 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     const code = bp.status === 404 ? HostErrorCodes.NOT_FOUND : bp.status === 413 ? HostErrorCodes.PAYLOAD_TOO_LARGE : bp.status === 415 ? HostErrorCodes.UNSUPPORTED_MEDIA_TYPE : HostErrorCodes.VALIDATION_FAILED;
     return sendProblem(res, bp.status, code, bp.expose && bp.message ? bp.message : 'the request could not be understood');
   }
-  const log = (req as Request & { log?: { error(o: object, m: string): void } }).log;
-  log?.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, code: (err as { code?: unknown })?.code, stack: (err as Error)?.stack } }, 'request failed');
+  ctx(req)?.log.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, code: (err as { code?: unknown })?.code, stack: (err as Error)?.stack } }, 'request failed');
   sendProblem(res, 500, HostErrorCodes.INTERNAL, 'internal error; the request id identifies it in the host logs');
 }
 

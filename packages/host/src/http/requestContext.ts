@@ -6,12 +6,14 @@ import type { Principal } from './ApiKeys.js';
 export interface RequestContext {
   /** `x-request-id` as received (when sane) or generated. */
   requestId: string;
-  /** A logger bound to the request id. */
-  log: Logger;
+  /** A logger bound to the request id (created on first use: most requests log only their one request line). */
+  readonly log: Logger;
   /** Set by the auth middleware. */
   principal?: Principal;
   /** The tenant the request acts for (a tenant key's own, or the admin's `X-Relaypoint-Tenant`). */
   tenantId?: string;
+  /** The issuance a `POST /v1/issuances` created or found, for the request's log line (one line per issuance request). */
+  issuance?: { id: string; status: string; code?: string };
 }
 
 /** The request's context. */

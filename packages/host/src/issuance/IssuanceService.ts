@@ -230,7 +230,8 @@ export class IssuanceService {
     if (inserted.length === 0) return this.repeat(tenantId, input.reference, hash);
     this.o.metrics?.onStatus(input.connector, 'in_flight');
     const deadline = now + this.o.waitMs;
-    const sent = await this.track(this.send(id, handle, { ...params, amount: stored.amount }));
+    // The caller's request log line reports this result, so the journal does not log it a second time.
+    const sent = await this.track(this.send(id, handle, { ...params, amount: stored.amount }, false));
     let row = sent.row;
     if (OPEN_STATUSES.includes(row.status)) row = await this.waitForTerminal(row, deadline);
     return { record: this.record(row), repeat: false, ...(sent.failure && row.status === 'failed' ? { failure: sent.failure } : {}) };
@@ -288,7 +289,7 @@ export class IssuanceService {
   }
 
   /** Calls the provider for a row this process owns, then records what happened. */
-  private async send(id: string, handle: ConnectorHandle, params: IssueParams): Promise<{ row: IssuanceRow; failure?: 'rejected' | 'not_sent' }> {
+  private async send(id: string, handle: ConnectorHandle, params: IssueParams, announce = true): Promise<{ row: IssuanceRow; failure?: 'rejected' | 'not_sent' }> {
     const started = performance.now();
     let result: IssueResult | undefined;
     let error: unknown;
@@ -299,7 +300,7 @@ export class IssuanceService {
     }
     const outcome = result ? result.status : isConnectorError(error) ? error.outcome : 'error';
     this.o.metrics?.onProviderCall(handle.name, 'issue', (performance.now() - started) / 1000, outcome);
-    return this.applyIssueOutcome(id, handle, result, error, params.reference);
+    return this.applyIssueOutcome(id, handle, result, error, params.reference, announce);
   }
 
   private async applyIssueOutcome(
@@ -308,12 +309,13 @@ export class IssuanceService {
     result: IssueResult | undefined,
     error: unknown,
     reference: string,
+    announce: boolean,
   ): Promise<{ row: IssuanceRow; failure?: 'rejected' | 'not_sent' }> {
     if (result) {
-      if (result.status === 'succeeded') return { row: await this.recordTerminal(id, 'succeeded', result) };
+      if (result.status === 'succeeded') return { row: await this.recordTerminal(id, 'succeeded', result, undefined, announce) };
       if (result.status === 'failed') {
         const code = result.providerCode ?? 'PROVIDER_DECLINED';
-        return { row: await this.recordTerminal(id, 'failed', result, { code, message: result.providerMessage ?? 'the provider declined the issuance' }), failure: 'rejected' };
+        return { row: await this.recordTerminal(id, 'failed', result, { code, message: result.providerMessage ?? 'the provider declined the issuance' }, announce), failure: 'rejected' };
       }
       return { row: await this.recordOpen(id, 'pending', { result, next: this.now() + this.o.intervalMs }) };
     }
@@ -321,7 +323,7 @@ export class IssuanceService {
       const failure: Failure = { code: String(error.code), message: error.message };
       const fromProvider: StoredResult = error.providerCode ? { providerCode: error.providerCode } : {};
       if (error.outcome === 'rejected') {
-        return { row: await this.recordTerminal(id, 'failed', fromProvider, failure), failure: 'rejected' };
+        return { row: await this.recordTerminal(id, 'failed', fromProvider, failure, announce), failure: 'rejected' };
       }
       if (error.outcome === 'not_sent') {
         // Without safe re-sends, no earlier attempt can have had an unknown outcome (core reconciles those and
@@ -330,14 +332,14 @@ export class IssuanceService {
         // A request the plugin found invalid (e.g. an amount outside the provider's catalogue) can never succeed:
         // it is refused like a provider refusal (422), not reported as a provider outage to retry (503).
         if (error instanceof ValidationError) {
-          return { row: await this.recordTerminal(id, 'failed', fromProvider, failure), failure: 'rejected' };
+          return { row: await this.recordTerminal(id, 'failed', fromProvider, failure, announce), failure: 'rejected' };
         }
         if (!repeatIsSafe(handle)) {
-          return { row: await this.recordTerminal(id, 'failed', fromProvider, failure), failure: 'not_sent' };
+          return { row: await this.recordTerminal(id, 'failed', fromProvider, failure, announce), failure: 'not_sent' };
         }
         const verified = await this.lookupAfterNotSent(handle, reference);
-        if (verified === 'not_found') return { row: await this.recordTerminal(id, 'failed', fromProvider, failure), failure: 'not_sent' };
-        if (verified) return this.applyIssueOutcome(id, handle, verified, undefined, reference);
+        if (verified === 'not_found') return { row: await this.recordTerminal(id, 'failed', fromProvider, failure, announce), failure: 'not_sent' };
+        if (verified) return this.applyIssueOutcome(id, handle, verified, undefined, reference, announce);
       }
       // unknown, or not_sent after attempts that may have reached a dedup-capable provider: reconcile by reference.
       return { row: await this.recordOpen(id, 'unknown', { failure, next: this.now() + this.o.intervalMs }) };
@@ -358,7 +360,7 @@ export class IssuanceService {
   }
 
   /** Writes a terminal result unless the row is already terminal; a success enqueues `reward.issued` in the same transaction. */
-  private async recordTerminal(id: string, status: 'succeeded' | 'failed', result: StoredResult & Partial<IssueResult>, failure?: Failure): Promise<IssuanceRow> {
+  private async recordTerminal(id: string, status: 'succeeded' | 'failed', result: StoredResult & Partial<IssueResult>, failure?: Failure, announce = true): Promise<IssuanceRow> {
     const now = this.now();
     const stored: StoredResult = {
       ...(result.voucher ? { voucher: result.voucher } : {}),
@@ -383,7 +385,7 @@ export class IssuanceService {
     });
     if (updated) {
       this.o.metrics?.onStatus(updated.connector, status);
-      this.o.logger.info({ issuanceId: id, reference: updated.reference, connector: updated.connector, status, code: failure?.code }, 'issuance recorded');
+      if (announce) this.o.logger.info({ issuanceId: id, reference: updated.reference, connector: updated.connector, status, code: failure?.code }, 'issuance recorded');
       return updated;
     }
     return (await this.findById(id)) as IssuanceRow;

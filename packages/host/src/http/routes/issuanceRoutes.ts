@@ -23,6 +23,7 @@ export function issuanceRoutes(s: AppServices): Router {
     validateOrThrow(issueRequestSchema, body ?? {}, 'body');
     const outcome = await s.issuances.issue(tenantId, body as IssueInput);
     const { record } = outcome;
+    ctx(req).issuance = { id: record.id, status: record.status, ...(record.error ? { code: record.error.code } : {}) };
     res.setHeader('location', `/v1/issuances/${encodeURIComponent(record.reference)}`);
     if (outcome.repeat) {
       res.status(record.status === 'succeeded' || record.status === 'failed' ? 200 : 202).json(record);
