@@ -34,6 +34,24 @@ describeEachStore('GroupCommit', (target) =>
       ]);
     });
 
+    it('runs one-statement units without savepoints: a failing statement is undone alone, the batch commits', async () => {
+      const group = new GroupCommit(db);
+      await db.execute('INSERT INTO gc_t (id, n) VALUES ($1, $2)', ['s0', 0]);
+      const results = await Promise.allSettled([
+        group.query('INSERT INTO gc_t (id, n) VALUES ($1, $2) RETURNING id', ['s1', 1]),
+        group.query('INSERT INTO gc_t (id, n) VALUES ($1, $2), ($3, $4)', ['s2', 2, 's0', 9]), // second row collides: the whole statement is undone
+        group.run(async (tx) => tx.execute('INSERT INTO gc_t (id, n) VALUES ($1, $2)', ['s3', 3])),
+      ]);
+      expect(results.map((r) => r.status)).to.deep.equal(['fulfilled', 'rejected', 'fulfilled']);
+      expect((results[0] as PromiseFulfilledResult<unknown>).value).to.deep.equal([{ id: 's1' }]);
+      const rows = await db.query<{ id: string; n: number | string }>("SELECT id, n FROM gc_t WHERE id LIKE 's%' ORDER BY id");
+      expect(rows.map((r) => [r.id, Number(r.n)])).to.deep.equal([
+        ['s0', 0],
+        ['s1', 1],
+        ['s3', 3],
+      ]);
+    });
+
     it('rolls back a lone unit that throws after writing', async () => {
       const group = new GroupCommit(db);
       let error: unknown;

@@ -2,6 +2,8 @@ import type { Database, SqlExecutor } from '@relaypoint/store';
 
 interface Entry {
   fn: (tx: SqlExecutor) => Promise<unknown>;
+  /** One statement: SQLite undoes a failed statement by itself, so it needs no savepoint of its own. */
+  single: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -31,9 +33,24 @@ export class GroupCommit {
 
   /** Runs `fn` in a transaction (shared with concurrent callers on SQLite) and resolves once it is committed. */
   run<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.enqueue(fn, false);
+  }
+
+  /**
+   * Runs one statement as a unit of work, committed like {@link run}. A
+   * failing statement is undone by the store itself (statement-level
+   * atomicity), so it skips the two savepoint statements a unit costs.
+   * On PostgreSQL it runs on its own (autocommit).
+   */
+  query<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    if (this.db.dialect !== 'sqlite') return this.db.query<T>(sql, params);
+    return this.enqueue((tx) => tx.query<T>(sql, params), true);
+  }
+
+  private enqueue<T>(fn: (tx: SqlExecutor) => Promise<T>, single: boolean): Promise<T> {
     if (this.db.dialect !== 'sqlite') return this.db.transaction(fn);
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ fn, single, resolve: resolve as (v: unknown) => void, reject });
       if (!this.flushing) {
         this.flushing = true;
         // Let requests arriving in the same turn of the event loop join this batch.
@@ -54,6 +71,14 @@ export class GroupCommit {
             return;
           }
           for (const [i, entry] of batch.entries()) {
+            if (entry.single) {
+              try {
+                outcomes.push({ ok: true, value: await entry.fn(tx) });
+              } catch (error) {
+                outcomes.push({ ok: false, error });
+              }
+              continue;
+            }
             await tx.execute(`SAVEPOINT gc_${i}`);
             try {
               outcomes.push({ ok: true, value: await entry.fn(tx) });
