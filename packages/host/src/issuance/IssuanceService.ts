@@ -105,8 +105,17 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+// Random bytes for ids, drawn 1 KiB at a time: one randomBytes call per issuance cost more than the id is worth.
+let entropy = Buffer.alloc(0);
+let entropyAt = 0;
+
 function newIssuanceId(): string {
-  return `iss_${Date.now().toString(36).padStart(9, '0')}${randomBytes(8).toString('hex')}`;
+  if (entropyAt + 8 > entropy.length) {
+    entropy = randomBytes(1024);
+    entropyAt = 0;
+  }
+  const random = entropy.toString('hex', entropyAt, (entropyAt += 8));
+  return `iss_${Date.now().toString(36).padStart(9, '0')}${random}`;
 }
 
 /** Longest reference a provider accepts (core's reference rule). */
@@ -153,9 +162,9 @@ export class IssuanceService {
     this.group = new GroupCommit(options.db);
   }
 
-  /** One write, committed before it resolves: batched with concurrent writes on SQLite (one fsync for many), direct on PostgreSQL. */
-  private write<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
-    return this.o.db.dialect === 'sqlite' ? this.group.run(fn) : fn(this.o.db);
+  /** One statement, committed before it resolves: batched with concurrent writes on SQLite (one fsync for many), direct on PostgreSQL. */
+  private write<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    return this.group.query<T>(sql, params);
   }
 
   /** Rows claimed or sent by this process are marked with this id. */
@@ -219,13 +228,11 @@ export class IssuanceService {
     const id = newIssuanceId();
     // The intent, committed before anything leaves: a crash from here on leaves an `in_flight` row to reconcile.
     // The unique (tenant, reference) key decides, across every host, which request calls the provider.
-    const inserted = await this.write((tx) =>
-      tx.query<{ id: string }>(
-        `INSERT INTO issuances (id, tenant_id, reference, connector, request_hash, params, status, sends, checks, lease_owner, lease_until, next_check_at, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'in_flight', 1, 0, $7, $8, $8, $9, $9)
-         ON CONFLICT (tenant_id, reference) DO NOTHING RETURNING id`,
-        [id, tenantId, input.reference, input.connector, hash, JSON.stringify(stored), this.o.hostId, now + this.o.leaseMs, now],
-      ),
+    const inserted = await this.write<{ id: string }>(
+      `INSERT INTO issuances (id, tenant_id, reference, connector, request_hash, params, status, sends, checks, lease_owner, lease_until, next_check_at, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, 'in_flight', 1, 0, $7, $8, $8, $9, $9)
+       ON CONFLICT (tenant_id, reference) DO NOTHING RETURNING id`,
+      [id, tenantId, input.reference, input.connector, hash, JSON.stringify(stored), this.o.hostId, now + this.o.leaseMs, now],
     );
     if (inserted.length === 0) return this.repeat(tenantId, input.reference, hash);
     this.o.metrics?.onStatus(input.connector, 'in_flight');
@@ -404,8 +411,7 @@ export class IssuanceService {
           ...(fields.result.providerMessage ? { providerMessage: fields.result.providerMessage } : {}),
         }
       : null;
-    const rows = await this.write((tx) =>
-      tx.query<IssuanceRow>(
+    const rows = await this.write<IssuanceRow>(
       `UPDATE issuances SET status = $2, transaction_id = COALESCE($3, transaction_id), result = COALESCE($4, result),
          error_code = $5, error_message = $6, lease_owner = NULL, lease_until = 0, next_check_at = $7, updated_at = $8,
          checks = checks + $9
@@ -422,7 +428,6 @@ export class IssuanceService {
         fields.checked ? 1 : 0,
         this.o.hostId,
       ],
-      ),
     );
     if (rows[0]) {
       if (!fields.checked) this.o.metrics?.onStatus(rows[0].connector, status);
