@@ -143,6 +143,26 @@ describeEachStore('host HTTP API', (target) => describe('over real HTTP with the
       expect(env.sim.journal.entries({ route: 'airtime.issue', reference: `tenant-a:${reference}` })).to.have.length(1);
     });
 
+    it('answers a repeat sent while the first call is in flight as soon as that call is recorded, not at the next poll', async () => {
+      const reference = ref('inflight');
+      env.sim.setScenario({ rules: [{ route: 'airtime.issue', reference: `tenant-a:${reference}`, fault: { type: 'latency', distribution: 'fixed', ms: 400 } }] });
+      try {
+        const stamp = <T>(p: Promise<T>) => p.then((r) => ({ r, at: performance.now() }));
+        const first = stamp(env.call('POST', '/v1/issuances', { body: airtime(reference) }));
+        await new Promise((r) => setTimeout(r, 50));
+        const second = stamp(env.call('POST', '/v1/issuances', { body: airtime(reference) }));
+        const [a, b] = await Promise.all([first, second]);
+        expect(a.r.status).to.equal(201);
+        expect(b.r.status).to.equal(200);
+        expect(b.r.body).to.deep.equal(a.r.body);
+        // Polling alone (100 ms, then 200 ms, ...) would answer the repeat about 350 ms after the first.
+        expect(b.at - a.at).to.be.lessThan(150);
+        expect(env.sim.journal.entries({ route: 'airtime.issue', reference: `tenant-a:${reference}` })).to.have.length(1);
+      } finally {
+        env.sim.setScenario({ rules: [] });
+      }
+    });
+
     it('answers 409 REFERENCE_CONFLICT for the same reference with a different body, sending nothing', async () => {
       const reference = ref('conflict');
       await env.call('POST', '/v1/issuances', { body: airtime(reference) });

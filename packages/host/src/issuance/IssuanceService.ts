@@ -155,6 +155,8 @@ export class IssuanceService {
   private pass: Promise<unknown> | undefined;
   private stopped = false;
   private readonly group: GroupCommit;
+  /** Requests waiting on a row this process may change, by issuance id: woken as soon as it records the change. */
+  private readonly waiters = new Map<string, Set<() => void>>();
 
   constructor(options: IssuanceServiceOptions) {
     this.o = options;
@@ -263,19 +265,46 @@ export class IssuanceService {
     while (OPEN_STATUSES.includes(row.status) && !this.stopped) {
       const left = deadline - this.now();
       if (left <= 0) break;
-      await sleep(Math.min(delay, left));
-      delay = Math.min(delay * 2, 1000);
       if (row.status === 'in_flight') {
-        // Someone is calling the provider for it; the row changes when they are done.
+        // Someone is calling the provider for it; the row changes when they are done. When that someone is this
+        // process, it wakes us the moment it has recorded the answer; polling covers another host owning the call.
+        const woken = await this.changeOf(row.id, Math.min(delay, left));
+        if (!woken) delay = Math.min(delay * 2, 1000);
         row = (await this.findById(row.id)) ?? row;
         continue;
       }
+      await sleep(Math.min(delay, left));
+      delay = Math.min(delay * 2, 1000);
       const handle = this.o.connectors.get(row.connector);
       if (!handle) break;
       // Reads only: re-sending belongs to the reconciler, under its lease.
       row = await this.track(this.check(row, handle, false));
     }
     return row;
+  }
+
+  /** Resolves true when this process records a change of the row, or false after `ms`. */
+  private changeOf(id: string, ms: number): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      let set = this.waiters.get(id);
+      if (!set) this.waiters.set(id, (set = new Set()));
+      const waiting = set;
+      const settle = (woken: boolean) => {
+        clearTimeout(timer);
+        waiting.delete(wake);
+        if (waiting.size === 0 && this.waiters.get(id) === waiting) this.waiters.delete(id);
+        resolve(woken);
+      };
+      const wake = () => settle(true);
+      const timer = setTimeout(() => settle(false), ms);
+      waiting.add(wake);
+    });
+  }
+
+  /** Wakes the requests waiting on a row this process has just changed (committed). */
+  private changed(id: string): void {
+    const set = this.waiters.get(id);
+    if (set) for (const wake of [...set]) wake();
   }
 
   private track<T>(p: Promise<T>): Promise<T> {
@@ -391,6 +420,7 @@ export class IssuanceService {
       return row;
     });
     if (updated) {
+      this.changed(id);
       this.o.metrics?.onStatus(updated.connector, status);
       if (announce) this.o.logger.info({ issuanceId: id, reference: updated.reference, connector: updated.connector, status, code: failure?.code }, 'issuance recorded');
       return updated;
@@ -430,6 +460,7 @@ export class IssuanceService {
       ],
     );
     if (rows[0]) {
+      this.changed(id);
       if (!fields.checked) this.o.metrics?.onStatus(rows[0].connector, status);
       return rows[0];
     }
@@ -578,6 +609,8 @@ export class IssuanceService {
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    // Requests waiting on another request's call answer now with what the store holds.
+    for (const set of [...this.waiters.values()]) for (const wake of [...set]) wake();
     const all = () => Promise.allSettled([...this.inFlight, ...(this.pass ? [this.pass] : [])]);
     let timeout: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
