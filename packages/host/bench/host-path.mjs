@@ -6,7 +6,12 @@
 //       (no journal, no retries, no webhooks: bench/passthrough.mjs), and
 //   (b) a bare client (autocannon itself) calling the simulator directly;
 // then the host and the pass-through at half the host's peak rate, to read
-// the p99 the host adds when it is not saturated.
+// the p99 the host adds when it is not saturated. Half rate is measured twice:
+// with autocannon's overallRate (each connection sends its per-second quota
+// back to back, then idles until the next second: a burst at full speed every
+// second), and with an evenly paced open-loop client (one request every
+// 1/rate s, latency counted from the scheduled send time, so a stall is not
+// hidden by requests that were never sent).
 // Every request carries a unique reference. Simulator, host and pass-through
 // each run in their own process; autocannon runs in this one.
 //   BENCH_DURATION_S   seconds per measured run (default 10)
@@ -16,6 +21,7 @@
 //                      (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; the profile is written on its graceful exit)
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
+import { Agent, request as httpRequest } from 'node:http';
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync, realpathSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -132,11 +138,59 @@ function summary(label, res) {
   return out;
 }
 
+/** An evenly paced open-loop run: `rate` requests per second for `duration` s over at most CONNECTIONS keep-alive sockets. */
+function paced(url, spec, rate, duration) {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const { hostname, port } = new URL(url);
+  const latencies = [];
+  let non2xx = 0;
+  let errors = 0;
+  let outstanding = 0;
+  const total = Math.round(rate * duration);
+  const start = performance.now();
+  let sent = 0;
+  return new Promise((resolve) => {
+    const finish = () => {
+      agent.destroy();
+      latencies.sort((a, b) => a - b);
+      const q = (p) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] * 10) / 10 : null);
+      resolve({ requests: { average: Math.round((latencies.length * 1000) / (performance.now() - start)), total: latencies.length }, latency: { p50: q(0.5), p99: q(0.99) }, non2xx, errors, timeouts: 0 });
+    };
+    const fire = (scheduled) => {
+      const r = spec.setupRequest({ headers: spec.headers });
+      outstanding++;
+      const req = httpRequest({ agent, hostname, port, method: spec.method, path: spec.path, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) } }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode < 200 || res.statusCode > 299) non2xx++;
+          else latencies.push(performance.now() - scheduled);
+          if (--outstanding === 0 && sent === total) finish();
+        });
+      });
+      req.on('error', () => {
+        errors++;
+        if (--outstanding === 0 && sent === total) finish();
+      });
+      req.end(r.body);
+    };
+    const tick = () => {
+      const now = performance.now();
+      while (sent < total && start + (sent * 1000) / rate <= now) fire(start + (sent++ * 1000) / rate);
+      if (sent < total) setTimeout(tick, 1);
+    };
+    tick();
+  });
+}
+
 let simUrl;
 async function measure(label, url, kind, opts = {}) {
   // A fresh ledger and balance per run: 1,000,000.00 USD covers 200,000 issuances of 5.00, which a fast bare-client run exceeds.
   const reset = await fetch(`${simUrl}/__sim/reset`, { method: 'POST' });
   if (reset.status !== 204) throw new Error(`simulator reset: ${reset.status}`);
+  if (opts.paced) {
+    await paced(url, targets[kind](`warm-${kind}`)[0], opts.paced, 2);
+    return summary(label, await paced(url, targets[kind](kind)[0], opts.paced, DURATION));
+  }
   await load(url, targets[kind](`warm-${kind}`), { duration: 2, ...(opts.overallRate ? { overallRate: opts.overallRate } : {}) });
   return summary(label, await load(url, targets[kind](kind), opts));
 }
@@ -172,18 +226,23 @@ async function main() {
     const passthrough = await measure('express+axios pass-through -> simulator', pt.url, 'passthrough');
     const hostPeak = await measure('host (HTTP -> journal -> plugin -> simulator)', host.url, 'host');
     const half = Math.max(1, Math.round(hostPeak.reqPerSec / 2));
-    const ptHalf = await measure(`pass-through at ${half} req/s`, pt.url, 'passthrough', { overallRate: half });
-    const hostHalf = await measure(`host at ${half} req/s`, host.url, 'host', { overallRate: half });
+    const ptHalf = await measure(`pass-through at ${half} req/s (autocannon overallRate: bursts)`, pt.url, 'passthrough', { overallRate: half });
+    const hostHalf = await measure(`host at ${half} req/s (autocannon overallRate: bursts)`, host.url, 'host', { overallRate: half });
+    const ptPaced = await measure(`pass-through at ${half} req/s (evenly paced)`, pt.url, 'passthrough', { paced: half });
+    const hostPaced = await measure(`host at ${half} req/s (evenly paced)`, host.url, 'host', { paced: half });
     const ratios = {
       hostVsPassthroughThroughput: Math.round((hostPeak.reqPerSec / passthrough.reqPerSec) * 100) / 100,
       hostVsBareClientThroughput: Math.round((hostPeak.reqPerSec / direct.reqPerSec) * 100) / 100,
       p99AddedAtHalfPeakMs: hostHalf.p99Ms - ptHalf.p99Ms,
       p50AddedAtHalfPeakMs: hostHalf.p50Ms - ptHalf.p50Ms,
+      p99AddedAtHalfPeakPacedMs: Math.round((hostPaced.p99Ms - ptPaced.p99Ms) * 10) / 10,
+      p50AddedAtHalfPeakPacedMs: Math.round((hostPaced.p50Ms - ptPaced.p50Ms) * 10) / 10,
       targets: { throughputRatio: '>= 0.7', p99AddedMs: '<= 5' },
+      loadavgAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
     };
     console.log(JSON.stringify({ ratios }));
     // Every request is a fresh issuance that must succeed; figures with failures in them are not comparable.
-    const failed = [direct, passthrough, hostPeak, ptHalf, hostHalf].filter((r) => r.non2xx || r.errors || r.timeouts);
+    const failed = [direct, passthrough, hostPeak, ptHalf, hostHalf, ptPaced, hostPaced].filter((r) => r.non2xx || r.errors || r.timeouts);
     if (failed.length > 0) {
       console.log(JSON.stringify({ invalid: 'some runs had non-2xx answers, errors or timeouts', runs: failed.map((r) => r.target) }));
       process.exitCode = 1;
