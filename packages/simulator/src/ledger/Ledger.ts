@@ -2,6 +2,7 @@ import { fromMinorUnits } from '@relaypoint/core';
 import type { Account, ProviderName } from '../config/ResolvedConfig.js';
 import type { LedgerEntry } from './LedgerEntry.js';
 import type { Transaction } from './Transaction.js';
+import { EvictionRing } from './EvictionRing.js';
 
 /** Filter of {@link Ledger.entries}. */
 export interface LedgerFilter {
@@ -25,7 +26,12 @@ export class Ledger {
   /** Transactions forgotten because the ledger was full. */
   evicted = 0;
 
-  constructor(readonly provider: ProviderName, private readonly limit: number, private readonly now: () => number) {}
+  /** Commit order for eviction when the ledger is bounded. */
+  private readonly order: EvictionRing<Transaction>;
+
+  constructor(readonly provider: ProviderName, limit: number, private readonly now: () => number) {
+    this.order = new EvictionRing(limit);
+  }
 
   /** The account's transaction for a reference. */
   findByReference(account: Account, reference: string): Transaction | undefined {
@@ -50,9 +56,9 @@ export class Ledger {
     // Ids derive from (seed, account, reference): a same-id transaction is that reference issued again after its eviction.
     this.byId.delete(tx.id);
     this.byId.set(tx.id, tx);
-    if (this.byId.size > this.limit) {
-      const old = this.byId.values().next().value as Transaction;
-      this.byId.delete(old.id);
+    const old = this.order.push(tx);
+    if (old) {
+      if (this.byId.get(old.id) === old) this.byId.delete(old.id);
       const oldRefs = this.byReference.get(old.account);
       if (oldRefs?.get(old.reference) === old) oldRefs.delete(old.reference);
       this.evicted += 1;
@@ -62,6 +68,7 @@ export class Ledger {
   clear(): void {
     this.byReference.clear();
     this.byId.clear();
+    this.order.clear();
     this.evicted = 0;
   }
 
