@@ -10,7 +10,7 @@
 //   BENCH_THROUGHPUT   0 skips the throughput comparison (memory runs only)
 //   BENCH_WARMUP_MIN_S / BENCH_WARMUP_MAX_S  warm-up per target: at least MIN, then 2 s rounds while the rate climbs, at most MAX (default 20 / 40)
 //   BENCH_WIREMOCK_FLAGS  WireMock flags (default '--disable-request-logging')
-//   BENCH_MEMORY_RUNS  comma-separated subset of the memory runs: ledger-size, semispace4, unbounded (default all)
+//   BENCH_MEMORY_RUNS  comma-separated subset of the memory runs: ledger-size, semispace4, capped, unbounded (default all)
 import autocannon from 'autocannon';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -33,6 +33,8 @@ const WARMUP_MAX_S = Number(process.env.BENCH_WARMUP_MAX_S ?? 40);
 const MEMORY_RUNS = [
   { label: 'ledger-size 10000', args: ['--ledger-size', '10000'] },
   { label: 'semispace4 ledger-size 10000, node --max-semi-space-size=4', args: ['--ledger-size', '10000'], nodeFlags: ['--max-semi-space-size=4'] },
+  // The soak setting the docs recommend: a bounded ledger plus a V8 heap cap, so major GCs run before RSS climbs.
+  { label: 'capped ledger-size 10000, node --max-semi-space-size=4 --max-old-space-size=64', args: ['--ledger-size', '10000'], nodeFlags: ['--max-semi-space-size=4', '--max-old-space-size=64'] },
   { label: 'unbounded ledger (default)', args: [] },
 ].filter((r) => !process.env.BENCH_MEMORY_RUNS || process.env.BENCH_MEMORY_RUNS.split(',').includes(r.label.split(' ')[0]));
 const SECRET = 'sim-airtime-secret';
