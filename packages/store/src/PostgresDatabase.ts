@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Database, Migration, Row, SqlExecutor, TransactionOptions } from './Database.js';
-import { runMigrations } from './migrate.js';
+import { CREATE_MIGRATIONS_TABLE, listAppliedMigrations, runMigrations } from './migrate.js';
 
 /** Options of {@link PostgresDatabase.open}. */
 export interface PostgresOptions {
@@ -88,9 +88,7 @@ export class PostgresDatabase implements Database {
   }
 
   async appliedMigrations(namespace: string): Promise<number[]> {
-    await this.ensureMigrationsTable();
-    const rows = await this.query<{ id: number }>('SELECT id FROM relaypoint_migrations WHERE namespace = $1 ORDER BY id', [namespace]);
-    return rows.map((r) => Number(r.id));
+    return listAppliedMigrations(this, namespace);
   }
 
   /** @internal */
@@ -99,7 +97,7 @@ export class PostgresDatabase implements Database {
     await this.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(724001)');
       await tx.execute(
-        'CREATE TABLE IF NOT EXISTS relaypoint_migrations (namespace TEXT NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL, applied_at BIGINT NOT NULL, PRIMARY KEY (namespace, id))',
+        CREATE_MIGRATIONS_TABLE,
       );
     });
   }

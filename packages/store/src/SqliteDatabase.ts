@@ -1,7 +1,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Migration, Row, SqlExecutor, TransactionOptions } from './Database.js';
 import { toSqlitePlaceholders } from './placeholders.js';
-import { runMigrations } from './migrate.js';
+import { CREATE_MIGRATIONS_TABLE, listAppliedMigrations, runMigrations } from './migrate.js';
 
 /** Options of {@link SqliteDatabase.open}. */
 export interface SqliteOptions {
@@ -136,15 +136,13 @@ export class SqliteDatabase implements Database {
   }
 
   async appliedMigrations(namespace: string): Promise<number[]> {
-    await this.ensureMigrationsTable();
-    const rows = await this.query<{ id: number }>('SELECT id FROM relaypoint_migrations WHERE namespace = $1 ORDER BY id', [namespace]);
-    return rows.map((r) => Number(r.id));
+    return listAppliedMigrations(this, namespace);
   }
 
   /** @internal */
   async ensureMigrationsTable(): Promise<void> {
     await this.execute(
-      'CREATE TABLE IF NOT EXISTS relaypoint_migrations (namespace TEXT NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL, applied_at BIGINT NOT NULL, PRIMARY KEY (namespace, id))',
+      CREATE_MIGRATIONS_TABLE,
     );
   }
 

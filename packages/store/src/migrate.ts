@@ -4,6 +4,17 @@ interface MigratableDatabase extends Database {
   ensureMigrationsTable(): Promise<void>;
 }
 
+/** The bookkeeping table, the same statement on both engines. */
+export const CREATE_MIGRATIONS_TABLE =
+  'CREATE TABLE IF NOT EXISTS relaypoint_migrations (namespace TEXT NOT NULL, id INTEGER NOT NULL, name TEXT NOT NULL, applied_at BIGINT NOT NULL, PRIMARY KEY (namespace, id))';
+
+/** Ids of the migrations of `namespace` already applied, in order. */
+export async function listAppliedMigrations(db: MigratableDatabase, namespace: string): Promise<number[]> {
+  await db.ensureMigrationsTable();
+  const rows = await db.query<{ id: number }>('SELECT id FROM relaypoint_migrations WHERE namespace = $1 ORDER BY id', [namespace]);
+  return rows.map((r) => Number(r.id));
+}
+
 /**
  * Applies pending migrations one transaction each. On PostgreSQL an advisory
  * lock per namespace makes concurrent starts wait for each other instead of
