@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: lint, check generated files, then every package's tests (via
-// lerna, in dependency order, one at a time: crash tests need the cores),
+// lerna, one at a time: crash tests need the cores; --no-sort so a failing
+// package never stops its dependents' suites from running),
 // then one totals line `N passed, N failed` over all packages. A package
 // whose test run dies before reporting counts as a failure, as does a
 // package with no tests at all.
@@ -31,7 +32,7 @@ step('lint (eslint)', bin('eslint'), ['.', '--max-warnings=0']);
 step('generated files are current', process.execPath, [join(root, 'scripts', 'codegen.mjs'), '--check']);
 
 const filter = process.env.RELAYPOINT_TEST_SCOPE ? ['--scope', process.env.RELAYPOINT_TEST_SCOPE] : [];
-step('package tests (lerna run test)', bin('lerna'), ['run', 'test', '--concurrency', '1', '--no-bail', '--skip-nx-cache', '--stream', ...filter]);
+step('package tests (lerna run test)', bin('lerna'), ['run', 'test', '--concurrency', '1', '--no-bail', '--no-sort', '--skip-nx-cache', '--stream', ...filter]);
 
 let passed = 0, failed = 0, skipped = 0;
 const pkgs = readdirSync(join(root, 'packages')).filter((d) => existsSync(join(root, 'packages', d, 'package.json')));

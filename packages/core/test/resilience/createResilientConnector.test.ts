@@ -324,7 +324,8 @@ describe('createResilientConnector', () => {
     it('wakes a retry sleep on abort and never re-sends', async () => {
       const fake = new FakeConnector([{ error: notSent() }, { result: ok }]);
       const ctl = new AbortController();
-      const call = track(make(fake, caps('none'), { retry: { initialDelayMs: 60_000 } }).issue(params, { signal: ctl.signal }));
+      // random 0.5: a 30 s backoff (make's default random 0 would make it 0 ms and race the flush).
+      const call = track(make(fake, caps('none'), { random: () => 0.5, retry: { initialDelayMs: 60_000 } }).issue(params, { signal: ctl.signal }));
       await flush();
       expect(fake.issues).to.have.length(1);
       const t = Date.now();
@@ -355,7 +356,7 @@ describe('createResilientConnector', () => {
 
     it('dispose wakes sleeping retries', async () => {
       const fake = new FakeConnector([{ error: notSent() }]);
-      const r = make(fake, caps('none'), { retry: { initialDelayMs: 60_000 } });
+      const r = make(fake, caps('none'), { random: () => 0.5, retry: { initialDelayMs: 60_000 } });
       const call = track(r.issue(params));
       await flush();
       r.dispose();
