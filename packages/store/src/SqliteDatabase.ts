@@ -1,21 +1,50 @@
 import BetterSqlite3 from 'better-sqlite3';
+import { open as openFile, type FileHandle } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Database, Migration, Row, SqlExecutor, TransactionOptions } from './Database.js';
 import { toSqlitePlaceholders } from './placeholders.js';
 import { CREATE_MIGRATIONS_TABLE, listAppliedMigrations, runMigrations } from './migrate.js';
+import type { CheckpointerReply, CheckpointerRequest } from './sqliteCheckpointer.js';
+
+/** One checkpoint done by the worker thread: WAL frames at the time and frames copied into the database file. */
+export interface CheckpointResult {
+  log: number;
+  checkpointed: number;
+}
 
 /** Options of {@link SqliteDatabase.open}. */
 export interface SqliteOptions {
-  /** `FULL` (default) or `NORMAL`. */
+  /** `FULL` (default) survives power loss; `NORMAL` survives a process crash. */
   synchronous?: 'FULL' | 'NORMAL';
   /** Wait for another process' lock, ms. Defaults to 5000. */
   busyTimeoutMs?: number;
+  /** How long after a commit the worker thread checkpoints the WAL, ms. Defaults to 200. */
+  checkpointDelayMs?: number;
+  /** Called after each checkpoint of the worker thread (for metrics and tests). */
+  onCheckpoint?: (result: CheckpointResult) => void;
+  /** @internal How the WAL is made durable; defaults to `fdatasync` on the libuv thread pool. Tests replace it. */
+  syncWal?: (wal: FileHandle) => Promise<void>;
 }
 
 /**
  * The embedded default store: one better-sqlite3 connection in WAL mode.
+ *
  * better-sqlite3 is synchronous, so an async transaction callback would let
  * other callers' statements slip into it between awaits; a FIFO lock keeps
  * every statement outside an open transaction waiting until it ends.
+ *
+ * Nothing slow runs on the event loop. With `synchronous: 'FULL'` a commit
+ * writes its WAL frames (`synchronous = NORMAL` on this connection, a plain
+ * `write`) and releases the lock; the WAL is then `fdatasync`ed on the libuv
+ * thread pool, one sync for every commit that arrived meanwhile (group
+ * commit), and the commit resolves only after it. Every other call (reads
+ * too) resolves only once everything committed before it is durable, so no
+ * caller ever acts on a state a power cut could undo: the same guarantee as
+ * SQLite's own `synchronous = FULL`, without stalling every socket for the
+ * fsync. Checkpoints (copying the WAL into the database file, two more
+ * fsyncs) run on a second connection in a worker thread, with
+ * `synchronous = FULL`, and automatic checkpoints are off on this one.
  */
 export class SqliteDatabase implements Database {
   readonly dialect = 'sqlite' as const;
@@ -25,11 +54,30 @@ export class SqliteDatabase implements Database {
   private locked = false;
   private closed = false;
 
-  private readonly busyTimeoutMs: number;
+  /** Commits written so far, and how many of them are known durable. */
+  private written = 0;
+  private synced = 0;
+  private syncing: Promise<void> | undefined;
+  private walFile: Promise<FileHandle> | undefined;
+  private fatal: Error | undefined;
 
-  private constructor(db: BetterSqlite3.Database, busyTimeoutMs: number) {
+  private worker: Worker | undefined;
+  private workerFailed = false;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  private checkpointing = false;
+  private writtenAtCheckpoint = 0;
+  private workerClosed: (() => void) | undefined;
+
+  private constructor(
+    db: BetterSqlite3.Database,
+    private readonly path: string,
+    /** Commits wait for the WAL sync (FULL on a WAL file). */
+    private readonly durable: boolean,
+    /** Checkpoints run in the worker thread (any WAL file). */
+    private readonly walMode: boolean,
+    private readonly options: SqliteOptions,
+  ) {
     this.db = db;
-    this.busyTimeoutMs = busyTimeoutMs;
   }
 
   /** Opens (creating if needed) the file at `path` in WAL mode. */
@@ -39,10 +87,20 @@ export class SqliteDatabase implements Database {
     // the lock holder is another connection in this same process waiting on
     // an await. Wait asynchronously instead (see retryBusy).
     db.pragma('busy_timeout = 0');
-    if (path !== ':memory:') db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    const mode = options.synchronous ?? 'FULL';
+    const inMemory = path === ':memory:' || path === '';
+    const wal = !inMemory && String(db.pragma('journal_mode = WAL', { simple: true })).toLowerCase() === 'wal';
+    if (wal) {
+      // Commits only write() to the WAL here; durability (FULL) comes from the
+      // async fdatasync below and checkpoints from the worker thread.
+      db.pragma('synchronous = NORMAL');
+      db.pragma('wal_autocheckpoint = 0');
+      db.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    } else {
+      db.pragma(`synchronous = ${mode}`);
+    }
     db.pragma('foreign_keys = ON');
-    return new SqliteDatabase(db, options.busyTimeoutMs ?? 5000);
+    return new SqliteDatabase(db, inMemory ? path : resolve(path), wal && mode === 'FULL', wal, options);
   }
 
   private prepare(sql: string): BetterSqlite3.Statement {
@@ -58,16 +116,37 @@ export class SqliteDatabase implements Database {
   private runQuery<T>(sql: string, params: readonly unknown[]): T[] {
     const q = toSqlitePlaceholders(sql, params);
     const st = this.prepare(q.sql);
-    if (st.reader) return st.all(...q.params) as T[];
+    if (st.reader) {
+      const rows = st.all(...q.params) as T[];
+      if (!st.readonly) this.wroteOutsideTransaction();
+      return rows;
+    }
     st.run(...q.params);
+    this.wroteOutsideTransaction();
     return [];
   }
 
   private runExecute(sql: string, params: readonly unknown[]): { rowCount: number } {
     const q = toSqlitePlaceholders(sql, params);
     const st = this.prepare(q.sql);
-    if (st.reader) return { rowCount: st.all(...q.params).length };
-    return { rowCount: st.run(...q.params).changes };
+    if (st.reader) {
+      const rowCount = st.all(...q.params).length;
+      if (!st.readonly) this.wroteOutsideTransaction();
+      return { rowCount };
+    }
+    const rowCount = st.run(...q.params).changes;
+    this.wroteOutsideTransaction();
+    return { rowCount };
+  }
+
+  /** An autocommit write just committed; inside a transaction the COMMIT counts instead. */
+  private wroteOutsideTransaction(): void {
+    if (!this.db.inTransaction) this.committed();
+  }
+
+  private committed(): void {
+    this.written++;
+    if (this.walMode) this.scheduleCheckpoint();
   }
 
   private executor(): SqlExecutor {
@@ -94,7 +173,7 @@ export class SqliteDatabase implements Database {
 
   /** Retries a statement that met another connection's lock, waiting asynchronously, for up to busyTimeoutMs. */
   private async retryBusy<T>(fn: () => T): Promise<T> {
-    const deadline = Date.now() + this.busyTimeoutMs;
+    const deadline = Date.now() + (this.options.busyTimeoutMs ?? 5000);
     let delay = 1;
     for (;;) {
       try {
@@ -107,28 +186,126 @@ export class SqliteDatabase implements Database {
     }
   }
 
+  /**
+   * Resolves once every commit made so far is durable (at once when it
+   * already is, or when durability comes from elsewhere). One WAL sync runs
+   * at a time and covers every commit written before it started.
+   */
+  private settled(): Promise<void> | undefined {
+    if (this.fatal) return Promise.reject(this.fatal);
+    if (!this.durable || this.synced >= this.written) return undefined;
+    return this.waitSynced(this.written);
+  }
+
+  private async waitSynced(target: number): Promise<void> {
+    while (this.synced < target) {
+      if (this.fatal) throw this.fatal;
+      this.syncing ??= this.syncRound().finally(() => (this.syncing = undefined));
+      await this.syncing;
+    }
+  }
+
+  private async syncRound(): Promise<void> {
+    const upTo = this.written;
+    try {
+      this.walFile ??= openFile(`${this.path}-wal`, 'r+');
+      const wal = await this.walFile;
+      await (this.options.syncWal ? this.options.syncWal(wal) : wal.datasync());
+    } catch (e) {
+      // After a failed fsync the kernel may have dropped the dirty pages;
+      // retrying could report a commit durable that is not. Refuse all further work.
+      this.fatal = new Error(`SQLite WAL sync failed for ${this.path}; the store can no longer confirm what is durable: ${(e as Error).message}`, { cause: e });
+      throw this.fatal;
+    }
+    if (upTo > this.synced) this.synced = upTo;
+  }
+
+  private scheduleCheckpoint(): void {
+    if (this.checkpointTimer || this.checkpointing || this.workerFailed || this.closed) return;
+    this.checkpointTimer = setTimeout(() => this.checkpoint(), this.options.checkpointDelayMs ?? 200);
+    this.checkpointTimer.unref();
+  }
+
+  private checkpoint(): void {
+    this.checkpointTimer = undefined;
+    if (this.closed || this.workerFailed) return;
+    const worker = (this.worker ??= this.startWorker());
+    if (!worker) return;
+    this.checkpointing = true;
+    this.writtenAtCheckpoint = this.written;
+    worker.postMessage({ op: 'checkpoint' } satisfies CheckpointerRequest);
+  }
+
+  private startWorker(): Worker | undefined {
+    try {
+      const worker = new Worker(new URL('./sqliteCheckpointer.js', import.meta.url), { workerData: { path: this.path } });
+      worker.unref();
+      worker.on('message', (reply: CheckpointerReply) => this.onWorkerReply(reply));
+      worker.on('error', () => this.checkpointInProcess());
+      worker.on('exit', () => {
+        this.workerClosed?.();
+        if (!this.closed) this.checkpointInProcess();
+      });
+      return worker;
+    } catch {
+      this.checkpointInProcess();
+      return undefined;
+    }
+  }
+
+  private onWorkerReply(reply: CheckpointerReply): void {
+    if (reply.op === 'closed') return;
+    this.checkpointing = false;
+    if (reply.op === 'checkpointed') this.options.onCheckpoint?.({ log: reply.log, checkpointed: reply.checkpointed });
+    if (this.written > this.writtenAtCheckpoint) this.scheduleCheckpoint();
+  }
+
+  /** Without a worker thread the WAL still must not grow forever: checkpoint on this connection, as SQLite does by default. */
+  private checkpointInProcess(): void {
+    if (this.workerFailed || this.closed) return;
+    this.workerFailed = true;
+    this.worker = undefined;
+    this.checkpointing = false;
+    this.db.pragma(`synchronous = ${this.durable ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('wal_autocheckpoint = 1000');
+  }
+
   async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    if (!this.locked) return this.retryBusy(() => this.runQuery<T>(sql, params));
-    return this.withLock(async () => this.retryBusy(() => this.runQuery<T>(sql, params)));
+    const rows = this.locked
+      ? await this.withLock(async () => this.retryBusy(() => this.runQuery<T>(sql, params)))
+      : await this.retryBusy(() => this.runQuery<T>(sql, params));
+    const wait = this.settled();
+    if (wait) await wait;
+    return rows;
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<{ rowCount: number }> {
-    if (!this.locked) return this.retryBusy(() => this.runExecute(sql, params));
-    return this.withLock(async () => this.retryBusy(() => this.runExecute(sql, params)));
+    const result = this.locked
+      ? await this.withLock(async () => this.retryBusy(() => this.runExecute(sql, params)))
+      : await this.retryBusy(() => this.runExecute(sql, params));
+    const wait = this.settled();
+    if (wait) await wait;
+    return result;
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, _options?: TransactionOptions): Promise<T> {
-    return this.withLock(async () => {
+    const out = await this.withLock(async () => {
+      if (this.fatal) throw this.fatal;
       await this.retryBusy(() => this.db.exec('BEGIN IMMEDIATE'));
       try {
-        const out = await fn(this.executor());
+        const result = await fn(this.executor());
         await this.retryBusy(() => this.db.exec('COMMIT'));
-        return out;
+        this.committed();
+        return result;
       } catch (e) {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
         throw e;
       }
     });
+    // The lock is free again: the next transaction writes while this one's WAL sync runs.
+    const wait = this.settled();
+    if (wait) await wait;
+    return out;
   }
 
   async migrate(namespace: string, migrations: readonly Migration[]): Promise<{ applied: number[] }> {
@@ -141,9 +318,7 @@ export class SqliteDatabase implements Database {
 
   /** @internal */
   async ensureMigrationsTable(): Promise<void> {
-    await this.execute(
-      CREATE_MIGRATIONS_TABLE,
-    );
+    await this.execute(CREATE_MIGRATIONS_TABLE);
   }
 
   async ping(): Promise<void> {
@@ -154,8 +329,26 @@ export class SqliteDatabase implements Database {
     if (this.closed) return;
     await this.withLock(async () => {
       this.closed = true;
-      this.statements.clear();
-      this.db.close();
+      clearTimeout(this.checkpointTimer);
+      try {
+        if (!this.fatal) await this.waitSynced(this.written);
+      } finally {
+        await this.stopWorker();
+        if (this.walFile) await (await this.walFile.catch(() => undefined))?.close();
+        this.statements.clear();
+        // The last connection to close checkpoints the WAL into the file and removes it.
+        this.db.close();
+      }
+    });
+  }
+
+  private async stopWorker(): Promise<void> {
+    const worker = this.worker;
+    if (!worker) return;
+    this.worker = undefined;
+    await new Promise<void>((resolveClosed) => {
+      this.workerClosed = resolveClosed;
+      worker.postMessage({ op: 'close' } satisfies CheckpointerRequest);
     });
   }
 }

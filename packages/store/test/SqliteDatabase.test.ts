@@ -1,0 +1,187 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SqliteDatabase, type SqliteOptions } from '../src/index.js';
+
+const CREATE = 'CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)';
+
+/** A WAL sync the test releases by hand, counting calls. */
+function gatedSync() {
+  const pending: (() => void)[] = [];
+  const gate = {
+    calls: 0,
+    syncWal: async (wal: FileHandle) => {
+      gate.calls++;
+      await new Promise<void>((r) => pending.push(r));
+      await wal.datasync();
+    },
+    releaseAll() {
+      for (const r of pending.splice(0)) r();
+    },
+    waiting: () => pending.length,
+  };
+  return gate;
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+/** Waits (a bounded number of loop turns) until the gate holds a sync; fails the test otherwise. */
+async function untilSyncStarted(gate: { waiting(): number }): Promise<void> {
+  for (let i = 0; i < 2000 && gate.waiting() === 0; i++) await tick();
+  expect(gate.waiting(), 'a WAL sync was started').to.be.greaterThan(0);
+}
+
+describe('SqliteDatabase durability off the event loop', () => {
+  let dir: string;
+  const opened: SqliteDatabase[] = [];
+  const open = (name: string, options: SqliteOptions = {}) => {
+    const db = SqliteDatabase.open(join(dir, name), options);
+    opened.push(db);
+    return db;
+  };
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rp-sqlite-'));
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((d) => d.close().catch(() => {})));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('resolves a commit only after its WAL sync, while the event loop and the next transaction keep running', async () => {
+    const gate = gatedSync();
+    const db = open('a.db', { syncWal: gate.syncWal });
+    const ddl = db.execute(CREATE);
+    await untilSyncStarted(gate);
+    gate.releaseAll();
+    await ddl;
+
+    let firstDone = false;
+    const first = db.transaction(async (tx) => tx.execute('INSERT INTO t (id, v) VALUES ($1, $2)', [1, 'a'])).then(() => (firstDone = true));
+    await untilSyncStarted(gate);
+    // The sync is pending: the loop turns, and a second transaction takes the lock and commits meanwhile.
+    let secondCommitted = false;
+    const second = db.transaction(async (tx) => {
+      await tx.execute('INSERT INTO t (id, v) VALUES ($1, $2)', [2, 'b']);
+      secondCommitted = true;
+    });
+    for (let i = 0; i < 20 && !secondCommitted; i++) await tick();
+    expect(secondCommitted, 'second transaction ran while the first waited for its sync').to.equal(true);
+    expect(firstDone, 'first commit resolved before its sync').to.equal(false);
+    gate.releaseAll();
+    await first;
+    await untilSyncStarted(gate);
+    gate.releaseAll();
+    await second;
+    expect((await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM t'))[0].n).to.equal(2);
+  });
+
+  it('covers many concurrent commits with few syncs (group commit)', async () => {
+    let syncs = 0;
+    const db = open('b.db', {
+      syncWal: async (wal) => {
+        syncs++;
+        await new Promise((r) => setTimeout(r, 5));
+        await wal.datasync();
+      },
+    });
+    await db.execute(CREATE);
+    syncs = 0;
+    await Promise.all(Array.from({ length: 200 }, (_, i) => db.execute('INSERT INTO t (id, v) VALUES ($1, $2)', [i, 'x'])));
+    expect(syncs).to.be.greaterThan(0);
+    expect(syncs).to.be.lessThan(20);
+    expect((await db.query<{ n: number }>('SELECT COUNT(*) AS n FROM t'))[0].n).to.equal(200);
+  });
+
+  it('holds back a read that could see a commit not yet durable', async () => {
+    const gate = gatedSync();
+    const db = open('c.db', { syncWal: gate.syncWal });
+    const ddl = db.execute(CREATE);
+    await untilSyncStarted(gate);
+    gate.releaseAll();
+    await ddl;
+    const write = db.execute('INSERT INTO t (id, v) VALUES ($1, $2)', [1, 'a']);
+    await untilSyncStarted(gate);
+    let readDone = false;
+    const read = db.query<{ v: string }>('SELECT v FROM t WHERE id = 1').then((rows) => {
+      readDone = true;
+      return rows;
+    });
+    for (let i = 0; i < 10; i++) await tick();
+    expect(readDone).to.equal(false);
+    gate.releaseAll();
+    await write;
+    expect(await read).to.deep.equal([{ v: 'a' }]);
+  });
+
+  it('refuses every call after a failed WAL sync instead of reporting a commit durable', async () => {
+    let fail = false;
+    const db = open('d.db', {
+      syncWal: async (wal) => {
+        if (fail) throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+        await wal.datasync();
+      },
+    });
+    await db.execute(CREATE);
+    fail = true;
+    await db.execute('INSERT INTO t (id, v) VALUES (1, $1)', ['a']).then(
+      () => expect.fail('should reject'),
+      (e: Error) => expect(e.message).to.match(/WAL sync failed.*EIO/),
+    );
+    fail = false;
+    await db.query('SELECT 1').then(
+      () => expect.fail('should reject'),
+      (e: Error) => expect(e.message).to.match(/WAL sync failed/),
+    );
+    await db.transaction(async () => undefined).then(
+      () => expect.fail('should reject'),
+      (e: Error) => expect(e.message).to.match(/WAL sync failed/),
+    );
+  });
+
+  it('does not wait for a sync with synchronous NORMAL', async () => {
+    let syncs = 0;
+    const db = open('e.db', { synchronous: 'NORMAL', syncWal: async () => void syncs++ });
+    await db.execute(CREATE);
+    await db.transaction(async (tx) => tx.execute('INSERT INTO t (id, v) VALUES (1, $1)', ['a']));
+    expect(syncs).to.equal(0);
+  });
+
+  it('checkpoints the WAL into the database file from its worker thread', async () => {
+    const results: { log: number; checkpointed: number }[] = [];
+    const db = open('f.db', { checkpointDelayMs: 10, onCheckpoint: (r) => results.push(r) });
+    await db.execute(CREATE);
+    for (let i = 0; i < 50; i++) await db.execute('INSERT INTO t (id, v) VALUES ($1, $2)', [i, 'x'.repeat(500)]);
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline && !results.some((r) => r.log > 0 && r.checkpointed === r.log)) await new Promise((r) => setTimeout(r, 20));
+    const full = results.find((r) => r.log > 0 && r.checkpointed === r.log);
+    expect(full, `checkpoints seen: ${JSON.stringify(results)}`).to.not.equal(undefined);
+  });
+
+  it('keeps every acknowledged commit when the process is killed with SIGKILL', async function () {
+    this.timeout(30_000);
+    const path = join(dir, 'kill.db');
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/writeUntilKilled.js', import.meta.url)), path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let acked = 0;
+    let buf = '';
+    await new Promise<void>((resolveKilled, reject) => {
+      child.on('error', reject);
+      child.stdout.on('data', (chunk: Buffer) => {
+        buf += chunk.toString();
+        const lines = buf.split('\n');
+        buf = lines.pop() ?? '';
+        for (const line of lines) if (line) acked = Math.max(acked, Number(line));
+        if (acked >= 300 && child.exitCode === null && !child.killed) child.kill('SIGKILL');
+      });
+      child.on('exit', () => resolveKilled());
+    });
+    expect(acked).to.be.at.least(300);
+    const db = open('kill.db');
+    const [row] = await db.query<{ n: number; hi: number }>('SELECT COUNT(*) AS n, MAX(id) AS hi FROM t');
+    expect(row.hi, 'highest acknowledged id').to.be.at.least(acked);
+    expect(row.n).to.equal(row.hi);
+  });
+});
