@@ -348,6 +348,7 @@ export class SqliteDatabase implements Database {
     this.worker = undefined;
     await new Promise<void>((resolveClosed) => {
       this.workerClosed = resolveClosed;
+      worker.ref(); // an unref'd worker would let the process exit before close() resolves
       worker.postMessage({ op: 'close' } satisfies CheckpointerRequest);
     });
   }

@@ -184,4 +184,12 @@ describe('SqliteDatabase durability off the event loop', () => {
     expect(row.hi, 'highest acknowledged id').to.be.at.least(acked);
     expect(row.n).to.equal(row.hi);
   });
+
+  it('finishes close() in a process that has nothing else to wait for (the checkpoint worker is released)', async function () {
+    this.timeout(20_000);
+    // stdout not piped: an open pipe would keep the process alive and hide the bug.
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/closeWhenIdle.js', import.meta.url)), join(dir, 'idle.db')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(code, 'exit code (13: close() never resolved)').to.equal(0);
+  });
 });
