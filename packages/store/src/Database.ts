@@ -66,6 +66,13 @@ export type StoreConfig =
       synchronous?: 'FULL' | 'NORMAL';
       /** How long to wait for another process' write lock, ms. Defaults to 5000. */
       busyTimeoutMs?: number;
+      /**
+       * Where the connection runs. `main` (default): on the event loop, with
+       * the fsyncs and checkpoints on other threads (fast for many small
+       * statements). `worker`: entirely on a worker thread, one message per
+       * statement (frees the event loop for batch work such as webhook dispatch).
+       */
+      thread?: 'main' | 'worker';
     }
   | {
       driver: 'postgres';

@@ -1,6 +1,7 @@
 import type { Database, StoreConfig } from './Database.js';
 import { PostgresDatabase } from './PostgresDatabase.js';
 import { SqliteDatabase } from './SqliteDatabase.js';
+import { SqliteWorkerDatabase } from './SqliteWorkerDatabase.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -8,7 +9,8 @@ import { dirname } from 'node:path';
 export async function openDatabase(config: StoreConfig): Promise<Database> {
   if (config.driver === 'sqlite') {
     if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
-    return SqliteDatabase.open(config.path, { synchronous: config.synchronous, busyTimeoutMs: config.busyTimeoutMs });
+    const options = { synchronous: config.synchronous, busyTimeoutMs: config.busyTimeoutMs };
+    return config.thread === 'worker' ? SqliteWorkerDatabase.open(config.path, options) : SqliteDatabase.open(config.path, options);
   }
   return PostgresDatabase.open(config.url, { poolSize: config.poolSize, applicationName: config.applicationName });
 }

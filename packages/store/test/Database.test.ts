@@ -127,4 +127,26 @@ describeEachStore('Database', (target) => {
   it('answers ping', async () => {
     await db.ping();
   });
-});
+
+  it('lets a second connection in this process wait for the first one\'s open transaction without deadlocking', async () => {
+    const other = await target.open();
+    try {
+      let release!: () => void;
+      const holding = new Promise<void>((r) => (release = r));
+      const first = db.transaction(async (tx) => {
+        await tx.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['held', 1, 0]);
+        await holding;
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      const second = other.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['after', 1, 0]);
+      await new Promise((r) => setTimeout(r, 50));
+      release();
+      await Promise.all([first, second]);
+      const ids = (await db.query<{ id: string }>("SELECT id FROM items WHERE id IN ('held', 'after') ORDER BY id")).map((r) => r.id);
+      expect(ids).to.deep.equal(['after', 'held']);
+    } finally {
+      await other.close();
+    }
+  });
+}, { sqliteWorker: true });
+

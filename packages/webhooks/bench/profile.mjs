@@ -18,7 +18,7 @@ const N = Math.max(1000, Math.round(100_000 * Number(process.env.BENCH_SCALE ?? 
 const rx = spawn(process.execPath, [new URL('./receiver.mjs', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
 const port = await new Promise((r) => rx.stdout.once('data', (d) => r(Number(String(d).trim()))));
 const dir = mkdtempSync(join(tmpdir(), 'rp-prof-'));
-const db = await openDatabase({ driver: 'sqlite', path: join(dir, 'p.db'), synchronous: process.env.BENCH_SYNC ?? 'FULL' });
+const db = await openDatabase({ driver: 'sqlite', path: join(dir, 'p.db'), synchronous: process.env.BENCH_SYNC ?? 'FULL', thread: process.env.BENCH_THREAD ?? 'worker' });
 
 const stats = new Map();
 const timed = (target, name) => {

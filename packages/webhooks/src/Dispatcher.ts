@@ -143,7 +143,8 @@ export class Dispatcher {
     private readonly metrics: WebhookMetrics | undefined,
   ) {
     this.maxQueued = 2 * settings.concurrency + 4 * settings.batchSize;
-    this.lowWater = settings.concurrency;
+    // Refill while half the queue is left: a transaction takes milliseconds, and senders must not run dry meanwhile.
+    this.lowWater = Math.max(settings.concurrency, Math.floor(this.maxQueued / 2));
   }
 
   start(): void {

@@ -446,4 +446,4 @@ describeEachStore('WebhookService', (target) => {
       expect(await svc.stats()).to.deep.equal({ pending: 2, oldestPendingAgeMs: 1500, inFlight: 0, failed: 0 });
     });
   });
-});
+}, { sqliteWorker: true });

@@ -121,4 +121,4 @@ describeEachStore('dispatcher processes', (target) => {
       expect(Math.min(outs[0].delivered, outs[1].delivered)).to.be.greaterThan(500);
     });
   }
-});
+}, { sqliteWorker: true });

@@ -93,27 +93,31 @@ export interface StoreTarget {
   /** Opens a new connection to this suite's fresh store (several may be open at once, as several processes would). */
   open(): Promise<Database>;
   /** The store config for child processes (`{ driver, path }` or `{ driver, url }`). */
-  config(): { driver: 'sqlite'; path: string } | { driver: 'postgres'; url: string };
+  config(): { driver: 'sqlite'; path: string; thread?: 'worker' } | { driver: 'postgres'; url: string };
 }
 
 /**
  * Registers `fn` twice, as `<title> [sqlite]` and `<title> [postgres]`, each
- * with a fresh empty store created in `before` and removed in `after`.
+ * with a fresh empty store created in `before` and removed in `after`; with
+ * `sqliteWorker`, a third time on SQLite with its connection on a worker thread.
  */
-export function describeEachStore(title: string, fn: (target: StoreTarget) => void): void {
-  describe(`${title} [sqlite]`, function () {
-    let tmp: ReturnType<typeof tempSqlitePath>;
-    const target: StoreTarget = {
-      dialect: 'sqlite',
-      open: () => openDatabase({ driver: 'sqlite', path: tmp.path }),
-      config: () => ({ driver: 'sqlite', path: tmp.path }),
-    };
-    before(() => {
-      tmp = tempSqlitePath();
+export function describeEachStore(title: string, fn: (target: StoreTarget) => void, options: { sqliteWorker?: boolean } = {}): void {
+  const sqlite = (label: string, thread: 'main' | 'worker') =>
+    describe(`${title} [${label}]`, function () {
+      let tmp: ReturnType<typeof tempSqlitePath>;
+      const target: StoreTarget = {
+        dialect: 'sqlite',
+        open: () => openDatabase({ driver: 'sqlite', path: tmp.path, thread }),
+        config: () => ({ driver: 'sqlite', path: tmp.path, ...(thread === 'worker' ? { thread } : {}) }),
+      };
+      before(() => {
+        tmp = tempSqlitePath();
+      });
+      after(() => tmp?.cleanup());
+      fn(target);
     });
-    after(() => tmp?.cleanup());
-    fn(target);
-  });
+  sqlite('sqlite', 'main');
+  if (options.sqliteWorker) sqlite('sqlite worker thread', 'worker');
   if (!postgresAvailableOrAnnounce(title)) return;
   describe(`${title} [postgres]`, function () {
     let temp: TempPostgres | undefined;

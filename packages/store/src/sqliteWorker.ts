@@ -1,0 +1,98 @@
+/**
+ * Worker thread of {@link SqliteWorkerDatabase}: owns one better-sqlite3
+ * connection and runs the statements the owning thread sends, one message
+ * each. Everything slow (statements, COMMIT's fsync, checkpoints, waiting
+ * for another process' lock) blocks this thread, never the event loop that
+ * serves requests.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import BetterSqlite3 from 'better-sqlite3';
+import { toSqlitePlaceholders } from './placeholders.js';
+
+/** A request from the owning thread. */
+export type WorkerCall =
+  | { op: 'query' | 'execute'; sql: string; params: readonly unknown[] }
+  | { op: 'exec'; sql: string }
+  | { op: 'rollbackIfOpen' }
+  | { op: 'close' };
+export type WorkerRequest = WorkerCall & { id: number };
+
+/** The answer to request `id`, or the connection's readiness (id 0). */
+export type WorkerReply =
+  | { id: number; rows: unknown[] }
+  | { id: number; rowCount: number }
+  | { id: number; done: true }
+  | { id: number; error: { message: string; code?: string } };
+
+export interface WorkerOptions {
+  path: string;
+  synchronous: 'FULL' | 'NORMAL';
+  busyTimeoutMs: number;
+}
+
+const port = parentPort;
+if (!port) throw new Error('sqliteWorker must run in a worker thread');
+const options = workerData as WorkerOptions;
+
+let db: BetterSqlite3.Database;
+try {
+  db = new BetterSqlite3(options.path);
+  // Waiting for another connection's lock blocks only this thread, so SQLite's own busy handler is safe here.
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs}`);
+  if (options.path !== ':memory:' && options.path !== '') db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${options.synchronous}`);
+  db.pragma('foreign_keys = ON');
+  port.postMessage({ id: 0, done: true } satisfies WorkerReply);
+} catch (e) {
+  port.postMessage({ id: 0, error: { message: (e as Error).message, code: (e as { code?: string }).code } } satisfies WorkerReply);
+  process.exit(1);
+}
+
+const statements = new Map<string, BetterSqlite3.Statement>();
+function prepare(sql: string): BetterSqlite3.Statement {
+  let st = statements.get(sql);
+  if (!st) {
+    st = db.prepare(sql);
+    if (statements.size > 500) statements.clear();
+    statements.set(sql, st);
+  }
+  return st;
+}
+
+function handle(msg: WorkerRequest): WorkerReply {
+  switch (msg.op) {
+    case 'query': {
+      const q = toSqlitePlaceholders(msg.sql, msg.params);
+      const st = prepare(q.sql);
+      if (st.reader) return { id: msg.id, rows: st.all(...q.params) };
+      st.run(...q.params);
+      return { id: msg.id, rows: [] };
+    }
+    case 'execute': {
+      const q = toSqlitePlaceholders(msg.sql, msg.params);
+      const st = prepare(q.sql);
+      return { id: msg.id, rowCount: st.reader ? st.all(...q.params).length : st.run(...q.params).changes };
+    }
+    case 'exec':
+      db.exec(msg.sql);
+      return { id: msg.id, done: true };
+    case 'rollbackIfOpen':
+      if (db.inTransaction) db.exec('ROLLBACK');
+      return { id: msg.id, done: true };
+    case 'close':
+      statements.clear();
+      db.close();
+      return { id: msg.id, done: true };
+  }
+}
+
+port.on('message', (msg: WorkerRequest) => {
+  let reply: WorkerReply;
+  try {
+    reply = handle(msg);
+  } catch (e) {
+    reply = { id: msg.id, error: { message: (e as Error).message, code: (e as { code?: string }).code } };
+  }
+  port.postMessage(reply);
+  if (msg.op === 'close') port.close();
+});
