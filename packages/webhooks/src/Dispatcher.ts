@@ -104,7 +104,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref?.
  * lives, so a claim held longer than one request is never taken over.
  *
  * Memory stays flat whatever the backlog: at most `2 × concurrency +
- * 4 × batchSize` rows are queued, plus those in flight and their results
+ * 8 × batchSize` rows are queued, plus those in flight and their results
  * awaiting the next commit; rows are read from the store a batch at a time.
  */
 export class Dispatcher {
@@ -142,7 +142,7 @@ export class Dispatcher {
     private readonly logger: Logger | undefined,
     private readonly metrics: WebhookMetrics | undefined,
   ) {
-    this.maxQueued = 2 * settings.concurrency + 4 * settings.batchSize;
+    this.maxQueued = 2 * settings.concurrency + 8 * settings.batchSize;
     // Refill while half the queue is left: a transaction takes milliseconds, and senders must not run dry meanwhile.
     this.lowWater = Math.max(settings.concurrency, Math.floor(this.maxQueued / 2));
   }
