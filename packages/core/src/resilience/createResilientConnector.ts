@@ -125,7 +125,8 @@ export function createResilientConnector(
     breaker: new ConsecutiveBreaker(opts.breaker.failureThreshold),
   });
   const bulkheadPolicy = bulkhead(opts.bulkhead.maxConcurrent, opts.bulkhead.maxQueue);
-  const timeoutPolicy = timeout(opts.timeoutMs, TimeoutStrategy.Aggressive);
+  // abortOnReturn: false — aborting the signal after every successful call builds a DOMException with a stack per issuance; a finished call has nothing left to abort.
+  const timeoutPolicy = timeout(opts.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
   // Breaker outermost: an open circuit fails fast without taking a bulkhead slot.
   const pipeline = wrap(breakerPolicy, bulkheadPolicy, timeoutPolicy);
   const stateListener = breakerPolicy.onStateChange((s) => {
