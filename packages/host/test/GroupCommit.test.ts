@@ -1,6 +1,9 @@
 import { expect } from 'chai';
 import { describeEachStore } from '@relaypoint/store/testing';
-import type { Database } from '@relaypoint/store';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteDatabase, type Database } from '@relaypoint/store';
 import { GroupCommit } from '../src/issuance/GroupCommit.js';
 
 describeEachStore('GroupCommit', (target) =>
@@ -78,3 +81,65 @@ describeEachStore('GroupCommit', (target) =>
     });
   }),
 );
+
+describe('GroupCommit on SQLite, pipelined with the WAL sync', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rp-gc-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs the next batch while the previous commit is being synced, and settles each only after its own sync', async () => {
+    const held: (() => void)[] = [];
+    const db = SqliteDatabase.open(join(dir, 'gc.db'), {
+      syncWal: async (wal) => {
+        await new Promise<void>((r) => held.push(r));
+        await wal.datasync();
+      },
+    });
+    const releaseAll = () => held.splice(0).forEach((r) => r());
+    try {
+      const ddl = db.execute('CREATE TABLE p (id TEXT PRIMARY KEY)');
+      for (let i = 0; i < 1000 && held.length === 0; i++) await new Promise((r) => setImmediate(r));
+      releaseAll();
+      await ddl;
+      const group = new GroupCommit(db);
+      let aDone = false;
+      const a = group.run((tx) => tx.execute('INSERT INTO p (id) VALUES ($1)', ['a'])).then(() => (aDone = true));
+      for (let i = 0; i < 1000 && held.length === 0; i++) await new Promise((r) => setImmediate(r));
+      expect(held.length, "a's sync started").to.equal(1);
+      let bRan = false;
+      const b = group.run(async (tx) => {
+        bRan = true;
+        return tx.execute('INSERT INTO p (id) VALUES ($1)', ['b']);
+      });
+      for (let i = 0; i < 1000 && !bRan; i++) await new Promise((r) => setImmediate(r));
+      expect(bRan, "b's transaction ran during a's sync").to.equal(true);
+      expect(aDone, 'a settled before its sync').to.equal(false);
+      releaseAll();
+      await a;
+      for (let i = 0; i < 1000 && held.length === 0; i++) await new Promise((r) => setImmediate(r));
+      releaseAll();
+      await b;
+      expect((await db.query<{ id: string }>('SELECT id FROM p ORDER BY id')).map((r) => r.id)).to.deep.equal(['a', 'b']);
+    } finally {
+      releaseAll();
+      await db.close();
+    }
+  });
+
+  it('fails the waiting work, instead of leaving it waiting, when the store cannot begin a transaction', async () => {
+    const broken = {
+      dialect: 'sqlite',
+      transaction: async () => {
+        throw new Error('SQLite WAL sync failed earlier');
+      },
+    } as unknown as Database;
+    const group = new GroupCommit(broken);
+    const results = await Promise.allSettled([group.run(async () => 1), group.query('SELECT 1', [])]);
+    expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'fulfilled'))).to.deep.equal([
+      'SQLite WAL sync failed earlier',
+      'SQLite WAL sync failed earlier',
+    ]);
+  });
+});

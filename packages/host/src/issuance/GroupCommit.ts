@@ -10,8 +10,7 @@ interface Entry {
 
 /**
  * Commits the small transactions of concurrent requests together, so one
- * fsync covers many of them (SQLite with `synchronous=FULL` pays one per
- * commit, on the event loop). Each unit of work runs inside its own
+ * commit and one WAL sync cover many of them. Each unit of work runs inside its own
  * SAVEPOINT: one that throws is rolled back alone and its caller gets the
  * error; the others commit. A caller's promise settles only after the
  * commit that made its work durable. On PostgreSQL (commits do not block
@@ -20,7 +19,7 @@ interface Entry {
  */
 export class GroupCommit {
   private queue: Entry[] = [];
-  private flushing = false;
+  private scheduled = false;
 
   /**
    * @param db the store
@@ -51,56 +50,74 @@ export class GroupCommit {
     if (this.db.dialect !== 'sqlite') return this.db.transaction(fn);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, single, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.flushing) {
-        this.flushing = true;
-        // Let requests arriving in the same turn of the event loop join this batch.
-        setImmediate(() => void this.flush());
-      }
+      this.schedule();
     });
   }
 
-  private async flush(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
-      try {
-        await this.db.transaction(async (tx) => {
-          if (batch.length === 1) {
-            // Alone in its transaction: a failure rolls the whole transaction back, no savepoint needed.
-            outcomes.push({ ok: true, value: await batch[0].fn(tx) });
-            return;
-          }
-          for (const [i, entry] of batch.entries()) {
-            if (entry.single) {
-              try {
-                outcomes.push({ ok: true, value: await entry.fn(tx) });
-              } catch (error) {
-                outcomes.push({ ok: false, error });
-              }
-              continue;
-            }
-            await tx.execute(`SAVEPOINT gc_${i}`);
-            try {
-              outcomes.push({ ok: true, value: await entry.fn(tx) });
-              await tx.execute(`RELEASE SAVEPOINT gc_${i}`);
-            } catch (error) {
-              await tx.execute(`ROLLBACK TO SAVEPOINT gc_${i}`);
-              await tx.execute(`RELEASE SAVEPOINT gc_${i}`);
-              outcomes.push({ ok: false, error });
-            }
-          }
-        });
-      } catch (error) {
-        // The commit failed (or the lone unit threw): nothing in this batch is durable.
-        for (const entry of batch) entry.reject(error);
-        continue;
+  /** Starts a transaction on the next turn of the event loop, so requests arriving in this turn join it. */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.startBatch());
+  }
+
+  /**
+   * Starts one transaction without waiting for the previous one to be
+   * durable. The store runs transactions one at a time, so this one takes
+   * its batch when it gets the store: everything queued while the previous
+   * one ran joins it, and it executes while the previous commit's WAL sync
+   * is still in flight. Each caller settles when its own transaction has
+   * settled (committed and durable, or failed).
+   */
+  private startBatch(): void {
+    this.scheduled = false;
+    let batch: Entry[] = [];
+    let started = false;
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    const done = this.db.transaction(async (tx) => {
+      started = true;
+      batch = this.queue.splice(0, this.maxBatch);
+      // Work arriving from now on, or left over past maxBatch, goes to the next transaction.
+      if (this.queue.length > 0) this.schedule();
+      if (batch.length === 1) {
+        // Alone in its transaction: a failure rolls the whole transaction back, no savepoint needed.
+        outcomes.push({ ok: true, value: await batch[0].fn(tx) });
+        return;
       }
       for (const [i, entry] of batch.entries()) {
-        const o = outcomes[i];
-        if (o.ok) entry.resolve(o.value);
-        else entry.reject(o.error);
+        if (entry.single) {
+          try {
+            outcomes.push({ ok: true, value: await entry.fn(tx) });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+          continue;
+        }
+        await tx.execute(`SAVEPOINT gc_${i}`);
+        try {
+          outcomes.push({ ok: true, value: await entry.fn(tx) });
+          await tx.execute(`RELEASE SAVEPOINT gc_${i}`);
+        } catch (error) {
+          await tx.execute(`ROLLBACK TO SAVEPOINT gc_${i}`);
+          await tx.execute(`RELEASE SAVEPOINT gc_${i}`);
+          outcomes.push({ ok: false, error });
+        }
       }
-    }
-    this.flushing = false;
+    });
+    done.then(
+      () => {
+        for (const [i, entry] of batch.entries()) {
+          const o = outcomes[i];
+          if (o.ok) entry.resolve(o.value);
+          else entry.reject(o.error);
+        }
+      },
+      (error: unknown) => {
+        // The commit failed (or the lone unit threw): nothing in this batch is durable.
+        // When BEGIN itself failed, the batch was never taken: the work queued for it fails with it.
+        for (const entry of started ? batch : this.queue.splice(0, this.maxBatch)) entry.reject(error);
+        if (this.queue.length > 0) this.schedule();
+      },
+    );
   }
 }
