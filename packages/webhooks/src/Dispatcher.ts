@@ -436,9 +436,23 @@ export class Dispatcher {
     const attempts = row.attempts + 1;
     const now = this.clock.now();
     const base = { id: row.id, subscriptionId: row.subscription_id, attempted: 1 as const, lastStatus: res.statusCode ?? null, attempt: res };
-    this.hook(() => this.metrics?.onAttempt?.(res.errorKind && res.errorKind !== 'http_status' ? res.errorKind : (res.statusCode ?? 0), res.latencyMs));
+    const m = this.metrics;
+    // Hooks called directly (no closure per delivery); a throwing hook must never break delivery.
+    if (m?.onAttempt) {
+      try {
+        m.onAttempt(res.errorKind && res.errorKind !== 'http_status' ? res.errorKind : (res.statusCode ?? 0), res.latencyMs);
+      } catch {
+        // ignored
+      }
+    }
     if (!res.errorKind) {
-      this.hook(() => this.metrics?.onDelivered?.(res.latencyMs));
+      if (m?.onDelivered) {
+        try {
+          m.onDelivered(res.latencyMs);
+        } catch {
+          // ignored
+        }
+      }
       return { ...base, status: 'delivered', held: 0, nextAttemptAt: now, lastError: null, deliveredAt: res.at };
     }
     const lastError = res.errorKind === 'http_status' ? `http_status: ${res.statusCode}` : `${res.errorKind}: ${res.errorMessage ?? ''}`.slice(0, 500);

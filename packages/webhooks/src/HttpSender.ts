@@ -129,19 +129,27 @@ export class HttpSender {
         body,
         signal: signal as unknown as AbortSignal,
       });
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of res.body) {
-        const b = chunk as Buffer;
-        if (size < MAX_BODY) chunks.push(b.subarray(0, MAX_BODY - size));
-        size += b.length;
-        if (size > 64 * 1024) {
-          res.body.destroy();
-          break;
+      const length = Number(res.headers['content-length']);
+      let responseBody: string;
+      if (length <= MAX_BODY) {
+        // The common case, a short answer of known length: one read, no async iterator.
+        responseBody = await res.body.text();
+      } else {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        for await (const chunk of res.body) {
+          const b = chunk as Buffer;
+          if (size < MAX_BODY) chunks.push(b.subarray(0, MAX_BODY - size));
+          size += b.length;
+          if (size > 64 * 1024) {
+            res.body.destroy();
+            break;
+          }
         }
+        responseBody = Buffer.concat(chunks).toString('utf8');
       }
       const statusCode = res.statusCode;
-      const result: SendResult = { at, statusCode, latencyMs: Math.round(performance.now() - started), responseBody: textOnly(Buffer.concat(chunks).toString('utf8')) };
+      const result: SendResult = { at, statusCode, latencyMs: Math.round(performance.now() - started), responseBody: textOnly(responseBody) };
       if (statusCode < 200 || statusCode >= 300) {
         result.errorKind = 'http_status';
         result.errorMessage = `HTTP ${statusCode}`;
