@@ -62,10 +62,10 @@ interface Outcome {
 }
 
 /**
- * How long results wait to be committed together, ms. Every commit is an
- * fsync on SQLite (`synchronous=FULL`), and better-sqlite3 runs it on the
- * event loop: one commit per interval instead of one per few dozen results
- * is what keeps the sockets busy. A result waiting here is still `in_flight`
+ * How long results wait to be committed together, ms. Every commit costs a
+ * WAL sync on SQLite (`synchronous=FULL`) and its statements run on the
+ * store's thread: one commit per interval instead of one per few dozen
+ * results keeps that cost per delivery small. A result waiting here is still `in_flight`
  * under this worker's lease, so a crash before the commit resends it (at
  * least once), never loses it.
  */
