@@ -1,6 +1,7 @@
 import pg from 'pg';
-import type { Database, Migration, Row, SqlExecutor, TransactionOptions } from './Database.js';
-import { CREATE_MIGRATIONS_TABLE, listAppliedMigrations, runMigrations } from './migrate.js';
+import type { Row, SqlExecutor, TransactionOptions } from './Database.js';
+import { CREATE_MIGRATIONS_TABLE } from './migrate.js';
+import { DatabaseBase } from './DatabaseBase.js';
 
 /** Options of {@link PostgresDatabase.open}. */
 export interface PostgresOptions {
@@ -28,7 +29,7 @@ function executorOf(client: pg.Pool | pg.PoolClient): SqlExecutor {
 }
 
 /** The multi-instance store: a `pg` pool. Several host processes share one database. */
-export class PostgresDatabase implements Database {
+export class PostgresDatabase extends DatabaseBase {
   readonly dialect = 'postgres' as const;
   /** The underlying pool (for LISTEN/NOTIFY or driver-specific needs). */
   readonly pool: pg.Pool;
@@ -36,6 +37,7 @@ export class PostgresDatabase implements Database {
   private closed = false;
 
   private constructor(pool: pg.Pool) {
+    super();
     this.pool = pool;
     this.exec = executorOf(pool);
   }
@@ -83,16 +85,8 @@ export class PostgresDatabase implements Database {
     }
   }
 
-  async migrate(namespace: string, migrations: readonly Migration[]): Promise<{ applied: number[] }> {
-    return runMigrations(this, namespace, migrations);
-  }
-
-  async appliedMigrations(namespace: string): Promise<number[]> {
-    return listAppliedMigrations(this, namespace);
-  }
-
   /** @internal */
-  async ensureMigrationsTable(): Promise<void> {
+  override async ensureMigrationsTable(): Promise<void> {
     // Concurrent CREATE TABLE IF NOT EXISTS can still race on the catalog; serialise it.
     await this.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(724001)');
@@ -100,10 +94,6 @@ export class PostgresDatabase implements Database {
         CREATE_MIGRATIONS_TABLE,
       );
     });
-  }
-
-  async ping(): Promise<void> {
-    await this.query('SELECT 1');
   }
 
   async close(): Promise<void> {

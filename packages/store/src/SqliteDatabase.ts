@@ -2,9 +2,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Database, Migration, Row, SqlExecutor, TransactionOptions } from './Database.js';
+import type { Row, SqlExecutor, TransactionOptions } from './Database.js';
+import { DatabaseBase, FifoLock } from './DatabaseBase.js';
 import { toSqlitePlaceholders } from './placeholders.js';
-import { CREATE_MIGRATIONS_TABLE, listAppliedMigrations, runMigrations } from './migrate.js';
 import type { CheckpointerReply, CheckpointerRequest } from './sqliteCheckpointer.js';
 
 /** One checkpoint done by the worker thread: WAL frames at the time and frames copied into the database file. */
@@ -46,12 +46,11 @@ export interface SqliteOptions {
  * fsyncs) run on a second connection in a worker thread, with
  * `synchronous = FULL`, and automatic checkpoints are off on this one.
  */
-export class SqliteDatabase implements Database {
+export class SqliteDatabase extends DatabaseBase {
   readonly dialect = 'sqlite' as const;
   private readonly db: BetterSqlite3.Database;
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
-  private lock: Promise<void> = Promise.resolve();
-  private locked = false;
+  private readonly lock = new FifoLock();
   private closed = false;
 
   /** Commits written so far, and how many of them are known durable. */
@@ -77,6 +76,7 @@ export class SqliteDatabase implements Database {
     private readonly walMode: boolean,
     private readonly options: SqliteOptions,
   ) {
+    super();
     this.db = db;
   }
 
@@ -155,20 +155,6 @@ export class SqliteDatabase implements Database {
       query: async <T = Row>(sql: string, params: readonly unknown[] = []) => this.runQuery<T>(sql, params),
       execute: async (sql: string, params: readonly unknown[] = []) => this.runExecute(sql, params),
     };
-  }
-
-  private async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    const prev = this.lock;
-    let release!: () => void;
-    this.lock = new Promise<void>((r) => (release = r));
-    await prev;
-    this.locked = true;
-    try {
-      return await fn();
-    } finally {
-      this.locked = false;
-      release();
-    }
   }
 
   /** Retries a statement that met another connection's lock, waiting asynchronously, for up to busyTimeoutMs. */
@@ -271,8 +257,8 @@ export class SqliteDatabase implements Database {
   }
 
   async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    const rows = this.locked
-      ? await this.withLock(async () => this.retryBusy(() => this.runQuery<T>(sql, params)))
+    const rows = this.lock.held
+      ? await this.lock.run(async () => this.retryBusy(() => this.runQuery<T>(sql, params)))
       : await this.retryBusy(() => this.runQuery<T>(sql, params));
     const wait = this.settled();
     if (wait) await wait;
@@ -280,8 +266,8 @@ export class SqliteDatabase implements Database {
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<{ rowCount: number }> {
-    const result = this.locked
-      ? await this.withLock(async () => this.retryBusy(() => this.runExecute(sql, params)))
+    const result = this.lock.held
+      ? await this.lock.run(async () => this.retryBusy(() => this.runExecute(sql, params)))
       : await this.retryBusy(() => this.runExecute(sql, params));
     const wait = this.settled();
     if (wait) await wait;
@@ -289,7 +275,7 @@ export class SqliteDatabase implements Database {
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, _options?: TransactionOptions): Promise<T> {
-    const out = await this.withLock(async () => {
+    const out = await this.lock.run(async () => {
       if (this.fatal) throw this.fatal;
       await this.retryBusy(() => this.db.exec('BEGIN IMMEDIATE'));
       try {
@@ -308,26 +294,9 @@ export class SqliteDatabase implements Database {
     return out;
   }
 
-  async migrate(namespace: string, migrations: readonly Migration[]): Promise<{ applied: number[] }> {
-    return runMigrations(this, namespace, migrations);
-  }
-
-  async appliedMigrations(namespace: string): Promise<number[]> {
-    return listAppliedMigrations(this, namespace);
-  }
-
-  /** @internal */
-  async ensureMigrationsTable(): Promise<void> {
-    await this.execute(CREATE_MIGRATIONS_TABLE);
-  }
-
-  async ping(): Promise<void> {
-    await this.query('SELECT 1');
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.withLock(async () => {
+    await this.lock.run(async () => {
       this.closed = true;
       clearTimeout(this.checkpointTimer);
       try {

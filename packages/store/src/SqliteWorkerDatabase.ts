@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Database, Migration, Row, SqlExecutor, TransactionOptions } from './Database.js';
-import { CREATE_MIGRATIONS_TABLE, listAppliedMigrations, runMigrations } from './migrate.js';
+import type { Row, SqlExecutor, TransactionOptions } from './Database.js';
+import { DatabaseBase, FifoLock } from './DatabaseBase.js';
 import type { WorkerCall, WorkerOptions, WorkerReply, WorkerRequest } from './sqliteWorker.js';
 
 /** Options of {@link SqliteWorkerDatabase.open}. */
@@ -30,17 +30,17 @@ function driverError(e: { message: string; code?: string }): Error {
  * statement is one round trip (tens of µs), so code that runs many small
  * statements one after another is better served by {@link SqliteDatabase}.
  */
-export class SqliteWorkerDatabase implements Database {
+export class SqliteWorkerDatabase extends DatabaseBase {
   readonly dialect = 'sqlite' as const;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
-  private lock: Promise<void> = Promise.resolve();
-  private locked = false;
+  private readonly lock = new FifoLock();
   private closed = false;
   private failed: Error | undefined;
   private readonly exited: Promise<void>;
 
   private constructor(private readonly worker: Worker) {
+    super();
     this.exited = new Promise((r) => worker.once('exit', () => r()));
     worker.on('message', (reply: WorkerReply) => {
       const p = this.pending.get(reply.id);
@@ -93,30 +93,16 @@ export class SqliteWorkerDatabase implements Database {
     return { rowCount: ((await this.call({ op: 'execute', sql, params })) as { rowCount: number }).rowCount };
   }
 
-  private async withLock<T>(fn: () => Promise<T>): Promise<T> {
-    const prev = this.lock;
-    let release!: () => void;
-    this.lock = new Promise<void>((r) => (release = r));
-    await prev;
-    this.locked = true;
-    try {
-      return await fn();
-    } finally {
-      this.locked = false;
-      release();
-    }
-  }
-
   async query<T = Row>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return this.locked ? this.withLock(() => this.runQuery<T>(sql, params)) : this.runQuery<T>(sql, params);
+    return this.lock.held ? this.lock.run(() => this.runQuery<T>(sql, params)) : this.runQuery<T>(sql, params);
   }
 
   async execute(sql: string, params: readonly unknown[] = []): Promise<{ rowCount: number }> {
-    return this.locked ? this.withLock(() => this.runExecute(sql, params)) : this.runExecute(sql, params);
+    return this.lock.held ? this.lock.run(() => this.runExecute(sql, params)) : this.runExecute(sql, params);
   }
 
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, _options?: TransactionOptions): Promise<T> {
-    return this.withLock(async () => {
+    return this.lock.run(async () => {
       await this.call({ op: 'exec', sql: 'BEGIN IMMEDIATE' });
       try {
         const out = await fn({
@@ -133,26 +119,9 @@ export class SqliteWorkerDatabase implements Database {
     });
   }
 
-  async migrate(namespace: string, migrations: readonly Migration[]): Promise<{ applied: number[] }> {
-    return runMigrations(this, namespace, migrations);
-  }
-
-  async appliedMigrations(namespace: string): Promise<number[]> {
-    return listAppliedMigrations(this, namespace);
-  }
-
-  /** @internal */
-  async ensureMigrationsTable(): Promise<void> {
-    await this.execute(CREATE_MIGRATIONS_TABLE);
-  }
-
-  async ping(): Promise<void> {
-    await this.query('SELECT 1');
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.withLock(async () => {
+    await this.lock.run(async () => {
       this.closed = true;
       if (!this.failed) await this.call({ op: 'close' });
       this.worker.ref();
