@@ -91,38 +91,46 @@ describe('GroupCommit on SQLite, pipelined with the WAL sync', () => {
 
   it('runs the next batch while the previous commit is being synced, and settles each only after its own sync', async () => {
     const held: (() => void)[] = [];
+    let holding = true;
     const db = SqliteDatabase.open(join(dir, 'gc.db'), {
       syncWal: async (wal) => {
-        await new Promise<void>((r) => held.push(r));
+        if (holding) await new Promise<void>((r) => held.push(r));
         await wal.datasync();
       },
     });
     const releaseAll = () => held.splice(0).forEach((r) => r());
+    // Bounded by time, not by loop turns: a sync may first wait for the thread pool to open the WAL file.
+    const until = async (cond: () => boolean, what: string) => {
+      const end = Date.now() + 5000;
+      while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 1));
+      expect(cond(), what).to.equal(true);
+    };
     try {
       const ddl = db.execute('CREATE TABLE p (id TEXT PRIMARY KEY)');
-      for (let i = 0; i < 1000 && held.length === 0; i++) await new Promise((r) => setImmediate(r));
+      await until(() => held.length > 0, 'the DDL sync started');
       releaseAll();
       await ddl;
       const group = new GroupCommit(db);
       let aDone = false;
       const a = group.run((tx) => tx.execute('INSERT INTO p (id) VALUES ($1)', ['a'])).then(() => (aDone = true));
-      for (let i = 0; i < 1000 && held.length === 0; i++) await new Promise((r) => setImmediate(r));
-      expect(held.length, "a's sync started").to.equal(1);
+      await until(() => held.length > 0, "a's sync started");
+      expect(held.length).to.equal(1);
       let bRan = false;
       const b = group.run(async (tx) => {
         bRan = true;
         return tx.execute('INSERT INTO p (id) VALUES ($1)', ['b']);
       });
-      for (let i = 0; i < 1000 && !bRan; i++) await new Promise((r) => setImmediate(r));
-      expect(bRan, "b's transaction ran during a's sync").to.equal(true);
+      await until(() => bRan, "b's transaction ran during a's sync");
       expect(aDone, 'a settled before its sync').to.equal(false);
       releaseAll();
       await a;
-      for (let i = 0; i < 1000 && held.length === 0; i++) await new Promise((r) => setImmediate(r));
+      await until(() => held.length > 0, "b's sync started");
       releaseAll();
       await b;
       expect((await db.query<{ id: string }>('SELECT id FROM p ORDER BY id')).map((r) => r.id)).to.deep.equal(['a', 'b']);
     } finally {
+      // Never leave close() waiting on a held sync, even after a failed assertion.
+      holding = false;
       releaseAll();
       await db.close();
     }
@@ -141,5 +149,43 @@ describe('GroupCommit on SQLite, pipelined with the WAL sync', () => {
       'SQLite WAL sync failed earlier',
       'SQLite WAL sync failed earlier',
     ]);
+  });
+});
+
+describe('GroupCommit batches', () => {
+  it('commits no empty transaction when an earlier batch took the work a later one was scheduled for', async () => {
+    let commits = 0;
+    const tx = { dialect: 'sqlite', query: async () => [], execute: async () => ({ rowCount: 0 }) };
+    let lock = Promise.resolve();
+    // A store that runs transactions one at a time (as SQLite does) and counts commits.
+    const store = {
+      dialect: 'sqlite',
+      transaction: async (fn: (t: typeof tx) => Promise<unknown>) => {
+        const prev = lock;
+        let release!: () => void;
+        lock = new Promise<void>((r) => (release = r));
+        await prev;
+        try {
+          const out = await fn(tx);
+          commits++;
+          return out;
+        } finally {
+          release();
+        }
+      },
+    } as unknown as Database;
+    const group = new GroupCommit(store);
+    // First unit: its transaction starts; the next two arrive in later turns, each scheduling a transaction,
+    // and the first of those takes both.
+    const a = group.run(async () => new Promise((r) => setTimeout(() => r('a'), 20)));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    const b = group.run(async () => 'b');
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    const c = group.run(async () => 'c');
+    expect(await Promise.all([a, b, c])).to.deep.equal(['a', 'b', 'c']);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(commits).to.equal(2);
   });
 });

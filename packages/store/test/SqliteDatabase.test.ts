@@ -9,29 +9,38 @@ import { SqliteDatabase, type SqliteOptions } from '../src/index.js';
 
 const CREATE = 'CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)';
 
-/** A WAL sync the test releases by hand, counting calls. */
+/** WAL syncs the test releases by hand, counting calls. */
+const gates: { openForever(): void }[] = [];
 function gatedSync() {
   const pending: (() => void)[] = [];
+  let holding = true;
   const gate = {
     calls: 0,
     syncWal: async (wal: FileHandle) => {
       gate.calls++;
-      await new Promise<void>((r) => pending.push(r));
+      if (holding) await new Promise<void>((r) => pending.push(r));
       await wal.datasync();
     },
     releaseAll() {
       for (const r of pending.splice(0)) r();
     },
+    /** Lets every later sync through (cleanup after a failed assertion). */
+    openForever() {
+      holding = false;
+      gate.releaseAll();
+    },
     waiting: () => pending.length,
   };
+  gates.push(gate);
   return gate;
 }
 
 const tick = () => new Promise((r) => setImmediate(r));
 
-/** Waits (a bounded number of loop turns) until the gate holds a sync; fails the test otherwise. */
+/** Waits (up to 5 s: the first sync also waits for the thread pool to open the WAL) until the gate holds a sync; fails the test otherwise. */
 async function untilSyncStarted(gate: { waiting(): number }): Promise<void> {
-  for (let i = 0; i < 2000 && gate.waiting() === 0; i++) await tick();
+  const end = Date.now() + 5000;
+  while (gate.waiting() === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 1));
   expect(gate.waiting(), 'a WAL sync was started').to.be.greaterThan(0);
 }
 
@@ -47,6 +56,7 @@ describe('SqliteDatabase durability off the event loop', () => {
     dir = mkdtempSync(join(tmpdir(), 'rp-sqlite-'));
   });
   afterEach(async () => {
+    for (const g of gates.splice(0)) g.openForever();
     await Promise.all(opened.splice(0).map((d) => d.close().catch(() => {})));
     rmSync(dir, { recursive: true, force: true });
   });
@@ -68,7 +78,8 @@ describe('SqliteDatabase durability off the event loop', () => {
       await tx.execute('INSERT INTO t (id, v) VALUES ($1, $2)', [2, 'b']);
       secondCommitted = true;
     });
-    for (let i = 0; i < 20 && !secondCommitted; i++) await tick();
+    const end = Date.now() + 5000;
+    while (!secondCommitted && Date.now() < end) await new Promise((r) => setTimeout(r, 1));
     expect(secondCommitted, 'second transaction ran while the first waited for its sync').to.equal(true);
     expect(firstDone, 'first commit resolved before its sync').to.equal(false);
     gate.releaseAll();

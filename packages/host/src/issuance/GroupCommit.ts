@@ -1,5 +1,8 @@
 import type { Database, SqlExecutor } from '@relaypoint/store';
 
+/** Thrown by a batch's transaction that found its work already taken: rolled back, not an error. */
+const NOTHING_TO_DO = Symbol('nothing to do');
+
 interface Entry {
   fn: (tx: SqlExecutor) => Promise<unknown>;
   /** One statement: SQLite undoes a failed statement by itself, so it needs no savepoint of its own. */
@@ -77,6 +80,9 @@ export class GroupCommit {
     const done = this.db.transaction(async (tx) => {
       started = true;
       batch = this.queue.splice(0, this.maxBatch);
+      // An earlier transaction took everything while this one waited for the store: roll back, so an empty
+      // transaction costs no commit and no WAL sync.
+      if (batch.length === 0) throw NOTHING_TO_DO;
       // Work arriving from now on, or left over past maxBatch, goes to the next transaction.
       if (this.queue.length > 0) this.schedule();
       if (batch.length === 1) {
@@ -113,6 +119,7 @@ export class GroupCommit {
         }
       },
       (error: unknown) => {
+        if (error === NOTHING_TO_DO) return;
         // The commit failed (or the lone unit threw): nothing in this batch is durable.
         // When BEGIN itself failed, the batch was never taken: the work queued for it fails with it.
         for (const entry of started ? batch : this.queue.splice(0, this.maxBatch)) entry.reject(error);
