@@ -26,17 +26,17 @@ const MAX_BODY = 4096;
  */
 class DeadlineSignal {
   aborted = false;
-  private listener: (() => void) | undefined;
+  private listeners: (() => void)[] = [];
   addEventListener(_type: 'abort', listener: () => void): void {
-    this.listener = listener;
+    this.listeners.push(listener);
   }
-  removeEventListener(): void {
-    this.listener = undefined;
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    this.listeners = this.listeners.filter((l) => l !== listener);
   }
   abort(): void {
     if (this.aborted) return;
     this.aborted = true;
-    this.listener?.();
+    for (const l of this.listeners.splice(0)) l();
   }
 }
 

@@ -365,6 +365,20 @@ describeEachStore('WebhookService', (target) => {
       expect(d).to.include({ lastStatus: 201 });
     });
 
+    it('gives up on an answer that keeps dripping past the request timeout (a total deadline, not only idle timeouts) and retries', async () => {
+      svc = await makeService(db, { requestTimeoutMs: 400, retrySchedule: [0, 0, 0] });
+      let n = 0;
+      rx.answer = () => (++n === 1 ? 'drip' : { status: 200, body: 'ok' });
+      const sub = await svc.subscriptions.create('t1', { url: `${rx.url}/hook`, events: ['*'] });
+      await svc.publish('t1', enrolled());
+      svc.start();
+      const [{ id }] = (await svc.deliveries.list('t1', sub.id))!.items;
+      await waitFor(async () => (await svc!.deliveries.get('t1', id))!.status === 'delivered', 10_000, 'delivered after the drip');
+      const d = (await svc.deliveries.get('t1', id))!;
+      expect(d.attempts.map((a) => a.errorKind ?? 'ok')).to.deep.equal(['timeout', 'ok']);
+      expect(d.attempts[0].latencyMs).to.be.within(350, 3000);
+    });
+
     it('records an answer whose body holds a NUL byte (PostgreSQL text cannot store one) and marks the delivery delivered', async () => {
       svc = await makeService(db);
       rx.answer = () => ({ status: 200, body: 'ok\u0000bin' });

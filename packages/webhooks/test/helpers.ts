@@ -11,8 +11,8 @@ export interface Received {
   at: number;
 }
 
-/** What a receiver answers: status, headers, body; or 'hang' / 'reset'. */
-export type Answer = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hang' | 'reset';
+/** What a receiver answers: status, headers, body; or 'hang' / 'reset'; or 'drip' (200 at once, then one body byte every 50 ms, never ending). */
+export type Answer = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'hang' | 'reset' | 'drip';
 
 /** A local webhook receiver (node:http on 127.0.0.1:0) that records every request. */
 export interface Receiver {
@@ -38,6 +38,12 @@ export async function startReceiver(answer: (r: Received) => Answer = () => ({ s
       if (a === 'hang') return;
       if (a === 'reset') {
         req.socket.resetAndDestroy();
+        return;
+      }
+      if (a === 'drip') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        const timer = setInterval(() => res.write('.'), 50);
+        res.on('close', () => clearInterval(timer));
         return;
       }
       const send = () => {
