@@ -21,6 +21,7 @@ import { Agent } from 'undici';
 import { openDatabase } from '@relaypoint/store';
 import { createTempPostgresDatabase } from '@relaypoint/store/testing';
 import { buildHeaders, createWebhookService, generateSecret } from '../dist/src/index.js';
+import { seedPending } from './seedPending.mjs';
 
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const N = Math.max(1000, Math.round(100_000 * scale));
@@ -102,21 +103,7 @@ async function memory(url, m) {
   let delivered = 0;
   const svc = await createWebhookService({ db, ...options, metrics: { onDelivered: () => void delivered++ } });
   const sub = await svc.subscriptions.create('bench', { url, events: ['*'] });
-  // Seed with set-based SQL: publishing a million events one by one would take longer than the run.
-  const now = Date.now();
-  const b = body(0);
-  await db.transaction(async (tx) => {
-    await tx.execute(
-      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
-       INSERT INTO webhook_events (key, tenant_id, id, type, body, created_at) SELECT 'evk_' || i, 'bench', 'e' || i, 'customer.enrolled', $2, $3 FROM n`,
-      [m, b, now],
-    );
-    await tx.execute(
-      `INSERT INTO webhook_deliveries (id, tenant_id, subscription_id, event_key, event_id, event_type, event_created_at, status, held, attempts, next_attempt_at, created_at)
-       SELECT 'msg_' || substr(key, 5), 'bench', $1, key, id, type, created_at, 'pending', 0, 0, created_at, created_at FROM webhook_events`,
-      [sub.id],
-    );
-  });
+  await seedPending(db, sub.id, m, body(0));
   if (global.gc) global.gc();
   const before = process.memoryUsage().rss;
   let peak = before;

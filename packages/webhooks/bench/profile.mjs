@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { Agent } from 'undici';
 import { openDatabase } from '@relaypoint/store';
 import { buildHeaders, createWebhookService, generateSecret } from '../dist/src/index.js';
+import { seedPending } from './seedPending.mjs';
 
 const N = Math.max(1000, Math.round(100_000 * Number(process.env.BENCH_SCALE ?? 0.2)));
 const rx = spawn(process.execPath, [new URL('./receiver.mjs', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -51,18 +52,7 @@ const svc = await createWebhookService({
 const sub = await svc.subscriptions.create('bench', { url: `http://127.0.0.1:${port}/hook`, events: ['*'] });
 const now = Date.now();
 const body = JSON.stringify({ type: 'customer.enrolled', timestamp: new Date(now).toISOString(), data: { customerId: 'c0', enrolledAt: '2030-01-01T00:00:00.000Z' } });
-await db.transaction(async (tx) => {
-  await tx.execute(
-    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
-     INSERT INTO webhook_events (key, tenant_id, id, type, body, created_at) SELECT 'evk_' || i, 'bench', 'e' || i, 'customer.enrolled', $2, $3 FROM n`,
-    [N, body, now],
-  );
-  await tx.execute(
-    `INSERT INTO webhook_deliveries (id, tenant_id, subscription_id, event_key, event_id, event_type, event_created_at, status, held, attempts, next_attempt_at, created_at)
-     SELECT 'msg_' || substr(key, 5), 'bench', $1, key, id, type, created_at, 'pending', 0, 0, created_at, created_at FROM webhook_events`,
-    [sub.id],
-  );
-});
+await seedPending(db, sub.id, N, body, now);
 if (process.env.BENCH_BASELINE !== '0') {
   // The same POSTs with no store, for scale (the bench's baseline).
   const agent = new Agent({ connections: 32, keepAliveTimeout: 30_000, headersTimeout: 15_000, bodyTimeout: 15_000 });

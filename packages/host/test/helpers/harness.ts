@@ -29,6 +29,20 @@ export class LogCapture extends Writable {
   }
 }
 
+/**
+ * The `airtime` and `giftcard` connectors against a running simulator, with
+ * its sample credentials. `plugin` maps a package name to what the config
+ * names (default: the name itself); `resilience`, when given, goes on both.
+ */
+export function simulatorConnectors(sim: Simulator, options: { resilience?: object; plugin?: (pkg: string) => string } = {}): HostConfig['connectors'] {
+  const plugin = options.plugin ?? ((pkg: string) => pkg);
+  const resilience = options.resilience === undefined ? {} : { resilience: options.resilience };
+  return [
+    { name: 'airtime', plugin: plugin('@relaypoint/connector-airtime'), config: { baseUrl: `${sim.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' }, ...resilience },
+    { name: 'giftcard', plugin: plugin('@relaypoint/connector-giftcard'), config: { baseUrl: `${sim.url}/giftcard`, apiKey: 'sim-giftcard-key' }, ...resilience },
+  ] as HostConfig['connectors'];
+}
+
 /** A config against a running simulator: tenants a and b, an admin key, connectors airtime and giftcard. */
 export function baseConfig(sim: Simulator, storage: HostConfig['storage'], patch: Partial<HostConfig> = {}): HostConfig {
   return {
@@ -39,20 +53,7 @@ export function baseConfig(sim: Simulator, storage: HostConfig['storage'], patch
       { id: 'tenant-b', name: 'Tenant B', apiKeys: [TENANT_B_KEY] },
     ],
     admin: { apiKey: ADMIN_KEY },
-    connectors: [
-      {
-        name: 'airtime',
-        plugin: '@relaypoint/connector-airtime',
-        config: { baseUrl: `${sim.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' },
-        resilience: { timeoutMs: 2000, retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 100 }, reconcile: { attempts: 2, delayMs: 50 } },
-      },
-      {
-        name: 'giftcard',
-        plugin: '@relaypoint/connector-giftcard',
-        config: { baseUrl: `${sim.url}/giftcard`, apiKey: 'sim-giftcard-key' },
-        resilience: { timeoutMs: 2000, retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 100 }, reconcile: { attempts: 2, delayMs: 50 } },
-      },
-    ],
+    connectors: simulatorConnectors(sim, { resilience: { timeoutMs: 2000, retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 100 }, reconcile: { attempts: 2, delayMs: 50 } } }),
     webhooks: { retrySchedule: [0, 200, 500], requestTimeoutMs: 2000, ssrf: { allow: ['127.0.0.0/8', '::1/128'], allowHttp: true } },
     reconciliation: { intervalMs: 200, maxIntervalMs: 1000, maxAgeMs: 3_600_000, leaseMs: 10_000 },
     logging: { level: 'info' },

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { startSimulator, type Simulator } from '@relaypoint/simulator';
 import type { HostConfig } from '../../src/index.js';
+import { simulatorConnectors } from '../helpers/harness.js';
 import { getJson, pluginPath, postJson, seededRandom, spawnHost, warmHost, writeConfig, type HostProcess, type WarmHost } from './hostProcess.js';
 
 /*
@@ -60,15 +61,7 @@ function crashConfig(sim: Simulator, dbPath: string): HostConfig {
     server: { host: '127.0.0.1', port: 0, issuanceWaitMs: 300, shutdownGraceMs: 1000 },
     storage: { driver: 'sqlite', path: dbPath },
     tenants: [{ id: TENANT, name: 'Crash', apiKeys: [KEY] }],
-    connectors: [
-      {
-        name: 'airtime',
-        plugin: pluginPath('@relaypoint/connector-airtime'),
-        config: { baseUrl: `${sim.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' },
-        resilience,
-      },
-      { name: 'giftcard', plugin: pluginPath('@relaypoint/connector-giftcard'), config: { baseUrl: `${sim.url}/giftcard`, apiKey: 'sim-giftcard-key' }, resilience },
-    ],
+    connectors: simulatorConnectors(sim, { resilience, plugin: pluginPath }),
     reconciliation: { intervalMs: 100, maxIntervalMs: 300, maxAgeMs: 3_600_000, leaseMs: 1000, batchSize: 50 },
     logging: { level: 'info' },
   } as HostConfig;

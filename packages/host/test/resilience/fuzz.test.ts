@@ -4,6 +4,7 @@ import { startSimulator, type Simulator } from '@relaypoint/simulator';
 import { tempSqlitePath } from '@relaypoint/store/testing';
 import { startHost, type HostConfig, type RunningHost } from '../../src/index.js';
 import { packageDir } from './hostProcess.js';
+import { simulatorConnectors } from '../helpers/harness.js';
 
 /*
  * The HTTP API under generated abuse: every route (and made-up ones), every
@@ -181,10 +182,7 @@ describe('HTTP API fuzz (fast-check)', function () {
         { id: 'other', apiKeys: [OTHER_KEY] },
       ],
       admin: { apiKey: ADMIN_KEY },
-      connectors: [
-        { name: 'airtime', plugin: '@relaypoint/connector-airtime', config: { baseUrl: `${sim.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' } },
-        { name: 'giftcard', plugin: '@relaypoint/connector-giftcard', config: { baseUrl: `${sim.url}/giftcard`, apiKey: 'sim-giftcard-key' } },
-      ],
+      connectors: simulatorConnectors(sim),
       // Generated webhook URLs must never leave the machine: every name resolves to loopback, which the SSRF guard refuses.
       webhooks: { retrySchedule: [0], requestTimeoutMs: 500 },
       logging: { level: 'silent' },

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { startSimulator, type Simulator } from '@relaypoint/simulator';
 import { createTempPostgresDatabase, postgresAvailableOrAnnounce, type TempPostgres } from '@relaypoint/store/testing';
 import type { HostConfig } from '../../src/index.js';
+import { simulatorConnectors } from '../helpers/harness.js';
 import { getJson, pluginPath, postJson, spawnHost, writeConfig, type HostProcess } from './hostProcess.js';
 
 /*
@@ -27,15 +28,7 @@ function pairConfig(sim: Simulator, url: string): HostConfig {
     server: { host: '127.0.0.1', port: 0, issuanceWaitMs: 10_000, shutdownGraceMs: 2000 },
     storage: { driver: 'postgres', url, poolSize: 16 },
     tenants: [{ id: TENANT, name: 'Pair', apiKeys: [KEY] }],
-    connectors: [
-      {
-        name: 'airtime',
-        plugin: pluginPath('@relaypoint/connector-airtime'),
-        config: { baseUrl: `${sim.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' },
-        resilience,
-      },
-      { name: 'giftcard', plugin: pluginPath('@relaypoint/connector-giftcard'), config: { baseUrl: `${sim.url}/giftcard`, apiKey: 'sim-giftcard-key' }, resilience },
-    ],
+    connectors: simulatorConnectors(sim, { resilience, plugin: pluginPath }),
     reconciliation: { intervalMs: 200, maxIntervalMs: 1000, leaseMs: 10_000 },
     logging: { level: 'info' },
   } as HostConfig;
