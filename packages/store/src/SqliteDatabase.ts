@@ -11,6 +11,8 @@ import type { CheckpointerReply, CheckpointerRequest } from './sqliteCheckpointe
 export interface CheckpointResult {
   log: number;
   checkpointed: number;
+  /** The WAL was wholly copied and released: the next commit starts it over from its beginning. */
+  restarted: boolean;
 }
 
 /** Options of {@link SqliteDatabase.open}. */
@@ -21,6 +23,13 @@ export interface SqliteOptions {
   busyTimeoutMs?: number;
   /** How long after a commit the worker thread checkpoints the WAL, ms. Defaults to 200. */
   checkpointDelayMs?: number;
+  /**
+   * WAL frames (pages) past which the worker thread's checkpoint waits briefly
+   * for the writer, copies everything and lets the next commit start the WAL
+   * over instead of appending to it. Defaults to 1000 (about 4 MB with 4 KB
+   * pages), the size at which SQLite checkpoints by itself.
+   */
+  walRestartFrames?: number;
   /** Called after each checkpoint of the worker thread (for metrics and tests). */
   onCheckpoint?: (result: CheckpointResult) => void;
   /** @internal How the WAL is made durable; defaults to `fdatasync` on the libuv thread pool. Tests replace it. */
@@ -224,7 +233,9 @@ export class SqliteDatabase extends DatabaseBase {
 
   private startWorker(): Worker | undefined {
     try {
-      const worker = new Worker(new URL('./sqliteCheckpointer.js', import.meta.url), { workerData: { path: this.path } });
+      const worker = new Worker(new URL('./sqliteCheckpointer.js', import.meta.url), {
+        workerData: { path: this.path, restartFrames: this.options.walRestartFrames ?? 1000 },
+      });
       worker.unref();
       worker.on('message', (reply: CheckpointerReply) => this.onWorkerReply(reply));
       worker.on('error', () => this.checkpointInProcess());
@@ -242,7 +253,7 @@ export class SqliteDatabase extends DatabaseBase {
   private onWorkerReply(reply: CheckpointerReply): void {
     if (reply.op === 'closed') return;
     this.checkpointing = false;
-    if (reply.op === 'checkpointed') this.options.onCheckpoint?.({ log: reply.log, checkpointed: reply.checkpointed });
+    if (reply.op === 'checkpointed') this.options.onCheckpoint?.({ log: reply.log, checkpointed: reply.checkpointed, restarted: reply.restarted });
     if (this.written > this.writtenAtCheckpoint) this.scheduleCheckpoint();
   }
 
