@@ -11,11 +11,13 @@
 // back to back, then idles until the next second: a burst at full speed every
 // second), and with an evenly paced open-loop client (one request every
 // 1/rate s, latency counted from the scheduled send time, so a stall is not
-// hidden by requests that were never sent).
+// hidden by requests that were never sent), the pass-through and the host
+// alternating in rounds so that noise on the shared machine falls on both.
 // Every request carries a unique reference. Simulator, host and pass-through
 // each run in their own process; autocannon runs in this one.
 //   BENCH_DURATION_S   seconds per measured run (default 10)
 //   BENCH_CONNECTIONS  connections (default 32)
+//   BENCH_PACED_ROUNDS alternating paced rounds of BENCH_DURATION_S / 2 s per target (default 4)
 //   BENCH_SQLITE_SYNC  the host's SQLite synchronous mode, FULL (default) or NORMAL
 //   BENCH_HOST_NODE_FLAGS  extra node flags for the host process, space-separated
 //                      (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; the profile is written on its graceful exit)
@@ -34,6 +36,7 @@ const pkgDir = join(here, '..');
 const root = join(pkgDir, '..', '..');
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const PACED_ROUNDS = Number(process.env.BENCH_PACED_ROUNDS ?? 4);
 const SYNC = process.env.BENCH_SQLITE_SYNC ?? 'FULL';
 const HOST_NODE_FLAGS = (process.env.BENCH_HOST_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const KEY = 'bench-tenant-key-0123456789abcdef';
@@ -123,7 +126,7 @@ function load(url, requests, { duration = DURATION, overallRate } = {}) {
   });
 }
 
-function summary(label, res) {
+function summary(label, res, extra = {}) {
   const out = {
     target: label,
     reqPerSec: Math.round(res.requests.average),
@@ -133,6 +136,7 @@ function summary(label, res) {
     non2xx: res.non2xx,
     errors: res.errors,
     timeouts: res.timeouts,
+    ...extra,
   };
   console.log(JSON.stringify(out));
   return out;
@@ -153,8 +157,8 @@ function paced(url, spec, rate, duration) {
     const finish = () => {
       agent.destroy();
       latencies.sort((a, b) => a - b);
-      const q = (p) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] * 10) / 10 : null);
-      resolve({ requests: { average: Math.round((latencies.length * 1000) / (performance.now() - start)), total: latencies.length }, latency: { p50: q(0.5), p99: q(0.99) }, non2xx, errors, timeouts: 0 });
+      const q = (p) => quantile(latencies, p);
+      resolve({ requests: { average: Math.round((latencies.length * 1000) / (performance.now() - start)), total: latencies.length }, latency: { p50: q(0.5), p99: q(0.99) }, non2xx, errors, timeouts: 0, samples: latencies });
     };
     const fire = (scheduled) => {
       const r = spec.setupRequest({ headers: spec.headers });
@@ -182,15 +186,46 @@ function paced(url, spec, rate, duration) {
   });
 }
 
+const quantile = (sorted, p) => (sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] * 10) / 10 : null);
+
+/**
+ * The pass-through and the host, evenly paced at `rate`, in PACED_ROUNDS
+ * alternating rounds of DURATION / 2 s each (after a 2 s warm-up of each).
+ * On this shared machine a noisy neighbour or a slow disk flush lasting a
+ * few hundred ms decides a single window's p99; alternating puts such noise on
+ * both targets alike. p50/p99 are over every round's requests together; the
+ * rounds' own p99s are printed too.
+ */
+async function pacedAlternating(rate, targetsByKind) {
+  const reset = await fetch(`${simUrl}/__sim/reset`, { method: 'POST' });
+  if (reset.status !== 204) throw new Error(`simulator reset: ${reset.status}`);
+  const runs = Object.fromEntries(Object.keys(targetsByKind).map((k) => [k, []]));
+  for (const [kind, url] of Object.entries(targetsByKind)) await paced(url, targets[kind](`warm-${kind}`)[0], rate, 2);
+  for (let round = 0; round < PACED_ROUNDS; round++) {
+    for (const [kind, url] of Object.entries(targetsByKind)) runs[kind].push(await paced(url, targets[kind](kind)[0], rate, DURATION / 2));
+  }
+  const out = {};
+  for (const [kind, rs] of Object.entries(runs)) {
+    const all = rs.flatMap((r) => r.samples).sort((a, b) => a - b);
+    const seconds = (PACED_ROUNDS * DURATION) / 2;
+    const merged = {
+      requests: { average: Math.round(all.length / seconds), total: all.length },
+      latency: { p50: quantile(all, 0.5), p99: quantile(all, 0.99) },
+      non2xx: rs.reduce((n, r) => n + r.non2xx, 0),
+      errors: rs.reduce((n, r) => n + r.errors, 0),
+      timeouts: 0,
+    };
+    const label = `${kind === 'host' ? 'host' : 'pass-through'} at ${rate} req/s (evenly paced, ${PACED_ROUNDS} alternating rounds)`;
+    out[kind] = summary(label, merged, { roundP99Ms: rs.map((r) => r.latency.p99) });
+  }
+  return out;
+}
+
 let simUrl;
 async function measure(label, url, kind, opts = {}) {
   // A fresh ledger and balance per run: 1,000,000.00 USD covers 200,000 issuances of 5.00, which a fast bare-client run exceeds.
   const reset = await fetch(`${simUrl}/__sim/reset`, { method: 'POST' });
   if (reset.status !== 204) throw new Error(`simulator reset: ${reset.status}`);
-  if (opts.paced) {
-    await paced(url, targets[kind](`warm-${kind}`)[0], opts.paced, 2);
-    return summary(label, await paced(url, targets[kind](kind)[0], opts.paced, DURATION));
-  }
   await load(url, targets[kind](`warm-${kind}`), { duration: 2, ...(opts.overallRate ? { overallRate: opts.overallRate } : {}) });
   return summary(label, await load(url, targets[kind](kind), opts));
 }
@@ -228,8 +263,7 @@ async function main() {
     const half = Math.max(1, Math.round(hostPeak.reqPerSec / 2));
     const ptHalf = await measure(`pass-through at ${half} req/s (autocannon overallRate: bursts)`, pt.url, 'passthrough', { overallRate: half });
     const hostHalf = await measure(`host at ${half} req/s (autocannon overallRate: bursts)`, host.url, 'host', { overallRate: half });
-    const ptPaced = await measure(`pass-through at ${half} req/s (evenly paced)`, pt.url, 'passthrough', { paced: half });
-    const hostPaced = await measure(`host at ${half} req/s (evenly paced)`, host.url, 'host', { paced: half });
+    const { passthrough: ptPaced, host: hostPaced } = await pacedAlternating(half, { passthrough: pt.url, host: host.url });
     const ratios = {
       hostVsPassthroughThroughput: Math.round((hostPeak.reqPerSec / passthrough.reqPerSec) * 100) / 100,
       hostVsBareClientThroughput: Math.round((hostPeak.reqPerSec / direct.reqPerSec) * 100) / 100,
