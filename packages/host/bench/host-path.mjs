@@ -25,7 +25,7 @@ import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync, realpathSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, realpathSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -196,13 +196,36 @@ const quantile = (sorted, p) => (sorted.length ? Math.round(sorted[Math.min(sort
  * both targets alike. p50/p99 are over every round's requests together; the
  * rounds' own p99s are printed too.
  */
+/**
+ * CPU time of a process so far, ms: its event-loop thread and all its
+ * threads (libuv's pool, V8's helpers, workers), from /proc (Linux; null
+ * elsewhere).
+ */
+function cpuMs(pid) {
+  const ticks = (file) => {
+    const f = readFileSync(file, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, 100 ticks/s
+  };
+  try {
+    return { loop: ticks(`/proc/${pid}/task/${pid}/stat`), all: ticks(`/proc/${pid}/stat`) };
+  } catch {
+    return null;
+  }
+}
+
 async function pacedAlternating(rate, targetsByKind) {
   const reset = await fetch(`${simUrl}/__sim/reset`, { method: 'POST' });
   if (reset.status !== 204) throw new Error(`simulator reset: ${reset.status}`);
   const runs = Object.fromEntries(Object.keys(targetsByKind).map((k) => [k, []]));
-  for (const [kind, url] of Object.entries(targetsByKind)) await paced(url, targets[kind](`warm-${kind}`)[0], rate, 2);
+  for (const [kind, { url }] of Object.entries(targetsByKind)) await paced(url, targets[kind](`warm-${kind}`)[0], rate, 2);
+  const cpu = Object.fromEntries(Object.keys(targetsByKind).map((k) => [k, { loop: 0, all: 0 }]));
   for (let round = 0; round < PACED_ROUNDS; round++) {
-    for (const [kind, url] of Object.entries(targetsByKind)) runs[kind].push(await paced(url, targets[kind](kind)[0], rate, DURATION / 2));
+    for (const [kind, { url, pid }] of Object.entries(targetsByKind)) {
+      const before = cpuMs(pid);
+      runs[kind].push(await paced(url, targets[kind](kind)[0], rate, DURATION / 2));
+      const after = cpuMs(pid);
+      if (before && after) for (const k of ['loop', 'all']) cpu[kind][k] += after[k] - before[k];
+    }
   }
   const out = {};
   for (const [kind, rs] of Object.entries(runs)) {
@@ -216,7 +239,13 @@ async function pacedAlternating(rate, targetsByKind) {
       timeouts: 0,
     };
     const label = `${kind === 'host' ? 'host' : 'pass-through'} at ${rate} req/s (evenly paced, ${PACED_ROUNDS} alternating rounds)`;
-    out[kind] = summary(label, merged, { roundP99Ms: rs.map((r) => r.latency.p99) });
+    // CPU per request at this rate: how busy each process' event loop is decides how long requests queue behind one another.
+    const perRequestUs = (ms) => (cpuMs(process.pid) ? Math.round((ms * 1000) / all.length) : null);
+    out[kind] = summary(label, merged, {
+      roundP99Ms: rs.map((r) => r.latency.p99),
+      cpuUsPerRequest: { eventLoop: perRequestUs(cpu[kind].loop), allThreads: perRequestUs(cpu[kind].all) },
+      eventLoopBusy: cpuMs(process.pid) ? Math.round(cpu[kind].loop / (seconds * 10)) / 100 : null,
+    });
   }
   return out;
 }
@@ -263,7 +292,10 @@ async function main() {
     const half = Math.max(1, Math.round(hostPeak.reqPerSec / 2));
     const ptHalf = await measure(`pass-through at ${half} req/s (autocannon overallRate: bursts)`, pt.url, 'passthrough', { overallRate: half });
     const hostHalf = await measure(`host at ${half} req/s (autocannon overallRate: bursts)`, host.url, 'host', { overallRate: half });
-    const { passthrough: ptPaced, host: hostPaced } = await pacedAlternating(half, { passthrough: pt.url, host: host.url });
+    const { passthrough: ptPaced, host: hostPaced } = await pacedAlternating(half, {
+      passthrough: { url: pt.url, pid: pt.child.pid },
+      host: { url: host.url, pid: host.child.pid },
+    });
     const ratios = {
       hostVsPassthroughThroughput: Math.round((hostPeak.reqPerSec / passthrough.reqPerSec) * 100) / 100,
       hostVsBareClientThroughput: Math.round((hostPeak.reqPerSec / direct.reqPerSec) * 100) / 100,
