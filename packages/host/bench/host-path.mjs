@@ -214,8 +214,7 @@ function cpuMs(pid) {
 }
 
 async function pacedAlternating(rate, targetsByKind) {
-  const reset = await fetch(`${simUrl}/__sim/reset`, { method: 'POST' });
-  if (reset.status !== 204) throw new Error(`simulator reset: ${reset.status}`);
+  await freshSimulator();
   const runs = Object.fromEntries(Object.keys(targetsByKind).map((k) => [k, []]));
   for (const [kind, { url }] of Object.entries(targetsByKind)) await paced(url, targets[kind](`warm-${kind}`)[0], rate, 2);
   const cpu = Object.fromEntries(Object.keys(targetsByKind).map((k) => [k, { loop: 0, all: 0 }]));
@@ -251,10 +250,19 @@ async function pacedAlternating(rate, targetsByKind) {
 }
 
 let simUrl;
-async function measure(label, url, kind, opts = {}) {
-  // A fresh ledger and balance per run: 1,000,000.00 USD covers 200,000 issuances of 5.00, which a fast bare-client run exceeds.
+/**
+ * A fresh ledger per run, and a balance no run exhausts: the default
+ * 1,000,000.00 USD covers 200,000 issuances of 5.00, fewer than a fast
+ * bare-client run (2 s warm-up + 8 s at 21,000/s) sends.
+ */
+async function freshSimulator() {
   const reset = await fetch(`${simUrl}/__sim/reset`, { method: 'POST' });
   if (reset.status !== 204) throw new Error(`simulator reset: ${reset.status}`);
+  const balance = await fetch(`${simUrl}/__sim/balances/airtime`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ balance: '1000000000.00' }) });
+  if (balance.status !== 200) throw new Error(`simulator balance: ${balance.status}`);
+}
+async function measure(label, url, kind, opts = {}) {
+  await freshSimulator();
   await load(url, targets[kind](`warm-${kind}`), { duration: 2, ...(opts.overallRate ? { overallRate: opts.overallRate } : {}) });
   return summary(label, await load(url, targets[kind](kind), opts));
 }
