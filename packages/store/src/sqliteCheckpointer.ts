@@ -6,11 +6,12 @@
  * synced before the copy and the database file after it, before SQLite lets
  * a writer start the WAL over.
  *
- * A passive checkpoint never waits for the writer, so under steady writes it
- * never catches up with the end of the WAL, and SQLite starts the WAL over
- * only when a writer finds it wholly copied: the file grows without bound
- * (150 MB in 8 s of the host bench), and every commit appends past its end,
- * which makes each fsync also commit the file system's journal. So once the
+ * Passive checkpoints alone let the WAL grow under steady writes: SQLite
+ * starts the WAL over only when a write transaction begins while every frame
+ * is copied and no reader still uses the WAL, and commits that keep coming
+ * seldom leave such a moment. The file then grows without bound (150 MB in
+ * 8 s of the host bench), and every commit appends past its end, which makes
+ * each fsync also commit the file system's journal. So once the
  * WAL holds `restartFrames` frames, the passive pass is followed by a RESTART
  * checkpoint: it waits (at most `RESTART_WAIT_MS`) for the writer's
  * transaction to end, copies the few frames written during the passive pass

@@ -173,9 +173,9 @@ describe('SqliteDatabase durability off the event loop', () => {
   });
 
   it('keeps the WAL small under writes that never pause (RESTART checkpoints)', async function () {
-    // Passive checkpoints alone never catch up with a writer that never pauses, and SQLite starts the WAL over only
-    // when a writer finds it wholly copied: without RESTART the file grows for as long as the writes go on (here to
-    // the whole 12 MB written).
+    // Passive checkpoints copy every frame, but SQLite starts the WAL over only when a write transaction begins while
+    // all is copied and no reader uses the WAL, which back-to-back commits never allow: without RESTART the file
+    // grows for as long as the writes go on (here to the whole 12 MB written).
     this.timeout(30_000);
     const results: { restarted: boolean }[] = [];
     const db = open('g.db', { checkpointDelayMs: 5, walRestartFrames: 200, onCheckpoint: (r) => results.push(r) });
