@@ -189,14 +189,6 @@ function paced(url, spec, rate, duration) {
 const quantile = (sorted, p) => (sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] * 10) / 10 : null);
 
 /**
- * The pass-through and the host, evenly paced at `rate`, in PACED_ROUNDS
- * alternating rounds of DURATION / 2 s each (after a 2 s warm-up of each).
- * On this shared machine a noisy neighbour or a slow disk flush lasting a
- * few hundred ms decides a single window's p99; alternating puts such noise on
- * both targets alike. p50/p99 are over every round's requests together; the
- * rounds' own p99s are printed too.
- */
-/**
  * CPU time of a process so far, ms: its event-loop thread and all its
  * threads (libuv's pool, V8's helpers, workers), from /proc (Linux; null
  * elsewhere).
@@ -213,17 +205,29 @@ function cpuMs(pid) {
   }
 }
 
+/**
+ * The pass-through and the host, evenly paced at `rate`, in PACED_ROUNDS
+ * alternating rounds of DURATION / 2 s each (after a 2 s warm-up of each).
+ * On this shared machine a noisy neighbour or a slow disk flush lasting a
+ * few hundred ms decides a single window's p99; alternating puts such noise on
+ * both targets alike. p50/p99 are over every round's requests together; the
+ * rounds' own p99s are printed too, with each process' CPU per request and
+ * how busy its event loop was (Linux).
+ */
 async function pacedAlternating(rate, targetsByKind) {
   await freshSimulator();
   const runs = Object.fromEntries(Object.keys(targetsByKind).map((k) => [k, []]));
   for (const [kind, { url }] of Object.entries(targetsByKind)) await paced(url, targets[kind](`warm-${kind}`)[0], rate, 2);
-  const cpu = Object.fromEntries(Object.keys(targetsByKind).map((k) => [k, { loop: 0, all: 0 }]));
+  const cpu = Object.fromEntries(Object.keys(targetsByKind).map((k) => [k, { loop: 0, all: 0, measured: false }]));
   for (let round = 0; round < PACED_ROUNDS; round++) {
     for (const [kind, { url, pid }] of Object.entries(targetsByKind)) {
       const before = cpuMs(pid);
       runs[kind].push(await paced(url, targets[kind](kind)[0], rate, DURATION / 2));
       const after = cpuMs(pid);
-      if (before && after) for (const k of ['loop', 'all']) cpu[kind][k] += after[k] - before[k];
+      if (!before || !after) continue;
+      cpu[kind].loop += after.loop - before.loop;
+      cpu[kind].all += after.all - before.all;
+      cpu[kind].measured = true;
     }
   }
   const out = {};
@@ -238,12 +242,13 @@ async function pacedAlternating(rate, targetsByKind) {
       timeouts: 0,
     };
     const label = `${kind === 'host' ? 'host' : 'pass-through'} at ${rate} req/s (evenly paced, ${PACED_ROUNDS} alternating rounds)`;
-    // CPU per request at this rate: how busy each process' event loop is decides how long requests queue behind one another.
-    const perRequestUs = (ms) => (cpuMs(process.pid) ? Math.round((ms * 1000) / all.length) : null);
+    // How busy a process' event loop is decides how long requests queue behind one another.
+    const { loop, all: allThreads, measured } = cpu[kind];
+    const perRequestUs = (ms) => (measured ? Math.round((ms * 1000) / all.length) : null);
     out[kind] = summary(label, merged, {
       roundP99Ms: rs.map((r) => r.latency.p99),
-      cpuUsPerRequest: { eventLoop: perRequestUs(cpu[kind].loop), allThreads: perRequestUs(cpu[kind].all) },
-      eventLoopBusy: cpuMs(process.pid) ? Math.round(cpu[kind].loop / (seconds * 10)) / 100 : null,
+      cpuUsPerRequest: { eventLoop: perRequestUs(loop), allThreads: perRequestUs(allThreads) },
+      eventLoopBusy: measured ? Math.round(loop / (seconds * 10)) / 100 : null,
     });
   }
   return out;
