@@ -52,6 +52,16 @@ describe('SqliteDatabase durability off the event loop', () => {
     opened.push(db);
     return db;
   };
+  /** A store whose WAL syncs the test releases by hand, with table t created (its sync let through). */
+  const openWithTable = async (name: string) => {
+    const gate = gatedSync();
+    const db = open(name, { syncWal: gate.syncWal });
+    const ddl = db.execute(CREATE);
+    await untilSyncStarted(gate);
+    gate.releaseAll();
+    await ddl;
+    return { gate, db };
+  };
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'rp-sqlite-'));
   });
@@ -62,12 +72,7 @@ describe('SqliteDatabase durability off the event loop', () => {
   });
 
   it('resolves a commit only after its WAL sync, while the event loop and the next transaction keep running', async () => {
-    const gate = gatedSync();
-    const db = open('a.db', { syncWal: gate.syncWal });
-    const ddl = db.execute(CREATE);
-    await untilSyncStarted(gate);
-    gate.releaseAll();
-    await ddl;
+    const { gate, db } = await openWithTable('a.db');
 
     let firstDone = false;
     const first = db.transaction(async (tx) => tx.execute('INSERT INTO t (id, v) VALUES ($1, $2)', [1, 'a'])).then(() => (firstDone = true));
@@ -108,12 +113,7 @@ describe('SqliteDatabase durability off the event loop', () => {
   });
 
   it('holds back a read that could see a commit not yet durable', async () => {
-    const gate = gatedSync();
-    const db = open('c.db', { syncWal: gate.syncWal });
-    const ddl = db.execute(CREATE);
-    await untilSyncStarted(gate);
-    gate.releaseAll();
-    await ddl;
+    const { gate, db } = await openWithTable('c.db');
     const write = db.execute('INSERT INTO t (id, v) VALUES ($1, $2)', [1, 'a']);
     await untilSyncStarted(gate);
     let readDone = false;
