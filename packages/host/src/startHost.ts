@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { clientErrorResponse } from './http/problem.js';
 import type { DestinationStream, Logger as PinoLogger, LevelWithSilent } from 'pino';
@@ -14,6 +14,7 @@ import type { ConnectorHandle } from './connectors/ConnectorHandle.js';
 import { createConnectors, disposeConnectors } from './connectors/createConnectors.js';
 import { ApiKeys } from './http/ApiKeys.js';
 import { createApp } from './http/createApp.js';
+import { createAppServer } from './http/createAppServer.js';
 import { IssuanceService } from './issuance/IssuanceService.js';
 import { issuanceMigrations } from './issuance/issuanceMigrations.js';
 import { createLogger } from './observability/createLogger.js';
@@ -168,7 +169,7 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
       bodyLimit: config.server.bodyLimit ?? '100kb',
       isShuttingDown: () => shuttingDown,
     });
-    const server: Server = createServer(app);
+    const server: Server = createAppServer(app);
     server.keepAliveTimeout = 65_000;
     // Requests Node's parser refuses before express sees them (oversized headers, a broken request line)
     // still get a problem document, like every other error of this API.

@@ -314,6 +314,41 @@ describe('createResilientConnector', () => {
       expect(r.breaker.state).to.equal('closed');
     });
 
+    it("gives the plugin the timeout's signal, linked to the caller's, and makes no signal of its own", async () => {
+      // Every AbortSignal lives until a full mark-compact: a call must not add any to the one its timeout needs.
+      const fake = new FakeConnector([{ result: ok }]);
+      const r = make(fake, caps('none'));
+      const caller = new AbortController();
+      const Original = globalThis.AbortController;
+      const made: AbortController[] = [];
+      globalThis.AbortController = class extends Original {
+        constructor() {
+          super();
+          made.push(this);
+        }
+      };
+      try {
+        await r.issue(params, { signal: caller.signal });
+      } finally {
+        globalThis.AbortController = Original;
+      }
+      expect(made).to.have.length(1);
+      expect(fake.issues[0].signal).to.equal(made[0].signal);
+    });
+
+    it("does not count the caller's abort as a provider failure", async () => {
+      const fake = new FakeConnector(['hang', { result: ok }]);
+      const r = make(fake, caps('none'), { retry: { maxAttempts: 1 }, breaker: { failureThreshold: 1, halfOpenAfterMs: 60_000 } });
+      const ctl = new AbortController();
+      const call = track(r.issue(params, { signal: ctl.signal }));
+      await flush();
+      ctl.abort();
+      await flush(2);
+      expect((call.error() as ConnectorError).code).to.equal(ErrorCodes.ABORTED);
+      expect(r.breaker.state).to.equal('closed');
+      expect((await r.issue({ ...params, reference: 'next' })).status).to.equal('succeeded');
+    });
+
     it('refuses an already aborted call with ABORTED (not_sent) without calling the plugin', async () => {
       const fake = new FakeConnector([{ result: ok }]);
       const e = await rejection(make(fake, caps('none')).issue(params, { signal: AbortSignal.abort() }));

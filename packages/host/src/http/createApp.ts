@@ -9,7 +9,7 @@ import type { IssuanceService } from '../issuance/IssuanceService.js';
 import type { HostMetrics } from '../observability/createMetrics.js';
 import type { ApiKeys } from './ApiKeys.js';
 import { errorHandler, sendProblem } from './problem.js';
-import { ctx, type RequestContext } from './requestContext.js';
+import { ctx, RequestContext } from './requestContext.js';
 import { issuanceRoutes } from './routes/issuanceRoutes.js';
 import { webhookRoutes } from './routes/webhookRoutes.js';
 import { systemRoutes } from './routes/systemRoutes.js';
@@ -46,13 +46,7 @@ export function createApp(s: AppServices): express.Express {
     const given = req.get('x-request-id');
     const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader('x-request-id', requestId);
-    let child: Logger | undefined;
-    const context: RequestContext = {
-      requestId,
-      get log() {
-        return (child ??= s.logger.child({ reqId: requestId }));
-      },
-    };
+    const context = new RequestContext(requestId, s.logger);
     (req as Request & { relaypoint: RequestContext }).relaypoint = context;
     const started = performance.now();
     // 'close' fires for every request, answered or not, so a client that hangs up still leaves its line.

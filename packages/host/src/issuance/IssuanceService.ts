@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ErrorCodes,
@@ -150,7 +151,11 @@ export class IssuanceService {
   private readonly o: IssuanceServiceOptions;
   private readonly clock: Clock;
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly controllers = new Set<AbortController>();
+  /**
+   * Aborted when shutdown gives up on the provider calls still in flight. One for every call, not one per
+   * call: each AbortSignal Node makes survives the young-generation collections (see createResilientConnector).
+   */
+  private readonly shutdown = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private pass: Promise<unknown> | undefined;
   private stopped = false;
@@ -162,6 +167,8 @@ export class IssuanceService {
     this.o = options;
     this.clock = options.clock ?? { now: () => Date.now() };
     this.group = new GroupCommit(options.db);
+    // Every provider call in flight listens on it; a busy host has far more than Node's default of 10.
+    setMaxListeners(0, this.shutdown.signal);
   }
 
   /** One statement, committed before it resolves: batched with concurrent writes on SQLite (one fsync for many), direct on PostgreSQL. */
@@ -314,15 +321,6 @@ export class IssuanceService {
     return p;
   }
 
-  private async withSignal<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const ac = new AbortController();
-    this.controllers.add(ac);
-    try {
-      return await fn(ac.signal);
-    } finally {
-      this.controllers.delete(ac);
-    }
-  }
 
   /** Calls the provider for a row this process owns, then records what happened. */
   private async send(id: string, handle: ConnectorHandle, params: IssueParams, announce = true): Promise<{ row: IssuanceRow; failure?: 'rejected' | 'not_sent' }> {
@@ -330,7 +328,7 @@ export class IssuanceService {
     let result: IssueResult | undefined;
     let error: unknown;
     try {
-      result = await this.withSignal((signal) => handle.resilient.issue(params, { signal }));
+      result = await handle.resilient.issue(params, { signal: this.shutdown.signal });
     } catch (e) {
       error = e;
     }
@@ -388,7 +386,7 @@ export class IssuanceService {
   private async lookupAfterNotSent(handle: ConnectorHandle, reference: string): Promise<IssueResult | 'not_found' | undefined> {
     if (!handle.plugin.capabilities.statusByReference) return undefined;
     try {
-      const status = await this.withSignal((signal) => handle.resilient.checkStatus({ reference }, { signal }));
+      const status = await handle.resilient.checkStatus({ reference }, { signal: this.shutdown.signal });
       return status.status === 'not_found' ? 'not_found' : (status as IssueResult);
     } catch {
       return undefined;
@@ -489,7 +487,7 @@ export class IssuanceService {
     if (query) {
       const started = performance.now();
       try {
-        status = await this.withSignal((signal) => handle.resilient.checkStatus(query, { signal }));
+        status = await handle.resilient.checkStatus(query, { signal: this.shutdown.signal });
         this.o.metrics?.onProviderCall(handle.name, 'status', (performance.now() - started) / 1000, status.status);
       } catch (e) {
         this.o.metrics?.onProviderCall(handle.name, 'status', (performance.now() - started) / 1000, 'error');
@@ -622,7 +620,7 @@ export class IssuanceService {
     clearTimeout(timeout);
     if (timedOut) {
       this.o.logger.warn({ inFlight: this.inFlight.size }, 'shutdown grace elapsed; aborting provider calls still in flight (they stay open and are reconciled)');
-      for (const ac of this.controllers) ac.abort();
+      this.shutdown.abort();
       await all();
     }
     await this.o.db.execute(`UPDATE issuances SET lease_owner = NULL, lease_until = 0 WHERE lease_owner = $1 AND status IN ('pending', 'unknown')`, [this.o.hostId]);
