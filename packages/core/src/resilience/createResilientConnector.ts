@@ -142,9 +142,11 @@ export function createResilientConnector(
 
   /** One attempt through breaker → bulkhead → timeout. Resolves, or rejects with a ConnectorError or CALLER_ABORT. */
   function attempt<T>(call: (signal: AbortSignal) => Promise<T>, callerSignal: AbortSignal | undefined, onStart: () => void): Promise<T> {
-    // The caller's signal is the parent of the timeout's, so the one signal the call gets aborts on either. No
-    // signal of our own: every AbortSignal Node makes outlives the young-generation collections and waits for a
-    // full mark-compact (at 750 issuances/s, three per call promoted about 1 MB per scavenge).
+    // The caller's signal (else the connector's lifetime) is the parent of the timeout's, so the one signal the
+    // call gets aborts on either. No signal of our own: every AbortSignal Node makes outlives the young-generation
+    // collections and waits for a full mark-compact (docs/benchmarks.md, Host). Without a parent, cockatiel would
+    // listen on its one shared never-aborted signal, and more than 10 calls in flight would warn of a leak.
+    const parent = callerSignal ?? lifetime.signal;
     const limited = () =>
       limits
         .execute(async ({ signal }) => {
@@ -157,11 +159,11 @@ export function createResilientConnector(
             // Normalised here so the breaker judges ConnectorErrors, not raw axios errors.
             throw toConnectorError(e, { provider: name });
           }
-        }, callerSignal)
+        }, parent)
         .catch((e: unknown) => {
-          // The timeout policy reports the caller's abort as a cancellation: not the provider's failure, so
+          // The timeout policy reports the parent's abort as a cancellation: not the provider's failure, so
           // the breaker must not count it.
-          if (isTaskCancelledError(e) && callerSignal?.aborted) throw CALLER_ABORT;
+          if (isTaskCancelledError(e) && parent.aborted) throw CALLER_ABORT;
           throw e;
         });
     const run = breakerPolicy.execute(limited);

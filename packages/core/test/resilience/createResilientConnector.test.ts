@@ -389,6 +389,27 @@ describe('createResilientConnector', () => {
       expect(fake.issues.map((i) => i.reference)).to.deep.equal(['a']);
     });
 
+    it('without a caller signal: dispose aborts the plugin calls in flight, and 12 at once raise no listener warning', async () => {
+      const fake = new FakeConnector(Array.from({ length: 12 }, () => 'hang' as const));
+      const r = make(fake, caps('return-original'), { ...fast, bulkhead: { maxConcurrent: 12, maxQueue: 0 } });
+      const warnings: Error[] = [];
+      const onWarning = (w: Error) => warnings.push(w);
+      process.on('warning', onWarning);
+      try {
+        const calls = Array.from({ length: 12 }, (_, i) => track(r.issue({ ...params, reference: `r${i}` })));
+        await flush();
+        expect(fake.issues).to.have.length(12);
+        r.dispose();
+        await flush(2);
+        expect(calls.every((c) => (c.error() as ConnectorError | undefined)?.code === ErrorCodes.ABORTED)).to.equal(true);
+        expect(fake.issues.every((i) => i.signal?.aborted)).to.equal(true);
+        await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on a later tick
+      } finally {
+        process.off('warning', onWarning);
+      }
+      expect(warnings.map((w) => w.name)).to.deep.equal([]);
+    });
+
     it('dispose wakes sleeping retries', async () => {
       const fake = new FakeConnector([{ error: notSent() }]);
       const r = make(fake, caps('none'), { random: () => 0.5, retry: { initialDelayMs: 60_000 } });
