@@ -36,6 +36,26 @@ describe('createHttpClient', () => {
     expect(server.connections - before).to.equal(1);
   });
 
+  it('sets TCP keep-alive on a kept-alive socket once, not on every request', async () => {
+    const client = createHttpClient({ baseURL: base });
+    const agent = client.defaults.httpAgent as import('node:http').Agent;
+    // Count the system calls: the socket's native handle, below Node's "unchanged value" check.
+    let calls = 0;
+    const counted = new WeakSet<object>();
+    agent.on('free', (socket: import('node:net').Socket) => {
+      const handle = (socket as unknown as { _handle?: { setKeepAlive?: (...a: unknown[]) => unknown } })._handle;
+      if (!handle?.setKeepAlive || counted.has(handle)) return;
+      counted.add(handle);
+      const original = handle.setKeepAlive.bind(handle);
+      handle.setKeepAlive = (...a: unknown[]) => {
+        calls++;
+        return original(...a);
+      };
+    });
+    for (let i = 0; i < 6; i++) await client.post('/issue', { i });
+    expect(calls).to.equal(0);
+  });
+
   it('sends default headers', async () => {
     await createHttpClient({ baseURL: base, headers: { 'X-API-Key': 'k1' } }).get('/x');
     expect(server.seen[0].headers['x-api-key']).to.equal('k1');
