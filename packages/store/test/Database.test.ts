@@ -25,6 +25,7 @@ describe('toSqlitePlaceholders', () => {
   });
   it('refuses a placeholder with no parameter', () => {
     expect(() => toSqlitePlaceholders('SELECT $3', [1])).to.throw(RangeError, /\$3/);
+    expect(() => toSqlitePlaceholders('SELECT $0', [1])).to.throw(RangeError, /\$0/);
   });
 });
 
