@@ -3,7 +3,7 @@ import { describeEachStore } from '@relaypoint/store/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteDatabase, type Database } from '@relaypoint/store';
+import { SqliteDatabase, type Database, type SqlExecutor } from '@relaypoint/store';
 import { GroupCommit } from '../src/issuance/GroupCommit.js';
 
 describeEachStore('GroupCommit', (target) =>
@@ -82,20 +82,35 @@ describeEachStore('GroupCommit', (target) =>
   }),
 );
 
-describe('GroupCommit on SQLite, pipelined with the WAL sync', () => {
+describe('GroupCommit on SQLite, with the WAL sync', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'rp-gc-'));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('runs the next batch while the previous commit is being synced, and settles each only after its own sync', async () => {
+  /** A store whose WAL syncs are held until released, and a helper that waits for a condition (bounded by time). */
+  function heldStore() {
     const held: (() => void)[] = [];
     let holding = true;
+    let transactions = 0;
     const db = SqliteDatabase.open(join(dir, 'gc.db'), {
       syncWal: async (wal) => {
         if (holding) await new Promise<void>((r) => held.push(r));
         await wal.datasync();
+      },
+    });
+    const counting = new Proxy(db, {
+      get(target, prop, receiver) {
+        if (prop === 'transaction') {
+          return (fn: (tx: SqlExecutor) => Promise<unknown>) =>
+            target.transaction(async (tx) => {
+              transactions++;
+              return fn(tx);
+            });
+        }
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
     });
     const releaseAll = () => held.splice(0).forEach((r) => r());
@@ -105,34 +120,93 @@ describe('GroupCommit on SQLite, pipelined with the WAL sync', () => {
       while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 1));
       expect(cond(), what).to.equal(true);
     };
+    return {
+      db,
+      counting: counting as Database,
+      held,
+      releaseAll,
+      until,
+      transactions: () => transactions,
+      async close() {
+        // Never leave close() waiting on a held sync, even after a failed assertion.
+        holding = false;
+        releaseAll();
+        await db.close();
+      },
+      async setUp() {
+        const ddl = db.execute('CREATE TABLE p (id TEXT PRIMARY KEY)');
+        await until(() => held.length > 0, 'the DDL sync started');
+        releaseAll();
+        await ddl;
+      },
+    };
+  }
+
+  it('holds work that arrives during a sync, then commits it in one transaction that settles after its own sync', async () => {
+    const s = heldStore();
     try {
-      const ddl = db.execute('CREATE TABLE p (id TEXT PRIMARY KEY)');
-      await until(() => held.length > 0, 'the DDL sync started');
-      releaseAll();
-      await ddl;
-      const group = new GroupCommit(db);
+      await s.setUp();
+      const group = new GroupCommit(s.counting);
       let aDone = false;
       const a = group.run((tx) => tx.execute('INSERT INTO p (id) VALUES ($1)', ['a'])).then(() => (aDone = true));
-      await until(() => held.length > 0, "a's sync started");
-      expect(held.length).to.equal(1);
-      let bRan = false;
-      const b = group.run(async (tx) => {
-        bRan = true;
-        return tx.execute('INSERT INTO p (id) VALUES ($1)', ['b']);
-      });
-      await until(() => bRan, "b's transaction ran during a's sync");
+      await s.until(() => s.held.length > 0, "a's sync started");
+      expect(s.transactions()).to.equal(1);
+      const ran: string[] = [];
+      const later = ['b', 'c', 'd'].map((id) =>
+        group.run(async (tx) => {
+          ran.push(id);
+          return tx.execute('INSERT INTO p (id) VALUES ($1)', [id]);
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 20));
+      expect(ran, 'nothing ran during a sync').to.deep.equal([]);
       expect(aDone, 'a settled before its sync').to.equal(false);
-      releaseAll();
+      s.releaseAll();
       await a;
-      await until(() => held.length > 0, "b's sync started");
-      releaseAll();
-      await b;
-      expect((await db.query<{ id: string }>('SELECT id FROM p ORDER BY id')).map((r) => r.id)).to.deep.equal(['a', 'b']);
+      await s.until(() => s.held.length > 0, "b-d's sync started");
+      expect(ran).to.deep.equal(['b', 'c', 'd']);
+      expect(s.transactions(), 'b, c and d in one transaction').to.equal(2);
+      let laterDone = false;
+      const all = Promise.all(later).then(() => (laterDone = true));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(laterDone, 'b-d settled before their sync').to.equal(false);
+      s.releaseAll();
+      await all;
+      expect((await s.db.query<{ id: string }>('SELECT id FROM p ORDER BY id')).map((r) => r.id)).to.deep.equal(['a', 'b', 'c', 'd']);
     } finally {
-      // Never leave close() waiting on a held sync, even after a failed assertion.
-      holding = false;
-      releaseAll();
-      await db.close();
+      await s.close();
+    }
+  });
+
+  it('runs the next batch during the sync once pipelineAt units are waiting, and settles each only after its own sync', async () => {
+    const s = heldStore();
+    try {
+      await s.setUp();
+      const group = new GroupCommit(s.counting, 256, 2);
+      let aDone = false;
+      const a = group.run((tx) => tx.execute('INSERT INTO p (id) VALUES ($1)', ['a'])).then(() => (aDone = true));
+      await s.until(() => s.held.length > 0, "a's sync started");
+      const ran: string[] = [];
+      const insert = (id: string) =>
+        group.run(async (tx) => {
+          ran.push(id);
+          return tx.execute('INSERT INTO p (id) VALUES ($1)', [id]);
+        });
+      const b = insert('b');
+      await new Promise((r) => setTimeout(r, 20));
+      expect(ran, 'one waiting unit is held').to.deep.equal([]);
+      const c = insert('c');
+      await s.until(() => ran.length === 2, "b and c ran during a's sync");
+      expect(aDone, 'a settled before its sync').to.equal(false);
+      s.releaseAll();
+      await a;
+      await s.until(() => s.held.length > 0, "b and c's sync started");
+      s.releaseAll();
+      await Promise.all([b, c]);
+      expect(s.transactions()).to.equal(2);
+      expect((await s.db.query<{ id: string }>('SELECT id FROM p ORDER BY id')).map((r) => r.id)).to.deep.equal(['a', 'b', 'c']);
+    } finally {
+      await s.close();
     }
   });
 

@@ -23,14 +23,19 @@ interface Entry {
 export class GroupCommit {
   private queue: Entry[] = [];
   private scheduled = false;
+  /** The newest batch's transaction until it is committed and durable. */
+  private settling: Promise<void> | undefined;
 
   /**
    * @param db the store
    * @param maxBatch units of work per transaction. Defaults to 256.
+   * @param pipelineAt queued units that start a transaction while the previous one is still being made
+   *   durable. Defaults to 8.
    */
   constructor(
     private readonly db: Database,
     private readonly maxBatch = 256,
+    private readonly pipelineAt = 8,
   ) {}
 
   /** Runs `fn` in a transaction (shared with concurrent callers on SQLite) and resolves once it is committed. */
@@ -57,9 +62,19 @@ export class GroupCommit {
     });
   }
 
-  /** Starts a transaction on the next turn of the event loop, so requests arriving in this turn join it. */
+  /**
+   * Starts a transaction on the next turn of the event loop, so requests
+   * arriving in this turn join it. While the previous transaction is still
+   * being made durable, work waits for it instead, and then commits in one
+   * transaction: it could not be durable before that sync ended anyway (one
+   * WAL sync runs at a time), so it loses only its own execution time, and a
+   * moderately loaded host pays for fewer transactions. Once `pipelineAt`
+   * units are waiting, the next transaction runs during the sync, so a busy
+   * event loop does not sit idle while the disk works.
+   */
   private schedule(): void {
     if (this.scheduled) return;
+    if (this.settling && this.queue.length < this.pipelineAt) return;
     this.scheduled = true;
     setImmediate(() => this.startBatch());
   }
@@ -109,6 +124,15 @@ export class GroupCommit {
           outcomes.push({ ok: false, error });
         }
       }
+    });
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.settling = settled;
+    void settled.then(() => {
+      if (this.settling === settled) this.settling = undefined;
+      if (this.queue.length > 0) this.schedule();
     });
     done.then(
       () => {
