@@ -15,6 +15,7 @@ import {
 } from '@relaypoint/core';
 import type { Database, SqlExecutor } from '@relaypoint/store';
 import { GroupCommit } from './GroupCommit.js';
+import { OPEN_STATUSES_SQL } from './issuanceMigrations.js';
 import type { ConnectorHandle } from '../connectors/ConnectorHandle.js';
 import { HostError, HostErrorCodes } from '../HostError.js';
 import {
@@ -94,7 +95,8 @@ export interface IssuanceServiceOptions {
 
 type Failure = { code: string; message: string };
 
-const OPEN_SQL = `('in_flight', 'pending', 'unknown')`;
+/** Matches the partial index `issuances_open_due` term for term (SQLite uses it only then). */
+const OPEN_SQL = OPEN_STATUSES_SQL;
 const RECONCILE_CONCURRENCY = 8;
 
 function canonical(value: unknown): string {
@@ -538,7 +540,7 @@ export class IssuanceService {
     const lock = this.o.db.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
     // Orphans: every in_flight row not already ours (a row whose check failed stays leased to us, so it is not retried in a loop).
     const [where, params] = options.orphans
-      ? [`status = 'in_flight' AND (lease_owner IS NULL OR lease_owner <> $1)`, [this.o.hostId, now + this.o.leaseMs]]
+      ? [`status IN ${OPEN_SQL} AND status = 'in_flight' AND (lease_owner IS NULL OR lease_owner <> $1)`, [this.o.hostId, now + this.o.leaseMs]]
       : [`status IN ${OPEN_SQL} AND next_check_at <= $3 AND lease_until <= $3`, [this.o.hostId, now + this.o.leaseMs, now]];
     const rows = await this.o.db.query<IssuanceRow>(
       `UPDATE issuances SET lease_owner = $1, lease_until = $2

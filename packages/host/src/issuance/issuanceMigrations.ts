@@ -24,11 +24,16 @@ const table = (bigint: string) => `CREATE TABLE issuances (
 )`;
 
 const indexes = [
-  // The reconciler's claim: non-terminal rows by due time.
+  // The reconciler's claim: non-terminal rows by due time (replaced by a partial index in migration 2).
   'CREATE INDEX issuances_due ON issuances (status, next_check_at)',
   // Tenant listings, newest first.
   'CREATE INDEX issuances_tenant_created ON issuances (tenant_id, created_at, id)',
 ];
+
+/** Open statuses, as the reconciler's queries spell them (see migration 2). */
+export const OPEN_STATUSES_SQL = `('in_flight', 'pending', 'unknown')`;
+
+const openDueIndex = ['DROP INDEX issuances_due', `CREATE INDEX issuances_open_due ON issuances (next_check_at) WHERE status IN ${OPEN_STATUSES_SQL}`];
 
 /**
  * The issuance journal (namespace `host`): one row per (tenant, reference),
@@ -36,4 +41,8 @@ const indexes = [
  */
 export const issuanceMigrations: Migration[] = [
   { id: 1, name: 'issuances journal', sqlite: [table('INTEGER'), ...indexes], postgres: [table('BIGINT'), ...indexes] },
+  // The reconciler only ever looks for open rows; indexing every terminal row made the index grow with the
+  // journal's whole history, and moved each row's entry to another page when it ended (one more page written
+  // per issuance). Its queries repeat this exact condition, which SQLite needs to use a partial index.
+  { id: 2, name: 'index open issuances only', sqlite: openDueIndex, postgres: openDueIndex },
 ];
