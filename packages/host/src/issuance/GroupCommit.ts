@@ -80,12 +80,10 @@ export class GroupCommit {
   }
 
   /**
-   * Starts one transaction without waiting for the previous one to be
-   * durable. The store runs transactions one at a time, so this one takes
-   * its batch when it gets the store: everything queued while the previous
-   * one ran joins it, and it executes while the previous commit's WAL sync
-   * is still in flight. Each caller settles when its own transaction has
-   * settled (committed and durable, or failed).
+   * Starts one transaction (see {@link schedule} for when). The store runs
+   * transactions one at a time, so this one takes its batch when it gets the
+   * store: everything queued until then joins it. Each caller settles when
+   * its own transaction has settled (committed and durable, or failed).
    */
   private startBatch(): void {
     this.scheduled = false;
