@@ -323,7 +323,6 @@ export class IssuanceService {
     return p;
   }
 
-
   /** Calls the provider for a row this process owns, then records what happened. */
   private async send(id: string, handle: ConnectorHandle, params: IssueParams, announce = true): Promise<{ row: IssuanceRow; failure?: 'rejected' | 'not_sent' }> {
     const started = performance.now();
