@@ -16,7 +16,7 @@ function chainUpTo(proto: object, base: object): object[] {
  * `Object.setPrototypeOf` (`app.handle`). On V8 an object whose prototype
  * changed after it was built outlives the young-generation collections it
  * should die in: in a bare express 5 app at 750 requests/s the heap after
- * each scavenge grew by 2-4 MB, with a full mark-compact every 1-2 s; each
+ * each scavenge grew by 3-5 MB, with a full mark-compact every 1-2 s; each
  * one stalls the event loop, and requests queue behind it. Here Node builds
  * them as instances of classes that already carry express' request and
  * response methods, and `app.request`/`app.response` are those classes'
