@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Row, SqlExecutor, TransactionOptions } from './Database.js';
 import { DatabaseBase, FifoLock } from './DatabaseBase.js';
-import { bindPlaceholders, parsePlaceholders, type SqlitePlaceholders } from './placeholders.js';
+import { StatementCache } from './statementCache.js';
 import type { CheckpointerReply, CheckpointerRequest } from './sqliteCheckpointer.js';
 
 /** One checkpoint done by the worker thread: WAL frames at the time and frames copied into the database file. */
@@ -13,12 +13,6 @@ export interface CheckpointResult {
   checkpointed: number;
   /** The WAL was wholly copied and released: the next commit starts it over from its beginning. */
   restarted: boolean;
-}
-
-/** A statement prepared from the text callers wrote, and where each of its `?` takes its parameter. */
-interface PreparedStatement {
-  st: BetterSqlite3.Statement;
-  placeholders: SqlitePlaceholders;
 }
 
 /** Options of {@link SqliteDatabase.open}. */
@@ -64,7 +58,7 @@ export interface SqliteOptions {
 export class SqliteDatabase extends DatabaseBase {
   readonly dialect = 'sqlite' as const;
   private readonly db: BetterSqlite3.Database;
-  private readonly statements = new Map<string, PreparedStatement>();
+  private readonly statements: StatementCache;
   private readonly lock = new FifoLock();
   private closed = false;
 
@@ -93,6 +87,7 @@ export class SqliteDatabase extends DatabaseBase {
   ) {
     super();
     this.db = db;
+    this.statements = new StatementCache(db);
   }
 
   /** Opens (creating if needed) the file at `path` in WAL mode. */
@@ -118,25 +113,8 @@ export class SqliteDatabase extends DatabaseBase {
     return new SqliteDatabase(db, inMemory ? path : resolve(path), wal && mode === 'FULL', wal, options);
   }
 
-  /**
-   * The prepared statement for `sql` as callers write it (`$n` placeholders),
-   * with its placeholder order: rewriting the text costs about 5 µs for a
-   * journal statement, on every call, so it is done once per statement.
-   */
-  private prepare(sql: string): PreparedStatement {
-    let prepared = this.statements.get(sql);
-    if (!prepared) {
-      const placeholders = parsePlaceholders(sql);
-      prepared = { st: this.db.prepare(placeholders.sql), placeholders };
-      if (this.statements.size > 500) this.statements.clear();
-      this.statements.set(sql, prepared);
-    }
-    return prepared;
-  }
-
   private runQuery<T>(sql: string, params: readonly unknown[]): T[] {
-    const { st, placeholders } = this.prepare(sql);
-    const bound = bindPlaceholders(placeholders, params);
+    const { st, bound } = this.statements.get(sql, params);
     if (st.reader) {
       const rows = st.all(...bound) as T[];
       if (!st.readonly) this.wroteOutsideTransaction();
@@ -148,8 +126,7 @@ export class SqliteDatabase extends DatabaseBase {
   }
 
   private runExecute(sql: string, params: readonly unknown[]): { rowCount: number } {
-    const { st, placeholders } = this.prepare(sql);
-    const bound = bindPlaceholders(placeholders, params);
+    const { st, bound } = this.statements.get(sql, params);
     if (st.reader) {
       const rowCount = st.all(...bound).length;
       if (!st.readonly) this.wroteOutsideTransaction();

@@ -7,7 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { toSqlitePlaceholders } from './placeholders.js';
+import { StatementCache } from './statementCache.js';
 
 /** A request from the owning thread. */
 export type WorkerCall =
@@ -48,30 +48,19 @@ try {
   process.exit(1);
 }
 
-const statements = new Map<string, BetterSqlite3.Statement>();
-function prepare(sql: string): BetterSqlite3.Statement {
-  let st = statements.get(sql);
-  if (!st) {
-    st = db.prepare(sql);
-    if (statements.size > 500) statements.clear();
-    statements.set(sql, st);
-  }
-  return st;
-}
+const statements = new StatementCache(db);
 
 function handle(msg: WorkerRequest): WorkerReply {
   switch (msg.op) {
     case 'query': {
-      const q = toSqlitePlaceholders(msg.sql, msg.params);
-      const st = prepare(q.sql);
-      if (st.reader) return { id: msg.id, rows: st.all(...q.params) };
-      st.run(...q.params);
+      const { st, bound } = statements.get(msg.sql, msg.params);
+      if (st.reader) return { id: msg.id, rows: st.all(...bound) };
+      st.run(...bound);
       return { id: msg.id, rows: [] };
     }
     case 'execute': {
-      const q = toSqlitePlaceholders(msg.sql, msg.params);
-      const st = prepare(q.sql);
-      return { id: msg.id, rowCount: st.reader ? st.all(...q.params).length : st.run(...q.params).changes };
+      const { st, bound } = statements.get(msg.sql, msg.params);
+      return { id: msg.id, rowCount: st.reader ? st.all(...bound).length : st.run(...bound).changes };
     }
     case 'exec':
       db.exec(msg.sql);

@@ -15,7 +15,8 @@ import {
 } from '@relaypoint/core';
 import type { Database, SqlExecutor } from '@relaypoint/store';
 import { GroupCommit } from './GroupCommit.js';
-import { OPEN_STATUSES_SQL } from './issuanceMigrations.js';
+// Spelled as the partial index `issuances_open_due` spells it: SQLite uses that index only for the same terms.
+import { OPEN_STATUSES_SQL as OPEN_SQL } from './issuanceMigrations.js';
 import type { ConnectorHandle } from '../connectors/ConnectorHandle.js';
 import { HostError, HostErrorCodes } from '../HostError.js';
 import {
@@ -95,8 +96,6 @@ export interface IssuanceServiceOptions {
 
 type Failure = { code: string; message: string };
 
-/** Matches the partial index `issuances_open_due` term for term (SQLite uses it only then). */
-const OPEN_SQL = OPEN_STATUSES_SQL;
 const RECONCILE_CONCURRENCY = 8;
 
 function canonical(value: unknown): string {
