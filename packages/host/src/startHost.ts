@@ -186,6 +186,8 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
     const address = server.address() as AddressInfo;
     const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
     logger.info({ url, hostId, connectors: [...connectors.keys()], storage: storage.driver }, 'listening');
+    // Whoever waits for this line (a supervisor, a test, the demo) gets it now, not with the next chunk.
+    logger.flush();
 
     let closing: Promise<void> | undefined;
     const running: RunningHost = {

@@ -151,6 +151,8 @@ describe('relaypoint CLI', function () {
     expect(await exited).to.equal(0);
     const msgs = out.split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { msg: string }).msg);
     expect(msgs).to.include.members(['signal received', 'shutting down', 'stopped']);
+    // stdout is written in chunks (createLogger): the shutdown writes out what was still buffered, request lines too.
+    expect(msgs.filter((m) => m === 'request')).to.have.length(1);
   });
 
   it('exits 1 on a runtime failure (port already in use)', async () => {

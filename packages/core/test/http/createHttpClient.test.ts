@@ -56,6 +56,52 @@ describe('createHttpClient', () => {
     expect(calls).to.equal(0);
   });
 
+  describe('proxy from the environment', () => {
+    const names = ['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy'].flatMap((n) => [n, n.toUpperCase()]);
+    let saved: Record<string, string | undefined>;
+    const proxy = new TestServer();
+    let proxyUrl: string;
+    before(async () => {
+      proxyUrl = await proxy.start();
+    });
+    after(() => proxy.stop());
+    beforeEach(() => {
+      saved = Object.fromEntries(names.map((n) => [n, process.env[n]]));
+      for (const n of names) delete process.env[n];
+      proxy.seen.length = 0;
+      proxy.handler = (_req, res) => res.end('"via proxy"');
+    });
+    afterEach(() => {
+      for (const n of names) {
+        if (saved[n] === undefined) delete process.env[n];
+        else process.env[n] = saved[n];
+      }
+    });
+
+    it('without a proxy variable, tells axios so and calls the provider directly', async () => {
+      const client = createHttpClient({ baseURL: base });
+      expect(client.defaults.proxy).to.equal(false);
+      expect((await client.get('/x')).data).to.equal('{"ok":true}');
+      expect(proxy.seen).to.have.length(0);
+    });
+
+    it('with HTTP_PROXY set when the client is created, sends through that proxy', async () => {
+      process.env.HTTP_PROXY = proxyUrl;
+      const client = createHttpClient({ baseURL: base });
+      expect((await client.get('/x')).data).to.equal('"via proxy"');
+      expect(proxy.seen.map((r) => r.url)).to.deep.equal([`${base}/x`]);
+      expect(server.seen).to.have.length(0);
+    });
+
+    it('with a lower-case all_proxy too, and NO_PROXY still exempts a host', async () => {
+      process.env.all_proxy = proxyUrl;
+      expect((await createHttpClient({ baseURL: base }).get('/x')).data).to.equal('"via proxy"');
+      process.env.NO_PROXY = '127.0.0.1';
+      expect((await createHttpClient({ baseURL: base }).get('/x')).data).to.equal('{"ok":true}');
+      expect(proxy.seen).to.have.length(1);
+    });
+  });
+
   it('sends default headers', async () => {
     await createHttpClient({ baseURL: base, headers: { 'X-API-Key': 'k1' } }).get('/x');
     expect(server.seen[0].headers['x-api-key']).to.equal('k1');
