@@ -12,7 +12,9 @@
 // second), and with an evenly paced open-loop client (one request every
 // 1/rate s, latency counted from the scheduled send time, so a stall is not
 // hidden by requests that were never sent), the pass-through and the host
-// alternating in rounds so that noise on the shared machine falls on both.
+// alternating in rounds so that noise on the shared machine falls on both;
+// each host round also reports the WAL syncs and checkpoints that were slow
+// (from the host's /metrics), so a round spoiled by the disk shows as such.
 // Every request carries a unique reference. Simulator, host and pass-through
 // each run in their own process; autocannon runs in this one.
 //   BENCH_DURATION_S   seconds per measured run (default 10)
@@ -206,6 +208,22 @@ function cpuMs(pid) {
 }
 
 /**
+ * The host's SQLite sync and checkpoint histograms (`GET /metrics`): per
+ * histogram, how many were observed and how many took longer than 25 ms and
+ * 100 ms. Differences of two readings tell what the disk did during a round.
+ */
+async function storeTimings(url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (metric) => {
+    const value = (suffix) => Number(new RegExp(`^${metric}${suffix} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    const count = value('_count');
+    return { count, over25ms: count - value('_bucket\\{le="0.025"\\}'), over100ms: count - value('_bucket\\{le="0.1"\\}') };
+  };
+  return { sync: read('relaypoint_store_sync_seconds'), checkpoint: read('relaypoint_store_checkpoint_seconds') };
+}
+const timingDelta = (a, b) => Object.fromEntries(Object.keys(b).map((k) => [k, Object.fromEntries(Object.keys(b[k]).map((f) => [f, b[k][f] - a[k][f]]))]));
+
+/**
  * The pass-through and the host, evenly paced at `rate`, in PACED_ROUNDS
  * alternating rounds of DURATION / 2 s each (after a 2 s warm-up of each).
  * On this shared machine a noisy neighbour or a slow disk flush lasting a
@@ -217,13 +235,16 @@ function cpuMs(pid) {
 async function pacedAlternating(rate, targetsByKind) {
   await freshSimulator();
   const runs = Object.fromEntries(Object.keys(targetsByKind).map((k) => [k, []]));
+  const disk = [];
   for (const [kind, { url }] of Object.entries(targetsByKind)) await paced(url, targets[kind](`warm-${kind}`)[0], rate, 2);
   const cpu = Object.fromEntries(Object.keys(targetsByKind).map((k) => [k, { loop: 0, all: 0, measured: false }]));
   for (let round = 0; round < PACED_ROUNDS; round++) {
     for (const [kind, { url, pid }] of Object.entries(targetsByKind)) {
+      const timingsBefore = kind === 'host' ? await storeTimings(url) : undefined;
       const before = cpuMs(pid);
       runs[kind].push(await paced(url, targets[kind](kind)[0], rate, DURATION / 2));
       const after = cpuMs(pid);
+      if (timingsBefore) disk.push(timingDelta(timingsBefore, await storeTimings(url)));
       if (!before || !after) continue;
       cpu[kind].loop += after.loop - before.loop;
       cpu[kind].all += after.all - before.all;
@@ -249,6 +270,15 @@ async function pacedAlternating(rate, targetsByKind) {
       roundP99Ms: rs.map((r) => r.latency.p99),
       cpuUsPerRequest: { eventLoop: perRequestUs(loop), allThreads: perRequestUs(allThreads) },
       eventLoopBusy: measured ? Math.round(loop / (seconds * 10)) / 100 : null,
+      // What the disk did in each host round: WAL syncs (every commit waits for one) and checkpoints, over 25/100 ms.
+      ...(kind === 'host'
+        ? {
+            roundWalSyncs: disk.map((d) => d.sync.count),
+            roundWalSyncsOver25ms: disk.map((d) => d.sync.over25ms),
+            roundWalSyncsOver100ms: disk.map((d) => d.sync.over100ms),
+            roundCheckpointsOver100ms: disk.map((d) => d.checkpoint.over100ms),
+          }
+        : {}),
     });
   }
   return out;

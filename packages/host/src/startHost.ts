@@ -88,17 +88,23 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
   };
 
   try {
+    // The store, the webhook service and the metrics refer to each other; the late-bound side goes through this holder.
+    const late: { metrics?: HostMetrics; issuances?: IssuanceService } = {};
     const storage = config.storage;
     const db = await openDatabase(
       storage.driver === 'sqlite'
-        ? { driver: 'sqlite', path: storage.path, ...(storage.synchronous ? { synchronous: storage.synchronous } : {}) }
+        ? {
+            driver: 'sqlite',
+            path: storage.path,
+            ...(storage.synchronous ? { synchronous: storage.synchronous } : {}),
+            onSync: (s) => late.metrics?.storeSync(s.seconds),
+            onCheckpoint: (c) => late.metrics?.storeCheckpoint(c.seconds),
+          }
         : { driver: 'postgres', url: storage.url, ...(storage.poolSize ? { poolSize: storage.poolSize } : {}), applicationName: `relaypoint-${hostId}` },
     );
     cleanups.push(() => db.close());
     await db.migrate('host', issuanceMigrations);
 
-    // The webhook service and the metrics refer to each other; the late-bound side goes through this holder.
-    const late: { metrics?: HostMetrics; issuances?: IssuanceService } = {};
     const wh = config.webhooks;
     const webhooks = await createWebhookService({
       db,

@@ -52,6 +52,11 @@ describeEachStore('host HTTP API', (target) => describe('over real HTTP with the
       ]) {
         expect(res.text).to.include(name);
       }
+      if (target.dialect !== 'sqlite') return;
+      // The SQLite store's disk: every commit waited for a WAL sync, and the background checkpoint follows it.
+      const count = (text: string, metric: string) => Number(new RegExp(`^${metric}_count (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+      expect(count(res.text, 'relaypoint_store_sync_seconds')).to.be.at.least(2);
+      await waitFor(async () => count((await env.call('GET', '/metrics', { key: null })).text, 'relaypoint_store_checkpoint_seconds') >= 1, 5000, 'a checkpoint');
     });
   });
 

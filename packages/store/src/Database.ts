@@ -1,3 +1,5 @@
+import type { CheckpointResult, SyncResult } from './SqliteDatabase.js';
+
 /** Which SQL engine a {@link Database} talks to. */
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -73,6 +75,10 @@ export type StoreConfig =
        * statement (frees the event loop for batch work such as webhook dispatch).
        */
       thread?: 'main' | 'worker';
+      /** Each WAL sync's duration and the commits it made durable (`thread: 'main'`, `synchronous: 'FULL'`; for metrics). */
+      onSync?: (result: SyncResult) => void;
+      /** Each background checkpoint's duration and WAL size (`thread: 'main'`; for metrics). */
+      onCheckpoint?: (result: CheckpointResult) => void;
     }
   | {
       driver: 'postgres';

@@ -13,6 +13,14 @@ export interface CheckpointResult {
   checkpointed: number;
   /** The WAL was wholly copied and released: the next commit starts it over from its beginning. */
   restarted: boolean;
+  /** How long the checkpoint took (page copies and both fsyncs), seconds. */
+  seconds: number;
+}
+
+/** One WAL sync (`synchronous: 'FULL'`): how long the disk took, and how many commits it made durable. */
+export interface SyncResult {
+  seconds: number;
+  commits: number;
 }
 
 /** Options of {@link SqliteDatabase.open}. */
@@ -32,6 +40,11 @@ export interface SqliteOptions {
   walRestartFrames?: number;
   /** Called after each checkpoint of the worker thread (for metrics and tests). */
   onCheckpoint?: (result: CheckpointResult) => void;
+  /**
+   * Called after each WAL sync that succeeded (`synchronous: 'FULL'`), for
+   * metrics: every commit waits for one, so a slow disk shows here first.
+   */
+  onSync?: (result: SyncResult) => void;
   /** @internal How the WAL is made durable; defaults to `fdatasync` on the libuv thread pool. Tests replace it. */
   syncWal?: (wal: FileHandle) => Promise<void>;
 }
@@ -191,9 +204,12 @@ export class SqliteDatabase extends DatabaseBase {
 
   private async syncRound(): Promise<void> {
     const upTo = this.written;
+    const from = this.synced;
+    let started: number;
     try {
       this.walFile ??= openFile(`${this.path}-wal`, 'r+');
       const wal = await this.walFile;
+      started = performance.now();
       await (this.options.syncWal ? this.options.syncWal(wal) : wal.datasync());
     } catch (e) {
       // After a failed fsync the kernel may have dropped the dirty pages;
@@ -202,6 +218,7 @@ export class SqliteDatabase extends DatabaseBase {
       throw this.fatal;
     }
     if (upTo > this.synced) this.synced = upTo;
+    this.options.onSync?.({ seconds: (performance.now() - started) / 1000, commits: upTo - from });
   }
 
   private scheduleCheckpoint(): void {
@@ -242,7 +259,9 @@ export class SqliteDatabase extends DatabaseBase {
   private onWorkerReply(reply: CheckpointerReply): void {
     if (reply.op === 'closed') return;
     this.checkpointing = false;
-    if (reply.op === 'checkpointed') this.options.onCheckpoint?.({ log: reply.log, checkpointed: reply.checkpointed, restarted: reply.restarted });
+    if (reply.op === 'checkpointed') {
+      this.options.onCheckpoint?.({ log: reply.log, checkpointed: reply.checkpointed, restarted: reply.restarted, seconds: reply.ms / 1000 });
+    }
     if (this.written > this.writtenAtCheckpoint) this.scheduleCheckpoint();
   }
 

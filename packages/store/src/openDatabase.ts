@@ -10,7 +10,8 @@ export async function openDatabase(config: StoreConfig): Promise<Database> {
   if (config.driver === 'sqlite') {
     if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
     const options = { synchronous: config.synchronous, busyTimeoutMs: config.busyTimeoutMs };
-    return config.thread === 'worker' ? SqliteWorkerDatabase.open(config.path, options) : SqliteDatabase.open(config.path, options);
+    if (config.thread === 'worker') return SqliteWorkerDatabase.open(config.path, options);
+    return SqliteDatabase.open(config.path, { ...options, onSync: config.onSync, onCheckpoint: config.onCheckpoint });
   }
   return PostgresDatabase.open(config.url, { poolSize: config.poolSize, applicationName: config.applicationName });
 }

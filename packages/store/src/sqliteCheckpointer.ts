@@ -25,7 +25,7 @@ import BetterSqlite3 from 'better-sqlite3';
 export type CheckpointerRequest = { op: 'checkpoint' } | { op: 'close' };
 /** What the worker answers. */
 export type CheckpointerReply =
-  | { op: 'checkpointed'; busy: number; log: number; checkpointed: number; restarted: boolean }
+  | { op: 'checkpointed'; busy: number; log: number; checkpointed: number; restarted: boolean; ms: number }
   | { op: 'failed'; message: string }
   | { op: 'closed' };
 
@@ -54,6 +54,7 @@ port.on('message', (msg: CheckpointerRequest) => {
     return;
   }
   try {
+    const started = performance.now();
     let [row] = db.pragma('wal_checkpoint(PASSIVE)') as CheckpointRow[];
     let restarted = false;
     if (row.log >= restartFrames) {
@@ -61,7 +62,8 @@ port.on('message', (msg: CheckpointerRequest) => {
       [row] = db.pragma('wal_checkpoint(RESTART)') as CheckpointRow[];
       restarted = row.busy === 0;
     }
-    port.postMessage({ op: 'checkpointed', busy: row.busy, log: row.log, checkpointed: row.checkpointed, restarted } satisfies CheckpointerReply);
+    const ms = performance.now() - started;
+    port.postMessage({ op: 'checkpointed', busy: row.busy, log: row.log, checkpointed: row.checkpointed, restarted, ms } satisfies CheckpointerReply);
   } catch (e) {
     port.postMessage({ op: 'failed', message: (e as Error).message } satisfies CheckpointerReply);
   }

@@ -153,6 +153,30 @@ describe('SqliteDatabase durability off the event loop', () => {
     );
   });
 
+  it('reports each WAL sync: how long the disk took and how many commits it made durable', async () => {
+    const gate = gatedSync();
+    const syncs: { seconds: number; commits: number }[] = [];
+    const db = open('s.db', { syncWal: gate.syncWal, onSync: (r) => syncs.push(r) });
+    const ddl = db.execute(CREATE);
+    await untilSyncStarted(gate);
+    gate.releaseAll();
+    await ddl;
+    expect(syncs.map((r) => r.commits)).to.deep.equal([1]);
+    // Three commits written while the next sync is held: one sync makes them durable, and its time includes the wait.
+    const first = db.execute('INSERT INTO t (id, v) VALUES (1, $1)', ['a']);
+    await untilSyncStarted(gate);
+    const held = Date.now();
+    const rest = [2, 3, 4].map((id) => db.transaction(async (tx) => tx.execute('INSERT INTO t (id, v) VALUES ($1, $2)', [id, 'b'])));
+    await new Promise((r) => setTimeout(r, 30));
+    gate.releaseAll();
+    await first;
+    await untilSyncStarted(gate);
+    gate.releaseAll();
+    await Promise.all(rest);
+    expect(syncs.map((r) => r.commits)).to.deep.equal([1, 1, 3]);
+    expect(syncs[1].seconds).to.be.at.least(0.025).and.below((Date.now() - held) / 1000 + 0.01);
+  });
+
   it('does not wait for a sync with synchronous NORMAL', async () => {
     let syncs = 0;
     const db = open('e.db', { synchronous: 'NORMAL', syncWal: async () => void syncs++ });
@@ -162,7 +186,7 @@ describe('SqliteDatabase durability off the event loop', () => {
   });
 
   it('checkpoints the WAL into the database file from its worker thread', async () => {
-    const results: { log: number; checkpointed: number }[] = [];
+    const results: { log: number; checkpointed: number; seconds: number }[] = [];
     const db = open('f.db', { checkpointDelayMs: 10, onCheckpoint: (r) => results.push(r) });
     await db.execute(CREATE);
     for (let i = 0; i < 50; i++) await db.execute('INSERT INTO t (id, v) VALUES ($1, $2)', [i, 'x'.repeat(500)]);
@@ -170,6 +194,8 @@ describe('SqliteDatabase durability off the event loop', () => {
     while (Date.now() < deadline && !results.some((r) => r.log > 0 && r.checkpointed === r.log)) await new Promise((r) => setTimeout(r, 20));
     const full = results.find((r) => r.log > 0 && r.checkpointed === r.log);
     expect(full, `checkpoints seen: ${JSON.stringify(results)}`).to.not.equal(undefined);
+    // Its duration travels with it (for the host's metrics): two fsyncs and the page copies take some time.
+    expect(full?.seconds).to.be.a('number').above(0).and.below(5);
   });
 
   it('keeps the WAL small under writes that never pause (RESTART checkpoints)', async function () {

@@ -22,6 +22,10 @@ export interface HostMetrics {
   observeHttp(method: string, route: string, status: number, seconds: number): void;
   /** A webhook delivery attempt ended with `outcome` (`delivered`, `retry`, `failed`, ...). */
   webhookOutcome(outcome: string): void;
+  /** The SQLite store made its latest commits durable (one WAL sync) in `seconds`. */
+  storeSync(seconds: number): void;
+  /** The SQLite store copied its WAL into the database file (one checkpoint) in `seconds`. */
+  storeCheckpoint(seconds: number): void;
 }
 
 /** Creates every `relaypoint_*` metric in a fresh registry, plus Node's default process metrics. */
@@ -79,6 +83,19 @@ export function createMetrics(sources: MetricsSources): HostMetrics {
       this.set(await sources.needsAttention());
     },
   });
+  // Every SQLite commit waits for a WAL sync: a disk that stalls shows here before anywhere else.
+  const sync = new Histogram({
+    name: 'relaypoint_store_sync_seconds',
+    help: 'SQLite WAL syncs (fdatasync; synchronous FULL): how long each took, seconds. Every commit waits for one.',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const checkpoint = new Histogram({
+    name: 'relaypoint_store_checkpoint_seconds',
+    help: 'SQLite checkpoints (WAL copied into the database file, on a worker thread), seconds.',
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
   return {
     registry,
     issuance: {
@@ -87,5 +104,7 @@ export function createMetrics(sources: MetricsSources): HostMetrics {
     },
     observeHttp: (method, route, status, seconds) => http.observe({ method, route, status: String(status) }, seconds),
     webhookOutcome: (outcome) => deliveries.inc({ outcome }),
+    storeSync: (seconds) => sync.observe(seconds),
+    storeCheckpoint: (seconds) => checkpoint.observe(seconds),
   };
 }
