@@ -49,6 +49,15 @@ export interface SqliteOptions {
   syncWal?: (wal: FileHandle) => Promise<void>;
 }
 
+/** Calls an observer hook; whatever it throws stays there, so a metrics slip can never fail a commit. */
+function report<T>(hook: ((result: T) => void) | undefined, result: T): void {
+  try {
+    hook?.(result);
+  } catch {
+    /* the hook's own problem */
+  }
+}
+
 /**
  * The embedded default store: one better-sqlite3 connection in WAL mode.
  *
@@ -218,7 +227,7 @@ export class SqliteDatabase extends DatabaseBase {
       throw this.fatal;
     }
     if (upTo > this.synced) this.synced = upTo;
-    this.options.onSync?.({ seconds: (performance.now() - started) / 1000, commits: upTo - from });
+    report(this.options.onSync, { seconds: (performance.now() - started) / 1000, commits: upTo - from });
   }
 
   private scheduleCheckpoint(): void {
@@ -260,7 +269,7 @@ export class SqliteDatabase extends DatabaseBase {
     if (reply.op === 'closed') return;
     this.checkpointing = false;
     if (reply.op === 'checkpointed') {
-      this.options.onCheckpoint?.({ log: reply.log, checkpointed: reply.checkpointed, restarted: reply.restarted, seconds: reply.ms / 1000 });
+      report(this.options.onCheckpoint, { log: reply.log, checkpointed: reply.checkpointed, restarted: reply.restarted, seconds: reply.ms / 1000 });
     }
     if (this.written > this.writtenAtCheckpoint) this.scheduleCheckpoint();
   }

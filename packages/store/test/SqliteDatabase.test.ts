@@ -177,6 +177,27 @@ describe('SqliteDatabase durability off the event loop', () => {
     expect(syncs[1].seconds).to.be.at.least(0.025).and.below((Date.now() - held) / 1000 + 0.01);
   });
 
+  it('commits even when the sync and checkpoint observers throw', async () => {
+    let checkpoints = 0;
+    const db = open('h.db', {
+      checkpointDelayMs: 5,
+      onSync: () => {
+        throw new Error('metrics bug');
+      },
+      onCheckpoint: () => {
+        checkpoints++;
+        throw new Error('metrics bug');
+      },
+    });
+    await db.execute(CREATE);
+    await db.transaction(async (tx) => tx.execute('INSERT INTO t (id, v) VALUES (1, $1)', ['a']));
+    expect(await db.query('SELECT v FROM t')).to.deep.equal([{ v: 'a' }]);
+    const end = Date.now() + 5000;
+    while (checkpoints === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+    expect(checkpoints).to.be.above(0);
+    await db.execute('INSERT INTO t (id, v) VALUES (2, $1)', ['b']);
+  });
+
   it('does not wait for a sync with synchronous NORMAL', async () => {
     let syncs = 0;
     const db = open('e.db', { synchronous: 'NORMAL', syncWal: async () => void syncs++ });
