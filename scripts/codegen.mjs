@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Generates TypeScript types for every JSON schema in the repo with
 // json-schema-to-typescript: `src/**/NAME.schema.json` → `src/**/NAME.types.ts`.
-// `--check` writes nothing and exits 1 when a generated file is missing or
-// stale (CI runs it through `npm test`).
+// Before that, it rewrites the copies of core's resilience schema embedded in
+// the connector schemas (see scripts/embedschemas.mjs), so their types are
+// compiled from the fresh copy. `--check` writes nothing and exits 1 when a
+// generated file is missing or stale (CI runs it through `npm test`).
 import { compile } from 'json-schema-to-typescript';
+import { embeddedSchemaCopies } from './embedschemas.mjs';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, dirname, relative, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,11 +25,20 @@ function* walk(dir) {
 
 const stale = [];
 let count = 0;
+// Schemas that embed a copy of another (core's resilience options): rewritten first.
+// With --check nothing is written; the types below are compiled from the content they should have.
+const fresh = new Map();
+for (const { path, content } of embeddedSchemaCopies(root)) {
+  fresh.set(path, content);
+  if (readFileSync(path, 'utf8') === content) continue;
+  if (check) stale.push(relative(root, path));
+  else { writeFileSync(path, content); console.log(`wrote ${relative(root, path)}`); }
+}
 for (const pkg of readdirSync(join(root, 'packages'))) {
   const src = join(root, 'packages', pkg, 'src');
   if (!existsSync(src)) continue;
   for (const file of walk(src)) {
-    const schema = JSON.parse(readFileSync(file, 'utf8'));
+    const schema = JSON.parse(fresh.get(file) ?? readFileSync(file, 'utf8'));
     const name = schema.title || basename(file, '.schema.json');
     const out = file.replace(/\.schema\.json$/, '.types.ts');
     const ts = await compile(schema, name, {
@@ -57,4 +69,4 @@ if (check && stale.length) {
   console.error(`generated files are stale (run \`npm run codegen\` and commit):\n  ${stale.join('\n  ')}`);
   process.exit(1);
 }
-if (check) console.error(`generated files are current (${count} schemas)`);
+if (check) console.error(`generated files are current (${count} schemas, ${fresh.size} embedded schema copies)`);

@@ -2,6 +2,7 @@
 //   docs/reference/config.md   ← packages/host/src/config.schema.json
 //   docs/reference/plugins.md  ← packages/connector-*/src/config.schema.json
 //   docs/reference/http-api.md ← the host's OpenAPI document (buildOpenApiDocument() of its built module)
+//   docs/reference/errors.md   ← the error code tables (`export const …Codes = { … } as const`) listed in ERROR_TABLES
 // `generateDocs(root)` returns [{ path, content }] and writes nothing;
 // scripts/codegen.mjs writes the files (`npm run codegen`) or fails when they
 // are stale (`--check`, run by `npm test`). Output is deterministic: no dates,
@@ -10,6 +11,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import ts from 'typescript';
 
 const BANNER = (source) =>
   `<!-- Generated from ${source} by scripts/gendocs.mjs. Do not edit: change the source and run \`npm run codegen\`. -->\n`;
@@ -221,6 +223,142 @@ function renderPlugins(plugins) {
   return out.join('\n');
 }
 
+// ---- Error codes ----
+
+/**
+ * The code tables documented in errors.md, in page order. Each `file` holds
+ * `export const <name> = { /** meaning *\/ CODE: 'CODE', … } as const;`.
+ * `seenBy` says who meets the codes; the meanings come from the source.
+ */
+export const ERROR_TABLES = [
+  {
+    file: 'packages/host/src/HostError.ts',
+    name: 'HostErrorCodes',
+    seenBy:
+      'API clients: the `code` of a problem document (`application/problem+json`) answered by the host\'s HTTP API. The host also answers with core codes (`INVALID_*` when it refuses issuance parameters) and webhook codes, below; the `providerCode` of a `PROVIDER_REJECTED` or `PROVIDER_NOT_SENT` answer may hold a core code.',
+  },
+  {
+    file: 'packages/core/src/errors/codes.ts',
+    name: 'ErrorCodes',
+    seenBy:
+      'Plugin authors: a connector throws them on a `ConnectorError` together with its outcome (`not_sent`, `rejected`, `unknown`), and core\'s resilience pipeline adds its own (`CIRCUIT_OPEN`, `BULKHEAD_FULL`, `OUTCOME_UNKNOWN`…). Programs that load plugins or config through `@relaypoint/core` branch on the plugin and config codes. API clients see them in an issuance\'s `error.code`, and as the `code` of a problem document when issuance parameters are refused (`INVALID_*`).',
+  },
+  {
+    file: 'packages/webhooks/src/errors/codes.ts',
+    name: 'WebhookErrorCodes',
+    seenBy:
+      'Programs that use `@relaypoint/webhooks` directly catch them. Through the host\'s HTTP API, API clients receive them as the `code` of a problem document: `EVENT_INVALID` from `POST /v1/events`, `WEBHOOK_*` from the `/v1/webhooks` routes.',
+  },
+  {
+    file: 'packages/create-connector/src/ScaffoldError.ts',
+    name: 'ScaffoldErrorCodes',
+    seenBy:
+      'People scaffolding a plugin: `scaffoldConnector()` throws a `ScaffoldError` with the code before writing anything; `create-relaypoint-connector` and `relaypoint new connector` print its message.',
+  },
+];
+
+/** The text of a `/** … *\/` comment: leading `*`s stripped, lines joined, `{@link X}` as `X` in code. */
+function docText(comment) {
+  return comment
+    .replace(/^\/\*\*/, '')
+    .replace(/\*\/$/, '')
+    .split(/\r?\n/)
+    .map((l) => l.replace(/^\s*\*(?!\/) ?/, '').trim())
+    .filter(Boolean)
+    .join(' ')
+    .replace(/\{@link\s+([^}\s|]+)(?:[\s|][^}]*)?\}/g, '`$1`')
+    .trim();
+}
+
+/**
+ * Reads `export const <name> = { … } as const;` from the TypeScript source
+ * `text` with the TypeScript compiler's parser: every `/** meaning *\/ KEY: 'VALUE',`
+ * entry, the `// --- group ---` comments that head a run of entries, and the
+ * doc comment of the table itself. Throws, naming `file` and the line, on an
+ * entry without a doc comment or anything else it does not understand.
+ */
+export function parseCodeTable(text, name, file) {
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+  const fail = (why, node) => {
+    const line = node === undefined ? '' : `:${sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1}`;
+    throw new Error(`gendocs: ${file}${line}: ${why}`);
+  };
+  const docs = (node) => ts.getJSDocCommentsAndTags(node).filter(ts.isJSDoc).map((d) => docText(d.getText(sf)));
+  const statement = sf.statements.find(
+    (st) => ts.isVariableStatement(st) && st.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name),
+  );
+  if (!statement) fail(`no \`export const ${name} = {\` found`);
+  const decl = statement.declarationList.declarations.find((d) => ts.isIdentifier(d.name) && d.name.text === name);
+  const init = decl.initializer;
+  if (!init || !ts.isAsExpression(init) || init.type.getText(sf) !== 'const' || !ts.isObjectLiteralExpression(init.expression)) {
+    fail(`\`${name}\` must be an object literal ending with \`} as const\``, decl);
+  }
+  const intro = docs(statement).at(-1) ?? '';
+  const entries = [];
+  let group = '';
+  for (const prop of init.expression.properties) {
+    for (const r of ts.getLeadingCommentRanges(text, prop.getFullStart()) ?? []) {
+      const heading = /^\/\/\s*-{2,}\s*(.*?)\s*-{2,}\s*$/.exec(text.slice(r.pos, r.end));
+      if (heading) group = heading[1];
+    }
+    if (!ts.isPropertyAssignment(prop) || !ts.isStringLiteral(prop.initializer)) {
+      fail(`cannot read an entry of \`${name}\` here (expected \`/** meaning */ CODE: 'CODE',\`): ${JSON.stringify(prop.getText(sf).slice(0, 40))}`, prop);
+    }
+    const key = prop.name.getText(sf);
+    const code = prop.initializer.text;
+    const meaning = docs(prop);
+    if (meaning.length === 0 || !meaning[0]) fail(`code ${key} has no doc comment`, prop);
+    if (meaning.length > 1) fail(`code ${key} has two doc comments`, prop);
+    if (entries.some((e) => e.code === code)) fail(`code ${code} appears twice`, prop);
+    entries.push({ key, code, meaning: meaning[0], group });
+  }
+  if (!entries.length) fail(`\`${name}\` has no codes`, decl);
+  return { intro, entries };
+}
+
+function renderErrors(tables) {
+  const sources = tables.map((t) => t.file);
+  const list = sources.length > 1 ? `${sources.slice(0, -1).join(', ')} and ${sources[sources.length - 1]}` : sources[0];
+  const out = [
+    BANNER(list),
+    '# Error code reference',
+    '',
+    'Every error Relaypoint reports carries a stable `code`: the `code` member of an HTTP API problem document (`application/problem+json`), and the `code` property of every error the packages throw (`RelaypointError` and its subclasses, such as `ConnectorError`). Branch on the code, never on the message text: a code, once published, keeps its meaning.',
+    '',
+    'Each table below is read from a code table in the source; the meaning of a code is its doc comment there. The host sets the HTTP status of a problem document where it raises the error; the [HTTP API reference](http-api.md) lists the statuses of each operation.',
+    '',
+  ];
+  for (const t of tables) {
+    out.push(`## ${t.packageName}: ${code(t.name)}`, '');
+    if (t.intro) out.push(t.intro, '');
+    out.push(`**Who sees them.** ${t.seenBy}`, '', `Source: \`${t.file}\`.`, '');
+    let group;
+    for (const e of t.entries) {
+      if (e.group !== group) {
+        if (group !== undefined) out.push('');
+        group = e.group;
+        if (group) out.push(`### ${group}`, '');
+        out.push('| code | meaning |', '|---|---|');
+      }
+      out.push(`| ${cell(code(e.code))} | ${cell(e.meaning)} |`);
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+function loadErrorTables(root) {
+  const tables = [];
+  for (const t of ERROR_TABLES) {
+    const path = join(root, ...t.file.split('/'));
+    if (!existsSync(path)) continue;
+    const pkgJsonPath = join(root, ...t.file.split('/').slice(0, 2), 'package.json');
+    const pkg = existsSync(pkgJsonPath) ? JSON.parse(readFileSync(pkgJsonPath, 'utf8')) : {};
+    tables.push({ ...t, packageName: code(pkg.name ?? t.file.split('/')[1]), ...parseCodeTable(readFileSync(path, 'utf8'), t.name, t.file) });
+  }
+  return tables;
+}
+
 // ---- OpenAPI ----
 
 function refName(ref) {
@@ -243,6 +381,11 @@ function schemaSummary(s, depth = 0) {
   return c.length ? `${t} (${c.join(', ')})` : t;
 }
 
+/** Turns a mention of another reference page (`docs/reference/errors.md`) in a description into a relative link. */
+function linkReferences(text) {
+  return String(text).replace(/(^|[\s(])docs\/reference\/([a-z0-9-]+\.md)\b/g, '$1[docs/reference/$2]($2)');
+}
+
 function anchor(name) {
   return `schema-${String(name).toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
 }
@@ -257,7 +400,7 @@ export function renderOpenApi(doc) {
     `OpenAPI ${doc.openapi ?? ''}${info.version ? `, API version ${code(info.version)}` : ''}. A running host serves the same document at \`GET /openapi.json\`.`,
     '',
   ];
-  if (info.description) out.push(info.description, '');
+  if (info.description) out.push(linkReferences(info.description), '');
   const schemes = isObject(doc.components?.securitySchemes) ? doc.components.securitySchemes : {};
   if (Object.keys(schemes).length) {
     out.push('## Authentication', '');
@@ -276,7 +419,7 @@ export function renderOpenApi(doc) {
       if (!isObject(op)) continue;
       out.push(`### ${m.toUpperCase()} ${p}`, '');
       if (op.summary) out.push(`**${op.summary}**`, '');
-      if (op.description) out.push(op.description, '');
+      if (op.description) out.push(linkReferences(op.description), '');
       if (op.operationId) out.push(`Operation id: ${code(op.operationId)}.`, '');
       const security = op.security ?? doc.security;
       if (Array.isArray(security)) {
@@ -315,7 +458,7 @@ export function renderOpenApi(doc) {
     out.push('## Schemas', '');
     for (const [name, s] of Object.entries(schemas)) {
       out.push(`<a id="${anchor(name)}"></a>`, '', `### ${name}`, '');
-      if (isObject(s) && s.description) out.push(s.description, '');
+      if (isObject(s) && s.description) out.push(linkReferences(s.description), '');
       out.push('```json', JSON.stringify(s, null, 2), '```', '');
     }
   }
@@ -370,6 +513,8 @@ export async function generateDocs(root) {
   if (plugins.length) out.push({ path: join(refDir, 'plugins.md'), content: renderPlugins(plugins) });
   const openapi = await loadOpenApi(root);
   if (isObject(openapi)) out.push({ path: join(refDir, 'http-api.md'), content: renderOpenApi(openapi) });
+  const errorTables = loadErrorTables(root);
+  if (errorTables.length) out.push({ path: join(refDir, 'errors.md'), content: renderErrors(errorTables) });
   if (out.length) mkdirSync(refDir, { recursive: true });
   return out;
 }

@@ -75,6 +75,7 @@ export function buildOpenApi(): Record<string, unknown> {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A tenant API key (or the admin key with X-Relaypoint-Tenant).' } },
       schemas: {
         Problem: {
+          description: 'The body of every error answer (RFC 9457 problem details, `application/problem+json`). `code` is stable; docs/reference/errors.md lists every code with its meaning.',
           type: 'object',
           required: ['type', 'title', 'status', 'detail', 'code'],
           properties: {
@@ -82,7 +83,7 @@ export function buildOpenApi(): Record<string, unknown> {
             title: { type: 'string' },
             status: { type: 'integer' },
             detail: { type: 'string' },
-            code: { type: 'string' },
+            code: { type: 'string', description: 'Stable error code: branch on it, never on `detail`. See docs/reference/errors.md.' },
             errors: { type: 'array', items: { type: 'string' } },
             requestId: { type: 'string' },
           },
