@@ -11,7 +11,7 @@ export const HostErrorCodes = {
   FORBIDDEN: 'FORBIDDEN',
   /** No such route, or no such resource for this tenant (another tenant's id looks the same). */
   NOT_FOUND: 'NOT_FOUND',
-  /** The route exists but not with this method. */
+  /** The route exists but not with this method; answered 405 with an `Allow` header listing the methods it has. */
   METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
   /** The body or query does not match the request schema; `errors` lists `path: message` lines. */
   VALIDATION_FAILED: 'VALIDATION_FAILED',
@@ -21,6 +21,11 @@ export const HostErrorCodes = {
   REFERENCE_CONFLICT: 'REFERENCE_CONFLICT',
   /** The provider refused the issuance; nothing was issued. `providerCode` says why. */
   PROVIDER_REJECTED: 'PROVIDER_REJECTED',
+  /**
+   * An issuance's `error.code` (and a 422's `providerCode`) when the provider declined it without a code of its own;
+   * nothing was issued.
+   */
+  PROVIDER_DECLINED: 'PROVIDER_DECLINED',
   /** The provider could not be reached and nothing was sent; the issuance is recorded `failed`. Use a new reference to try again. */
   PROVIDER_NOT_SENT: 'PROVIDER_NOT_SENT',
   /** `connector` names no configured connector instance. */
@@ -37,8 +42,6 @@ export const HostErrorCodes = {
   MALFORMED_JSON: 'MALFORMED_JSON',
   /** The body is not `application/json`. */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  /** A published event does not match its schema. */
-  EVENT_INVALID: 'EVENT_INVALID',
   /** The host is shutting down and takes no new work. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** Something failed on our side; the request id in the logs tells what. */

@@ -228,6 +228,21 @@ describeEachStore('host HTTP API', (target) => describe('over real HTTP with the
       expectProblem(await env.call('POST', '/v1/issuances', { raw: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'UNSUPPORTED_MEDIA_TYPE');
       expectProblem(await env.call('GET', '/v1/nothing-here'), 404, 'NOT_FOUND');
       expectProblem(await env.call('GET', '/nothing', { key: null }), 404, 'NOT_FOUND');
+    });
+
+    it('answers a method a route does not have 405 with an Allow header naming the ones it has', async () => {
+      const put = await env.call('PUT', '/v1/issuances', { body: {} });
+      expectProblem(put, 405, 'METHOD_NOT_ALLOWED');
+      expect(put.headers.get('allow')).to.equal('GET, HEAD, POST');
+      const del = await env.call('DELETE', '/v1/issuances/some-ref');
+      expectProblem(del, 405, 'METHOD_NOT_ALLOWED');
+      expect(del.headers.get('allow')).to.equal('GET, HEAD');
+      const post = await env.call('POST', '/healthz', { key: null, body: {} });
+      expectProblem(post, 405, 'METHOD_NOT_ALLOWED');
+      expect(post.headers.get('allow')).to.equal('GET, HEAD');
+      // A path the API does not have stays 404, whatever the method; and auth still comes first under /v1.
+      expectProblem(await env.call('PUT', '/v1/issuances/a/b'), 404, 'NOT_FOUND');
+      expectProblem(await env.call('PUT', '/v1/issuances', { key: null, body: {} }), 401, 'UNAUTHORIZED');
       expectProblem(await env.call('POST', '/v1/issuances', { raw: '[]', headers: { 'content-type': 'application/json' } }), 400, 'VALIDATION_FAILED');
       expectProblem(await env.call('POST', '/v1/issuances', { body: airtime(ref('nul'), { customerId: 'a\u0000b' }) }), 400, 'VALIDATION_FAILED');
       expectProblem(await env.call('GET', '/v1/issuances/abc%00def'), 400, 'VALIDATION_FAILED');

@@ -8,6 +8,7 @@ import { HostError, HostErrorCodes } from '../HostError.js';
 import type { IssuanceService } from '../issuance/IssuanceService.js';
 import type { HostMetrics } from '../observability/createMetrics.js';
 import type { ApiKeys } from './ApiKeys.js';
+import { buildOpenApi } from './openApi.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { ctx, RequestContext } from './requestContext.js';
 import { issuanceRoutes } from './routes/issuanceRoutes.js';
@@ -123,12 +124,31 @@ export function createApp(s: AppServices): express.Express {
   app.use('/v1', issuanceRoutes(s));
   app.use('/v1', webhookRoutes(s));
 
+  // A path the API has, asked with a method it does not: 405 with the methods it does have (from the OpenAPI document,
+  // which lists every route).
+  const routes = Object.entries(buildOpenApi().paths as Record<string, Record<string, unknown>>).map(([path, ops]) => {
+    const methods = Object.keys(ops).map((m) => m.toUpperCase());
+    if (methods.includes('GET')) methods.push('HEAD');
+    methods.sort((a, b) => METHOD_ORDER.indexOf(a) - METHOD_ORDER.indexOf(b));
+    return {
+      pattern: new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}/?$`),
+      allow: methods,
+    };
+  });
   app.use((req: Request, res: Response) => {
+    const route = routes.find((r) => r.pattern.test(req.path));
+    if (route) {
+      res.set('Allow', route.allow.join(', '));
+      sendProblem(res, 405, HostErrorCodes.METHOD_NOT_ALLOWED, `${req.method} is not allowed on ${req.path} (allowed: ${route.allow.join(', ')})`);
+      return;
+    }
     sendProblem(res, 404, HostErrorCodes.NOT_FOUND, `no route ${req.method} ${req.path}`);
   });
   app.use(errorHandler);
   return app;
 }
+
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 function findNul(value: unknown, path: string, depth = 0): string | undefined {
   if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;

@@ -348,7 +348,7 @@ export class IssuanceService {
     if (result) {
       if (result.status === 'succeeded') return { row: await this.recordTerminal(id, 'succeeded', result, undefined, announce) };
       if (result.status === 'failed') {
-        const code = result.providerCode ?? 'PROVIDER_DECLINED';
+        const code = result.providerCode ?? HostErrorCodes.PROVIDER_DECLINED;
         return { row: await this.recordTerminal(id, 'failed', result, { code, message: result.providerMessage ?? 'the provider declined the issuance' }, announce), failure: 'rejected' };
       }
       return { row: await this.recordOpen(id, 'pending', { result, next: this.now() + this.o.intervalMs }) };
@@ -499,7 +499,7 @@ export class IssuanceService {
       const result = status as IssueResult;
       if (result.status === 'succeeded') return this.recordTerminal(row.id, 'succeeded', result);
       if (result.status === 'failed') {
-        return this.recordTerminal(row.id, 'failed', result, { code: result.providerCode ?? 'PROVIDER_DECLINED', message: result.providerMessage ?? 'the provider declined the issuance' });
+        return this.recordTerminal(row.id, 'failed', result, { code: result.providerCode ?? HostErrorCodes.PROVIDER_DECLINED, message: result.providerMessage ?? 'the provider declined the issuance' });
       }
       return this.recordOpen(row.id, 'pending', { result, next, checked: true });
     }
