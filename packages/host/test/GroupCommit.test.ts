@@ -178,6 +178,29 @@ describe('GroupCommit on SQLite, with the WAL sync', () => {
     }
   });
 
+  it('takes into its transaction the work queued on the next turn of the event loop', async () => {
+    const s = heldStore();
+    try {
+      await s.setUp();
+      const group = new GroupCommit(s.counting);
+      const a = group.run((tx) => tx.execute('INSERT INTO p (id) VALUES ($1)', ['a']));
+      // Queued one turn later, as a provider answer or a request arriving in the next poll phase would be.
+      const b = new Promise((resolve, reject) => setImmediate(() => group.run((tx) => tx.execute('INSERT INTO p (id) VALUES ($1)', ['b'])).then(resolve, reject)));
+      let settled = false;
+      const both = Promise.all([a, b]).finally(() => (settled = true));
+      // Let every sync through (however many transactions there are) until both have settled.
+      await s.until(() => {
+        s.releaseAll();
+        return settled;
+      }, 'a and b settled');
+      await both;
+      expect(s.transactions(), 'a and b in one transaction').to.equal(1);
+      expect((await s.db.query<{ id: string }>('SELECT id FROM p ORDER BY id')).map((r) => r.id)).to.deep.equal(['a', 'b']);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('runs the next batch during the sync once pipelineAt units are waiting, and settles each only after its own sync', async () => {
     const s = heldStore();
     try {

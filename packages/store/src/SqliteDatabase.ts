@@ -1,4 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
+import { fdatasync } from 'node:fs';
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -15,6 +16,15 @@ export interface CheckpointResult {
   restarted: boolean;
   /** How long the checkpoint took (page copies and both fsyncs), seconds. */
   seconds: number;
+}
+
+/**
+ * `fdatasync` on the libuv thread pool through the callback API: about 10 µs
+ * less event-loop time per sync than `FileHandle.datasync()`'s promise
+ * machinery, and a busy host syncs more than once per issuance.
+ */
+function datasync(file: FileHandle): Promise<void> {
+  return new Promise<void>((resolveSync, reject) => fdatasync(file.fd, (e) => (e ? reject(e) : resolveSync())));
 }
 
 /** One WAL sync (`synchronous: 'FULL'`): how long the disk took, and how many commits it made durable. */
@@ -219,7 +229,7 @@ export class SqliteDatabase extends DatabaseBase {
       this.walFile ??= openFile(`${this.path}-wal`, 'r+');
       const wal = await this.walFile;
       started = performance.now();
-      await (this.options.syncWal ? this.options.syncWal(wal) : wal.datasync());
+      await (this.options.syncWal ? this.options.syncWal(wal) : datasync(wal));
     } catch (e) {
       // After a failed fsync the kernel may have dropped the dirty pages;
       // retrying could report a commit durable that is not. Refuse all further work.
