@@ -25,3 +25,14 @@ describe('README example', () => {
     expect(lines).to.deep.equal([['succeeded', 't-1', 'provider calls: 1']]);
   });
 });
+
+describe('README error table', () => {
+  it('has one row for every code in ErrorCodes, and no other', async () => {
+    const { ErrorCodes } = await import('../src/index.js');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.split('\n## ').find((part) => part.startsWith('Error codes\n'));
+    expect(section, 'the "Error codes" section').to.be.a('string');
+    const rows = [...(section as string).matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+    expect([...rows].sort()).to.deep.equal(Object.values(ErrorCodes).sort());
+  });
+});
