@@ -47,10 +47,22 @@ describe('scripts/embedschemas.mjs', () => {
     expect(Object.keys(JSON.parse(copies[0].content).properties)).to.deep.equal(['a', 'resilience', 'b']);
   });
 
-  it('leaves out schemas that embed no resilience schema, and packages that are not connectors', () => {
+  it('leaves out connector schemas that embed no resilience schema, and other packages but the host', () => {
     write(root, 'packages/connector-y/src/config.schema.json', '{ "properties": { "baseUrl": { "type": "string" } } }\n');
-    write(root, 'packages/host/src/config.schema.json', '{ "properties": { "resilience": {} } }\n');
+    write(root, 'packages/webhooks/src/config.schema.json', '{ "properties": { "resilience": {} } }\n');
     expect(m.embeddedSchemaCopies(root)).to.deep.equal([]);
+  });
+
+  it("writes the host config's connectors[].resilience without defaults, keeping the entry's description", () => {
+    const host = { type: 'object', properties: { connectors: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, resilience: { type: 'object', description: 'How these combine.' } } } } } };
+    write(root, 'packages/host/src/config.schema.json', JSON.stringify(host, null, 2) + '\n');
+    const copies = m.embeddedSchemaCopies(root);
+    expect(copies.map((c) => c.path)).to.deep.equal([join(root, 'packages/host/src/config.schema.json')]);
+    const written = JSON.parse(copies[0].content).properties.connectors.items.properties.resilience;
+    // A default filled in by ajv would override the plugin's own options, so none is embedded.
+    expect(written).to.deep.equal({ ...embedded, description: 'How these combine.', properties: { timeoutMs: { description: 'Per-attempt timeout, ms. Defaults to 10000.', type: 'integer', minimum: 1 } } });
+    write(root, 'packages/host/src/config.schema.json', '{ "properties": {} }\n');
+    expect(() => m.embeddedSchemaCopies(root)).to.throw(/^packages\/host\/src\/config\.schema\.json: no properties\.connectors/);
   });
 
   it('fails naming the file when it is not JSON', () => {

@@ -91,6 +91,22 @@ describe('resolveHostConfig', () => {
     expect(lines[0]).to.match(/^connectors\[0\]\.resilience\.retry\.maxAttempts: /);
   });
 
+  it("keeps the plugin config's resilience options the host entry leaves out, and lets the entry's win, section by section", async () => {
+    const c = config();
+    const airtime = (c.connectors as Array<Record<string, Record<string, unknown>>>)[0];
+    airtime.config.resilience = { timeoutMs: 3000, retry: { maxAttempts: 5 }, bulkhead: { maxConcurrent: 4 } };
+    airtime.resilience = { retry: { initialDelayMs: 50 }, bulkhead: { maxConcurrent: 8 } };
+    const r = await resolveHostConfig(c, { dir: packageDir, env: {} });
+    const resilience = r.connectors[0].resilience;
+    // Before, defaults filled into the host entry (timeoutMs 10000, maxAttempts 3) silently replaced the plugin's.
+    expect(resilience.timeoutMs).to.equal(3000);
+    expect(resilience.retry).to.include({ maxAttempts: 5, initialDelayMs: 50 });
+    expect(resilience.bulkhead).to.include({ maxConcurrent: 8 });
+    // Left out everywhere: core's defaults apply when the connector is built, not here.
+    const plain = await resolveHostConfig(config(), { dir: packageDir, env: {} });
+    expect(plain.connectors[0].resilience).to.deep.equal({});
+  });
+
   it('interpolates ${VAR} and names the path of a missing variable', async () => {
     const c = config({ admin: { apiKey: '${ADMIN_KEY_ENV}' } });
     const r = await resolveHostConfig(c, { dir: packageDir, env: { ADMIN_KEY_ENV: 'admin-from-env-0123456789' } });

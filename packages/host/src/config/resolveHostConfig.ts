@@ -6,7 +6,6 @@ import {
   discoverPlugin,
   isPluginError,
   interpolateEnv,
-  resilienceOptionsSchema,
   validateAgainstSchema,
   type DiscoveredPlugin,
   type ResilienceOptions,
@@ -91,8 +90,9 @@ export async function resolveHostConfig(raw: unknown, options: ResolveOptions): 
     }
     const config = isObject(entry.config) ? entry.config : {};
     lines.push(...validateAgainstSchema(discovered.plugin.configSchema, config, { pathPrefix: `${path}.config` }));
+    // Checked by the host schema above (core's resilience schema is embedded there without its defaults, so
+    // nothing the operator left out is filled in here and overrides the plugin's own options).
     const own = isObject(entry.resilience) ? entry.resilience : {};
-    lines.push(...validateAgainstSchema(resilienceOptionsSchema, own, { pathPrefix: `${path}.resilience` }));
     // A plugin may carry resilience options inside its own config; the host entry's win, section by section.
     const fromPlugin = isObject(config.resilience) ? config.resilience : {};
     const resilience: Record<string, unknown> = { ...fromPlugin };
