@@ -5,7 +5,7 @@
  */
 export const ErrorCodes = {
   // --- Parameter validation (outcome `not_sent`: nothing reached the provider) ---
-  /** A required issuance parameter is missing or empty. */
+  /** A required issuance parameter is missing or empty, a parameter is too long, the parameters are not an object, or `metadata` is not a map of strings. */
   INVALID_PARAMS: 'INVALID_PARAMS',
   /** The phone number is not E.164 (`+` then 8–15 digits, no leading zero). */
   INVALID_PHONE_NUMBER: 'INVALID_PHONE_NUMBER',
@@ -47,7 +47,7 @@ export const ErrorCodes = {
   PROVIDER_CONNECTION_LOST: 'PROVIDER_CONNECTION_LOST',
   /** The provider answered with a body that could not be parsed or did not have the expected shape. */
   PROVIDER_BAD_RESPONSE: 'PROVIDER_BAD_RESPONSE',
-  /** The call was aborted by the caller's `AbortSignal` after the request may have left. */
+  /** The call was aborted by the caller's `AbortSignal` after the request may have left (outcome `not_sent` when no attempt had started). */
   ABORTED: 'ABORTED',
   /** Retries and reconciliation ran out without learning the outcome: the issuance must stay pending and be reconciled later. */
   OUTCOME_UNKNOWN: 'OUTCOME_UNKNOWN',
@@ -65,19 +65,19 @@ export const ErrorCodes = {
   // --- Plugins ---
   /** No package or path matched the plugin specifier. */
   PLUGIN_NOT_FOUND: 'PLUGIN_NOT_FOUND',
-  /** The package exists but is not a Relaypoint plugin (no `relaypoint` field, or no plugin export). */
+  /** Not a Relaypoint plugin: no `relaypoint` field, no plugin export, an id that does not match, or a definition that is not valid. */
   PLUGIN_INVALID: 'PLUGIN_INVALID',
-  /** The plugin's `core` range does not include the running `@relaypoint/core` version. */
+  /** The plugin's `core` range does not include the running `@relaypoint/core` version; the message names both. */
   PLUGIN_CORE_MISMATCH: 'PLUGIN_CORE_MISMATCH',
-  /** The plugin's config schema is not a valid JSON schema. */
+  /** The plugin's `configSchema` does not compile under strict ajv. */
   PLUGIN_SCHEMA_INVALID: 'PLUGIN_SCHEMA_INVALID',
 
   // --- Config ---
-  /** The config file could not be read or parsed. */
+  /** The config file could not be read or parsed; the message gives the path and the parse position. */
   CONFIG_UNREADABLE: 'CONFIG_UNREADABLE',
   /** The config does not match its schema; `errors` lists `path: message` lines. */
   CONFIG_INVALID: 'CONFIG_INVALID',
-  /** A `${VAR}` in the config names an unset variable with no default. */
+  /** A `${VAR}` in the config names an unset variable with no default; one `path: message` line per variable. */
   CONFIG_ENV_MISSING: 'CONFIG_ENV_MISSING',
 } as const;
 
