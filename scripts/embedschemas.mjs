@@ -5,8 +5,9 @@
 //     → `properties.connectors.items.properties.resilience` of
 //       packages/host/src/config.schema.json, without its `default`s, so the
 //       host config's schema, its types and its reference page spell the
-//       options out Each is written back as `JSON.stringify(schema, null, 2)`
-// and a newline, the format every schema in the repo is kept in.
+//       options out.
+// Each file is written back as `JSON.stringify(schema, null, 2)` and a
+// newline, the format every schema in the repo is kept in.
 // `embeddedSchemaCopies(root)` returns [{ path, content }] and writes nothing;
 // scripts/codegen.mjs writes the files (`npm run codegen`, before it compiles
 // the types) or reports them stale (`--check`).
@@ -19,7 +20,13 @@ export const RESILIENCE_SCHEMA = 'packages/core/src/resilience/ResilienceOptions
 function withoutDefaults(schema) {
   if (Array.isArray(schema)) return schema.map(withoutDefaults);
   if (schema === null || typeof schema !== 'object') return schema;
-  return Object.fromEntries(Object.entries(schema).filter(([k]) => k !== 'default').map(([k, v]) => [k, k === 'properties' ? Object.fromEntries(Object.entries(v).map(([p, sub]) => [p, withoutDefaults(sub)])) : withoutDefaults(v)]));
+  const out = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (k === 'default') continue;
+    // Under `properties` the keys are property names (one may be called "default"), each a schema.
+    out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v).map(([p, sub]) => [p, withoutDefaults(sub)])) : withoutDefaults(v);
+  }
+  return out;
 }
 
 /** The schemas that embed core's resilience schema, with the content they should have. */

@@ -66,8 +66,9 @@ export class GroupCommit {
    * Starts a transaction two turns of the event loop later: work queued in
    * this turn joins it, and so does work from the I/O the next turn brings in
    * (provider answers, new requests). On an idle loop a turn takes
-   * microseconds; on a busy one it gathers more units per commit and WAL sync,
-   * the event loop's largest fixed cost per issuance at moderate load. While the previous transaction is still
+   * microseconds; on a busy one it gathers more units per commit and WAL
+   * sync, the event loop's largest fixed cost per issuance at moderate load.
+   * While the previous transaction is still
    * being made durable, work waits for it instead, and then commits in one
    * transaction: it could not be durable before that sync ended anyway (one
    * WAL sync runs at a time), so it loses only its own execution time, and a
