@@ -68,11 +68,11 @@ export class GroupCommit {
    * (provider answers, new requests). On an idle loop a turn takes
    * microseconds; on a busy one it gathers more units per commit and WAL
    * sync, the event loop's largest fixed cost per issuance at moderate load.
-   * While the previous transaction is still
-   * being made durable, work waits for it instead, and then commits in one
-   * transaction: it could not be durable before that sync ended anyway (one
-   * WAL sync runs at a time), so it loses only its own execution time, and a
-   * moderately loaded host pays for fewer transactions. Once `pipelineAt`
+   * While the previous transaction is still being made durable, work waits
+   * for it instead, and then commits in one transaction: it could not be
+   * durable before that sync ended anyway (one WAL sync runs at a time), so
+   * it loses only its own execution time, and a moderately loaded host pays
+   * for fewer transactions. Once `pipelineAt`
    * units are waiting, the next transaction runs during the sync, so a busy
    * event loop does not sit idle while the disk works.
    */
