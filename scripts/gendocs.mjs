@@ -235,7 +235,7 @@ export const ERROR_TABLES = [
     file: 'packages/host/src/HostError.ts',
     name: 'HostErrorCodes',
     seenBy:
-      'API clients: the `code` of a problem document (`application/problem+json`) answered by the host\'s HTTP API. The host also answers with core codes (`INVALID_*` when it refuses issuance parameters) and webhook codes, below; the `providerCode` of a `PROVIDER_REJECTED` or `PROVIDER_NOT_SENT` answer may hold a core code.',
+      'API clients: the `code` of a problem document (`application/problem+json`) answered by the host\'s HTTP API. The host also answers with core codes (`INVALID_*` when it refuses issuance parameters) and webhook codes, below; a `PROVIDER_REJECTED` or `PROVIDER_NOT_SENT` answer carries the failed issuance\'s code as `reason` (often a core code such as `PROVIDER_UNREACHABLE`), and a `PROVIDER_REJECTED` answer\'s `providerCode` falls back to it when the provider gave no code of its own.',
   },
   {
     file: 'packages/core/src/errors/codes.ts',

@@ -183,6 +183,7 @@ describeEachStore('host HTTP API', (target) => describe('over real HTTP with the
       expectProblem(res, 422, 'PROVIDER_REJECTED');
       expect(res.body.providerCode).to.be.a('string');
       expect(res.body.issuance).to.include({ reference, status: 'failed' });
+      expect(res.body.reason).to.be.a('string').and.equal(res.body.issuance.error.code);
       const declined = await env.call('POST', '/v1/issuances', { body: airtime(ref('declined'), { phoneNumber: '+263771230006' }) });
       expectProblem(declined, 422, 'PROVIDER_REJECTED');
       const again = await env.call('POST', '/v1/issuances', { body: airtime(reference, { phoneNumber: '+263771230002' }) });

@@ -86,6 +86,16 @@ export function buildOpenApi(): Record<string, unknown> {
             code: { type: 'string', description: 'Stable error code: branch on it, never on `detail`. See docs/reference/errors.md.' },
             errors: { type: 'array', items: { type: 'string' } },
             requestId: { type: 'string' },
+            reason: {
+              type: 'string',
+              description: 'PROVIDER_REJECTED and PROVIDER_NOT_SENT: the failed issuance\'s `error.code`, why it failed (a Relaypoint code such as PROVIDER_UNREACHABLE, or the provider\'s code).',
+            },
+            providerCode: {
+              type: 'string',
+              description:
+                'PROVIDER_REJECTED: the provider\'s code for the refusal, or Relaypoint\'s when the provider gave none or the plugin refused the request before sending it. PROVIDER_NOT_SENT: only a code the provider answered with.',
+            },
+            issuance: { $ref: '#/components/schemas/Issuance' },
           },
         },
         IssueRequest: issueRequestSchema,
@@ -109,7 +119,7 @@ export function buildOpenApi(): Record<string, unknown> {
             '202': ok('Accepted, not terminal yet (in_flight, pending or unknown); it is reconciled in the background', ref('Issuance')),
             '409': problem('REFERENCE_CONFLICT: the reference was used with a different body'),
             '422': problem('PROVIDER_REJECTED: the provider refused; `providerCode` and `issuance` say why'),
-            '503': problem('PROVIDER_NOT_SENT: the provider could not be reached and nothing was sent'),
+            '503': problem('PROVIDER_NOT_SENT: the provider could not be reached and nothing was sent; `reason` says why, `issuance` is the failed record'),
             ...errors,
           },
         },

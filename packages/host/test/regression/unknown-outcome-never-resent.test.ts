@@ -50,7 +50,9 @@ describe('regression: an unknown outcome is never re-sent to a provider that may
     const reference = ref('none-unreachable');
     const res = await env.call('POST', '/v1/issuances', { body: airtime(reference, { connector: 'fake' }) });
     expect(res.status).to.equal(503);
-    expect(res.body).to.include({ code: 'PROVIDER_NOT_SENT', providerCode: 'PROVIDER_UNREACHABLE' });
+    expect(res.body).to.include({ code: 'PROVIDER_NOT_SENT', reason: 'PROVIDER_UNREACHABLE' });
+    // The provider never answered, so there is no provider code to report.
+    expect(res.body).not.to.have.property('providerCode');
     expect(res.body.issuance.status).to.equal('failed');
     expect(fake().issueCalls.length - before).to.equal(3); // core's retries: not_sent is safe to re-send
     fake().mode = 'ok';

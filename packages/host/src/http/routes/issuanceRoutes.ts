@@ -35,13 +35,17 @@ export function issuanceRoutes(s: AppServices): Router {
     }
     if (record.status === 'failed') {
       if (outcome.failure === 'not_sent') {
+        // `reason` is Relaypoint's code for why nothing could be sent (PROVIDER_UNREACHABLE, BREAKER_OPEN, …);
+        // `providerCode` is only ever a code the provider itself answered with.
         sendProblem(res, 503, HostErrorCodes.PROVIDER_NOT_SENT, `the provider could not be reached (${record.error?.code}); nothing was sent. Retry with a new reference.`, {
-          providerCode: record.error?.code,
+          ...(record.error ? { reason: record.error.code } : {}),
+          ...(record.providerCode ? { providerCode: record.providerCode } : {}),
           issuance: record,
         });
         return;
       }
       sendProblem(res, 422, HostErrorCodes.PROVIDER_REJECTED, record.error?.message || 'the provider refused the issuance', {
+        ...(record.error ? { reason: record.error.code } : {}),
         providerCode: record.providerCode ?? record.error?.code,
         issuance: record,
       });
