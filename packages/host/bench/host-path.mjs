@@ -21,6 +21,8 @@
 //   BENCH_CONNECTIONS  connections (default 32)
 //   BENCH_PACED_ROUNDS alternating paced rounds of BENCH_DURATION_S / 2 s per target (default 4)
 //   BENCH_SQLITE_SYNC  the host's SQLite synchronous mode, FULL (default) or NORMAL
+//   BENCH_PACED_RATE   only the paced alternating rounds, at this rate (req/s), instead of at half the host's
+//                      measured peak: no peak or burst runs, so no throughput ratios (for probing one load level)
 //   BENCH_HOST_NODE_FLAGS  extra node flags for the host process, space-separated
 //                      (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; the profile is written on its graceful exit)
 import autocannon from 'autocannon';
@@ -41,6 +43,11 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const PACED_ROUNDS = Number(process.env.BENCH_PACED_ROUNDS ?? 4);
 const SYNC = process.env.BENCH_SQLITE_SYNC ?? 'FULL';
 const HOST_NODE_FLAGS = (process.env.BENCH_HOST_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const PACED_RATE = process.env.BENCH_PACED_RATE ? Number(process.env.BENCH_PACED_RATE) : undefined;
+if (PACED_RATE !== undefined && !(Number.isInteger(PACED_RATE) && PACED_RATE > 0)) {
+  console.error(`BENCH_PACED_RATE must be a positive integer (req/s), got "${process.env.BENCH_PACED_RATE}"`);
+  process.exit(2);
+}
 const KEY = 'bench-tenant-key-0123456789abcdef';
 const SECRET = 'sim-airtime-secret';
 const work = mkdtempSync(join(tmpdir(), 'relaypoint-host-bench-'));
@@ -331,6 +338,24 @@ async function main() {
   const machine = { nproc: cpus().length, node: process.version, loadavg: loadavg().map((x) => Math.round(x * 100) / 100), date: new Date().toISOString(), durationS: DURATION, connections: CONNECTIONS, sqliteSynchronous: SYNC };
   console.log(JSON.stringify({ machine }));
   try {
+    if (PACED_RATE !== undefined) {
+      const { passthrough: ptPaced, host: hostPaced } = await pacedAlternating(PACED_RATE, {
+        passthrough: { url: pt.url, pid: pt.child.pid },
+        host: { url: host.url, pid: host.child.pid },
+      });
+      const added = {
+        pacedRate: PACED_RATE,
+        p99AddedPacedMs: Math.round((hostPaced.p99Ms - ptPaced.p99Ms) * 10) / 10,
+        p50AddedPacedMs: Math.round((hostPaced.p50Ms - ptPaced.p50Ms) * 10) / 10,
+        loadavgAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
+      };
+      console.log(JSON.stringify({ added }));
+      if ([ptPaced, hostPaced].some((r) => r.non2xx || r.errors || r.timeouts)) {
+        console.log(JSON.stringify({ invalid: 'some paced requests had non-2xx answers, errors or timeouts' }));
+        process.exitCode = 1;
+      }
+      return;
+    }
     const direct = await measure('bare client -> simulator', sim.url, 'simulator');
     const passthrough = await measure('express+axios pass-through -> simulator', pt.url, 'passthrough');
     const hostPeak = await measure('host (HTTP -> journal -> plugin -> simulator)', host.url, 'host');
