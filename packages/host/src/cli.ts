@@ -72,6 +72,10 @@ async function main(argv: string[]): Promise<number> {
       'Run the host from a config file',
       (y) => y.options({ ...configOption, port: { type: 'number', describe: 'Override server.port' } }),
       async (args) => {
+        // Checked before anything opens the store: a typo in a flag is a usage error (2), not a failed start (1).
+        if (args.port !== undefined && !(Number.isInteger(args.port) && args.port >= 0 && args.port <= 65535)) {
+          throw new ExitError(EXIT_USAGE, ['--port: must be an integer from 0 to 65535']);
+        }
         const resolved = await load(args.config);
         const host = await startResolvedHost(resolved, args.port !== undefined ? { port: args.port } : {});
         await holdUntilSignal(host);

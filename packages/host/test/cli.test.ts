@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +74,16 @@ describe('relaypoint CLI', function () {
     expect(r.code).to.equal(2);
     expect(r.stderr).to.not.equal('');
     expect((await run(['config', 'validate'])).code).to.equal(2);
+  });
+
+  it('start: a bad --port is a usage error (exit 2), refused before the store is opened', async () => {
+    const config = write('port.json', { ...good(), storage: { driver: 'sqlite', path: 'port-check.db' } });
+    for (const port of ['abc', '70000', '-5', '80.5']) {
+      const r = await run(['start', '--config', config, '--port', port]);
+      expect(r.code, `--port ${port}: ${r.stderr}`).to.equal(2);
+      expect(r.stderr).to.include('--port: must be an integer from 0 to 65535');
+    }
+    expect(existsSync(join(dir, 'port-check.db'))).to.equal(false);
   });
 
   it('config validate: exit 0 for a good config, exit 2 with one line per problem otherwise', async () => {

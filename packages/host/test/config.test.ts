@@ -116,6 +116,41 @@ describe('resolveHostConfig', () => {
     expect(lines[0]).to.match(/^admin\.apiKey: .*ADMIN_KEY_ENV/);
   });
 
+  it('reports an unset variable together with every other mistake, not alone', async () => {
+    const c = config({ server: { port: 99999 }, storage: { driver: 'sqlite', path: '${DB_PATH_ENV}' } });
+    (c.connectors as Array<Record<string, unknown>>)[1].plugin = 'no-such-plugin-package';
+    let error: ConfigError | undefined;
+    try {
+      await resolveHostConfig(c, { dir: packageDir, env: {} });
+    } catch (e) {
+      error = e as ConfigError;
+    }
+    expect(error).to.be.instanceOf(ConfigError);
+    expect(error?.code).to.equal('CONFIG_ENV_MISSING');
+    const lines = error?.errors ?? [];
+    expect(lines[0]).to.equal('storage.path: environment variable DB_PATH_ENV is not set');
+    expect(lines.some((l) => l.startsWith('server.port: '))).to.equal(true);
+    expect(lines.some((l) => l.startsWith('connectors[1].plugin: cannot find package "no-such-plugin-package"'))).to.equal(true);
+    // Nothing else is said about the path whose variable is missing.
+    expect(lines.filter((l) => l.startsWith('storage.path'))).to.have.length(1);
+    expect(lines).to.have.length(3);
+  });
+
+  it('refuses what the schema lets through but start would fail on: an SSRF allow entry that is no CIDR, a storage URL that is no PostgreSQL URL', async () => {
+    const lines = await problems(config({ webhooks: { ssrf: { allow: ['127.0.0.0/8', 'notacidr', '10.0.0.0/33'] } } }));
+    expect(lines).to.have.length(2);
+    expect(lines[0]).to.match(/^webhooks\.ssrf\.allow\[1\]: "notacidr" is not a CIDR range/);
+    expect(lines[1]).to.match(/^webhooks\.ssrf\.allow\[2\]: "10\.0\.0\.0\/33" has a bad prefix length/);
+
+    const notUrl = await problems(config({ storage: { driver: 'postgres', url: 'Secr3tPw-xyz-notaurl' } }));
+    expect(notUrl).to.deep.equal(['storage.url: is not a URL (write postgres://user:password@host:port/database)']);
+    const badPort = await problems(config({ storage: { driver: 'postgres', url: 'postgres://u:Secr3tPw@127.0.0.1:notaport/db' } }));
+    expect(badPort).to.have.length(1);
+    expect(badPort[0]).to.match(/^storage\.url: is not a URL/);
+    expect(badPort[0]).to.not.include('Secr3tPw');
+    expect(await problems(config({ storage: { driver: 'postgres', url: 'mysql://u@db/x' } }))).to.deep.equal(['storage.url: must start with postgres:// or postgresql://, not mysql://']);
+  });
+
   it('redacts every secret of the host schema and of each plugin schema; lists them for the log scrubber', async () => {
     const r = await resolveHostConfig(config({ storage: { driver: 'postgres', url: 'postgres://relay:pg-password-123@db:5432/rp' } }), { dir: packageDir, env: {} });
     const secrets = configSecrets(r);

@@ -10,6 +10,7 @@ import {
   type DiscoveredPlugin,
   type ResilienceOptions,
 } from '@relaypoint/core';
+import { AddressPolicy } from '@relaypoint/webhooks';
 import type { HostConfig } from '../config.types.js';
 import { hostSchemaFor } from './hostConfigSchema.js';
 
@@ -61,8 +62,20 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * line per problem.
  */
 export async function resolveHostConfig(raw: unknown, options: ResolveOptions): Promise<ResolvedHostConfig> {
-  const value = interpolateEnv(structuredClone(raw), options.env ?? process.env) as Record<string, unknown>;
+  // An unset variable is reported with everything else wrong in the file, not alone: the checks below run on the
+  // value as written, and their lines about a path whose variable is missing are dropped (they would only say
+  // that "${VAR}" is not a URI, a number, ...).
+  let value: Record<string, unknown>;
+  let envError: ConfigError | undefined;
+  try {
+    value = interpolateEnv(structuredClone(raw), options.env ?? process.env) as Record<string, unknown>;
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    envError = e;
+    value = structuredClone(raw) as Record<string, unknown>;
+  }
   const lines: string[] = validateAgainstSchema(hostSchemaFor(value), value, { pathPrefix: '' });
+  lines.push(...checkValues(value));
 
   const connectors: ResolvedConnector[] = [];
   const list = Array.isArray(value?.connectors) ? (value.connectors as unknown[]) : [];
@@ -99,6 +112,11 @@ export async function resolveHostConfig(raw: unknown, options: ResolveOptions): 
     for (const [k, v] of Object.entries(own)) resilience[k] = isObject(v) && isObject(fromPlugin[k]) ? { ...fromPlugin[k], ...v } : v;
     if (name !== undefined) connectors.push({ name, index, discovered, config, resilience: resilience as ResilienceOptions });
   }
+  if (envError) {
+    const unset = envError.errors.map(pathOf);
+    const others = lines.filter((line) => !unset.some((p) => isWithin(pathOf(line), p)));
+    throw new ConfigError(envError.code === ErrorCodes.CONFIG_ENV_MISSING ? ErrorCodes.CONFIG_ENV_MISSING : ErrorCodes.CONFIG_INVALID, [...envError.errors, ...others]);
+  }
   if (lines.length > 0) throw new ConfigError(ErrorCodes.CONFIG_INVALID, lines);
 
   const config = value as unknown as ResolvedHostConfig['config'];
@@ -106,6 +124,52 @@ export async function resolveHostConfig(raw: unknown, options: ResolveOptions): 
     config.storage = { ...config.storage, path: resolve(options.dir, config.storage.path) };
   }
   return { config, dir: options.dir, ...(options.path ? { path: options.path } : {}), connectors };
+}
+
+/** The JSON path a `path: message` line is about. */
+function pathOf(line: string): string {
+  const i = line.indexOf(': ');
+  return i < 0 ? line : line.slice(0, i);
+}
+
+/** True when `path` is `parent` or lies under it (`a.b[0]` is within `a.b`; `a.bc` is not within `a.b`). */
+function isWithin(path: string, parent: string): boolean {
+  return path === parent || path.startsWith(`${parent}.`) || path.startsWith(`${parent}[`);
+}
+
+/**
+ * What the schema cannot say about values it lets through, checked now so
+ * that `config validate` refuses what `start` would fail on: every
+ * `webhooks.ssrf.allow` entry is a CIDR range, and `storage.url` is a
+ * PostgreSQL URL (never echoed: it usually holds a password).
+ */
+function checkValues(value: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  const webhooks = isObject(value.webhooks) ? value.webhooks : {};
+  const ssrf = isObject(webhooks.ssrf) ? webhooks.ssrf : {};
+  if (Array.isArray(ssrf.allow)) {
+    for (const [i, entry] of ssrf.allow.entries()) {
+      if (typeof entry !== 'string') continue; // the schema reports it
+      try {
+        new AddressPolicy([entry]);
+      } catch (e) {
+        lines.push(`webhooks.ssrf.allow[${i}]: ${(e as Error).message} (write an address or a range such as 10.0.0.0/8 or fd00::/8)`);
+      }
+    }
+  }
+  const storage = isObject(value.storage) ? value.storage : {};
+  if (storage.driver === 'postgres' && typeof storage.url === 'string' && storage.url.length > 0 && !storage.url.includes('${')) {
+    let url: URL | undefined;
+    try {
+      url = new URL(storage.url);
+    } catch {
+      lines.push('storage.url: is not a URL (write postgres://user:password@host:port/database)');
+    }
+    if (url && url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+      lines.push(`storage.url: must start with postgres:// or postgresql://, not ${url.protocol}//`);
+    }
+  }
+  return lines;
 }
 
 function isConfigErrorLike(e: unknown): boolean {
