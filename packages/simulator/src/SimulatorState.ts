@@ -31,6 +31,8 @@ export class SimulatorState {
     journalSize: number,
     ledgerSize: number,
     readonly now: () => number,
+    /** The seed given at start (`--seed`, `startSimulator({ seed })`): wins over the seed of every scenario applied. */
+    readonly seedOverride?: number,
   ) {
     this.seed = seed;
     this.plan = new FaultPlan({}, seed);
@@ -40,18 +42,31 @@ export class SimulatorState {
     this.attempts = new AttemptCounter(ledgerSize === Infinity ? Infinity : ledgerSize * 2);
   }
 
-  /** Applies a validated scenario: rules (fresh counters), seed, balances. */
-  applyScenario(scenario: Scenario, seedOverride?: number): void {
+  /**
+   * Applies a validated scenario (see `loadScenario`): rules (fresh counters),
+   * seed (the start seed, if any, wins), balances. The balances are converted
+   * before anything changes: if one throws, the scenario in force stays.
+   */
+  applyScenario(scenario: Scenario): void {
+    const balances = this.balancesOf(scenario);
     this.scenario = scenario;
-    this.seed = seedOverride ?? scenario.seed ?? this.seed;
+    this.seed = this.seedOverride ?? scenario.seed ?? this.seed;
     this.plan = new FaultPlan(scenario, this.seed);
-    this.applyScenarioBalances();
+    this.installBalances(balances);
   }
 
-  private applyScenarioBalances(): void {
-    const b = this.scenario.balances;
-    if (b?.airtime !== undefined) this.setBalance('airtime', b.airtime);
-    if (b?.giftcard !== undefined) this.setBalance('giftcard', b.giftcard);
+  /** The scenario's balances in minor units of each provider's currency (throws `ValidationError` for one that does not fit). */
+  private balancesOf(scenario: Scenario): [ProviderName, bigint][] {
+    const out: [ProviderName, bigint][] = [];
+    for (const p of ['airtime', 'giftcard'] as const) {
+      const decimal = scenario.balances?.[p];
+      if (decimal !== undefined) out.push([p, toMinorUnits(decimal, this.config[p].currency)]);
+    }
+    return out;
+  }
+
+  private installBalances(balances: [ProviderName, bigint][]): void {
+    for (const [p, minor] of balances) this.config[p].accounts[0].balance = minor;
   }
 
   /** The airtime window for PHONE_RECENTLY_RECHARGED, in ms (0: off). */
@@ -82,6 +97,6 @@ export class SimulatorState {
     this.recentPhones.clear();
     this.plan.resetCounters();
     for (const section of [this.config.airtime, this.config.giftcard]) for (const a of section.accounts) a.balance = a.initialBalance;
-    this.applyScenarioBalances();
+    this.installBalances(this.balancesOf(this.scenario));
   }
 }

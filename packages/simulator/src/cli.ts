@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isConfigError } from '@relaypoint/core';
 import { loadConfig } from './config/loadConfig.js';
+import type { ResolvedConfig } from './config/ResolvedConfig.js';
 import { loadScenario } from './scenario/loadScenario.js';
 import { startSimulator } from './startSimulator.js';
 
@@ -41,8 +42,13 @@ await yargs(hideBin(process.argv))
           return true;
         }),
     async (a) => {
-      // Each file is checked on its own so every error line can name the file it is about.
-      const files: [string | undefined, (f: string) => unknown][] = [[a.config, loadConfig], [a.scenario, loadScenario]];
+      // Each file is checked on its own so every error line can name the file it is about;
+      // the scenario's balances are checked against the config's currencies.
+      let config: ResolvedConfig | undefined;
+      const files: [string | undefined, (f: string) => unknown][] = [
+        [a.config, (f) => (config = loadConfig(f))],
+        [a.scenario, (f) => loadScenario(f, config ?? loadConfig(undefined))],
+      ];
       for (const [file, load] of files) {
         if (file === undefined) continue;
         try {

@@ -42,11 +42,12 @@ export interface SimulatorOptions {
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const config = loadConfig(options.config);
-  const scenario = options.scenario === undefined ? {} : loadScenario(options.scenario);
+  const scenario = options.scenario === undefined ? {} : loadScenario(options.scenario, config);
   const seed = options.seed ?? scenario.seed ?? randomInt(0, 2 ** 31);
   const journalSize = options.journalSize ?? 10_000;
-  const state = new SimulatorState(config, seed, journalSize, options.ledgerSize ?? Infinity, options.now ?? Date.now);
-  state.applyScenario(scenario, seed);
+  // options.seed wins over this scenario's seed and every later one's (setScenario, POST /__sim/scenario, reset).
+  const state = new SimulatorState(config, seed, journalSize, options.ledgerSize ?? Infinity, options.now ?? Date.now, options.seed);
+  state.applyScenario(scenario);
   const level = options.logLevel ?? 'silent';
   const log = (line: object): void => {
     process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...line })}\n`);
@@ -62,7 +63,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     rules: structuredClone(state.scenario.rules ?? []),
   });
   const balance = (p: ProviderName): string => fromMinorUnits(config[p].accounts[0].balance, config[p].currency);
-  const setScenario = (s: Scenario): void => state.applyScenario(loadScenario(s));
+  const setScenario = (s: Scenario): void => state.applyScenario(loadScenario(s, config));
   const reset = (): void => {
     state.reset();
     sinks.clear();

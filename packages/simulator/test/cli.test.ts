@@ -42,6 +42,21 @@ describe('relaypoint-sim CLI', () => {
     expect(run(['start', '--config', notJson]).status).to.equal(2);
   });
 
+  it('exits 2 with a file: balances.airtime: line for a scenario balance the currency cannot hold', () => {
+    const scenario = join(dir, 'balance.json');
+    writeFileSync(scenario, JSON.stringify({ balances: { airtime: '1.999' } }));
+    const r = run(['start', '--port', '0', '--scenario', scenario]);
+    expect(r.status).to.equal(2);
+    expect(r.stderr.trim().split('\n')).to.deep.equal([`${scenario}: balances.airtime: amount "1.999" has 3 decimals; USD has 2`]);
+    // Checked against the currency of the config given.
+    const config = join(dir, 'jpy.json');
+    writeFileSync(config, JSON.stringify({ airtime: { currency: 'JPY', accounts: [{ id: 'a', apiKey: 'k', secret: 's', balance: '1000' }], products: [{ id: 'P', minAmount: '1', maxAmount: '100' }] } }));
+    writeFileSync(scenario, JSON.stringify({ balances: { airtime: '1.50' } }));
+    const jpy = run(['start', '--port', '0', '--config', config, '--scenario', scenario]);
+    expect(jpy.status).to.equal(2);
+    expect(jpy.stderr.trim().split('\n')).to.deep.equal([`${scenario}: balances.airtime: amount "1.50" has 2 decimals; JPY has 0`]);
+  });
+
   it('serves with the seed and scenario given, logs one JSON line per request at debug, and exits 0 on SIGTERM', async function () {
     this.timeout(15_000);
     const scenario = join(dir, 'faults.json');

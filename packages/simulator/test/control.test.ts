@@ -27,6 +27,17 @@ describe('control API and journal', () => {
     expect((await ctl('/ledger/count?provider=x&reference=R')).status).to.equal(400);
   });
 
+  it('GET /__sim/journal refuses an unknown route with 400 naming the known ones', async () => {
+    await issue(sim.url, 'R-route');
+    const r = await ctl('/journal?route=airtime.issues');
+    expect(r.status).to.equal(400);
+    const body = json<{ code: string; message: string; routes: string[] }>(r);
+    expect(body.code).to.equal('INVALID_REQUEST');
+    expect(body.routes).to.include.members(['airtime.issue', 'giftcard.order', 'control', 'sink', 'unknown']);
+    expect(body.message).to.contain('airtime.issue');
+    expect(json<{ entries: unknown[] }>(await ctl('/journal?route=airtime.issue')).entries).to.have.length(1);
+  });
+
   it('keeps a bounded journal with credentials masked, filters it, and clears it', async () => {
     for (let i = 0; i < 7; i++) await issue(sim.url, `R-j${i}`);
     const entries = sim.journal.entries();
@@ -61,7 +72,7 @@ describe('control API and journal', () => {
     const ok = await ctl('/scenario', 'POST', { seed: 9, rules: [{ route: 'airtime.issue', calls: { first: 1 }, fault: { type: 'status-before-commit', status: 503 } }] });
     expect(ok.status).to.equal(200);
     const got = json(await ctl('/scenario'));
-    expect(got.seed).to.equal(9);
+    expect(got.seed, 'the seed given at start wins over the scenario’s').to.equal(3);
     expect(got.rules).to.have.length(1);
     expect((await issue(sim.url, 'R-s')).status).to.equal(503);
     const bad = await ctl('/scenario', 'POST', { rules: [{ route: 'nowhere', fault: { type: 'latency', distribution: 'uniform', minMs: 1 } }], extra: 1 });
@@ -70,7 +81,54 @@ describe('control API and journal', () => {
     expect(body.code).to.equal('INVALID_SCENARIO');
     expect(body.errors).to.include.members(['(root): unknown property "extra"', 'rules[0].fault.maxMs: is required']);
     expect(body.errors.some((l) => l.startsWith('rules[0].route: must be one of'))).to.equal(true);
-    expect(json(await ctl('/scenario')).seed, 'an invalid scenario changes nothing').to.equal(9);
+    expect(json(await ctl('/scenario')).rules, 'an invalid scenario changes nothing').to.have.length(1);
+  });
+
+  it('names only the missing field of a fault without type, or of a latency fault without distribution', async () => {
+    const errors = async (scenario: unknown) => json<{ errors: string[] }>(await ctl('/scenario', 'POST', scenario)).errors;
+    expect(await errors({ rules: [{ fault: { status: 503 } }] })).to.deep.equal(['rules[0].fault.type: is required']);
+    expect(await errors({ rules: [{ fault: [{ type: 'reset' }, { code: 'X' }] }] })).to.deep.equal(['rules[0].fault[1].type: is required']);
+    expect(await errors({ rules: [{ fault: { type: 'latency', ms: 5 } }] })).to.deep.equal(['rules[0].fault.distribution: is required']);
+  });
+
+  it('refuses a scenario balance with more decimals than the currency has: 400 with the path, the scenario in force stays, reset still works', async () => {
+    sim.setScenario({ balances: { airtime: '10.00' }, rules: [{ route: 'airtime.issue', calls: { first: 1 }, fault: { type: 'status-before-commit', status: 503 } }] });
+    const bad = await ctl('/scenario', 'POST', { balances: { airtime: '1.999', giftcard: '5.00' } });
+    expect(bad.status).to.equal(400);
+    const body = json<{ code: string; errors: string[] }>(bad);
+    expect(body.code).to.equal('INVALID_SCENARIO');
+    expect(body.errors).to.deep.equal(['balances.airtime: amount "1.999" has 3 decimals; USD has 2']);
+    const kept = json<{ balances: unknown; rules: unknown[] }>(await ctl('/scenario'));
+    expect(kept.balances).to.deep.equal({ airtime: '10.00' });
+    expect(kept.rules).to.have.length(1);
+    expect(json(await ctl('/balances'))).to.deep.equal({ airtime: '10.00', giftcard: '1000000.00' });
+    expect((await ctl('/reset', 'POST')).status).to.equal(204);
+    expect((await issue(sim.url, 'R-kept')).status, 'the rule in force still applies').to.equal(503);
+    expect(sim.balance('airtime')).to.equal('10.00');
+    expect((await ctl('/reset', 'POST')).status).to.equal(204);
+  });
+
+  it('setScenario refuses a balance the currency cannot hold with ConfigError and changes nothing; so does startSimulator', async () => {
+    sim.setScenario({ balances: { airtime: '10.00' } });
+    try {
+      sim.setScenario({ balances: { airtime: '1.001' }, rules: [{ fault: { type: 'reset' } }] });
+      expect.fail('should throw');
+    } catch (e) {
+      expect(isConfigError(e)).to.equal(true);
+      expect((e as { errors: string[] }).errors).to.deep.equal(['balances.airtime: amount "1.001" has 3 decimals; USD has 2']);
+    }
+    expect(sim.scenario()).to.deep.include({ balances: { airtime: '10.00' }, rules: [] });
+    expect(sim.balance('airtime')).to.equal('10.00');
+    sim.reset();
+    expect(sim.balance('airtime')).to.equal('10.00');
+    expect((await issue(sim.url, 'R-set')).status).to.equal(200);
+    try {
+      await startSimulator({ scenario: { balances: { giftcard: '0.5' } }, config: { giftcard: { currency: 'JPY', accounts: [{ id: 'g', apiKey: 'k', balance: '1000' }], products: [{ id: 'GC', brand: 'B', currency: 'JPY', denominations: ['1000'] }] } } });
+      expect.fail('should throw');
+    } catch (e) {
+      expect(isConfigError(e)).to.equal(true);
+      expect((e as { errors: string[] }).errors).to.deep.equal(['balances.giftcard: amount "0.5" has 1 decimals; JPY has 0']);
+    }
   });
 
   it('setScenario throws ConfigError with path: message lines', () => {

@@ -165,17 +165,42 @@ describe('faults on the wire', () => {
     const refs = Array.from({ length: 40 }, (_, i) => `R-seed-${i}`);
 
     it('the same seed gives the identical fault sequence twice; a different seed a different one', async () => {
-      sim.setScenario(chaos(1234));
-      const a = await run(sim, refs, false);
-      sim.reset();
-      const b = await run(sim, refs, false);
-      expect(b).to.deep.equal(a);
-      const faults = new Set(Object.values(a));
-      expect(faults.size, 'the draw mixes outcomes').to.be.greaterThan(2);
-      sim.setScenario(chaos(99));
-      sim.reset();
-      const c = await run(sim, refs, false);
-      expect(c).to.not.deep.equal(a);
+      // No seed at start: the scenario's seed applies.
+      const s = await startSimulator();
+      try {
+        s.setScenario(chaos(1234));
+        expect(s.scenario().seed).to.equal(1234);
+        const a = await run(s, refs, false);
+        s.reset();
+        const b = await run(s, refs, false);
+        expect(b).to.deep.equal(a);
+        const faults = new Set(Object.values(a));
+        expect(faults.size, 'the draw mixes outcomes').to.be.greaterThan(2);
+        s.setScenario(chaos(99));
+        s.reset();
+        const c = await run(s, refs, false);
+        expect(c).to.not.deep.equal(a);
+      } finally {
+        await s.close();
+      }
+    });
+
+    it('a seed given at start wins over the seed of every later scenario (setScenario, POST /__sim/scenario, reset)', async () => {
+      const free = await startSimulator();
+      try {
+        free.setScenario(chaos(42));
+        const expected = await run(free, refs, false);
+        sim.setScenario(chaos(1234));
+        expect(sim.scenario().seed).to.equal(42);
+        expect(await run(sim, refs, false)).to.deep.equal(expected);
+        const posted = await raw(`${sim.url}/__sim/scenario`, { body: JSON.stringify(chaos(99)) });
+        expect(json(posted).seed).to.equal(42);
+        sim.reset();
+        expect(json(await raw(`${sim.url}/__sim/scenario`)).seed).to.equal(42);
+        expect(await run(sim, refs, false)).to.deep.equal(expected);
+      } finally {
+        await free.close();
+      }
     });
 
     it('concurrency does not change which reference gets which fault', async () => {

@@ -95,4 +95,12 @@ describe('webhook sink', () => {
     expect(r.status).to.equal(400);
     expect(json<{ errors: string[] }>(r).errors[0]).to.match(/^mode: must be one of/);
   });
+
+  it('refuses a failNext status below 200 (a 1xx answer would leave the sender waiting)', async () => {
+    const r = await put('one', { failNext: { status: 101, count: 1 } });
+    expect(r.status).to.equal(400);
+    expect(json<{ errors: string[] }>(r).errors).to.deep.equal(['failNext.status: must be >= 200']);
+    expect(sim.sinks.deliveries('one')).to.have.length(0);
+    expect((await put('one', { failNext: { status: 200, count: 1 } })).status).to.equal(200);
+  });
 });

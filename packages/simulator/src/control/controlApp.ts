@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { isConfigError, validateAgainstSchema } from '@relaypoint/core';
 import type { ProviderName } from '../config/ResolvedConfig.js';
 import type { JournalFilter } from '../journal/Journal.js';
-import type { Route } from '../scenario/Route.js';
+import { ROUTES, type Route } from '../scenario/Route.js';
 import type { Scenario } from '../scenario/Scenario.types.js';
 import type { SinkOptions } from '../sink/Sink.js';
 import { sinkOptionsSchema } from '../sink/sinkOptionsSchema.js';
@@ -77,6 +77,7 @@ export function controlApp(target: ControlTarget): express.Express {
     const route = str(req.query.route);
     if (path !== undefined) filter.path = path;
     if (reference !== undefined) filter.reference = reference;
+    if (route !== undefined && !ROUTES.includes(route as Route)) return fail(res, 400, 'INVALID_REQUEST', `route must be one of ${ROUTES.join(', ')}`, { routes: ROUTES });
     if (route !== undefined) filter.route = route as Route;
     res.json({ entries: state.journal.entries(filter) });
   });

@@ -9,7 +9,8 @@ export const sinkOptionsSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        status: { type: 'integer', minimum: 100, maximum: 599 },
+        // 200 and up: a 1xx answer is not final and leaves the sender waiting.
+        status: { type: 'integer', minimum: 200, maximum: 599 },
         count: { type: 'integer', minimum: 0 },
         retryAfterSeconds: { type: 'integer', minimum: 0 },
       },
