@@ -299,6 +299,11 @@ describeEachStore('host HTTP API', (target) => describe('over real HTTP with the
       expect(attention.body.items).to.deep.equal([]);
       expectProblem(await env.call('GET', '/v1/issuances?status=bogus'), 400, 'VALIDATION_FAILED');
       expectProblem(await env.call('GET', '/v1/issuances?cursor=garbage'), 400, 'VALIDATION_FAILED');
+      // Well-formed JSON, but no time a cursor of ours holds: PostgreSQL refused them as BIGINTs (a 500).
+      for (const forged of [[1.5, 'x'], [1e20, 'x'], [-1, 'x']]) {
+        const cursor = Buffer.from(JSON.stringify(forged)).toString('base64url');
+        expectProblem(await env.call('GET', `/v1/issuances?cursor=${cursor}`), 400, 'VALIDATION_FAILED');
+      }
     });
   });
 

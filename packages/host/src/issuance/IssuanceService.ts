@@ -161,6 +161,9 @@ export class IssuanceService {
   private pass: Promise<unknown> | undefined;
   private stopped = false;
   private readonly group: GroupCommit;
+  /** Issuances whose provider call this process is making, by id: their leases are renewed until it is recorded. */
+  private readonly calling = new Set<string>();
+  private leaseTimer: NodeJS.Timeout | undefined;
   /** Requests waiting on a row this process may change, by issuance id: woken as soon as it records the change. */
   private readonly waiters = new Map<string, Set<() => void>>();
 
@@ -238,17 +241,24 @@ export class IssuanceService {
     const id = newIssuanceId();
     // The intent, committed before anything leaves: a crash from here on leaves an `in_flight` row to reconcile.
     // The unique (tenant, reference) key decides, across every host, which request calls the provider.
-    const inserted = await this.write<{ id: string }>(
-      `INSERT INTO issuances (id, tenant_id, reference, connector, request_hash, params, status, sends, checks, lease_owner, lease_until, next_check_at, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, 'in_flight', 1, 0, $7, $8, $8, $9, $9)
-       ON CONFLICT (tenant_id, reference) DO NOTHING RETURNING id`,
-      [id, tenantId, input.reference, input.connector, hash, JSON.stringify(stored), this.o.hostId, now + this.o.leaseMs, now],
-    );
-    if (inserted.length === 0) return this.repeat(tenantId, input.reference, hash);
-    this.o.metrics?.onStatus(input.connector, 'in_flight');
     const deadline = now + this.o.waitMs;
-    // The caller's request log line reports this result, so the journal does not log it a second time.
-    const sent = await this.track(this.send(id, handle, { ...params, amount: stored.amount }, false));
+    // Tracked from here, in the same turn as the `stopped` check: a shutdown that starts while the intent is being
+    // written waits for its provider call too, instead of returning before the call starts.
+    const sent = await this.track(
+      (async () => {
+        const inserted = await this.write<{ id: string }>(
+          `INSERT INTO issuances (id, tenant_id, reference, connector, request_hash, params, status, sends, checks, lease_owner, lease_until, next_check_at, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, 'in_flight', 1, 0, $7, $8, $8, $9, $9)
+           ON CONFLICT (tenant_id, reference) DO NOTHING RETURNING id`,
+          [id, tenantId, input.reference, input.connector, hash, JSON.stringify(stored), this.o.hostId, now + this.o.leaseMs, now],
+        );
+        if (inserted.length === 0) return undefined;
+        this.o.metrics?.onStatus(input.connector, 'in_flight');
+        // The caller's request log line reports this result, so the journal does not log it a second time.
+        return this.send(id, handle, { ...params, amount: stored.amount }, false);
+      })(),
+    );
+    if (!sent) return this.repeat(tenantId, input.reference, hash);
     let row = sent.row;
     if (OPEN_STATUSES.includes(row.status)) row = await this.waitForTerminal(row, deadline);
     return { record: this.record(row), repeat: false, ...(sent.failure && row.status === 'failed' ? { failure: sent.failure } : {}) };
@@ -324,17 +334,42 @@ export class IssuanceService {
 
   /** Calls the provider for a row this process owns, then records what happened. */
   private async send(id: string, handle: ConnectorHandle, params: IssueParams, announce = true): Promise<{ row: IssuanceRow; failure?: 'rejected' | 'not_sent' }> {
-    const started = performance.now();
-    let result: IssueResult | undefined;
-    let error: unknown;
+    // Until the outcome is recorded, the row's lease is renewed (see renewLeases): a call that retries for longer
+    // than the lease must not let a reconciler, here or on another host, re-send the reference meanwhile.
+    this.calling.add(id);
     try {
-      result = await handle.resilient.issue(params, { signal: this.shutdown.signal });
-    } catch (e) {
-      error = e;
+      const started = performance.now();
+      let result: IssueResult | undefined;
+      let error: unknown;
+      try {
+        result = await handle.resilient.issue(params, { signal: this.shutdown.signal });
+      } catch (e) {
+        error = e;
+      }
+      const outcome = result ? result.status : isConnectorError(error) ? error.outcome : 'error';
+      this.o.metrics?.onProviderCall(handle.name, 'issue', (performance.now() - started) / 1000, outcome);
+      return await this.applyIssueOutcome(id, handle, result, error, params.reference, announce);
+    } finally {
+      this.calling.delete(id);
     }
-    const outcome = result ? result.status : isConnectorError(error) ? error.outcome : 'error';
-    this.o.metrics?.onProviderCall(handle.name, 'issue', (performance.now() - started) / 1000, outcome);
-    return this.applyIssueOutcome(id, handle, result, error, params.reference, announce);
+  }
+
+  /**
+   * Extends the lease of every row this process is calling the provider
+   * for, every third of `leaseMs`: a lease expires only when its owner has
+   * stopped (crashed, or stalled for longer than the lease), not because a
+   * provider call retried for longer than the lease.
+   */
+  private async renewLeases(): Promise<void> {
+    const ids = [...this.calling];
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const list = chunk.map((_, k) => `$${k + 3}`).join(', ');
+      await this.write(
+        `UPDATE issuances SET lease_until = $1 WHERE lease_owner = $2 AND status IN ${OPEN_SQL} AND id IN (${list})`,
+        [this.now() + this.o.leaseMs, this.o.hostId, ...chunk],
+      );
+    }
   }
 
   private async applyIssueOutcome(
@@ -547,7 +582,9 @@ export class IssuanceService {
       [...params, this.o.batchSize],
     );
     if (rows.length === 0) return 0;
-    const queue = [...rows];
+    // A row whose call this process is still making (its lease ran out before a renewal landed) is not ours to
+    // check or re-send: the call records its outcome. Claiming it only renewed our own lease.
+    const queue = rows.filter((r) => !this.calling.has(r.id));
     const worker = async () => {
       for (let row = queue.shift(); row; row = queue.shift()) {
         const handle = this.o.connectors.get(row.connector);
@@ -597,6 +634,11 @@ export class IssuanceService {
       if (!this.stopped) this.timer = setTimeout(tick, this.o.intervalMs);
     };
     this.timer = setTimeout(tick, Math.min(this.o.intervalMs, 1000));
+    this.leaseTimer = setInterval(() => {
+      if (this.calling.size === 0) return;
+      this.renewLeases().catch((e) => this.o.logger.error({ err: errorSummary(e) }, 'renewing the leases of provider calls in flight failed; retrying'));
+    }, Math.max(Math.floor(this.o.leaseMs / 3), 50));
+    this.leaseTimer.unref();
   }
 
   /**
@@ -623,6 +665,7 @@ export class IssuanceService {
       this.shutdown.abort();
       await all();
     }
+    clearInterval(this.leaseTimer);
     await this.o.db.execute(`UPDATE issuances SET lease_owner = NULL, lease_until = 0 WHERE lease_owner = $1 AND status IN ('pending', 'unknown')`, [this.o.hostId]);
   }
 
@@ -693,7 +736,8 @@ function encodeCursor(createdAt: number, id: string): string {
 function decodeCursor(cursor: string): { createdAt: number; id: string } {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && typeof v[0] === 'number' && typeof v[1] === 'string') return { createdAt: v[0], id: v[1] };
+    // A safe non-negative integer only: PostgreSQL refuses 1.5 or 1e20 for a BIGINT (a 500 for a forged cursor).
+    if (Array.isArray(v) && Number.isSafeInteger(v[0]) && (v[0] as number) >= 0 && typeof v[1] === 'string') return { createdAt: v[0] as number, id: v[1] };
   } catch {
     // fall through
   }
