@@ -286,3 +286,32 @@ describe('GroupCommit batches', () => {
     expect(commits).to.equal(2);
   });
 });
+
+describe('GroupCommit when SQLite rolls the whole batch back (disk full)', () => {
+  it('commits none of the batch and fails every unit, instead of committing the units after the failure on their own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rp-gc-full-'));
+    const db = SqliteDatabase.open(join(dir, 'full.db'));
+    try {
+      // A nullable column: on this table SQLite answers SQLITE_FULL by rolling the whole transaction back (with
+      // NOT NULL it undoes only the statement, which the batch already handles).
+      await db.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)');
+      const [{ page_count: pages }] = await db.query<{ page_count: number }>('PRAGMA page_count');
+      await db.query(`PRAGMA max_page_count = ${pages + 2}`);
+      const group = new GroupCommit(db);
+      // One batch: B fills the disk (SQLITE_FULL rolls the whole transaction back), C and D come after it.
+      const results = await Promise.allSettled([
+        group.query('INSERT INTO t (v) VALUES ($1) RETURNING id', ['A']),
+        group.query('INSERT INTO t (v) VALUES ($1) RETURNING id', ['B'.repeat(100_000)]),
+        group.query('INSERT INTO t (v) VALUES ($1) RETURNING id', ['C']),
+        group.run(async (tx: SqlExecutor) => tx.query('INSERT INTO t (v) VALUES ($1) RETURNING id', ['D'])),
+      ]);
+      expect(results.map((r) => r.status)).to.deep.equal(['rejected', 'rejected', 'rejected', 'rejected']);
+      expect(String((results[2] as PromiseRejectedResult).reason)).to.match(/rolled back by SQLite after SQLITE_FULL/);
+      // Before, C and D ran outside any transaction and were committed while their callers were told they failed.
+      expect(await db.query('SELECT v FROM t')).to.deep.equal([]);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

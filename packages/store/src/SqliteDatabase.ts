@@ -59,6 +59,14 @@ export interface SqliteOptions {
   syncWal?: (wal: FileHandle) => Promise<void>;
 }
 
+/** The error of a statement or commit attempted after SQLite rolled its transaction back. */
+function transactionGone(cause: unknown): Error {
+  const why = cause instanceof Error ? `${(cause as { code?: string }).code ?? cause.name}: ${cause.message}` : 'an earlier error in it';
+  return Object.assign(new Error(`the transaction was rolled back by SQLite after ${why}; nothing of it is committed`, { cause }), {
+    code: 'SQLITE_TRANSACTION_ROLLED_BACK',
+  });
+}
+
 /** Calls an observer hook; whatever it throws stays there, so a metrics slip can never fail a commit. */
 function report<T>(hook: ((result: T) => void) | undefined, result: T): void {
   try {
@@ -179,11 +187,28 @@ export class SqliteDatabase extends DatabaseBase {
     if (this.walMode) this.scheduleCheckpoint();
   }
 
-  private executor(): SqlExecutor {
+  /**
+   * The executor of an open transaction. SQLite rolls the whole transaction
+   * back by itself on some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM,
+   * …), not just the failing statement; a statement run after that would be
+   * committed on its own (autocommit) while the caller believes it part of a
+   * transaction that will fail. So once the transaction is gone, every
+   * further statement is refused.
+   */
+  private executor(state: { cause?: unknown }): SqlExecutor {
+    const run = <R>(fn: () => R): R => {
+      if (!this.db.inTransaction) throw transactionGone(state.cause);
+      try {
+        return fn();
+      } catch (e) {
+        if (!this.db.inTransaction) state.cause ??= e;
+        throw e;
+      }
+    };
     return {
       dialect: 'sqlite',
-      query: async <T = Row>(sql: string, params: readonly unknown[] = []) => this.runQuery<T>(sql, params),
-      execute: async (sql: string, params: readonly unknown[] = []) => this.runExecute(sql, params),
+      query: async <T = Row>(sql: string, params: readonly unknown[] = []) => run(() => this.runQuery<T>(sql, params)),
+      execute: async (sql: string, params: readonly unknown[] = []) => run(() => this.runExecute(sql, params)),
     };
   }
 
@@ -317,7 +342,10 @@ export class SqliteDatabase extends DatabaseBase {
       if (this.fatal) throw this.fatal;
       await this.retryBusy(() => this.db.exec('BEGIN IMMEDIATE'));
       try {
-        const result = await fn(this.executor());
+        const state: { cause?: unknown } = {};
+        const result = await fn(this.executor(state));
+        // `fn` may have caught the error that ended the transaction: committing nothing is not a success.
+        if (!this.db.inTransaction) throw transactionGone(state.cause);
         await this.retryBusy(() => this.db.exec('COMMIT'));
         this.committed();
         return result;

@@ -50,7 +50,24 @@ try {
 
 const statements = new StatementCache(db);
 
+/**
+ * True between the owning thread's BEGIN and its COMMIT or rollback. SQLite
+ * rolls a whole transaction back by itself on some errors (SQLITE_FULL,
+ * SQLITE_IOERR, …); a statement sent after that would commit on its own, so
+ * it is refused instead (see SqliteDatabase's executor).
+ */
+let transactionOpen = false;
+
+function refuseIfRolledBack(): void {
+  if (transactionOpen && !db.inTransaction) {
+    throw Object.assign(new Error('the transaction was rolled back by SQLite after an earlier error in it (disk full, I/O error, out of memory); nothing of it is committed'), {
+      code: 'SQLITE_TRANSACTION_ROLLED_BACK',
+    });
+  }
+}
+
 function handle(msg: WorkerRequest): WorkerReply {
+  if (msg.op === 'query' || msg.op === 'execute' || (msg.op === 'exec' && msg.sql === 'COMMIT')) refuseIfRolledBack();
   switch (msg.op) {
     case 'query': {
       const { st, bound } = statements.get(msg.sql, msg.params);
@@ -64,8 +81,11 @@ function handle(msg: WorkerRequest): WorkerReply {
     }
     case 'exec':
       db.exec(msg.sql);
+      if (msg.sql.startsWith('BEGIN')) transactionOpen = true;
+      else if (msg.sql === 'COMMIT' || msg.sql === 'ROLLBACK') transactionOpen = false;
       return { id: msg.id, done: true };
     case 'rollbackIfOpen':
+      transactionOpen = false;
       if (db.inTransaction) db.exec('ROLLBACK');
       return { id: msg.id, done: true };
     case 'close':

@@ -5,7 +5,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SqliteDatabase, type SqliteOptions } from '../src/index.js';
+import { SqliteDatabase, SqliteWorkerDatabase, type Database, type SqliteOptions } from '../src/index.js';
 
 const CREATE = 'CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)';
 
@@ -152,6 +152,40 @@ describe('SqliteDatabase durability off the event loop', () => {
       (e: Error) => expect(e.message).to.match(/WAL sync failed/),
     );
   });
+
+  for (const thread of ['main', 'worker'] as const) {
+    it(`refuses the statements of a transaction SQLite rolled back by itself (disk full), so none of them commits alone (thread: ${thread})`, async () => {
+      const db: Database = thread === 'main' ? open('full.db') : await SqliteWorkerDatabase.open(join(dir, 'full-worker.db'));
+      if (thread === 'worker') opened.push(db as unknown as SqliteDatabase);
+      await db.execute(CREATE);
+      const [{ page_count: pages }] = await db.query<{ page_count: number }>('PRAGMA page_count');
+      await db.query(`PRAGMA max_page_count = ${pages + 2}`);
+      let caught: unknown;
+      let after: unknown;
+      const outcome = db.transaction(async (tx) => {
+        await tx.execute('INSERT INTO t (v) VALUES ($1)', ['before']);
+        try {
+          await tx.execute('INSERT INTO t (v) VALUES ($1)', ['x'.repeat(100_000)]); // SQLITE_FULL: SQLite rolls the whole transaction back
+        } catch (e) {
+          caught = e; // a caller that carries on, as a savepoint-per-unit batch does
+        }
+        try {
+          await tx.execute('INSERT INTO t (v) VALUES ($1)', ['after']); // would commit alone, outside any transaction
+        } catch (e) {
+          after = e;
+        }
+      });
+      const error = await outcome.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((caught as { code?: string }).code).to.equal('SQLITE_FULL');
+      expect((after as { code?: string }).code).to.equal('SQLITE_TRANSACTION_ROLLED_BACK');
+      expect(error, 'the transaction must fail, not commit nothing and succeed').to.be.instanceOf(Error);
+      expect((error as Error).message).to.match(/rolled back by SQLite after/);
+      expect(await db.query('SELECT v FROM t')).to.deep.equal([]);
+    });
+  }
 
   it('reports each WAL sync: how long the disk took and how many commits it made durable', async () => {
     const gate = gatedSync();
