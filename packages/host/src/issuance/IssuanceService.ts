@@ -465,7 +465,8 @@ export class IssuanceService {
   private async recordOpen(
     id: string,
     status: 'pending' | 'unknown',
-    fields: { result?: Partial<IssueResult>; failure?: Failure; next: number; checked?: boolean },
+    /** `checked`: the row was open already and this records a status check (`counted` adds to `checks`), not a transition. */
+    fields: { result?: Partial<IssueResult>; failure?: Failure; next: number; checked?: 'counted' | 'uncounted' },
   ): Promise<IssuanceRow> {
     const now = this.now();
     const stored: StoredResult | null = fields.result
@@ -488,7 +489,7 @@ export class IssuanceService {
         fields.failure?.message ?? null,
         fields.next,
         now,
-        fields.checked ? 1 : 0,
+        fields.checked === 'counted' ? 1 : 0,
         this.o.hostId,
       ],
     );
@@ -514,7 +515,11 @@ export class IssuanceService {
         ? { reference: providerReference(row.tenant_id, row.reference) }
         : null;
     const openStatus: 'pending' | 'unknown' = row.status === 'pending' ? 'pending' : 'unknown';
-    const next = this.now() + this.backoff(Number(row.checks) + 1);
+    // A request waiting on the row (resend false) looks, but the schedule is the reconciler's: its checks neither
+    // count nor push the next one later. Before, a client repeating its POST every few seconds moved the row's next
+    // check out by the growing backoff each time, and the reconciler, the only path that re-sends, never got it.
+    const next = resend ? this.now() + this.backoff(Number(row.checks) + 1) : Math.min(Number(row.next_check_at), this.now() + this.backoff(Number(row.checks) + 1));
+    const checked = resend ? ('counted' as const) : ('uncounted' as const);
     if (this.isNeedingAttention(row)) {
       this.o.logger.warn({ issuanceId: row.id, reference: row.reference, connector: row.connector, status: row.status }, 'issuance needs attention: still not terminal past reconciliation.maxAgeMs');
     }
@@ -527,7 +532,7 @@ export class IssuanceService {
       } catch (e) {
         this.o.metrics?.onProviderCall(handle.name, 'status', (performance.now() - started) / 1000, 'error');
         const failure = isConnectorError(e) ? { code: String(e.code), message: e.message } : { code: ErrorCodes.OUTCOME_UNKNOWN, message: 'status lookup failed' };
-        return this.recordOpen(row.id, openStatus, { failure, next, checked: true });
+        return this.recordOpen(row.id, openStatus, { failure, next, checked });
       }
     }
     if (status && status.status !== 'not_found') {
@@ -536,7 +541,7 @@ export class IssuanceService {
       if (result.status === 'failed') {
         return this.recordTerminal(row.id, 'failed', result, { code: result.providerCode ?? HostErrorCodes.PROVIDER_DECLINED, message: result.providerMessage ?? 'the provider declined the issuance' });
       }
-      return this.recordOpen(row.id, 'pending', { result, next, checked: true });
+      return this.recordOpen(row.id, 'pending', { result, next, checked });
     }
     // The provider has no such transaction (or cannot be asked).
     if (resend && row.status !== 'pending' && repeatIsSafe(handle)) {
@@ -555,7 +560,7 @@ export class IssuanceService {
     const failure = query
       ? { code: ErrorCodes.PROVIDER_NOT_FOUND, message: 'the provider has no transaction for this reference yet' }
       : { code: ErrorCodes.OUTCOME_UNKNOWN, message: 'the provider offers no status lookup for this issuance' };
-    return this.recordOpen(row.id, 'unknown', { failure, next, checked: true });
+    return this.recordOpen(row.id, 'unknown', { failure, next, checked });
   }
 
   private isNeedingAttention(row: IssuanceRow): boolean {
@@ -593,7 +598,7 @@ export class IssuanceService {
             await this.recordOpen(row.id, row.status === 'pending' ? 'pending' : 'unknown', {
               failure: { code: HostErrorCodes.UNKNOWN_CONNECTOR, message: `connector "${row.connector}" is not configured on this host` },
               next: this.now() + this.o.maxIntervalMs,
-              checked: true,
+              checked: 'counted',
             });
             continue;
           }
