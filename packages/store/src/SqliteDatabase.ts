@@ -366,7 +366,8 @@ export class SqliteDatabase extends DatabaseBase {
       this.closed = true;
       clearTimeout(this.checkpointTimer);
       try {
-        if (!this.fatal) await this.waitSynced(this.written);
+        // Only a durable store syncs: an in-memory or non-WAL one has no WAL file to sync.
+        if (!this.fatal && this.durable) await this.waitSynced(this.written);
       } finally {
         await this.stopWorker();
         if (this.walFile) await (await this.walFile.catch(() => undefined))?.close();

@@ -187,6 +187,14 @@ describe('SqliteDatabase durability off the event loop', () => {
     });
   }
 
+  it('closes an in-memory store after writes (there is no WAL file to sync)', async () => {
+    const db = SqliteDatabase.open(':memory:');
+    await db.execute(CREATE);
+    await db.transaction(async (tx) => tx.execute('INSERT INTO t (v) VALUES ($1)', ['x']));
+    expect(await db.query('SELECT v FROM t')).to.deep.equal([{ v: 'x' }]);
+    await db.close();
+  });
+
   it('reports each WAL sync: how long the disk took and how many commits it made durable', async () => {
     const gate = gatedSync();
     const syncs: { seconds: number; commits: number }[] = [];
