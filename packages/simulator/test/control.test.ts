@@ -31,8 +31,12 @@ describe('control API and journal', () => {
     await issue(sim.url, 'R-route');
     const r = await ctl('/journal?route=airtime.issues');
     expect(r.status).to.equal(400);
-    const body = json<{ code: string; message: string; routes: string[] }>(r);
+    // Problem details, as every Relaypoint API answers errors.
+    expect(String(r.headers['content-type'])).to.match(/^application\/problem\+json/);
+    const body = json<{ code: string; message: string; detail: string; status: number; routes: string[] }>(r);
     expect(body.code).to.equal('INVALID_REQUEST');
+    expect(body.status).to.equal(400);
+    expect(body.detail).to.equal(body.message);
     expect(body.routes).to.include.members(['airtime.issue', 'giftcard.order', 'control', 'sink', 'unknown']);
     expect(body.message).to.contain('airtime.issue');
     expect(json<{ entries: unknown[] }>(await ctl('/journal?route=airtime.issue')).entries).to.have.length(1);

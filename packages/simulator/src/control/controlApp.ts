@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { isConfigError, validateAgainstSchema } from '@relaypoint/core';
 import type { ProviderName } from '../config/ResolvedConfig.js';
@@ -28,8 +29,18 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/**
+ * An error answer of the control API: RFC 9457 problem details
+ * (`application/problem+json`) with a stable `code`, as every Relaypoint API
+ * answers errors. `message` repeats `detail` for clients written against the
+ * earlier plain-JSON answers. (The simulated provider routes answer errors the
+ * way each provider does, not like this.)
+ */
 function fail(res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void {
-  res.status(status).json({ code, message, ...extra });
+  res
+    .status(status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail: message, code, message, ...extra }));
 }
 
 /** The control API (`/__sim/*`) and the webhook sink, on express: not the hot path. */
