@@ -465,8 +465,7 @@ export class IssuanceService {
   private async recordOpen(
     id: string,
     status: 'pending' | 'unknown',
-    /** `checked`: the row was open already and this records a status check (`counted` adds to `checks`), not a transition. */
-    fields: { result?: Partial<IssueResult>; failure?: Failure; next: number; checked?: 'counted' | 'uncounted' },
+    fields: { result?: Partial<IssueResult>; failure?: Failure; next: number; checked?: boolean },
   ): Promise<IssuanceRow> {
     const now = this.now();
     const stored: StoredResult | null = fields.result
@@ -489,7 +488,7 @@ export class IssuanceService {
         fields.failure?.message ?? null,
         fields.next,
         now,
-        fields.checked === 'counted' ? 1 : 0,
+        fields.checked ? 1 : 0,
         this.o.hostId,
       ],
     );
@@ -515,11 +514,11 @@ export class IssuanceService {
         ? { reference: providerReference(row.tenant_id, row.reference) }
         : null;
     const openStatus: 'pending' | 'unknown' = row.status === 'pending' ? 'pending' : 'unknown';
-    // A request waiting on the row (resend false) looks, but the schedule is the reconciler's: its checks neither
-    // count nor push the next one later. Before, a client repeating its POST every few seconds moved the row's next
+    // A request waiting on the row (resend false) checks too, but the schedule is the reconciler's: a waiter's check
+    // never moves the next one later. Before, a client repeating its POST every few seconds moved the row's next
     // check out by the growing backoff each time, and the reconciler, the only path that re-sends, never got it.
-    const next = resend ? this.now() + this.backoff(Number(row.checks) + 1) : Math.min(Number(row.next_check_at), this.now() + this.backoff(Number(row.checks) + 1));
-    const checked = resend ? ('counted' as const) : ('uncounted' as const);
+    const backedOff = this.now() + this.backoff(Number(row.checks) + 1);
+    const next = resend ? backedOff : Math.min(Number(row.next_check_at), backedOff);
     if (this.isNeedingAttention(row)) {
       this.o.logger.warn({ issuanceId: row.id, reference: row.reference, connector: row.connector, status: row.status }, 'issuance needs attention: still not terminal past reconciliation.maxAgeMs');
     }
@@ -532,7 +531,7 @@ export class IssuanceService {
       } catch (e) {
         this.o.metrics?.onProviderCall(handle.name, 'status', (performance.now() - started) / 1000, 'error');
         const failure = isConnectorError(e) ? { code: String(e.code), message: e.message } : { code: ErrorCodes.OUTCOME_UNKNOWN, message: 'status lookup failed' };
-        return this.recordOpen(row.id, openStatus, { failure, next, checked });
+        return this.recordOpen(row.id, openStatus, { failure, next, checked: true });
       }
     }
     if (status && status.status !== 'not_found') {
@@ -541,7 +540,7 @@ export class IssuanceService {
       if (result.status === 'failed') {
         return this.recordTerminal(row.id, 'failed', result, { code: result.providerCode ?? HostErrorCodes.PROVIDER_DECLINED, message: result.providerMessage ?? 'the provider declined the issuance' });
       }
-      return this.recordOpen(row.id, 'pending', { result, next, checked });
+      return this.recordOpen(row.id, 'pending', { result, next, checked: true });
     }
     // The provider has no such transaction (or cannot be asked).
     if (resend && row.status !== 'pending' && repeatIsSafe(handle)) {
@@ -560,7 +559,7 @@ export class IssuanceService {
     const failure = query
       ? { code: ErrorCodes.PROVIDER_NOT_FOUND, message: 'the provider has no transaction for this reference yet' }
       : { code: ErrorCodes.OUTCOME_UNKNOWN, message: 'the provider offers no status lookup for this issuance' };
-    return this.recordOpen(row.id, 'unknown', { failure, next, checked });
+    return this.recordOpen(row.id, 'unknown', { failure, next, checked: true });
   }
 
   private isNeedingAttention(row: IssuanceRow): boolean {
@@ -598,7 +597,7 @@ export class IssuanceService {
             await this.recordOpen(row.id, row.status === 'pending' ? 'pending' : 'unknown', {
               failure: { code: HostErrorCodes.UNKNOWN_CONNECTOR, message: `connector "${row.connector}" is not configured on this host` },
               next: this.now() + this.o.maxIntervalMs,
-              checked: 'counted',
+              checked: true,
             });
             continue;
           }
