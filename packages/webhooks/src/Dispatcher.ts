@@ -50,6 +50,7 @@ interface Outcome {
   id: string;
   subscriptionId: string;
   status: 'pending' | 'delivered' | 'failed';
+  /** For a row going back to `pending`, only what this worker saw: recording holds it when its subscription is not active then. */
   held: 0 | 1;
   /** 1 when an attempt was made (counted, and last_status/last_error overwritten). */
   attempted: 0 | 1;
@@ -70,6 +71,13 @@ interface Outcome {
  * least once), never loses it.
  */
 const COMMIT_INTERVAL_MS = 50;
+
+/**
+ * Subscriptions with pending rows a claim looks at beyond the due-order
+ * read, when that read was all other subscriptions' backlogs (one index seek
+ * each); the next claim resumes after the last one.
+ */
+const FAIR_SCAN = 256;
 
 const ATTEMPT_COLUMNS = [
   ['delivery_id', 'text'],
@@ -133,6 +141,8 @@ export class Dispatcher {
   private readonly idle = new Set<() => void>();
   private readonly maxQueued: number;
   private readonly lowWater: number;
+  /** Where the next fair-claim scan of subscriptions resumes (`''`: from the first). */
+  private fairCursor = '';
 
   constructor(
     private readonly db: Database,
@@ -310,9 +320,14 @@ export class Dispatcher {
    * Claims up to `limit` due rows inside `tx` and loads what sending them
    * needs. Candidates are read in due order (PostgreSQL: locked, skipping
    * rows another worker holds), skipping subscriptions whose local queue is
-   * full; each subscription then gets at most its room, so one endpoint's
-   * backlog cannot fill every claim; the chosen rows are leased by primary
-   * key. Choosing in code keeps the statements plain index walks.
+   * full; each subscription then gets at most its room. When that read was
+   * all taken up by a few subscriptions' backlogs (it stopped at its limit
+   * and the claim is still short), the other subscriptions with due rows get
+   * their oldest ones too ({@link claimOthers}): otherwise a backlog that
+   * drains at normal speed, always a place or two short of full, would fill
+   * every claim and another tenant's fresh event would wait behind all of
+   * it. The chosen rows are leased by primary key. Choosing in code keeps
+   * the statements plain index walks.
    */
   private async claimRows(tx: SqlExecutor, limit: number): Promise<Job[]> {
     const s = this.settings;
@@ -329,12 +344,16 @@ export class Dispatcher {
     if (!candidates.length) return [];
     const floor = 2 * s.perSubscriptionConcurrency;
     const rows: ClaimedRow[] = [];
-    for (const c of candidates) {
+    const take = (c: ClaimedRow): void => {
       const left = room.get(c.subscription_id) ?? floor;
-      if (left <= 0) continue;
+      if (left <= 0 || rows.length >= limit) return;
       room.set(c.subscription_id, left - 1);
       rows.push(c);
-      if (rows.length >= limit) break;
+    };
+    for (const c of candidates) take(c);
+    if (rows.length < limit && candidates.length >= limit * 2) {
+      const served = new Set([...full, ...candidates.map((c) => c.subscription_id)]);
+      for (const c of await this.claimOthers(tx, now, served, floor)) take(c);
     }
     // The rows were read in this transaction (SQLite: under its write lock; PostgreSQL: locked FOR UPDATE), so all of them change.
     await tx.execute(`UPDATE webhook_deliveries SET status = 'in_flight', lease_until = $1, worker = $2 WHERE id IN (${jsonList(d, '$3')})`, [
@@ -352,6 +371,51 @@ export class Dispatcher {
     const bodies = new Map(events.map((e) => [e.key, e.body]));
     const subById = new Map(subs.map((x) => [x.id, x]));
     return rows.map((row) => ({ row: { ...row, attempts: Number(row.attempts) }, body: bodies.get(row.event_key), sub: subById.get(row.subscription_id) }));
+  }
+
+  /**
+   * The oldest due rows (up to `perSub` each) of subscriptions not in
+   * `served`, found without walking anyone's backlog: a skip scan lists the
+   * subscriptions with pending rows (one index seek each, at most
+   * {@link FAIR_SCAN} per claim, resuming where the last one stopped so
+   * every subscription gets its turn), then each one's due rows are read
+   * from the head of its own index range (PostgreSQL: locked, skipping rows
+   * another worker holds).
+   */
+  private async claimOthers(tx: SqlExecutor, now: number, served: Set<string>, perSub: number): Promise<ClaimedRow[]> {
+    const bySub = this.indexedBy('webhook_deliveries_due_sub');
+    const next = `SELECT MIN(subscription_id) FROM webhook_deliveries${bySub} WHERE status = 'pending' AND held = 0 AND subscription_id >`;
+    const scan = (after: string, max: number) =>
+      tx.query<{ sub: string }>(
+        `WITH RECURSIVE s(sub, n) AS (
+           SELECT (${next} $1), 1
+           UNION ALL
+           SELECT (${next} s.sub), s.n + 1 FROM s WHERE s.sub IS NOT NULL AND s.n < $2
+         ) SELECT sub FROM s WHERE sub IS NOT NULL`,
+        [after, max],
+      );
+    const from = this.fairCursor;
+    let found = (await scan(from, FAIR_SCAN)).map((r) => r.sub);
+    this.fairCursor = found.length >= FAIR_SCAN ? found[found.length - 1] : '';
+    if (found.length < FAIR_SCAN && from !== '') {
+      // Wrapped around: the subscriptions before where this scan started.
+      const rest = await scan('', FAIR_SCAN - found.length);
+      found = found.concat(rest.map((r) => r.sub));
+    }
+    const wanted = [...new Set(found)].filter((x) => !served.has(x));
+    if (!wanted.length) return [];
+    const columns = 'id, subscription_id, event_key, event_type, attempts, next_attempt_at';
+    const due = `subscription_id = s.sub AND status = 'pending' AND held = 0 AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $3`;
+    const rows = await tx.query<ClaimedRow & { next_attempt_at: number }>(
+      this.db.dialect === 'postgres'
+        ? `SELECT h.* FROM jsonb_array_elements_text(CAST($2 AS jsonb)) AS s(sub)
+           CROSS JOIN LATERAL (SELECT ${columns} FROM webhook_deliveries WHERE ${due} FOR UPDATE SKIP LOCKED) AS h`
+        : `SELECT h.id, h.subscription_id, h.event_key, h.event_type, h.attempts, h.next_attempt_at FROM (SELECT value AS sub FROM json_each($2)) AS s
+           JOIN webhook_deliveries AS h ON h.id IN (SELECT id FROM webhook_deliveries${bySub} WHERE ${due})`,
+      [now, JSON.stringify(wanted), perSub],
+    );
+    rows.sort((x, y) => Number(x.next_attempt_at) - Number(y.next_attempt_at));
+    return rows.map(({ id, subscription_id, event_key, event_type, attempts }) => ({ id, subscription_id, event_key, event_type, attempts }));
   }
 
   private enqueue(jobs: Job[]): void {
@@ -460,6 +524,10 @@ export class Dispatcher {
       // Gone: the subscription is disabled; this delivery stays queued (visible, sent again if re-enabled).
       return { ...base, status: 'pending', held: 1, nextAttemptAt: now, lastError, deliveredAt: null, gone: true };
     }
+    if (res.blockedDetail !== undefined) {
+      // The tenant sees a generic refusal; which internal address the name resolved to is for operators only.
+      this.logger?.warn({ deliveryId: row.id, subscriptionId: row.subscription_id, detail: res.blockedDetail }, 'webhook delivery blocked by the SSRF guard');
+    }
     if (res.errorKind === 'ssrf_blocked' || attempts >= s.retrySchedule.length) {
       this.hook(() => this.metrics?.onFailed?.(res.errorKind as ErrorKind));
       return { ...base, status: 'failed', held: 0, nextAttemptAt: now, lastError, deliveredAt: null };
@@ -498,10 +566,18 @@ export class Dispatcher {
     // Only rows still leased to this worker change. SQLite must find them by
     // primary key from the batch; offered the status term it walks every row
     // in flight once per batch row instead (the unary + hides it from the planner).
+    // A row going back to pending is held exactly when its subscription is not
+    // active now: the outcome was decided on the subscription as it was at
+    // claim time, and a row released held after the user re-enabled it (the
+    // drain having already found nothing held) would never be sent. A 410 or
+    // a pause decided in this batch holds the rows again below (recordHealth).
     const plain = d === 'sqlite' ? '+' : '';
     await tx.execute(
       `UPDATE webhook_deliveries AS d SET
-         status = v.status, held = v.held, attempts = d.attempts + v.attempted, next_attempt_at = v.next_attempt_at,
+         status = v.status,
+         held = CASE WHEN v.status <> 'pending' THEN v.held
+                     WHEN (SELECT s.status FROM webhook_subscriptions AS s WHERE s.id = d.subscription_id) = 'active' THEN 0 ELSE 1 END,
+         attempts = d.attempts + v.attempted, next_attempt_at = v.next_attempt_at,
          last_status = CASE WHEN v.attempted = 1 THEN v.last_status ELSE d.last_status END,
          last_error = CASE WHEN v.attempted = 1 OR v.last_error IS NOT NULL THEN v.last_error ELSE d.last_error END,
          delivered_at = v.delivered_at, lease_until = NULL, worker = NULL
@@ -603,8 +679,13 @@ export class Dispatcher {
           [id, this.settings.drainRatePerSecond],
         );
         if (released.rowCount < this.settings.drainRatePerSecond) {
+          // Not while any of its rows is in flight: one claimed before the
+          // re-enable may still come back held (its worker recorded it on the
+          // status it read before the re-enable committed).
           await this.db.execute(
-            "UPDATE webhook_subscriptions SET draining = 0 WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries WHERE subscription_id = $1 AND status = 'pending' AND held = 1)",
+            `UPDATE webhook_subscriptions SET draining = 0 WHERE id = $1
+               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries${this.indexedBy('webhook_deliveries_held')} WHERE subscription_id = $1 AND status = 'pending' AND held = 1)
+               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries${this.indexedBy('webhook_deliveries_lease')} WHERE status = 'in_flight' AND subscription_id = $1)`,
             [id],
           );
         }

@@ -1,6 +1,6 @@
 import { Agent } from 'undici';
 import type { ErrorKind } from './types.js';
-import { SsrfGuard } from './ssrf/SsrfGuard.js';
+import { SSRF_BLOCKED_MESSAGE, SsrfGuard } from './ssrf/SsrfGuard.js';
 
 /** What one HTTP attempt produced. */
 export interface SendResult {
@@ -11,8 +11,10 @@ export interface SendResult {
   responseBody: string;
   /** Set when the attempt failed. */
   errorKind?: ErrorKind;
-  /** Short, secret-free description of the failure. */
+  /** Short, secret-free description of the failure, stored and shown to the tenant. */
   errorMessage?: string;
+  /** Why the SSRF guard refused the connection (host, resolved address, range): for operators' logs, never stored. */
+  blockedDetail?: string;
   /** `Retry-After` of the response, ms from now, when present and parsable. */
   retryAfterMs?: number;
 }
@@ -160,8 +162,13 @@ export class HttpSender {
     } catch (e) {
       const kind = classifyError(e, signal.aborted);
       const code = errorChain(e).map((x) => x.code).find((c) => c) ?? '';
-      const message = kind === 'ssrf_blocked' ? (errorChain(e).find((x) => x.code === 'ERR_SSRF_BLOCKED')?.message ?? 'blocked') : `${kind}${code ? ` (${code})` : ''}`;
-      return { at, latencyMs: Math.round(performance.now() - started), responseBody: '', errorKind: kind, errorMessage: message };
+      const result: SendResult = { at, latencyMs: Math.round(performance.now() - started), responseBody: '', errorKind: kind, errorMessage: `${kind}${code ? ` (${code})` : ''}` };
+      if (kind === 'ssrf_blocked') {
+        result.errorMessage = SSRF_BLOCKED_MESSAGE;
+        const blocked = errorChain(e).find((x) => x.code === 'ERR_SSRF_BLOCKED') as { detail?: unknown } | undefined;
+        result.blockedDetail = typeof blocked?.detail === 'string' ? blocked.detail : 'blocked';
+      }
+      return result;
     } finally {
       clearTimeout(timer);
     }

@@ -308,6 +308,39 @@ describeEachStore('WebhookService', (target) => {
       await waitFor(async () => (await svc!.stats()).pending === 0);
     });
 
+    it('sends a delivery claimed while its subscription was disabled once the subscription is re-enabled', async () => {
+      const clock = new ManualClock();
+      const slow = await startReceiver(() => ({ status: 200, delayMs: 1500 }));
+      try {
+        svc = await makeService(db, { clock, concurrency: 1, perSubscriptionConcurrency: 1, retrySchedule: [0, 1000, 1000, 1000] });
+        rx.answer = () => ({ status: 500, delayMs: 300 });
+        const sub = await svc.subscriptions.create('t1', { url: `${rx.url}/hook`, events: ['customer.enrolled'] });
+        await svc.subscriptions.create('t1', { url: `${slow.url}/slow`, events: ['reward.expired'] });
+        await svc.publish('t1', { ...enrolled(), id: 'e1' });
+        svc.start();
+        await waitFor(() => rx.received.length === 1, 5000, 'first attempt');
+        // Disabled while its attempt is in flight; the attempt comes back as a retry.
+        await svc.subscriptions.update('t1', sub.id, { active: false });
+        const [{ id }] = (await svc.deliveries.list('t1', sub.id))!.items;
+        await waitFor(async () => (await svc!.deliveries.get('t1', id))!.attempts.length === 1, 5000, 'attempt recorded');
+        // Not held, as another worker that read the subscription before the disable committed records it.
+        await db.execute('UPDATE webhook_deliveries SET held = 0 WHERE id = $1', [id]);
+        // The only slot is busy: the retry is claimed with the subscription disabled and waits in the local queue.
+        await svc.publish('t1', { type: 'reward.expired', data: { customerId: 'c', rewardId: 'r1', expiredAt: '2030-01-01T00:00:00Z' }, id: 'x1' });
+        await waitFor(() => slow.received.length === 1, 5000, 'slow request started');
+        clock.advance(1000);
+        await waitFor(async () => (await db.query<{ status: string }>('SELECT status FROM webhook_deliveries WHERE id = $1', [id]))[0].status === 'in_flight', 5000, 'retry claimed');
+        rx.answer = () => ({ status: 200 });
+        await svc.subscriptions.update('t1', sub.id, { active: true });
+        await waitFor(async () => (await svc!.deliveries.get('t1', id))!.status === 'delivered', 6000, 'delivered after re-enable');
+        expect(rx.received).to.have.length(2);
+      } finally {
+        await svc?.stop({ graceMs: 2000 });
+        svc = undefined;
+        await slow.close();
+      }
+    });
+
     it('caps requests per subscription so a slow endpoint does not starve the others', async () => {
       const slow = await startReceiver();
       let inflight = 0;
@@ -332,6 +365,32 @@ describeEachStore('WebhookService', (target) => {
         await svc?.stop({ graceMs: 2000 });
         svc = undefined;
         await slow.close();
+      }
+    });
+
+    it("delivers another tenant's fresh event promptly while one subscription works through a large backlog", async () => {
+      // The backlog answers at normal speed, so its subscription is always a
+      // place or two short of full when a claim runs (claims follow results;
+      // the slow poll keeps empty ones out): every due-order read of the
+      // outbox is all its rows, older than the fresh event.
+      const backlog = await startReceiver(() => ({ status: 200, delayMs: 100 }));
+      try {
+        svc = await makeService(db, { concurrency: 4, perSubscriptionConcurrency: 2, batchSize: 10, pollIntervalMs: 1000 });
+        await svc.subscriptions.create('tA', { url: `${backlog.url}/busy`, events: ['*'] });
+        await svc.subscriptions.create('tB', { url: `${rx.url}/quiet`, events: ['*'] });
+        await db.transaction(async (tx) => {
+          for (let i = 0; i < 300; i++) await svc!.publishWith(tx, 'tA', { ...enrolled(`c${i}`), id: `e${i}` });
+        });
+        svc.start();
+        await waitFor(() => backlog.received.length >= 4, 5000, 'backlog started');
+        await svc.publish('tB', { ...enrolled(), id: 'fresh' });
+        await waitFor(() => rx.received.length === 1, 5000, 'fresh event delivered');
+        // 2 requests at a time of 100 ms each: the backlog takes 15 s; the fresh event waited for about one claim.
+        expect(backlog.received.length).to.be.lessThan(60);
+      } finally {
+        await svc?.stop({ graceMs: 2000 });
+        svc = undefined;
+        await backlog.close();
       }
     });
 
@@ -431,6 +490,34 @@ describeEachStore('WebhookService', (target) => {
       } finally {
         await target2.close();
       }
+    });
+
+    it("tells the tenant a blocked delivery's destination is not allowed, not what the host's DNS answered; operators get the detail in the log", async () => {
+      const warnings: Record<string, unknown>[] = [];
+      const logger = {
+        debug: () => {},
+        info: () => {},
+        warn: (obj: object) => void warnings.push(obj as Record<string, unknown>),
+        error: () => {},
+        child: () => logger,
+      };
+      svc = await makeService(db, { logger, ssrf: { resolver: async () => [{ address: '10.20.30.40', family: 4 }] } });
+      const sub = await svc.subscriptions.create('t1', { url: 'https://vault.corp.internal/hook', events: ['*'] });
+      await svc.publish('t1', enrolled());
+      svc.start();
+      const [{ id }] = (await svc.deliveries.list('t1', sub.id))!.items;
+      await waitFor(async () => (await svc!.deliveries.get('t1', id))!.status === 'failed', 5000, 'failed');
+      const d = (await svc.deliveries.get('t1', id))!;
+      expect(d.lastError).to.equal("ssrf_blocked: the destination address is not allowed (see the host's webhooks.ssrf.allow)");
+      expect(d.attempts.map((a) => a.errorKind)).to.deep.equal(['ssrf_blocked']);
+      const stored = await db.query<{ error_message: string }>('SELECT error_message FROM webhook_attempts WHERE delivery_id = $1', [id]);
+      for (const text of [JSON.stringify(d), JSON.stringify(stored)]) {
+        expect(text).to.not.include('10.20.30.40');
+        expect(text).to.not.include('10.0.0.0/8');
+      }
+      const logged = warnings.find((w) => w.deliveryId === id);
+      expect(logged).to.include({ subscriptionId: sub.id });
+      expect(String(logged!.detail)).to.include('vault.corp.internal').and.include('10.20.30.40');
     });
 
     it('on stop, hands unsent claims back and waits for the request in flight', async () => {

@@ -17,11 +17,23 @@ export interface SsrfOptions {
   resolver?: Resolver;
 }
 
-/** A connection was refused by the SSRF guard (error kind `ssrf_blocked`, terminal for the delivery). */
+/**
+ * What a tenant is told about a blocked delivery (stored as the attempt's and
+ * the delivery's error). It names neither the address the host resolved to
+ * nor the range it fell in: those are answers of the deployment's internal
+ * DNS, and a tenant could map the private network with them.
+ */
+export const SSRF_BLOCKED_MESSAGE = "the destination address is not allowed (see the host's webhooks.ssrf.allow)";
+
+/**
+ * A connection was refused by the SSRF guard (error kind `ssrf_blocked`,
+ * terminal for the delivery). `message` is {@link SSRF_BLOCKED_MESSAGE};
+ * `detail` (host, address, range) is for operators' logs only.
+ */
 export class SsrfBlockedError extends Error {
   readonly code = 'ERR_SSRF_BLOCKED';
-  constructor(message: string) {
-    super(message);
+  constructor(readonly detail: string) {
+    super(SSRF_BLOCKED_MESSAGE);
     this.name = 'SsrfBlockedError';
   }
 }

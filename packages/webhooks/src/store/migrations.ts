@@ -68,6 +68,8 @@ const indexesV2 = [
   "CREATE INDEX webhook_deliveries_failed ON webhook_deliveries (created_at) WHERE status = 'failed'",
 ];
 
+const indexDueBySubscription = "CREATE INDEX webhook_deliveries_due_sub ON webhook_deliveries (subscription_id, next_attempt_at) WHERE status = 'pending' AND held = 0";
+
 /** Schema of the webhook service (namespace `webhooks`): subscriptions, events, deliveries (the outbox) and attempts. */
 export const webhookMigrations: Migration[] = [
   {
@@ -111,5 +113,16 @@ export const webhookMigrations: Migration[] = [
     // once in a delivery's life.
     sqlite: indexesV2,
     postgres: indexesV2,
+  },
+  {
+    id: 3,
+    name: 'due rows per subscription, for a fair claim',
+    // The claim walks the due index in due order; when one subscription's
+    // backlog fills that walk, it finds the other subscriptions with due rows
+    // through this one (a skip scan over subscription_id, then each one's
+    // oldest due rows), so a fresh event never waits behind another
+    // endpoint's backlog.
+    sqlite: [indexDueBySubscription],
+    postgres: [indexDueBySubscription],
   },
 ];
