@@ -57,7 +57,11 @@ export function toConnectorError(err: unknown, options: ToConnectorErrorOptions 
     return new NotSentError(ErrorCodes.PROVIDER_UNREACHABLE, `${provider}: request not sent (${code ?? message})`, { cause, details });
   }
 
-  const response = isAxiosError(err) ? err.response : undefined;
+  // A response counts only when its body arrived whole (axios sets `data` once it has read it). Axios also
+  // attaches the response to an error that cut the body short (the stream aborted or reset, the caller
+  // cancelled, a size limit): the status line arrived, but what the provider meant did not, so such an error is
+  // judged as a lost connection below, never by its status (a 409 or 4xx cut short is not a refusal we can trust).
+  const response = isAxiosError(err) && err.response && err.response.data !== undefined ? err.response : undefined;
   if (response) {
     const status = response.status;
     const retryAfterMs = retryAfterFromHeaders(response.headers as HeadersLike);

@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import {
   BulkheadRejectedError,
   CircuitState,
+  type CircuitBreakerPolicy,
   ConsecutiveBreaker,
   TimeoutStrategy,
   bulkhead,
@@ -17,6 +18,7 @@ import { validateIssueParams } from '../contract/validateIssueParams.js';
 import { noopLogger } from '../di/noopLogger.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { CircuitOpenError, ConnectorError, NotSentError, OutcomeUnknownError } from '../errors/ConnectorError.js';
+import { isConnectorError } from '../errors/guards.js';
 import { toConnectorError } from '../http/toConnectorError.js';
 import type { ConnectorPlugin, Logger } from '../plugins/ConnectorPlugin.js';
 import { abortableSleep } from './abortableSleep.js';
@@ -80,16 +82,25 @@ const STATE_NAMES: Record<CircuitState, BreakerState> = {
 };
 
 // Failures that say the provider (or the way to it) is unhealthy. Business
-// rejections and validation errors say nothing about its health.
+// rejections and validation errors say nothing about its health, and neither
+// does our own bulkhead being full. ConnectorErrors are recognised by shape
+// (isConnectorError), not by class: a plugin with its own copy of core throws
+// errors of that copy's classes.
 function countsForBreaker(e: unknown): boolean {
   if (isTaskCancelledError(e)) return true;
-  if (!(e instanceof ConnectorError)) return e instanceof Error;
+  if (e instanceof BulkheadRejectedError) return false;
+  if (!isConnectorError(e)) return e instanceof Error;
   if (e.code === ErrorCodes.ABORTED) return false;
   if (e.outcome === 'unknown') return true;
   return e.code === ErrorCodes.PROVIDER_UNAVAILABLE || e.code === ErrorCodes.PROVIDER_UNREACHABLE;
 }
 
 const CALLER_ABORT = Symbol('caller-abort');
+
+/** The caller gave up: our abort (CALLER_ABORT), or a plugin's error for it. */
+function isCallerAbort(e: unknown): boolean {
+  return e === CALLER_ABORT || (isConnectorError(e) && e.code === ErrorCodes.ABORTED);
+}
 
 /**
  * Wraps a connector in the resilience pipeline, built once per instance:
@@ -120,7 +131,10 @@ export function createResilientConnector(
   // connector has far more than Node's default of 10 listeners.
   setMaxListeners(0, lifetime.signal);
 
-  const breakerPolicy = circuitBreaker(handleWhen(countsForBreaker), {
+  // A caller's abort says nothing about the provider, except during the half-open trial: cockatiel counts any
+  // error it is not told to handle as a success there, and an aborted trial proved nothing, so it must not close
+  // the circuit. It opens it again instead, for another halfOpenAfterMs.
+  const breakerPolicy: CircuitBreakerPolicy = circuitBreaker(handleWhen((e) => (isCallerAbort(e) ? breakerPolicy.state === CircuitState.HalfOpen : countsForBreaker(e))), {
     halfOpenAfter: opts.breaker.halfOpenAfterMs,
     breaker: new ConsecutiveBreaker(opts.breaker.failureThreshold),
   });
@@ -175,7 +189,7 @@ export function createResilientConnector(
         if (callerSignal?.aborted || lifetime.signal.aborted) throw CALLER_ABORT;
         throw new OutcomeUnknownError(ErrorCodes.PROVIDER_TIMEOUT, `no answer from "${name}" within ${opts.timeoutMs} ms; the request may have been processed`);
       }
-      if ((callerSignal?.aborted || lifetime.signal.aborted) && !(e instanceof ConnectorError && e.outcome === 'rejected')) throw CALLER_ABORT;
+      if ((callerSignal?.aborted || lifetime.signal.aborted) && !(isConnectorError(e) && e.outcome === 'rejected')) throw CALLER_ABORT;
       throw toConnectorError(e, { provider: name });
     });
     const signals = [callerSignal, lifetime.signal].filter((s): s is AbortSignal => s !== undefined);

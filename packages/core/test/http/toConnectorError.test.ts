@@ -68,6 +68,21 @@ describe('toConnectorError (against a real server)', () => {
     expect(e.outcome).to.equal('unknown');
   });
 
+  it('maps a 4xx whose body is cut short to unknown, never to a refusal (the status line is all that arrived)', async () => {
+    // Axios attaches the response (status 409) to the error of a body that never arrived whole. On an API where
+    // 409 means "this reference exists", mapping it to a rejection would record a failure for an issued voucher.
+    for (const status of [409, 400, 429]) {
+      server.handler = (req, res) => {
+        res.writeHead(status, { 'content-type': 'application/json', 'content-length': '100' });
+        res.write('{"code":"DUPLICATE_REF');
+        setTimeout(() => req.socket.destroy(), 10);
+      };
+      const e = await failure(createHttpClient({ baseURL: base }).post('/issue', {}));
+      expect([status, e.outcome], e.message).to.deep.equal([status, 'unknown']);
+      expect(e.code).to.equal(ErrorCodes.PROVIDER_CONNECTION_LOST);
+    }
+  });
+
   it('maps 5xx to unknown PROVIDER_SERVER_ERROR with the status and Retry-After', async () => {
     server.handler = (_req, res) => {
       res.writeHead(503, { 'retry-after': '3' });

@@ -247,6 +247,24 @@ describe('createResilientConnector', () => {
       expect(fake.issues).to.have.length(4);
     });
 
+    it("does not close the circuit when the caller aborts the half-open trial: it opens again", async () => {
+      const fake = new FakeConnector([{ error: unknown() }, 'hang', { result: ok }]);
+      const r = make(fake, caps('none', false), { retry: { maxAttempts: 1 }, breaker: { failureThreshold: 1, halfOpenAfterMs: 1_000 } });
+      await rejection(r.issue(params));
+      expect(r.breaker.state).to.equal('open');
+      mock.timers.tick(1_000);
+      const ctl = new AbortController();
+      const trial = track(r.issue(params, { signal: ctl.signal }));
+      await flush();
+      expect(r.breaker.state).to.equal('half-open');
+      ctl.abort();
+      await flush(4);
+      expect(trial.settled()).to.equal(true);
+      // The trial proved nothing about the provider (still failing, as far as anyone knows).
+      expect(r.breaker.state).to.equal('open');
+      expect((await rejection(r.issue(params))).code).to.equal(ErrorCodes.CIRCUIT_OPEN);
+    });
+
     it('re-opens when the half-open trial call fails', async () => {
       const fake = new FakeConnector([{ error: unknown() }]);
       const r = make(fake, caps('none', false), { retry: { maxAttempts: 1 }, breaker: { failureThreshold: 1, halfOpenAfterMs: 1_000 } });
@@ -259,6 +277,45 @@ describe('createResilientConnector', () => {
   });
 
   describe('circuit breaker accounting', () => {
+    it('does not count calls refused by its own full bulkhead: they say nothing about the provider', async () => {
+      let release!: (r: IssueResult) => void;
+      const first = new Promise<IssueResult>((res) => (release = res));
+      const fake = new FakeConnector([{ deferred: first }, { result: ok }]);
+      const r = make(fake, caps('none'), { ...fast, retry: { maxAttempts: 1 }, bulkhead: { maxConcurrent: 1, maxQueue: 0 }, breaker: { failureThreshold: 2 } });
+      const a = track(r.issue({ ...params, reference: 'a' }));
+      await flush();
+      for (let i = 0; i < 5; i++) expect((await rejection(r.issue({ ...params, reference: `b${i}` }))).code).to.equal(ErrorCodes.BULKHEAD_FULL);
+      expect(r.breaker.state).to.equal('closed');
+      release(ok);
+      await a.promise;
+      await r.issue({ ...params, reference: 'c' });
+      expect(fake.issues.map((i) => i.reference)).to.deep.equal(['a', 'c']);
+    });
+
+    it("does not count a business rejection thrown with another copy of core's classes", async () => {
+      // A plugin loaded by path with its own node_modules/@relaypoint/core throws errors of that copy: same shape,
+      // other classes. They must be judged by shape, as everywhere else in core.
+      const foreign = () =>
+        Object.assign(new Error('bad phone'), {
+          name: 'ProviderRejectedError',
+          code: ErrorCodes.PROVIDER_INVALID_RECIPIENT,
+          outcome: 'rejected',
+          retryable: false,
+          toJSON: () => ({ code: ErrorCodes.PROVIDER_INVALID_RECIPIENT }),
+        });
+      const fake = new FakeConnector([{ error: foreign() }]);
+      const r = make(fake, caps('none'), { ...fast, retry: { maxAttempts: 1 }, breaker: { failureThreshold: 2 } });
+      for (let i = 0; i < 5; i++) {
+        const e = await r.issue(params).then(
+          () => undefined,
+          (err: unknown) => err as { outcome?: string; code?: string },
+        );
+        // Passed through as the plugin threw it (not a CIRCUIT_OPEN of ours).
+        expect([e?.code, e?.outcome]).to.deep.equal([ErrorCodes.PROVIDER_INVALID_RECIPIENT, 'rejected']);
+      }
+      expect(r.breaker.state).to.equal('closed');
+    });
+
     it('does not count business rejections or validation errors', async () => {
       const fake = new FakeConnector([{ error: new ProviderRejectedError(ErrorCodes.PROVIDER_INVALID_RECIPIENT, 'bad phone') }]);
       const r = make(fake, caps('none'), { ...fast, breaker: { failureThreshold: 2 } });
