@@ -187,6 +187,26 @@ export class Dispatcher {
     await this.sender.close(this.inflight > 0);
   }
 
+  /**
+   * A subscription was changed on this process (disabled, deleted, its URL
+   * or secret changed): its claims queued here and not started yet go back
+   * to the store now (a deleted one's are recorded failed), to be claimed
+   * again with what it is now, instead of being sent with what it was when
+   * they were claimed. Requests already sent cannot be called back; another
+   * process' queue keeps its claims until it sends them (at most its
+   * per-subscription allowance).
+   */
+  subscriptionChanged(id: string, change: { deleted?: boolean } = {}): void {
+    const q = this.queues.get(id);
+    if (!q) return;
+    this.queues.delete(id);
+    this.queued -= q.length;
+    for (const j of q) {
+      const released = this.release(j.row.id, id, 0);
+      this.pushResult(change.deleted ? { ...released, status: 'failed', held: 1, lastError: 'subscription deleted' } : released);
+    }
+  }
+
   /** Rows held by this process (queued or in flight), for tests and stats. */
   get held(): number {
     return this.queued + this.inflight;
@@ -567,7 +587,7 @@ export class Dispatcher {
     // primary key from the batch; offered the status term it walks every row
     // in flight once per batch row instead (the unary + hides it from the planner).
     // A row going back to pending is held exactly when its subscription is not
-    // active now: the outcome was decided on the subscription as it was at
+    // active now (a deleted one's rows stay claimable, to be recorded failed): the outcome was decided on the subscription as it was at
     // claim time, and a row released held after the user re-enabled it (the
     // drain having already found nothing held) would never be sent. A 410 or
     // a pause decided in this batch holds the rows again below (recordHealth).
@@ -576,7 +596,7 @@ export class Dispatcher {
       `UPDATE webhook_deliveries AS d SET
          status = v.status,
          held = CASE WHEN v.status <> 'pending' THEN v.held
-                     WHEN (SELECT s.status FROM webhook_subscriptions AS s WHERE s.id = d.subscription_id) = 'active' THEN 0 ELSE 1 END,
+                     WHEN EXISTS (SELECT 1 FROM webhook_subscriptions AS s WHERE s.id = d.subscription_id AND s.deleted_at IS NULL AND s.status <> 'active') THEN 1 ELSE 0 END,
          attempts = d.attempts + v.attempted, next_attempt_at = v.next_attempt_at,
          last_status = CASE WHEN v.attempted = 1 THEN v.last_status ELSE d.last_status END,
          last_error = CASE WHEN v.attempted = 1 OR v.last_error IS NOT NULL THEN v.last_error ELSE d.last_error END,

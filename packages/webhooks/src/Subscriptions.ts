@@ -33,6 +33,8 @@ export class Subscriptions implements SubscriptionsApi {
     private readonly guard: SsrfGuard,
     private readonly clock: Clock,
     private readonly secretOverlapMs: number,
+    /** Told after a change commits, so this process' dispatcher sends nothing queued with what it was (Dispatcher.subscriptionChanged). */
+    private readonly onChange: (id: string, change: { deleted?: boolean }) => void = () => {},
   ) {}
 
   async create(tenantId: string, input: CreateSubscriptionInput): Promise<Subscription & { secret: string }> {
@@ -105,6 +107,9 @@ export class Subscriptions implements SubscriptionsApi {
       );
       if (stop) await tx.execute("UPDATE webhook_deliveries SET held = 1 WHERE subscription_id = $1 AND status = 'pending'", [id]);
       return toSubscription(row);
+    }).then((updated) => {
+      if (updated) this.onChange(id, {});
+      return updated;
     });
   }
 
@@ -122,6 +127,9 @@ export class Subscriptions implements SubscriptionsApi {
         [id],
       );
       return true;
+    }).then((deleted) => {
+      if (deleted) this.onChange(id, { deleted: true });
+      return deleted;
     });
   }
 
@@ -135,6 +143,8 @@ export class Subscriptions implements SubscriptionsApi {
       'UPDATE webhook_subscriptions SET previous_secret = secret, previous_expires_at = $3, secret = $4, updated_at = $5 WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL',
       [id, tenantId, previousExpiresAt, secret, now],
     );
-    return r.rowCount === 0 ? null : { secret, previousExpiresAt };
+    if (r.rowCount === 0) return null;
+    this.onChange(id, {});
+    return { secret, previousExpiresAt };
   }
 }

@@ -60,7 +60,7 @@ export async function createWebhookService(options: WebhookServiceOptions): Prom
   const publisher = new Publisher(db, clock, retrySchedule[0]);
 
   return {
-    subscriptions: new Subscriptions(db, guard, clock, secretOverlapMs),
+    subscriptions: new Subscriptions(db, guard, clock, secretOverlapMs, (id, change) => dispatcher.subscriptionChanged(id, change)),
     deliveries: new DeliveryLog(db, clock),
     publish: (tenantId, event) => publisher.publish(tenantId, event),
     publishWith: (tx, tenantId, event) => publisher.publishWith(tx, tenantId, event),

@@ -394,6 +394,43 @@ describeEachStore('WebhookService', (target) => {
       }
     });
 
+    for (const change of ['disable', 'delete'] as const) {
+      it(`sends nothing it had queued for a subscription once a ${change} has returned`, async () => {
+        // Before, every row already claimed into this process' queue was still sent, to the URL and with the
+        // secret the subscription had when they were claimed (12 requests after a disable, 16 after a delete).
+        // From the change on, the receiver fails: the requests in flight then come back as retries, which must end
+        // held (disabled) or failed (deleted), never pending and claimable or pending and stuck.
+        let failing = false;
+        const slow = await startReceiver(() => ({ status: failing ? 503 : 200, delayMs: 20 }));
+        try {
+          svc = await makeService(db, { pollIntervalMs: 250, retrySchedule: [0, 0, 0, 0, 0] });
+          const sub = await svc.subscriptions.create('t1', { url: `${slow.url}/s`, events: ['*'] });
+          await db.transaction(async (tx) => {
+            for (let i = 0; i < 400; i++) await svc!.publishWith(tx, 't1', { ...enrolled(`c${i}`), id: `e${i}` });
+          });
+          svc.start();
+          await waitFor(() => slow.received.length >= 40, 10_000, 'some delivered');
+          failing = true;
+          if (change === 'delete') await svc.subscriptions.delete('t1', sub.id);
+          else await svc.subscriptions.update('t1', sub.id, { active: false });
+          const at = slow.received.length;
+          await new Promise((r) => setTimeout(r, 600));
+          // Only requests already on their way when it returned (at most perSubscriptionConcurrency, 4) may arrive.
+          expect(slow.received.length - at).to.be.at.most(4);
+          await svc.stop({ graceMs: 2000 });
+          const counts = await db.query<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM webhook_deliveries WHERE event_type = 'customer.enrolled' GROUP BY status");
+          const left = Object.fromEntries(counts.map((c) => [c.status, Number(c.n)]));
+          // Nothing is lost: every row not delivered is still pending (disabled) or visibly failed (deleted).
+          expect(left.in_flight ?? 0).to.equal(0);
+          expect((left.delivered ?? 0) + (change === 'delete' ? (left.failed ?? 0) : (left.pending ?? 0))).to.equal(400);
+        } finally {
+          await svc?.stop({ graceMs: 2000 });
+          svc = undefined;
+          await slow.close();
+        }
+      });
+    }
+
     it('logs each attempt: time, status, latency, the first 4 KiB of the body, and the error kind', async () => {
       svc = await makeService(db, { requestTimeoutMs: 300, retrySchedule: [0, 0, 0, 0, 0] });
       let n = 0;
