@@ -22,7 +22,13 @@ export function retryAfterFromHeaders(headers: HeadersLike, now: number = Date.n
   if (typeof v === 'number') return Math.max(0, Math.round(v * 1000));
   if (typeof v !== 'string' || v.trim() === '') return undefined;
   const s = v.trim();
-  if (/^\d+(\.\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
+  // Repeated headers arrive joined ("120, 60"): the first one counts. (An HTTP date has a comma of its own, so
+  // only a leading number is split off.)
+  const first = s.split(',')[0].trim();
+  if (/^\d+(\.\d+)?$/.test(first)) return Math.round(Number(first) * 1000);
+  // Neither delta-seconds nor an HTTP date ("-5", "1e3"): Date.parse would read "-5" as the year -5, a date long
+  // past, and the retry would go at once.
+  if (!/[a-z]/i.test(s)) return undefined;
   const at = Date.parse(s);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

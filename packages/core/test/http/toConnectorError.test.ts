@@ -198,6 +198,14 @@ describe('retryAfterFromHeaders', () => {
     expect(retryAfterFromHeaders(undefined, now)).to.equal(undefined);
     expect(retryAfterFromHeaders({ 'retry-after': 'soon' }, now)).to.equal(undefined);
     expect(retryAfterFromHeaders({ 'retry-after': 'Tue, 31 Dec 2024 00:00:00 GMT' }, now)).to.equal(0);
+    // Not a wait at all: before, "-5" parsed as the year -5 and meant "retry at once".
+    expect(retryAfterFromHeaders({ 'retry-after': '-5' }, now)).to.equal(undefined);
+    expect(retryAfterFromHeaders({ 'retry-after': '1e3' }, now)).to.equal(undefined);
+  });
+
+  it('takes the first of repeated headers joined by a comma', () => {
+    expect(retryAfterFromHeaders({ 'retry-after': '120, 60' }, now)).to.equal(120_000);
+    expect(retryAfterFromHeaders({ 'retry-after': ['30', '60'] }, now)).to.equal(30_000);
   });
 });
 
