@@ -4,6 +4,7 @@ import {
   OutcomeUnknownError,
   ProviderRejectedError,
   createHttpClient,
+  currencyExponent,
   isConnectorError,
   parseJsonBody,
   toConnectorError,
@@ -65,15 +66,55 @@ function toResult(tx: WireTransaction, reference: string): IssueResult {
   };
 }
 
-function sameAmount(wire: string | number | undefined, req: IssueRequest): boolean {
-  if (wire === undefined) return true;
+/** How an echoed field compares with what we sent: the same, certainly different, or impossible to tell. */
+type Match = 'same' | 'different' | 'doubtful';
+
+/**
+ * Compares an echoed amount with ours as exact decimals: `"5.000"`, `"5.00"`,
+ * `"5"` and the JSON number `5` are the same amount. Never float arithmetic:
+ * trailing zeros are dropped from the text, then core's `toMinorUnits` reads
+ * it. An echo that is not a plain decimal is `doubtful`, never a conflict.
+ */
+function compareAmount(wire: string | number | undefined, req: IssueRequest): Match {
+  if (wire === undefined) return 'same';
+  // A JSON number prints as its shortest round-trip decimal ("5", "5.5"); 1e21 and friends fall to `doubtful`.
+  const text = typeof wire === 'number' ? String(wire) : wire.trim();
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(text);
+  if (!m) return 'doubtful';
+  const int = m[1].replace(/^0+(?=\d)/, '');
+  const frac = (m[2] ?? '').replace(/0+$/, '');
+  const exp = currencyExponent(req.amount.currency);
+  // More significant decimals than the currency has: a different amount from ours, which has at most `exp`.
+  if (frac.length > exp) return 'different';
   try {
-    // The provider may echo a JSON number; compare exactly in minor units, never as floats.
-    const text = typeof wire === 'number' ? String(wire) : wire;
-    return toMinorUnits(text, req.amount.currency) === req.amount.minor;
+    return toMinorUnits(frac === '' ? int : `${int}.${frac}`, req.amount.currency) === req.amount.minor ? 'same' : 'different';
   } catch {
-    return false;
+    return 'doubtful';
   }
+}
+
+/**
+ * Compares an echoed phone number with ours by digits only (`+263 77…`,
+ * `263-77…` and `+26377…` are the same number). A number that differs only
+ * in a leading country or trunk prefix (a national format echo) is
+ * `doubtful`, not a conflict.
+ */
+function comparePhone(wire: string | undefined, ours: string): Match {
+  if (wire === undefined) return 'same';
+  if (typeof wire !== 'string') return 'doubtful';
+  const a = wire.replace(/\D/g, '').replace(/^0+/, '');
+  const b = ours.replace(/\D/g, '').replace(/^0+/, '');
+  if (a === '') return 'doubtful';
+  if (a === b) return 'same';
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  return short.length >= 6 && long.endsWith(short) ? 'doubtful' : 'different';
+}
+
+/** A 409 that reached us as a transport error (its body cut short): its status, read off the axios error without importing axios. */
+function failedResponseStatus(e: unknown): number | undefined {
+  if (e === null || typeof e !== 'object' || (e as { isAxiosError?: unknown }).isAxiosError !== true) return undefined;
+  const status = (e as { response?: { status?: unknown } }).response?.status;
+  return typeof status === 'number' ? status : undefined;
 }
 
 /**
@@ -110,14 +151,26 @@ export class AirtimeConnector implements Connector {
       customer_id: req.customerId,
     };
     const started = Date.now();
-    const res = await this.send(() => this.http.post<string>('/issue', body, { signal: options.signal, validateStatus: () => true, maxRedirects: 0 }));
+    let res: AxiosResponse<string>;
+    try {
+      res = await this.http.post<string>('/issue', body, { signal: options.signal, validateStatus: () => true, maxRedirects: 0 });
+    } catch (e) {
+      // A 409 whose body was cut short still says the reference exists: resolve it like any other 409.
+      if (failedResponseStatus(e) === 409) {
+        this.logger.debug({ op: 'issue', reference: req.reference, httpStatus: 409, ms: Date.now() - started }, 'airtime issue answered 409 with an unreadable body');
+        return this.resolveDuplicate(req, productId, options, undefined);
+      }
+      throw toConnectorError(e, { sent: true, provider: AIRTIME_PROVIDER });
+    }
     this.logger.debug({ op: 'issue', reference: req.reference, httpStatus: res.status, ms: Date.now() - started }, 'airtime issue answered');
     if (res.status >= 200 && res.status < 300) {
       return toResult(readTransaction(parseJsonBody(res)), req.reference);
     }
     const envelope = readErrorEnvelope(res.data);
-    if (res.status === 409 && envelope.code === 'DUPLICATE_REFERENCE') {
-      return this.resolveDuplicate(req, productId, options);
+    if (res.status === 409) {
+      // On this API a 409 means the reference already exists, whatever the body (JSON, a proxy's page, nothing):
+      // the voucher may exist, so never a refusal before the original has been looked at.
+      return this.resolveDuplicate(req, productId, options, envelope.code);
     }
     throw mapAirtimeError({ status: res.status, headers: res.headers, ...envelope });
   }
@@ -137,40 +190,47 @@ export class AirtimeConnector implements Connector {
   }
 
   /**
-   * The provider refused a repeat of a reference it already has: our earlier
-   * attempt landed. Return that transaction (never a second voucher, never a
-   * failure); if it belongs to a different issuance, say so.
+   * The provider answered 409 to our issue: a transaction with this
+   * reference already exists, most likely our earlier attempt. Return that
+   * transaction (never a second voucher, never a failure). Only a
+   * transaction that certainly belongs to a different issuance is a
+   * conflict (`rejected`: nothing new was issued for this request); when the
+   * original cannot be read or compared, the outcome is `unknown`.
    */
-  private async resolveDuplicate(req: IssueRequest, productId: string, options: CallOptions): Promise<IssueResult> {
+  private async resolveDuplicate(req: IssueRequest, productId: string, options: CallOptions, code: string | undefined): Promise<IssueResult> {
+    const providerCode = code ?? 'HTTP_409';
+    const unknown = (why: string, cause?: unknown): OutcomeUnknownError =>
+      new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `airtime provider answered 409 (${code ?? 'unreadable body'}) for reference ${req.reference} but ${why}; it may have been issued`, {
+        retryable: true,
+        httpStatus: 409,
+        providerCode,
+        ...(isConnectorError(cause) ? { cause } : {}),
+      });
     let tx: WireTransaction | null;
     try {
       tx = await this.fetchTransaction({ reference: req.reference }, options);
     } catch (e) {
       // The original exists but we could not read it: it may be issued, so unknown.
-      throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, 'airtime provider reported a duplicate reference but the original transaction could not be fetched', {
-        retryable: true,
-        providerCode: 'DUPLICATE_REFERENCE',
-        ...(isConnectorError(e) ? { cause: e } : {}),
-      });
+      throw unknown('the original transaction could not be fetched', e);
     }
-    if (tx === null) {
-      throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, 'airtime provider reported a duplicate reference but has no transaction for it', {
-        retryable: true,
-        providerCode: 'DUPLICATE_REFERENCE',
-      });
+    if (tx === null) throw unknown('the provider has no transaction for it');
+    if (tx.reference !== undefined && tx.reference !== req.reference) throw unknown(`the lookup returned a transaction for another reference (${String(tx.reference)})`);
+    const checks: [string, Match][] = [
+      ['product', tx.product_id === undefined || tx.product_id === productId ? 'same' : 'different'],
+      ['currency', tx.currency === undefined || tx.currency === req.amount.currency ? 'same' : 'different'],
+      ['amount', compareAmount(tx.amount, req)],
+      ['phone number', comparePhone(tx.phone_number, req.phoneNumber ?? '')],
+    ];
+    const different = checks.filter(([, m]) => m === 'different').map(([f]) => f);
+    if (different.length > 0) {
+      throw new ProviderRejectedError(
+        ErrorCodes.PROVIDER_REFERENCE_CONFLICT,
+        `reference ${req.reference} already belongs to a different airtime transaction (${tx.transaction_id}: ${different.join(', ')} differ); nothing new was issued`,
+        { retryable: false, httpStatus: 409, providerCode },
+      );
     }
-    const conflict =
-      (tx.product_id !== undefined && tx.product_id !== productId) ||
-      (tx.phone_number !== undefined && tx.phone_number !== req.phoneNumber) ||
-      (tx.currency !== undefined && tx.currency !== req.amount.currency) ||
-      !sameAmount(tx.amount, req);
-    if (conflict) {
-      throw new ProviderRejectedError(ErrorCodes.PROVIDER_REFERENCE_CONFLICT, `reference ${req.reference} already belongs to a different airtime transaction (${tx.transaction_id}); nothing new was issued`, {
-        retryable: false,
-        httpStatus: 409,
-        providerCode: 'DUPLICATE_REFERENCE',
-      });
-    }
+    const doubtful = checks.filter(([, m]) => m === 'doubtful').map(([f]) => f);
+    if (doubtful.length > 0) throw unknown(`the original (${tx.transaction_id}) echoes a ${doubtful.join(' and ')} that cannot be compared with ours`);
     this.logger.info({ op: 'issue', reference: req.reference, transactionId: tx.transaction_id }, 'airtime duplicate reference resolved to the original transaction');
     return toResult(tx, req.reference);
   }

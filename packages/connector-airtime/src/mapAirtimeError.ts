@@ -43,17 +43,33 @@ export function readErrorEnvelope(body: unknown): { code?: string; message?: str
 
 
 /**
+ * 5xx answers the airtime API documents as given before anything is
+ * recorded, by code, with the one status it documents for each
+ * (`503 OPERATOR_UNAVAILABLE`: "nothing recorded"). Every other 5xx may have
+ * committed, whatever its body says.
+ */
+const BEFORE_COMMIT_5XX: Readonly<Record<string, number>> = { OPERATOR_UNAVAILABLE: 503 };
+
+/**
  * Maps a non-2xx answer of the airtime API to the core taxonomy. The outcome
  * is what decides whether the host may re-send, so every branch states it:
  * an answer the provider documents as "nothing done" is `rejected`; any 5xx
- * the provider does not document that way may have committed, so `unknown`.
- * `DUPLICATE_REFERENCE` is not mapped here: the connector resolves it by
- * fetching the original.
+ * the provider does not document that way may have committed, so `unknown`
+ * even when its body carries a refusal code (the status wins over the body);
+ * an unexpected 1xx/3xx (a redirect after a POST, say) is not a refusal
+ * either, so `unknown`. `DUPLICATE_REFERENCE` is not mapped here: the
+ * connector resolves any 409 on issue by fetching the original.
  */
 export function mapAirtimeError(answer: AirtimeErrorAnswer): ConnectorError {
   const { status, code } = answer;
   const said = answer.message ? `: ${answer.message}` : '';
   const base = { httpStatus: status, ...(code !== undefined ? { providerCode: code } : {}) };
+  if (status < 400 || status > 599) {
+    return new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `airtime provider answered an unexpected HTTP ${status}${code ? ` ${code}` : ''}; the issuance may have been committed`, { ...base, retryable: true });
+  }
+  if (status >= 500 && (code === undefined || BEFORE_COMMIT_5XX[code] !== status)) {
+    return new OutcomeUnknownError(ErrorCodes.PROVIDER_SERVER_ERROR, `airtime provider answered ${status}${code ? ` ${code}` : ''}; the issuance may have been committed`, { ...base, retryable: true });
+  }
   switch (code) {
     case 'INVALID_API_KEY':
       return new ProviderRejectedError(ErrorCodes.PROVIDER_AUTH_FAILED, `airtime provider refused the API key (${status} ${code}); fix apiKey in the connector config`, { ...base, retryable: false });
@@ -103,9 +119,6 @@ export function mapAirtimeError(answer: AirtimeErrorAnswer): ConnectorError {
   if (status === 408) {
     // The server gave up waiting for our request before processing it.
     return new NotSentError(ErrorCodes.PROVIDER_UNREACHABLE, 'airtime provider timed out reading the request (408); nothing was processed', { ...base, retryable: true });
-  }
-  if (status >= 500) {
-    return new OutcomeUnknownError(ErrorCodes.PROVIDER_SERVER_ERROR, `airtime provider answered ${status}${code ? ` ${code}` : ''}; the issuance may have been committed`, { ...base, retryable: true });
   }
   return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `airtime provider refused the request (${status}${code ? ` ${code}` : ''})${said}`, { ...base, retryable: false });
 }

@@ -195,6 +195,46 @@ describe('AirtimeConnector', () => {
     }
   });
 
+  // Defect 1: any 409 on issue means the reference exists; resolve it by lookup, never refuse it outright.
+  it('resolves a 409 DUPLICATE_REFERENCE whose body is cut short to the original, issuing nothing new', async () => {
+    const first = await issue(connector, 'A-dup-cut');
+    sim.setScenario({ rules: [{ route: 'airtime.issue', reference: 'A-dup-cut', attempts: [2], fault: { type: 'truncate' } }] });
+    const again = await issue(connector, 'A-dup-cut');
+    expect(again).to.deep.equal(first);
+    expect(sim.journal.entries({ route: 'airtime.issue', reference: 'A-dup-cut' }).map((e) => `${e.status} ${e.fault}`)).to.deep.equal(['200 none', '409 truncate']);
+    expect(sim.ledger.countByReference('airtime', 'A-dup-cut')).to.equal(1);
+  });
+
+  it('calls a cut-short 409 unknown (never rejected) when the original cannot be read back', async () => {
+    await issue(connector, 'A-dup-cut2');
+    sim.setScenario({
+      rules: [
+        { route: 'airtime.issue', reference: 'A-dup-cut2', attempts: [2], fault: { type: 'truncate' } },
+        { route: 'airtime.lookup', reference: 'A-dup-cut2', fault: { type: 'status-after-commit', status: 500 } },
+      ],
+    });
+    const e = await failure(issue(connector, 'A-dup-cut2'));
+    expect(e).to.include({ code: ErrorCodes.PROVIDER_BAD_RESPONSE, outcome: 'unknown', retryable: true, httpStatus: 409 });
+    expect(sim.ledger.countByReference('airtime', 'A-dup-cut2')).to.equal(1);
+  });
+
+  // Defect 2: the status wins over the body's code for a 5xx.
+  const refusalCodesOn5xx: { fault: 'status-after-commit' | 'status-before-commit'; status: number; code: string; issued: boolean }[] = [
+    { fault: 'status-after-commit', status: 500, code: 'INSUFFICIENT_BALANCE', issued: true },
+    { fault: 'status-after-commit', status: 502, code: 'INVALID_REQUEST', issued: true },
+    { fault: 'status-after-commit', status: 500, code: 'OPERATOR_UNAVAILABLE', issued: true },
+    { fault: 'status-before-commit', status: 500, code: 'INVALID_PRODUCT', issued: false },
+  ];
+  for (const f of refusalCodesOn5xx) {
+    it(`reports a ${f.status} whose body says ${f.code} (${f.fault}) as unknown, not as that refusal`, async () => {
+      sim.setScenario({ rules: [{ route: 'airtime.issue', fault: { type: f.fault, status: f.status, code: f.code } }] });
+      const ref = `A-5xx-${f.status}-${f.code}`;
+      const e = await failure(issue(connector, ref));
+      expect(e).to.include({ code: ErrorCodes.PROVIDER_SERVER_ERROR, outcome: 'unknown', retryable: true, httpStatus: f.status, providerCode: f.code });
+      expect(sim.ledger.countByReference('airtime', ref)).to.equal(f.issued ? 1 : 0);
+    });
+  }
+
   it('never writes the API key or the secret to its log', () => {
     expect(lines.join('\n')).to.not.include('sim-airtime-key').and.not.include('sim-airtime-secret');
   });
@@ -224,6 +264,109 @@ describe('AirtimeConnector', () => {
         c.close();
       }
     });
+
+    const make409 = () => new AirtimeConnector({ baseUrl: `${base}/airtime`, apiKey: 'k', secret: 's' }, { logger });
+    const original = (patch: Record<string, unknown> = {}) => ({
+      transaction_id: 'T-9',
+      reference: 'N-409',
+      status: 'success',
+      voucher_code: 'V-9',
+      product_id: 'AIRTIME_5',
+      phone_number: '+263771234567',
+      amount: '5.00',
+      currency: 'USD',
+      ...patch,
+    });
+
+    // Defect 1: a 409 with a body that is not the JSON envelope (a proxy's page) still means "the reference exists".
+    it('resolves a 409 with an HTML body by looking the reference up, and returns the original', async () => {
+      const scope = nock(base)
+        .post('/airtime/issue')
+        .reply(409, '<html><body>409 Conflict</body></html>', { 'content-type': 'text/html' })
+        .get('/airtime/transactions')
+        .query({ reference: 'N-409' })
+        .reply(200, original());
+      const c = make409();
+      try {
+        const r = await c.issueVoucher(validateIssueParams(params('N-409')));
+        expect(r).to.include({ status: 'succeeded', transactionId: 'T-9', reference: 'N-409' });
+        expect(r.voucher).to.deep.equal({ code: 'V-9' });
+        expect(scope.isDone()).to.equal(true);
+      } finally {
+        c.close();
+      }
+    });
+
+    it('calls a 409 with an HTML body unknown (never rejected) when the lookup finds nothing', async () => {
+      nock(base)
+        .post('/airtime/issue')
+        .reply(409, '<html>Conflict</html>', { 'content-type': 'text/html' })
+        .get('/airtime/transactions')
+        .query({ reference: 'N-409' })
+        .reply(404, { code: 'TRANSACTION_NOT_FOUND', message: 'no such transaction' });
+      const c = make409();
+      try {
+        const e = await failure(c.issueVoucher(validateIssueParams(params('N-409'))));
+        expect(e).to.include({ outcome: 'unknown', retryable: true, httpStatus: 409 });
+      } finally {
+        c.close();
+      }
+    });
+
+    // Defect 2: an unexpected redirect after the POST is not a refusal.
+    for (const status of [302, 303]) {
+      it(`reports a ${status} redirect on issue as unknown, not rejected`, async () => {
+        nock(base).post('/airtime/issue').reply(status, '', { location: '/elsewhere' });
+        const c = make409();
+        try {
+          const e = await failure(c.issueVoucher(validateIssueParams(params('N-30x'))));
+          expect(e).to.include({ code: ErrorCodes.PROVIDER_BAD_RESPONSE, outcome: 'unknown', retryable: true, httpStatus: status });
+        } finally {
+          c.close();
+        }
+      });
+    }
+
+    // Defect 4: harmless format differences in the echo of our own transaction are not a conflict.
+    const echoes: { what: string; patch: Record<string, unknown>; expect: 'succeeded' | 'conflict' | 'unknown' }[] = [
+      { what: 'an amount with an extra trailing zero ("5.000")', patch: { amount: '5.000' }, expect: 'succeeded' },
+      { what: 'an amount without decimals ("5")', patch: { amount: '5' }, expect: 'succeeded' },
+      { what: 'an amount as a JSON number (5)', patch: { amount: 5 }, expect: 'succeeded' },
+      { what: 'a phone number without "+"', patch: { phone_number: '263771234567' }, expect: 'succeeded' },
+      { what: 'a phone number with spaces', patch: { phone_number: '+263 77 123 4567' }, expect: 'succeeded' },
+      { what: 'a different amount ("5.001")', patch: { amount: '5.001' }, expect: 'conflict' },
+      { what: 'a different amount ("7.00")', patch: { amount: '7.00' }, expect: 'conflict' },
+      { what: 'a different phone number', patch: { phone_number: '+263779999999' }, expect: 'conflict' },
+      { what: 'a different product', patch: { product_id: 'DATA_200MB' }, expect: 'conflict' },
+      { what: 'a phone number in national format (0771234567)', patch: { phone_number: '0771234567' }, expect: 'unknown' },
+      { what: 'an amount that is not a plain decimal ("5.00 USD")', patch: { amount: '5.00 USD' }, expect: 'unknown' },
+    ];
+    for (const x of echoes) {
+      it(`resolving a duplicate, treats an original echoing ${x.what} as ${x.expect}`, async () => {
+        nock(base)
+          .post('/airtime/issue')
+          .reply(409, { code: 'DUPLICATE_REFERENCE', message: 'reference already used', transaction_id: 'T-9' })
+          .get('/airtime/transactions')
+          .query({ reference: 'N-409' })
+          .reply(200, original(x.patch));
+        const c = make409();
+        try {
+          const p = c.issueVoucher(validateIssueParams(params('N-409')));
+          if (x.expect === 'succeeded') {
+            expect(await p).to.include({ status: 'succeeded', transactionId: 'T-9' });
+          } else {
+            const e = await failure(p);
+            expect(e).to.include(
+              x.expect === 'conflict'
+                ? { code: ErrorCodes.PROVIDER_REFERENCE_CONFLICT, outcome: 'rejected', retryable: false }
+                : { code: ErrorCodes.PROVIDER_BAD_RESPONSE, outcome: 'unknown', retryable: true },
+            );
+          }
+        } finally {
+          c.close();
+        }
+      });
+    }
   });
 });
 
@@ -238,6 +381,19 @@ describe('mapAirtimeError', () => {
     const date = new Date(Date.now() + 10_000).toUTCString();
     const ms = mapAirtimeError({ status: 503, headers: { 'retry-after': date }, code: 'OPERATOR_UNAVAILABLE' }).retryAfterMs as number;
     expect(ms).to.be.within(8_000, 10_000);
+  });
+
+  it('lets the status win over the body: a 5xx with a refusal code is unknown, except the documented 503 OPERATOR_UNAVAILABLE', () => {
+    for (const [status, code] of [[500, 'INVALID_REQUEST'], [502, 'INSUFFICIENT_BALANCE'], [500, 'INVALID_API_KEY'], [503, 'INVALID_PHONE_NUMBER'], [500, 'OPERATOR_UNAVAILABLE'], [504, 'PHONE_RECENTLY_RECHARGED']] as const) {
+      expect(mapAirtimeError({ status, headers: {}, code }), `${status} ${code}`).to.include({ code: ErrorCodes.PROVIDER_SERVER_ERROR, outcome: 'unknown', retryable: true });
+    }
+    expect(mapAirtimeError({ status: 503, headers: { 'retry-after': '5' }, code: 'OPERATOR_UNAVAILABLE' })).to.include({ code: ErrorCodes.PROVIDER_UNAVAILABLE, outcome: 'rejected', retryable: true, retryAfterMs: 5_000 });
+  });
+
+  it('calls an unexpected 1xx or 3xx unknown, not rejected', () => {
+    for (const status of [100, 301, 302, 303, 304, 307]) {
+      expect(mapAirtimeError({ status, headers: {} }), String(status)).to.include({ code: ErrorCodes.PROVIDER_BAD_RESPONSE, outcome: 'unknown', retryable: true });
+    }
   });
 
   it('calls a 408 not sent and any other 5xx unknown', () => {

@@ -3,11 +3,14 @@ import {
   ErrorCodes,
   NotSentError,
   OutcomeUnknownError,
+  ProviderRejectedError,
   createHttpClient,
+  currencyExponent,
   hasOutcome,
   isConnectorError,
   parseJsonBody,
   toConnectorError,
+  toMinorUnits,
   withIdempotentRetry,
   type CallOptions,
   type Connector,
@@ -37,6 +40,9 @@ interface WireOrder {
   id: string;
   external_ref: string;
   status: string;
+  product_id?: unknown;
+  amount?: unknown;
+  currency?: unknown;
   card?: { code?: unknown; pin?: unknown; redemption_url?: unknown } | null;
 }
 
@@ -70,6 +76,57 @@ function toResult(order: WireOrder): IssueResult {
     };
   }
   return { status, reference: order.external_ref, transactionId: order.id, ...(voucher ? { voucher } : {}), providerCode: order.status };
+}
+
+/** How a field of an order compares with the request: the same, certainly different, or impossible to tell. */
+type Match = 'same' | 'different' | 'doubtful';
+
+/**
+ * Compares an order's amount with ours as exact decimals (`"25.000"`,
+ * `"25.00"`, `"25"` and the JSON number `25` are the same). Never float
+ * arithmetic: trailing zeros are dropped from the text, then core's
+ * `toMinorUnits` reads it. An amount that is not a plain decimal is `doubtful`.
+ */
+function compareAmount(wire: unknown, req: IssueRequest): Match {
+  if (wire === undefined) return 'same';
+  if (typeof wire !== 'string' && typeof wire !== 'number') return 'doubtful';
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(typeof wire === 'number' ? String(wire) : wire.trim());
+  if (!m) return 'doubtful';
+  const int = m[1].replace(/^0+(?=\d)/, '');
+  const frac = (m[2] ?? '').replace(/0+$/, '');
+  // More significant decimals than the currency has: not our amount, which has at most that many.
+  if (frac.length > currencyExponent(req.amount.currency)) return 'different';
+  try {
+    return toMinorUnits(frac === '' ? int : `${int}.${frac}`, req.amount.currency) === req.amount.minor ? 'same' : 'different';
+  } catch {
+    return 'doubtful';
+  }
+}
+
+function compareText(wire: unknown, ours: string): Match {
+  if (wire === undefined) return 'same';
+  if (typeof wire !== 'string') return 'doubtful';
+  return wire === ours ? 'same' : 'different';
+}
+
+/** The fields of `order` that differ from the request, and those that cannot be compared. */
+function compareOrder(order: WireOrder, req: IssueRequest, productId: string): { different: string[]; doubtful: string[] } {
+  const checks: [string, Match][] = [
+    ['product', compareText(order.product_id, productId)],
+    ['currency', compareText(order.currency, req.amount.currency)],
+    ['amount', compareAmount(order.amount, req)],
+  ];
+  return {
+    different: checks.filter(([, m]) => m === 'different').map(([f]) => f),
+    doubtful: checks.filter(([, m]) => m === 'doubtful').map(([f]) => f),
+  };
+}
+
+/** A 409 that reached us as a transport error (its body cut short): its status, read off the axios error without importing axios. */
+function failedResponseStatus(e: unknown): number | undefined {
+  if (e === null || typeof e !== 'object' || (e as { isAxiosError?: unknown }).isAxiosError !== true) return undefined;
+  const status = (e as { response?: { status?: unknown } }).response?.status;
+  return typeof status === 'number' ? status : undefined;
 }
 
 /**
@@ -115,13 +172,31 @@ export class GiftcardConnector implements Connector {
       customer_id: req.customerId,
     };
     const started = Date.now();
-    const res = await this.send(() => this.http.post<string>('/orders', body, { signal: options.signal, validateStatus: () => true, maxRedirects: 0 }));
+    let res: AxiosResponse<string>;
+    try {
+      res = await this.http.post<string>('/orders', body, { signal: options.signal, validateStatus: () => true, maxRedirects: 0 });
+    } catch (e) {
+      // A 409 whose body was cut short: an order with this external_ref exists; look at it rather than guess.
+      if (failedResponseStatus(e) === 409) {
+        this.logger.debug({ op: 'order', reference: req.reference, httpStatus: 409, ms: Date.now() - started }, 'gift-card order answered 409 with an unreadable body');
+        return this.resolveExisting(req, productId, options, undefined);
+      }
+      throw toConnectorError(e, { sent: true, provider: PROVIDER });
+    }
     this.logger.debug({ op: 'order', reference: req.reference, httpStatus: res.status, ms: Date.now() - started }, 'gift-card order answered');
     if (res.status >= 200 && res.status < 300) {
-      // 201: a new order; 200: the provider already had this external_ref and returned the original.
-      return toResult(readOrder(parseJsonBody(res), req.reference));
+      // 201: a new order; 200: the provider already had this external_ref and returned the original,
+      // which it does "even for a different item": check it is the order this request asked for.
+      const order = readOrder(parseJsonBody(res), req.reference);
+      this.checkOrderMatches(order, req, productId, res.status === 200 ? 'original' : 'created', res.status);
+      return toResult(order);
     }
     const envelope = readErrorEnvelope(res.data);
+    if (res.status === 409 && envelope.code !== 'EXTERNAL_REF_CONFLICT') {
+      // A 409 without the documented conflict code (a proxy's page, an unreadable body): an order with this
+      // external_ref may exist, so look at it; never a refusal before that.
+      return this.resolveExisting(req, productId, options, envelope.code);
+    }
     if (res.status === 400 && (envelope.code === 'INVALID_PRODUCT' || envelope.code === 'INVALID_AMOUNT' || envelope.code === 'INVALID_CURRENCY')) {
       // Our cache allowed what the provider refused: it is stale.
       this.catalogue.invalidate();
@@ -130,20 +205,11 @@ export class GiftcardConnector implements Connector {
   }
 
   async checkStatus(query: StatusQuery, options: CallOptions = {}): Promise<StatusResult> {
-    const config = { signal: options.signal, validateStatus: () => true, maxRedirects: 0 };
-    const byId = typeof query.transactionId === 'string';
-    const res = await this.send(() =>
-      byId
-        ? this.http.get<string>(`/orders/${encodeURIComponent(query.transactionId as string)}`, config)
-        : this.http.get<string>('/orders', { ...config, params: { external_ref: query.reference } }),
-    );
-    if (res.status >= 200 && res.status < 300) return toResult(readOrder(parseJsonBody(res), byId ? undefined : query.reference));
-    const envelope = readErrorEnvelope(res.data);
-    // Only the provider's own "not found" counts: a bare 404 must not make reconciliation conclude nothing was ordered.
-    if (res.status === 404 && envelope.code === 'ORDER_NOT_FOUND') {
-      return byId ? { status: 'not_found', transactionId: query.transactionId as string } : { status: 'not_found', reference: query.reference as string };
+    const order = await this.fetchOrder(query, options);
+    if (order === null) {
+      return typeof query.transactionId === 'string' ? { status: 'not_found', transactionId: query.transactionId } : { status: 'not_found', reference: query.reference as string };
     }
-    throw mapGiftcardError({ status: res.status, headers: res.headers, ...envelope });
+    return toResult(order);
   }
 
   close(): void {
@@ -152,6 +218,74 @@ export class GiftcardConnector implements Connector {
         (agent as { destroy?: () => void } | undefined)?.destroy?.();
       }
     }
+  }
+
+  /**
+   * The provider answered our order with a 409 it did not explain: an order
+   * with this external_ref may exist. Read it by reference: the order this
+   * request asked for is returned as the result; an order for a different
+   * item is a conflict (`rejected`: nothing new was ordered for this
+   * request); anything that cannot settle it is `unknown`, never `rejected`.
+   */
+  private async resolveExisting(req: IssueRequest, productId: string, options: CallOptions, code: string | undefined): Promise<IssueResult> {
+    const unknown = (why: string, cause?: unknown): OutcomeUnknownError =>
+      new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `gift-card provider answered 409 (${code ?? 'unreadable body'}) for external_ref ${req.reference} but ${why}; the order may exist`, {
+        retryable: true,
+        httpStatus: 409,
+        providerCode: code ?? 'HTTP_409',
+        ...(isConnectorError(cause) ? { cause } : {}),
+      });
+    let order: WireOrder | null;
+    try {
+      order = await this.fetchOrder({ reference: req.reference }, options);
+    } catch (e) {
+      throw unknown('the order could not be read back', e);
+    }
+    if (order === null) throw unknown('the provider has no order for it');
+    this.checkOrderMatches(order, req, productId, 'original', 409);
+    this.logger.info({ op: 'order', reference: req.reference, transactionId: order.id }, 'gift-card 409 resolved to the original order');
+    return toResult(order);
+  }
+
+  /**
+   * Throws unless `order` is the one `req` asked for (product, amount,
+   * currency). An original returned for a repeated reference that belongs to
+   * another item is a reference conflict (`rejected`: nothing new was ordered
+   * for this request). A new order (201) that does not match, or fields that
+   * cannot be compared, are `unknown`: something may have been ordered.
+   */
+  private checkOrderMatches(order: WireOrder, req: IssueRequest, productId: string, kind: 'original' | 'created', httpStatus: number): void {
+    const { different, doubtful } = compareOrder(order, req, productId);
+    if (different.length > 0 && kind === 'original') {
+      throw new ProviderRejectedError(
+        ErrorCodes.PROVIDER_REFERENCE_CONFLICT,
+        `external_ref ${req.reference} already belongs to gift-card order ${order.id} for a different item (${different.join(', ')} differ); nothing new was ordered`,
+        { retryable: false, httpStatus },
+      );
+    }
+    if (different.length > 0 || doubtful.length > 0) {
+      throw new OutcomeUnknownError(
+        ErrorCodes.PROVIDER_BAD_RESPONSE,
+        `gift-card provider answered ${httpStatus} with order ${order.id} whose ${[...different, ...doubtful].join(', ')} ${different.length > 0 ? 'differ from' : 'cannot be compared with'} the request; the order may have been committed`,
+        { retryable: true, httpStatus },
+      );
+    }
+  }
+
+  /** One order read: the order, or `null` when the provider has none for the query. */
+  private async fetchOrder(query: StatusQuery, options: CallOptions): Promise<WireOrder | null> {
+    const config = { signal: options.signal, validateStatus: () => true, maxRedirects: 0 };
+    const byId = typeof query.transactionId === 'string';
+    const res = await this.send(() =>
+      byId
+        ? this.http.get<string>(`/orders/${encodeURIComponent(query.transactionId as string)}`, config)
+        : this.http.get<string>('/orders', { ...config, params: { external_ref: query.reference } }),
+    );
+    if (res.status >= 200 && res.status < 300) return readOrder(parseJsonBody(res), byId ? undefined : query.reference);
+    const envelope = readErrorEnvelope(res.data);
+    // Only the provider's own "not found" counts: a bare 404 must not make reconciliation conclude nothing was ordered.
+    if (res.status === 404 && envelope.code === 'ORDER_NOT_FOUND') return null;
+    throw mapGiftcardError({ status: res.status, headers: res.headers, ...envelope });
   }
 
   /** Refuses locally what the provider would refuse; any failure here happens before the order, so it is never `unknown`. */

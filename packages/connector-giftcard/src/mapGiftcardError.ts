@@ -42,14 +42,23 @@ export function readErrorEnvelope(body: unknown): { code?: string; message?: str
 /**
  * Maps a non-2xx answer of the gift-card API to the core taxonomy. Business
  * refusals are `rejected` (nothing ordered); a 5xx may have committed, so it
- * is `unknown` and the host re-sends with the same `external_ref` (the
- * provider returns the original) or reconciles.
+ * is `unknown` whatever code its body carries (the API documents no 5xx as
+ * "nothing done"; the status wins over the body), and the host re-sends with
+ * the same `external_ref` (the provider returns the original) or reconciles.
+ * An unexpected 1xx/3xx (a redirect after a POST, say) is not a refusal
+ * either, so `unknown`.
  */
 export function mapGiftcardError(answer: GiftcardErrorAnswer): ConnectorError {
   const { status, code } = answer;
   const said = answer.message ? `: ${answer.message}` : '';
   const tag = `${status}${code ? ` ${code}` : ''}`;
   const base = { httpStatus: status, ...(code !== undefined ? { providerCode: code } : {}) };
+  if (status < 400 || status > 599) {
+    return new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `gift-card provider answered an unexpected HTTP ${tag}; the order may have been committed`, { ...base, retryable: true });
+  }
+  if (status >= 500) {
+    return new OutcomeUnknownError(ErrorCodes.PROVIDER_SERVER_ERROR, `gift-card provider answered ${tag}; the order may have been committed`, { ...base, retryable: true });
+  }
   switch (code) {
     case 'INVALID_API_KEY':
       return new ProviderRejectedError(ErrorCodes.PROVIDER_AUTH_FAILED, `gift-card provider refused the API key (${tag}); fix apiKey in the connector config`, { ...base, retryable: false });
@@ -79,9 +88,6 @@ export function mapGiftcardError(answer: GiftcardErrorAnswer): ConnectorError {
   }
   if (status === 408) {
     return new NotSentError(ErrorCodes.PROVIDER_UNREACHABLE, 'gift-card provider timed out reading the request (408); nothing was processed', { ...base, retryable: true });
-  }
-  if (status >= 500) {
-    return new OutcomeUnknownError(ErrorCodes.PROVIDER_SERVER_ERROR, `gift-card provider answered ${tag}; the order may have been committed`, { ...base, retryable: true });
   }
   return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `gift-card provider refused the request (${tag})${said}`, { ...base, retryable: false });
 }

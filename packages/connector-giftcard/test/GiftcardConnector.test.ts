@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import nock from 'nock';
 import {
   ConnectorError,
   ErrorCodes,
@@ -181,6 +182,136 @@ describe('GiftcardConnector', () => {
       lost.close();
     }
   });
+
+  // Defect 2: the status wins over the body's code for a 5xx (the simulator can put any code on a 5xx).
+  const refusalCodesOn5xx: { fault: 'status-after-commit' | 'status-before-commit'; status: number; code: string; issued: boolean }[] = [
+    { fault: 'status-after-commit', status: 500, code: 'INSUFFICIENT_BALANCE', issued: true },
+    { fault: 'status-after-commit', status: 502, code: 'INVALID_REQUEST', issued: true },
+    { fault: 'status-before-commit', status: 503, code: 'EXTERNAL_REF_CONFLICT', issued: false },
+  ];
+  for (const f of refusalCodesOn5xx) {
+    it(`reports a ${f.status} whose body says ${f.code} (${f.fault}) as unknown, not as that refusal`, async () => {
+      sim.setScenario({ rules: [{ route: 'giftcard.order', fault: { type: f.fault, status: f.status, code: f.code } }] });
+      const ref = `G-5xx-${f.status}-${f.code}`;
+      const e = await failure(issue(connector, ref));
+      expect(e).to.include({ code: ErrorCodes.PROVIDER_SERVER_ERROR, outcome: 'unknown', retryable: true, httpStatus: f.status, providerCode: f.code });
+      expect(sim.ledger.countByReference('giftcard', ref)).to.equal(f.issued ? 1 : 0);
+    });
+  }
+
+  // Defect 1 (gift-card side): a cut-short 409 is resolved by reading the order back, not refused blindly.
+  it('resolves a cut-short 409 EXTERNAL_REF_CONFLICT by reading the order back: a different item is a conflict', async () => {
+    await issue(connector, 'G-cut');
+    sim.setScenario({ rules: [{ route: 'giftcard.order', reference: 'G-cut', attempts: [2], fault: { type: 'truncate' } }] });
+    const e = await failure(issue(connector, 'G-cut', { amount: '10.00' }));
+    expect(e).to.include({ code: ErrorCodes.PROVIDER_REFERENCE_CONFLICT, outcome: 'rejected', retryable: false });
+    expect(sim.journal.entries({ route: 'giftcard.lookup', reference: 'G-cut' })).to.have.length(1);
+    expect(sim.ledger.countByReference('giftcard', 'G-cut')).to.equal(1);
+  });
+
+  it('calls a cut-short 409 unknown (never rejected) when the order cannot be read back', async () => {
+    await issue(connector, 'G-cut2');
+    sim.setScenario({
+      rules: [
+        { route: 'giftcard.order', reference: 'G-cut2', attempts: [2], fault: { type: 'truncate' } },
+        { route: 'giftcard.lookup', reference: 'G-cut2', fault: { type: 'status-after-commit', status: 500 } },
+      ],
+    });
+    const e = await failure(issue(connector, 'G-cut2', { amount: '10.00' }));
+    expect(e).to.include({ code: ErrorCodes.PROVIDER_BAD_RESPONSE, outcome: 'unknown', retryable: true, httpStatus: 409 });
+  });
+
+  describe('answers the simulator does not give (nock)', () => {
+    const base = 'http://giftcard.invalid';
+    const catalogue = {
+      products: [{ id: 'GC-AMAZON-USD', brand: 'Amazon', name: 'Amazon.com', currency: 'USD', denomination: { type: 'fixed', values: ['10.00', '25.00', '50.00'] } }],
+    };
+    const order = (patch: Record<string, unknown> = {}) => ({
+      id: 'GO-1',
+      external_ref: 'N-1',
+      product_id: 'GC-AMAZON-USD',
+      amount: '25.00',
+      currency: 'USD',
+      status: 'complete',
+      card: { code: 'CARD-1', pin: '1234', redemption_url: 'https://r.example/1' },
+      ...patch,
+    });
+    let c: GiftcardConnector;
+    beforeEach(() => {
+      nock(base).get('/giftcard/products').reply(200, catalogue);
+      c = new GiftcardConnector({ baseUrl: `${base}/giftcard`, apiKey: 'k' }, { logger: noopLogger, clock });
+    });
+    afterEach(() => {
+      c.close();
+      nock.cleanAll();
+    });
+    const order1 = () => c.issueVoucher(validateIssueParams(params('N-1')));
+
+    // Defect 3: the provider returns the original order "even for a different item".
+    const originals: { what: string; patch: Record<string, unknown> }[] = [
+      { what: 'another product', patch: { product_id: 'GC-VISA-USD' } },
+      { what: 'another amount', patch: { amount: '50.00' } },
+      { what: 'another currency', patch: { currency: 'EUR' } },
+      { what: 'another product, amount and currency', patch: { product_id: 'GC-OTHER', amount: '500.00', currency: 'EUR' } },
+    ];
+    for (const o of originals) {
+      it(`refuses a 200 original order for ${o.what} as PROVIDER_REFERENCE_CONFLICT (rejected), not as a success with its card`, async () => {
+        nock(base).post('/giftcard/orders').reply(200, order(o.patch));
+        const e = await failure(order1());
+        expect(e).to.include({ code: ErrorCodes.PROVIDER_REFERENCE_CONFLICT, outcome: 'rejected', retryable: false });
+        expect(e.message).to.not.include('CARD-1');
+      });
+    }
+
+    it('accepts a 200 original order that echoes the amount in another exact format ("25.000", 25)', async () => {
+      nock(base).post('/giftcard/orders').reply(200, order({ amount: '25.000' }));
+      expect(await order1()).to.include({ status: 'succeeded', transactionId: 'GO-1' });
+      nock(base).post('/giftcard/orders').reply(200, order({ amount: 25 }));
+      expect(await order1()).to.include({ status: 'succeeded', transactionId: 'GO-1' });
+    });
+
+    it('calls a new order (201) for a different item unknown: something was ordered, but not what we asked', async () => {
+      nock(base).post('/giftcard/orders').reply(201, order({ product_id: 'GC-VISA-USD' }));
+      const e = await failure(order1());
+      expect(e).to.include({ code: ErrorCodes.PROVIDER_BAD_RESPONSE, outcome: 'unknown' });
+    });
+
+    it('calls an original order whose amount cannot be read unknown, not a success', async () => {
+      nock(base).post('/giftcard/orders').reply(200, order({ amount: 'twenty-five' }));
+      const e = await failure(order1());
+      expect(e).to.include({ code: ErrorCodes.PROVIDER_BAD_RESPONSE, outcome: 'unknown' });
+    });
+
+    // Defect 1 (gift-card side) and 3: a 409 that is not the documented envelope is resolved by reading the order back.
+    it('resolves a 409 with an HTML body to the original order when it is the one we asked for', async () => {
+      nock(base).post('/giftcard/orders').reply(409, '<html>Conflict</html>', { 'content-type': 'text/html' });
+      nock(base).get('/giftcard/orders').query({ external_ref: 'N-1' }).reply(200, order());
+      expect(await order1()).to.include({ status: 'succeeded', transactionId: 'GO-1', reference: 'N-1' });
+    });
+
+    it('refuses a 409 with an HTML body as a conflict when the order read back is for another item', async () => {
+      nock(base).post('/giftcard/orders').reply(409, '<html>Conflict</html>', { 'content-type': 'text/html' });
+      nock(base).get('/giftcard/orders').query({ external_ref: 'N-1' }).reply(200, order({ product_id: 'GC-VISA-USD' }));
+      const e = await failure(order1());
+      expect(e).to.include({ code: ErrorCodes.PROVIDER_REFERENCE_CONFLICT, outcome: 'rejected' });
+    });
+
+    it('calls a 409 with an HTML body unknown when no order can be found for the reference', async () => {
+      nock(base).post('/giftcard/orders').reply(409, 'Conflict', { 'content-type': 'text/plain' });
+      nock(base).get('/giftcard/orders').query({ external_ref: 'N-1' }).reply(404, { code: 'ORDER_NOT_FOUND', message: 'no such order' });
+      const e = await failure(order1());
+      expect(e).to.include({ outcome: 'unknown', retryable: true, httpStatus: 409 });
+    });
+
+    // Defect 2: an unexpected redirect after the POST is not a refusal.
+    for (const status of [302, 303]) {
+      it(`reports a ${status} redirect on the order as unknown, not rejected`, async () => {
+        nock(base).post('/giftcard/orders').reply(status, '', { location: '/elsewhere' });
+        const e = await failure(order1());
+        expect(e).to.include({ code: ErrorCodes.PROVIDER_BAD_RESPONSE, outcome: 'unknown', retryable: true, httpStatus: status });
+      });
+    }
+  });
 });
 
 describe('mapGiftcardError', () => {
@@ -198,6 +329,15 @@ describe('mapGiftcardError', () => {
     [500, 'INTERNAL_ERROR', ErrorCodes.PROVIDER_SERVER_ERROR, 'unknown', true],
     [503, undefined, ErrorCodes.PROVIDER_SERVER_ERROR, 'unknown', true],
     [418, undefined, ErrorCodes.PROVIDER_BAD_REQUEST, 'rejected', false],
+    // The status wins over the body: a 5xx with a refusal code may have committed.
+    [500, 'INSUFFICIENT_BALANCE', ErrorCodes.PROVIDER_SERVER_ERROR, 'unknown', true],
+    [502, 'INVALID_REQUEST', ErrorCodes.PROVIDER_SERVER_ERROR, 'unknown', true],
+    [503, 'INVALID_PRODUCT', ErrorCodes.PROVIDER_SERVER_ERROR, 'unknown', true],
+    [500, 'EXTERNAL_REF_CONFLICT', ErrorCodes.PROVIDER_SERVER_ERROR, 'unknown', true],
+    // An unexpected 1xx/3xx is not a refusal.
+    [302, undefined, ErrorCodes.PROVIDER_BAD_RESPONSE, 'unknown', true],
+    [303, undefined, ErrorCodes.PROVIDER_BAD_RESPONSE, 'unknown', true],
+    [100, undefined, ErrorCodes.PROVIDER_BAD_RESPONSE, 'unknown', true],
   ];
   for (const [status, code, expected, outcome, retryable] of table) {
     it(`maps ${status} ${code ?? '(no code)'} to ${expected} (${outcome})`, () => {
