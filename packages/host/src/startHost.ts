@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import { clientErrorResponse } from './http/problem.js';
 import type { DestinationStream, Logger as PinoLogger, LevelWithSilent } from 'pino';
 import { createRootContainer, type Logger } from '@relaypoint/core';
-import { openDatabase, type Database } from '@relaypoint/store';
+import { lockForProcess, openDatabase, type Database } from '@relaypoint/store';
 import { createWebhookService, validateEvent, type WebhookService } from '@relaypoint/webhooks';
 import type { HostConfig } from './config.types.js';
 import { configSecrets } from './config/configSecrets.js';
@@ -91,6 +91,17 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
     // The store, the webhook service and the metrics refer to each other; the late-bound side goes through this holder.
     const late: { metrics?: HostMetrics; issuances?: IssuanceService } = {};
     const storage = config.storage;
+    if (storage.driver === 'sqlite' && storage.path !== ':memory:') {
+      // One process per SQLite store: its crash recovery takes over every row left in flight, which is right only
+      // when no other process is calling the provider for them. The OS releases the lock with the process.
+      const lock = lockForProcess(storage.path);
+      if (!lock) {
+        throw new Error(
+          `storage.path: ${storage.path} is in use by another Relaypoint host process (an embedded SQLite store serves one process; stop the other one, or use PostgreSQL to run several hosts)`,
+        );
+      }
+      cleanups.push(async () => lock.release());
+    }
     const db = await openDatabase(
       storage.driver === 'sqlite'
         ? {

@@ -165,6 +165,48 @@ describe('relaypoint CLI', function () {
     expect(msgs.filter((m) => m === 'request')).to.have.length(1);
   });
 
+  it('refuses a second host on the same SQLite store (exit 1, naming it), and takes it over at once after the first is killed', async () => {
+    const config = write('one-store.json', { ...good(0), storage: { driver: 'sqlite', path: 'one-store.db' } });
+    const first = spawn(process.execPath, [cli, 'start', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      first.stdout.on('data', (d) => (out += d));
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 15_000);
+        first.stdout.on('data', () => {
+          if (out.includes('"msg":"listening"')) {
+            clearTimeout(t);
+            resolve();
+          }
+        });
+      });
+      const second = await run(['start', '--config', config]);
+      expect(second.code).to.equal(1);
+      expect(second.stderr).to.include(`storage.path: ${join(dir, 'one-store.db')} is in use by another Relaypoint host process`);
+      // kill -9: no cleanup runs, the operating system releases the lock.
+      const killed = new Promise((resolve) => first.on('close', resolve));
+      first.kill('SIGKILL');
+      await killed;
+      const restarted = spawn(process.execPath, [cli, 'start', '--config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out2 = '';
+      restarted.stdout.on('data', (d) => (out2 += d));
+      const closed = new Promise<number | null>((resolve) => restarted.on('close', (code) => resolve(code)));
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`restart did not listen: ${out2}`)), 15_000);
+        restarted.stdout.on('data', () => {
+          if (out2.includes('"msg":"listening"')) {
+            clearTimeout(t);
+            resolve();
+          }
+        });
+      });
+      restarted.kill('SIGTERM');
+      expect(await closed).to.equal(0);
+    } finally {
+      first.kill('SIGKILL');
+    }
+  });
+
   it('exits 1 on a runtime failure (port already in use)', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));

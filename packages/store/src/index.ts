@@ -7,3 +7,5 @@ export type { SqliteWorkerOptions } from './SqliteWorkerDatabase.js';
 export { PostgresDatabase } from './PostgresDatabase.js';
 export type { PostgresOptions } from './PostgresDatabase.js';
 export { toSqlitePlaceholders } from './placeholders.js';
+export { lockForProcess } from './processLock.js';
+export type { ProcessLock } from './processLock.js';
