@@ -1,6 +1,7 @@
 import { AssertionError } from 'node:assert';
 import { inspect } from 'node:util';
 import { isConnectorError, type ConnectorCapabilities, type IssueResult, type StatusResult } from '@relaypoint/core';
+import type { Fault } from '../scenario/Fault.js';
 import type { ContractHarness, Settled } from './ContractHarness.js';
 
 /** Fails the current case with a message written for the plugin author. */
@@ -40,10 +41,10 @@ export const ADVICE: Record<string, string> = {
   'status-after-commit':
     'a 5xx answer may come after the provider committed: map it to outcome unknown (OutcomeUnknownError, e.g. PROVIDER_SERVER_ERROR), never to failed, rejected or not_sent',
   'drop-after-commit':
-    'a connection lost after the request left must be outcome unknown (toConnectorError gives PROVIDER_CONNECTION_LOST), never failed',
-  reset: 'a connection reset after the request left must be outcome unknown (toConnectorError gives PROVIDER_CONNECTION_LOST), never failed',
-  truncate: 'a body cut short after the request left must be outcome unknown (PROVIDER_CONNECTION_LOST or PROVIDER_BAD_RESPONSE), never a success or a failure',
-  malformed: 'a 2xx body that does not parse must be outcome unknown (parseJsonBody throws PROVIDER_BAD_RESPONSE), never a success or a failure',
+    'a connection lost after the request left must be outcome unknown (toConnectorError gives PROVIDER_CONNECTION_LOST), never failed, rejected or not_sent',
+  reset: 'a connection reset after the request left must be outcome unknown (toConnectorError gives PROVIDER_CONNECTION_LOST), never failed, rejected or not_sent',
+  truncate: 'a body cut short after the request left must be outcome unknown (PROVIDER_CONNECTION_LOST or PROVIDER_BAD_RESPONSE), never a success, a failure, rejected or not_sent',
+  malformed: 'a 2xx body that does not parse must be outcome unknown (parseJsonBody throws PROVIDER_BAD_RESPONSE), never a success, a failure, rejected or not_sent',
   hang: 'pass options.signal to your HTTP client so the per-attempt timeout cancels the request; a timeout after the request left is outcome unknown (PROVIDER_TIMEOUT)',
 };
 
@@ -131,4 +132,70 @@ export function assertResolvedToTruth(h: ContractHarness, reference: string, set
         `your plugin declares duplicateReference "${caps.duplicateReference}", so the pipeline re-sends with the same reference; the re-send must reach the provider and issue once`,
     );
   }
+}
+
+/** A fault in the words of a failure message: `a 500 after the provider committed`. */
+export function describeFault(fault: Fault): string {
+  switch (fault.type) {
+    case 'status-after-commit':
+      return `a ${fault.status} after the provider committed`;
+    case 'status-before-commit':
+      return `a ${fault.status} answer`;
+    case 'drop-after-commit':
+      return 'a connection dropped after the provider committed';
+    case 'reset':
+      return 'a connection reset after the request left';
+    case 'truncate':
+      return 'a success body cut short after the provider committed';
+    case 'malformed':
+      return 'a 200 whose body does not parse';
+    case 'hang':
+      return 'a timeout after the request left';
+    default:
+      return `a "${fault.type}" fault`;
+  }
+}
+
+/**
+ * One attempt of an issuance (through the pipeline with `maxAttempts: 1` and
+ * no reconciliation) met a fault after which the provider may have issued:
+ * the plugin itself must report it as outcome `unknown`, whatever its
+ * `duplicateReference` capability. A re-send that gets the original back
+ * hides a `not_sent` or `rejected` label from the end result, but the host
+ * acts on each attempt's outcome: it may re-send a `not_sent` call to a
+ * provider that does not deduplicate, and it records a terminal failure when
+ * the next attempt is refused (a 429 with a long Retry-After, an open
+ * circuit) and no earlier attempt was `unknown`, for a voucher that exists.
+ * A result is accepted only when it is exactly what the provider recorded.
+ */
+export function assertAttemptOutcomeUnknown(h: ContractHarness, reference: string, settled: Settled, fault: Fault): void {
+  const caps = h.plugin.capabilities;
+  const entry = h.ledger(reference)[0];
+  const what = describeFault(fault);
+  const advice = ADVICE[fault.type] ?? 'an answer that does not prove nothing was issued must be outcome unknown';
+  const may = entry
+    ? `the voucher may exist (this time the provider did issue reference ${reference}: transaction ${entry.transactionId}, status ${entry.status})`
+    : `the voucher may exist (this time the provider issued nothing for reference ${reference}, but your plugin cannot tell that from what it received)`;
+  const single = 'but on a single attempt (no retry, no reconciliation) your plugin reported';
+  if (settled.ok) {
+    const r = settled.result;
+    const truthful =
+      entry !== undefined &&
+      r.transactionId === entry.transactionId &&
+      r.status !== 'failed' &&
+      r.reference === reference &&
+      !(r.status === 'succeeded' && entry.voucherCode !== undefined && r.voucher?.code !== entry.voucherCode);
+    if (truthful) return;
+    fail(`${what} must be outcome unknown: ${may}, ${single} ${describeResult(r)}, which is not what the provider recorded; ${advice}`);
+  }
+  const e = settled.error;
+  if (!isConnectorError(e)) fail(`${what} must be outcome unknown: ${may}, ${single} ${describeError(e)}`);
+  if (e.outcome === 'unknown') return;
+  const meaning = e.outcome === 'not_sent' ? 'nothing reached the provider' : 'the provider refused it and issued nothing';
+  fail(
+    `${what} must be outcome unknown: ${may}, ${single} ${describeError(e)}; ${advice}. ` +
+      `Your duplicateReference "${caps.duplicateReference}" does not change this: a re-send that gets the original back only hides the label from the end result. ` +
+      `Outcome ${e.outcome} tells the host ${meaning}, so if the next attempt is refused (e.g. a 429 with a long Retry-After) it records a terminal failure for a voucher that exists, ` +
+      'and with a provider that does not deduplicate a re-send issues it twice',
+  );
 }

@@ -49,7 +49,7 @@ describe('describeConnectorContract', function () {
   it('passes a correct plugin on the same cases the flawed plugins fail (control)', async () => {
     const report = await runContract('none', '(1\\. happy|3\\. auth|4\\. 5xx|5\\. |7\\. 429|12\\. chaos)');
     expect(report.failures.map((f) => `${f.title}: ${f.err.message}`)).to.deep.equal([]);
-    expect(report.stats.passes).to.equal(10);
+    expect(report.stats.passes).to.equal(11);
   });
 
   it('fails a plugin that re-sends with a fresh reference after an unknown outcome, and says it re-sent without a stable reference', async () => {
@@ -68,6 +68,23 @@ describe('describeConnectorContract', function () {
   it('fails a plugin that swallows a malformed 200 body as success, and says the body must be outcome unknown', async () => {
     const report = await runContract('swallow-malformed', '5\\. malformed');
     expect(failureOf(report, /^5\. malformed/)).to.match(/but your plugin reported succeeded \(no transaction id\) after a "malformed" fault on the first attempt: .*a 2xx body that does not parse must be outcome unknown/);
+  });
+
+  it('fails a plugin that labels every unknown outcome not_sent, though re-sends hide it from the end result, and says the attempt must be outcome unknown', async () => {
+    const report = await runContract('unknown-as-not-sent', '5\\. ');
+    const faults: [RegExp, RegExp][] = [
+      [/^5\. 5xx after commit/, /^a 500 after the provider committed must be outcome unknown: the voucher may exist \(this time the provider did issue reference \S+: transaction \S+, status success\), but on a single attempt \(no retry, no reconciliation\) your plugin reported error PROVIDER_UNREACHABLE \(outcome not_sent, retryable\)/],
+      [/^5\. 503 after commit/, /^a 503 after the provider committed must be outcome unknown: the voucher may exist/],
+      [/^5\. connection dropped after commit/, /^a connection dropped after the provider committed must be outcome unknown: the voucher may exist/],
+      [/^5\. TCP reset/, /^a connection reset after the request left must be outcome unknown: the voucher may exist \(this time the provider issued nothing for reference \S+, but your plugin cannot tell/],
+      [/^5\. truncated body/, /^a success body cut short after the provider committed must be outcome unknown/],
+      [/^5\. malformed 200 body/, /^a 200 whose body does not parse must be outcome unknown/],
+    ];
+    for (const [title, message] of faults) {
+      const m = failureOf(report, title);
+      expect(m).to.match(message);
+      expect(m).to.match(/Your duplicateReference "reject-duplicate" does not change this: a re-send that gets the original back only hides the label from the end result/);
+    }
   });
 
   it('fails a plugin that ignores Retry-After, and says how soon it came back', async () => {

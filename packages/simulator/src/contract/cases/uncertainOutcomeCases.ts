@@ -1,16 +1,25 @@
 import { isConnectorError, resolveResilienceOptions } from '@relaypoint/core';
 import type { Fault } from '../../scenario/Fault.js';
 import { CONTRACT_RESILIENCE, mergeResilience, settle, type ContractHarness } from '../ContractHarness.js';
-import { ADVICE, assertAtMostOneIssuance, assertResolvedToTruth, assertStableReference, describeError, describeResult, describeSettled, fail } from '../explain.js';
+import { ADVICE, assertAtMostOneIssuance, assertAttemptOutcomeUnknown, assertResolvedToTruth, assertStableReference, describeError, describeResult, describeSettled, fail } from '../explain.js';
 
-/** The faults after which the provider may or may not have issued; each is applied to the first attempt only. */
+/**
+ * The faults after which the provider may or may not have issued. Each case
+ * applies its fault to the first attempt of a full call (which must end as
+ * what the provider did), then to the only attempt of a second reference
+ * (which the plugin itself must report as outcome unknown).
+ */
 const UNCERTAIN_FAULTS: { label: string; fault: Fault }[] = [
   { label: '5xx after commit', fault: { type: 'status-after-commit', status: 500 } },
+  { label: '503 after commit', fault: { type: 'status-after-commit', status: 503 } },
   { label: 'connection dropped after commit', fault: { type: 'drop-after-commit' } },
   { label: 'TCP reset', fault: { type: 'reset' } },
   { label: 'truncated body', fault: { type: 'truncate' } },
   { label: 'malformed 200 body', fault: { type: 'malformed' } },
 ];
+
+/** No retry and no reconciliation: the error a call ends with is the outcome the plugin gave its one attempt. */
+const SINGLE_ATTEMPT = { retry: { maxAttempts: 1 }, reconcile: { attempts: 0, delayMs: 0 } };
 
 /** Cases 4, 5, 6: 5xx before commit, every uncertain fault, and a hang. */
 export function uncertainOutcomeCases(h: ContractHarness): void {
@@ -48,12 +57,17 @@ export function uncertainOutcomeCases(h: ContractHarness): void {
   });
 
   for (const { label, fault } of UNCERTAIN_FAULTS) {
-    it(`5. ${label} (${fault.type}) on the first attempt: never reported failed, resolved to exactly one issuance`, async () => {
+    it(`5. ${label} (${fault.type}) on the first attempt: never reported failed, resolved to exactly one issuance; on its own, that attempt is outcome unknown (never rejected or not_sent)`, async () => {
       const c = await h.connect();
       const ref = h.reference(fault.type);
       h.faults([{ route: h.profile.issueRoute, reference: ref, attempts: [1], fault }]);
       const s = await settle(() => c.issue(h.params(ref)));
       assertResolvedToTruth(h, ref, s, fault.type);
+      // The end result above can be right whatever the faulty attempt said (a re-send may get the original back), so look at that attempt alone.
+      const one = await h.connect(SINGLE_ATTEMPT);
+      const alone = h.reference(`${fault.type}-attempt`);
+      h.faults([{ route: h.profile.issueRoute, reference: alone, attempts: [1], fault }]);
+      assertAttemptOutcomeUnknown(h, alone, await settle(() => one.issue(h.params(alone))), fault);
     });
   }
 
