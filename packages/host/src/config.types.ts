@@ -142,7 +142,7 @@ export interface HostConfig {
      */
     maxAgeMs?: number;
     /**
-     * How long a host owns an issuance it is working on before another may take it over, ms. Must exceed the longest provider call.
+     * How long a host may go silent before another takes over the issuances it is working on, ms. A running provider call renews its lease every leaseMs / 3, so a call may last longer than this; keep it above the longest pause you expect (a database failover, a long GC).
      */
     leaseMs?: number;
     /**
