@@ -3,12 +3,13 @@ import {
   ErrorCodes,
   OutcomeUnknownError,
   ProviderRejectedError,
+  compareEchoedAmount,
   createHttpClient,
-  currencyExponent,
   isConnectorError,
   parseJsonBody,
+  responseStatusOf,
   toConnectorError,
-  toMinorUnits,
+  type AmountMatch,
   type CallOptions,
   type Connector,
   type ConnectorContext,
@@ -67,31 +68,7 @@ function toResult(tx: WireTransaction, reference: string): IssueResult {
 }
 
 /** How an echoed field compares with what we sent: the same, certainly different, or impossible to tell. */
-type Match = 'same' | 'different' | 'doubtful';
-
-/**
- * Compares an echoed amount with ours as exact decimals: `"5.000"`, `"5.00"`,
- * `"5"` and the JSON number `5` are the same amount. Never float arithmetic:
- * trailing zeros are dropped from the text, then core's `toMinorUnits` reads
- * it. An echo that is not a plain decimal is `doubtful`, never a conflict.
- */
-function compareAmount(wire: string | number | undefined, req: IssueRequest): Match {
-  if (wire === undefined) return 'same';
-  // A JSON number prints as its shortest round-trip decimal ("5", "5.5"); 1e21 and friends fall to `doubtful`.
-  const text = typeof wire === 'number' ? String(wire) : wire.trim();
-  const m = /^(\d+)(?:\.(\d*))?$/.exec(text);
-  if (!m) return 'doubtful';
-  const int = m[1].replace(/^0+(?=\d)/, '');
-  const frac = (m[2] ?? '').replace(/0+$/, '');
-  const exp = currencyExponent(req.amount.currency);
-  // More significant decimals than the currency has: a different amount from ours, which has at most `exp`.
-  if (frac.length > exp) return 'different';
-  try {
-    return toMinorUnits(frac === '' ? int : `${int}.${frac}`, req.amount.currency) === req.amount.minor ? 'same' : 'different';
-  } catch {
-    return 'doubtful';
-  }
-}
+type Match = AmountMatch;
 
 /**
  * Compares an echoed phone number with ours by digits only (`+263 77…`,
@@ -108,13 +85,6 @@ function comparePhone(wire: string | undefined, ours: string): Match {
   if (a === b) return 'same';
   const [short, long] = a.length < b.length ? [a, b] : [b, a];
   return short.length >= 6 && long.endsWith(short) ? 'doubtful' : 'different';
-}
-
-/** A 409 that reached us as a transport error (its body cut short): its status, read off the axios error without importing axios. */
-function failedResponseStatus(e: unknown): number | undefined {
-  if (e === null || typeof e !== 'object' || (e as { isAxiosError?: unknown }).isAxiosError !== true) return undefined;
-  const status = (e as { response?: { status?: unknown } }).response?.status;
-  return typeof status === 'number' ? status : undefined;
 }
 
 /**
@@ -156,7 +126,7 @@ export class AirtimeConnector implements Connector {
       res = await this.http.post<string>('/issue', body, { signal: options.signal, validateStatus: () => true, maxRedirects: 0 });
     } catch (e) {
       // A 409 whose body was cut short still says the reference exists: resolve it like any other 409.
-      if (failedResponseStatus(e) === 409) {
+      if (responseStatusOf(e) === 409) {
         this.logger.debug({ op: 'issue', reference: req.reference, httpStatus: 409, ms: Date.now() - started }, 'airtime issue answered 409 with an unreadable body');
         return this.resolveDuplicate(req, productId, options, undefined);
       }
@@ -218,7 +188,7 @@ export class AirtimeConnector implements Connector {
     const checks: [string, Match][] = [
       ['product', tx.product_id === undefined || tx.product_id === productId ? 'same' : 'different'],
       ['currency', tx.currency === undefined || tx.currency === req.amount.currency ? 'same' : 'different'],
-      ['amount', compareAmount(tx.amount, req)],
+      ['amount', compareEchoedAmount(tx.amount, req.amount)],
       ['phone number', comparePhone(tx.phone_number, req.phoneNumber ?? '')],
     ];
     const different = checks.filter(([, m]) => m === 'different').map(([f]) => f);

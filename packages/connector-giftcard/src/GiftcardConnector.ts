@@ -4,14 +4,15 @@ import {
   NotSentError,
   OutcomeUnknownError,
   ProviderRejectedError,
+  compareEchoedAmount,
   createHttpClient,
-  currencyExponent,
   hasOutcome,
   isConnectorError,
   parseJsonBody,
+  responseStatusOf,
   toConnectorError,
-  toMinorUnits,
   withIdempotentRetry,
+  type AmountMatch,
   type CallOptions,
   type Connector,
   type ConnectorContext,
@@ -79,29 +80,7 @@ function toResult(order: WireOrder): IssueResult {
 }
 
 /** How a field of an order compares with the request: the same, certainly different, or impossible to tell. */
-type Match = 'same' | 'different' | 'doubtful';
-
-/**
- * Compares an order's amount with ours as exact decimals (`"25.000"`,
- * `"25.00"`, `"25"` and the JSON number `25` are the same). Never float
- * arithmetic: trailing zeros are dropped from the text, then core's
- * `toMinorUnits` reads it. An amount that is not a plain decimal is `doubtful`.
- */
-function compareAmount(wire: unknown, req: IssueRequest): Match {
-  if (wire === undefined) return 'same';
-  if (typeof wire !== 'string' && typeof wire !== 'number') return 'doubtful';
-  const m = /^(\d+)(?:\.(\d*))?$/.exec(typeof wire === 'number' ? String(wire) : wire.trim());
-  if (!m) return 'doubtful';
-  const int = m[1].replace(/^0+(?=\d)/, '');
-  const frac = (m[2] ?? '').replace(/0+$/, '');
-  // More significant decimals than the currency has: not our amount, which has at most that many.
-  if (frac.length > currencyExponent(req.amount.currency)) return 'different';
-  try {
-    return toMinorUnits(frac === '' ? int : `${int}.${frac}`, req.amount.currency) === req.amount.minor ? 'same' : 'different';
-  } catch {
-    return 'doubtful';
-  }
-}
+type Match = AmountMatch;
 
 function compareText(wire: unknown, ours: string): Match {
   if (wire === undefined) return 'same';
@@ -114,19 +93,12 @@ function compareOrder(order: WireOrder, req: IssueRequest, productId: string): {
   const checks: [string, Match][] = [
     ['product', compareText(order.product_id, productId)],
     ['currency', compareText(order.currency, req.amount.currency)],
-    ['amount', compareAmount(order.amount, req)],
+    ['amount', compareEchoedAmount(order.amount, req.amount)],
   ];
   return {
     different: checks.filter(([, m]) => m === 'different').map(([f]) => f),
     doubtful: checks.filter(([, m]) => m === 'doubtful').map(([f]) => f),
   };
-}
-
-/** A 409 that reached us as a transport error (its body cut short): its status, read off the axios error without importing axios. */
-function failedResponseStatus(e: unknown): number | undefined {
-  if (e === null || typeof e !== 'object' || (e as { isAxiosError?: unknown }).isAxiosError !== true) return undefined;
-  const status = (e as { response?: { status?: unknown } }).response?.status;
-  return typeof status === 'number' ? status : undefined;
 }
 
 /**
@@ -177,7 +149,7 @@ export class GiftcardConnector implements Connector {
       res = await this.http.post<string>('/orders', body, { signal: options.signal, validateStatus: () => true, maxRedirects: 0 });
     } catch (e) {
       // A 409 whose body was cut short: an order with this external_ref exists; look at it rather than guess.
-      if (failedResponseStatus(e) === 409) {
+      if (responseStatusOf(e) === 409) {
         this.logger.debug({ op: 'order', reference: req.reference, httpStatus: 409, ms: Date.now() - started }, 'gift-card order answered 409 with an unreadable body');
         return this.resolveExisting(req, productId, options, undefined);
       }

@@ -32,8 +32,8 @@ export type {
   CallOptions,
   Voucher,
 } from './contract/Connector.js';
-export { isCurrency, currencyExponent, toMinorUnits, fromMinorUnits, toMoney } from './contract/Money.js';
-export type { AmountInput, MinorUnits, Money } from './contract/Money.js';
+export { isCurrency, currencyExponent, toMinorUnits, fromMinorUnits, toMoney, compareEchoedAmount } from './contract/Money.js';
+export type { AmountInput, AmountMatch, MinorUnits, Money } from './contract/Money.js';
 export { validateIssueParams, isE164 } from './contract/validateIssueParams.js';
 export type { ValidateIssueParamsOptions } from './contract/validateIssueParams.js';
 
@@ -89,7 +89,7 @@ export { createHttpClient } from './http/createHttpClient.js';
 export type { HttpClientOptions, RequestSigningOptions } from './http/createHttpClient.js';
 export { hmacHex, hmacBase64, timingSafeEqualStr } from './http/hmac.js';
 export { parseJsonBody } from './http/parseJsonBody.js';
-export { toConnectorError } from './http/toConnectorError.js';
+export { toConnectorError, responseStatusOf } from './http/toConnectorError.js';
 export type { ToConnectorErrorOptions } from './http/toConnectorError.js';
 export { retryAfterFromHeaders } from './http/retryAfterFromHeaders.js';
 export type { HeadersLike } from './http/retryAfterFromHeaders.js';

@@ -96,3 +96,31 @@ export function toMoney(amount: AmountInput, currency: string): Money {
   if (minor <= 0n) throw new ValidationError(ErrorCodes.INVALID_AMOUNT, 'amount', 'amount must be greater than zero');
   return { currency, minor, decimal: fromMinorUnits(minor, currency) };
 }
+
+/** How an amount a provider echoes back compares with ours: the same, certainly different, or impossible to tell. */
+export type AmountMatch = 'same' | 'different' | 'doubtful';
+
+/**
+ * Compares an amount a provider echoes (in a returned original, a status
+ * answer) with `ours`, as exact decimals: `"5.000"`, `"5.00"`, `"5"` and the
+ * JSON number `5` are the same amount. Never float arithmetic: trailing zeros
+ * are dropped from the text, then {@link toMinorUnits} reads it. More
+ * significant decimals than the currency has is a different amount; an echo
+ * that is not a plain decimal is `doubtful`, never a conflict. An amount the
+ * provider did not echo (`undefined`) contradicts nothing: `same`.
+ */
+export function compareEchoedAmount(wire: unknown, ours: Money): AmountMatch {
+  if (wire === undefined) return 'same';
+  if (typeof wire !== 'string' && typeof wire !== 'number') return 'doubtful';
+  // A JSON number prints as its shortest round-trip decimal ("5", "5.5"); 1e21 and friends fall to `doubtful`.
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(typeof wire === 'number' ? String(wire) : wire.trim());
+  if (!m) return 'doubtful';
+  const int = m[1].replace(/^0+(?=\d)/, '');
+  const frac = (m[2] ?? '').replace(/0+$/, '');
+  if (frac.length > currencyExponent(ours.currency)) return 'different';
+  try {
+    return toMinorUnits(frac === '' ? int : `${int}.${frac}`, ours.currency) === ours.minor ? 'same' : 'different';
+  } catch {
+    return 'doubtful';
+  }
+}

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ErrorCodes, ValidationError, currencyExponent, fromMinorUnits, isCurrency, toMinorUnits, toMoney } from '../../src/index.js';
+import { ErrorCodes, ValidationError, compareEchoedAmount, currencyExponent, fromMinorUnits, isCurrency, toMinorUnits, toMoney } from '../../src/index.js';
 import type { AmountInput } from '../../src/index.js';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -113,5 +113,16 @@ describe('toMoney', () => {
 
   it('checks the currency before the amount', () => {
     expect(codeOf(() => toMoney('5.00', 'EURO'))).to.equal(ErrorCodes.INVALID_CURRENCY);
+  });
+});
+
+describe('compareEchoedAmount', () => {
+  it('compares an echoed amount with ours as exact decimals, never as floats', () => {
+    const usd = toMoney('5.00', 'USD');
+    for (const same of ['5', '5.0', '5.000', ' 5.00 ', 5, 5.0, undefined]) expect(compareEchoedAmount(same, usd), String(same)).to.equal('same');
+    for (const different of ['5.01', '5.001', '50', 4.99]) expect(compareEchoedAmount(different, usd), String(different)).to.equal('different');
+    for (const doubtful of ['5.00 USD', '-5', '1e1', 1e21, null, {}]) expect(compareEchoedAmount(doubtful, usd), String(doubtful)).to.equal('doubtful');
+    expect(compareEchoedAmount('500', toMoney('500', 'JPY'))).to.equal('same');
+    expect(compareEchoedAmount('500.5', toMoney('500', 'JPY'))).to.equal('different');
   });
 });
