@@ -32,6 +32,16 @@ function errorCode(e: unknown): string | undefined {
 }
 
 /**
+ * The HTTP status an axios error carries, also when the response's body was
+ * cut short (a status line that arrived with no whole body): for a plugin
+ * whose API gives a status a meaning of its own (a 409 meaning "this
+ * reference exists"). `undefined` for any other error.
+ */
+export function responseStatusOf(err: unknown): number | undefined {
+  return isAxiosError(err) ? err.response?.status : undefined;
+}
+
+/**
  * Turns whatever a provider call threw into a `ConnectorError` with the
  * right outcome: connection never made (`ECONNREFUSED`, `ENOTFOUND`,
  * `EAI_AGAIN`, `EHOSTUNREACH`, `ENETUNREACH`) → `not_sent`
@@ -44,16 +54,6 @@ function errorCode(e: unknown): string | undefined {
  * ConnectorErrors pass through. The cause kept is `{ code, message }` only:
  * never the request config, headers, body or URL credentials.
  */
-/**
- * The HTTP status an axios error carries, also when the response's body was
- * cut short (a status line that arrived with no whole body): for a plugin
- * whose API gives a status a meaning of its own (a 409 meaning "this
- * reference exists"). `undefined` for any other error.
- */
-export function responseStatusOf(err: unknown): number | undefined {
-  return isAxiosError(err) ? err.response?.status : undefined;
-}
-
 export function toConnectorError(err: unknown, options: ToConnectorErrorOptions = {}): ConnectorError {
   if (isConnectorError(err)) return err;
   const provider = options.provider ?? 'provider';
