@@ -8,8 +8,8 @@ import { toMinorUnits } from '@relaypoint/core';
 
 /**
  * Everything a running simulator holds: config, ledgers, balances, journal,
- * scenario and the requests parked by a fault (hang, latency), which reset
- * and close abort.
+ * scenario and the requests parked by a fault (hang, latency, late-commit),
+ * which reset and close abort.
  */
 export class SimulatorState {
   readonly ledgers: Record<ProviderName, Ledger>;
@@ -22,7 +22,7 @@ export class SimulatorState {
   generation = 0;
   /** Last recharge time per airtime account + phone number (only while a window is set). */
   readonly recentPhones = new Map<string, number>();
-  /** Cancels of requests parked by hang or latency. */
+  /** Cancels of requests parked by hang, latency or late-commit. */
   readonly parked = new Set<() => void>();
 
   constructor(

@@ -7,7 +7,7 @@ export { loadScenario } from './scenario/loadScenario.js';
 export type { SimulatorConfig } from './config/SimulatorConfig.types.js';
 export type { ProviderName } from './config/ResolvedConfig.js';
 export type { Scenario, Rule, RouteSelector, Calls } from './scenario/Scenario.types.js';
-export type { Fault, FaultKind, StatusFault, RateLimitFault, SimpleFault, LatencyFault } from './scenario/Fault.js';
+export type { Fault, FaultKind, StatusFault, RateLimitFault, SimpleFault, LateCommitFault, LatencyFault } from './scenario/Fault.js';
 export type { Route } from './scenario/Route.js';
 export type { LedgerEntry } from './ledger/LedgerEntry.js';
 export type { LedgerFilter } from './ledger/Ledger.js';

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { isConfigError } from '@relaypoint/core';
 import { startSimulator, type Fault, type Scenario, type Simulator } from '../src/index.js';
 import { AIRTIME_KEY, failure, issue, json, order, raw } from './helpers.js';
 
@@ -103,6 +104,96 @@ describe('faults on the wire', () => {
     sim.reset();
     expect((await pending).code).to.be.oneOf(['ECONNRESET', 'ABORTED']);
     expect(sim.ledger.entries()).to.have.length(0);
+  });
+
+  describe('late-commit', () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    /** Polls until the reference is in the ledger (or 3 s passed); resolves to the ms since t0. */
+    const committed = async (provider: 'airtime' | 'giftcard', reference: string, t0: number): Promise<number> => {
+      while (sim.ledger.countByReference(provider, reference) === 0 && performance.now() - t0 < 3000) await sleep(5);
+      return performance.now() - t0;
+    };
+
+    it('a client that gave up still gets its issue committed once the hold ends', async () => {
+      only({ type: 'late-commit', ms: 400 });
+      const t0 = performance.now();
+      const e = await failure(issue(sim.url, 'R-f', {}, { timeoutMs: 100 }));
+      expect(e.code).to.equal('TIMEOUT');
+      expect(sim.ledger.countByReference('airtime', 'R-f'), 'nothing committed when the client gave up').to.equal(0);
+      const at = await committed('airtime', 'R-f', t0);
+      expect(sim.ledger.countByReference('airtime', 'R-f')).to.equal(1);
+      expect(at).to.be.within(390, 2500);
+      await sleep(100);
+      expect(sim.ledger.countByReference('airtime', 'R-f')).to.equal(1);
+      expect(sim.balance('airtime'), 'debited once').to.equal('999995.00');
+      // Nothing was answered: the journal says so, as for reset or drop-after-commit.
+      expect(sim.journal.entries({ reference: 'R-f' })).to.have.length(1);
+      expect(sim.journal.entries({ reference: 'R-f' })[0]).to.include({ fault: 'late-commit', status: null });
+    });
+
+    it('a client that waits gets the normal answer, not before ms', async () => {
+      only({ type: 'late-commit', ms: 300 });
+      const t0 = performance.now();
+      const r = await issue(sim.url, 'R-f');
+      expect(performance.now() - t0).to.be.at.least(290);
+      expect([r.status, r.headers['x-sim-fault']]).to.deep.equal([200, 'late-commit']);
+      const b = json(r);
+      expect(b).to.include({ status: 'success', message: 'Voucher issued' });
+      expect(sim.ledger.entries({ reference: 'R-f' })[0]).to.include({ transactionId: b.transaction_id, voucherCode: b.voucher_code });
+      expect(sim.journal.entries({ reference: 'R-f' })[0]).to.include({ fault: 'late-commit', status: 200 });
+    });
+
+    it('reset() during the hold drops it, whether or not the client is still there: nothing commits', async () => {
+      sim.setScenario({ rules: [{ route: 'airtime.issue', fault: { type: 'late-commit', ms: 300 } }] });
+      const t0 = performance.now();
+      const gone = await failure(issue(sim.url, 'R-gone', {}, { timeoutMs: 50 }));
+      expect(gone.code).to.equal('TIMEOUT');
+      const waiting = failure(issue(sim.url, 'R-wait'));
+      while (sim.journal.entries({ reference: 'R-wait' }).length < 1) await sleep(5);
+      sim.reset();
+      expect((await waiting).code).to.be.oneOf(['ECONNRESET', 'ABORTED']);
+      await sleep(Math.max(0, t0 + 500 - performance.now()));
+      expect(sim.ledger.entries()).to.have.length(0);
+      expect(sim.balance('airtime')).to.equal('1000000.00');
+    });
+
+    it('a gift-card order whose client gave up appears in the ledger after ms', async () => {
+      sim.setScenario({ rules: [{ route: 'giftcard.order', fault: { type: 'late-commit', ms: 300 } }] });
+      const t0 = performance.now();
+      expect((await failure(order(sim.url, 'E-late', {}, { timeoutMs: 100 }))).code).to.equal('TIMEOUT');
+      expect(sim.ledger.countByReference('giftcard', 'E-late')).to.equal(0);
+      expect(await committed('giftcard', 'E-late', t0)).to.be.within(290, 2500);
+      expect(sim.ledger.entries({ provider: 'giftcard' })[0]).to.include({ reference: 'E-late', status: 'complete' });
+      expect(sim.balance('giftcard')).to.equal('999975.00');
+    });
+
+    it('with latency: the hold follows the latency, and a client leaving during the latency does not cancel the commit', async () => {
+      sim.setScenario({
+        rules: [
+          { route: 'airtime.issue', fault: { type: 'latency', distribution: 'fixed', ms: 200 } },
+          { route: 'airtime.issue', fault: { type: 'late-commit', ms: 150 } },
+        ],
+      });
+      const t0 = performance.now();
+      expect((await failure(issue(sim.url, 'R-both', {}, { timeoutMs: 100 }))).code).to.equal('TIMEOUT');
+      expect(await committed('airtime', 'R-both', t0)).to.be.within(340, 2500);
+      expect(sim.journal.entries({ reference: 'R-both' })[0]).to.include({ fault: 'latency,late-commit', status: null });
+    });
+
+    it('refuses a late-commit without ms, or with ms out of 1–600000, naming the path', () => {
+      const errors = (fault: unknown): string[] => {
+        try {
+          sim.setScenario({ rules: [{ fault: fault as Fault }] });
+        } catch (e) {
+          expect(isConfigError(e)).to.equal(true);
+          return (e as { errors: string[] }).errors;
+        }
+        throw new Error('expected setScenario to throw');
+      };
+      expect(errors({ type: 'late-commit' })).to.deep.equal(['rules[0].fault.ms: is required']);
+      expect(errors({ type: 'late-commit', ms: 0 })).to.deep.equal(['rules[0].fault.ms: must be >= 1']);
+      expect(errors({ type: 'late-commit', ms: 600_001 })).to.deep.equal(['rules[0].fault.ms: must be <= 600000']);
+    });
   });
 
   describe('schedules', () => {

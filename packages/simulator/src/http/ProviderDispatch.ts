@@ -155,10 +155,13 @@ export class ProviderDispatch {
         this.proceed(x);
       }, decision.latencyMs);
       this.state.parked.add(cancel);
-      res.once('close', () => {
-        clearTimeout(timer);
-        this.state.parked.delete(cancel);
-      });
+      // A late-commit is processed whether or not the client stays, so its latency is not cut short by a close either.
+      if (decision.fault?.type !== 'late-commit') {
+        res.once('close', () => {
+          clearTimeout(timer);
+          this.state.parked.delete(cancel);
+        });
+      }
       return;
     }
     this.proceed(x);
@@ -168,12 +171,13 @@ export class ProviderDispatch {
     const { res, req } = x;
     const rec = x.rec!;
     const decision = x.decision!;
-    if (x.generation !== this.state.generation || res.destroyed) {
-      // A reset happened while this request was in flight: it must not commit into the next test.
+    const fault = decision.fault;
+    // A reset happened while this request was in flight: it must not commit into the next test.
+    // A client that went away cancels the request too, except under late-commit, which models a provider that keeps going.
+    if (x.generation !== this.state.generation || (res.destroyed && fault?.type !== 'late-commit')) {
       req.socket.destroy();
       return;
     }
-    const fault = decision.fault;
     if (fault) {
       switch (fault.type) {
         case 'status-before-commit':
@@ -194,6 +198,20 @@ export class ProviderDispatch {
         case 'reset':
           req.socket.resetAndDestroy();
           return;
+        case 'late-commit': {
+          // Parked so reset and close drop it before it commits; a client's close leaves it parked: the provider keeps going.
+          const cancel = (): void => {
+            clearTimeout(timer);
+            this.state.parked.delete(cancel);
+            req.socket.destroy();
+          };
+          const timer = setTimeout(() => {
+            this.state.parked.delete(cancel);
+            this.commitLate(x);
+          }, fault.ms);
+          this.state.parked.add(cancel);
+          return;
+        }
         default:
           break;
       }
@@ -227,6 +245,17 @@ export class ProviderDispatch {
       default:
         this.send(res, rec, answer, decision.label);
     }
+  }
+
+  /**
+   * The end of a late-commit hold: commits exactly as a request with no fault.
+   * A client that is still connected gets the normal answer; for one that went
+   * away nothing is written and the journal keeps `status: null`, as for any
+   * request that was never answered.
+   */
+  private commitLate(x: Exchange): void {
+    const answer = this.run(x);
+    if (!x.res.destroyed) this.send(x.res, x.rec, answer, x.decision!.label);
   }
 
   private run(x: Exchange): Answer {

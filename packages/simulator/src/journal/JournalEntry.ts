@@ -22,6 +22,6 @@ export interface JournalEntry {
   bodyTruncated?: true;
   /** `none`, a fault kind, or several joined by `,`. */
   fault: string;
-  /** Response status; null for reset, hang, drop-after-commit, and while in flight. */
+  /** Response status; null for reset, hang, drop-after-commit, a late-commit whose client left, and while in flight. */
   status: number | null;
 }

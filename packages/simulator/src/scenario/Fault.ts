@@ -19,6 +19,16 @@ export interface SimpleFault {
   type: 'hang' | 'reset' | 'truncate' | 'malformed' | 'drop-after-commit';
 }
 
+/**
+ * Holds the request for `ms`, then processes it whether or not the client is
+ * still connected: a provider that keeps working after the client gave up.
+ */
+export interface LateCommitFault {
+  type: 'late-commit';
+  /** The hold before the request is processed, in ms (1–600000). */
+  ms: number;
+}
+
 /** Extra delay before the request is processed; combines with any other fault. */
 export interface LatencyFault {
   type: 'latency';
@@ -38,7 +48,7 @@ export interface LatencyFault {
 }
 
 /** Any fault a scenario rule can apply. */
-export type Fault = StatusFault | RateLimitFault | SimpleFault | LatencyFault;
+export type Fault = StatusFault | RateLimitFault | SimpleFault | LateCommitFault | LatencyFault;
 
 /** The kind names of faults, as `X-Sim-Fault` and the journal report them. */
 export type FaultKind = Fault['type'];
