@@ -146,6 +146,10 @@ export interface HostConfig {
      */
     leaseMs?: number;
     /**
+     * How long a send whose outcome is unknown (a timeout after the request left, a reset, a call another host was making when it went silent) may still take effect at the provider, ms. Until then a later send's refusal is not final: the issuance stays unknown and is checked again by reference once this has passed. Keep it above the longest provider call (attempts × timeoutMs plus backoffs) plus how long the provider may keep processing a request it received; 0 makes every refusal final at once.
+     */
+    settleMs?: number;
+    /**
      * Issuances claimed per reconciler pass.
      */
     batchSize?: number;

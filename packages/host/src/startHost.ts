@@ -157,6 +157,7 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
       hostId,
       waitMs: config.server.issuanceWaitMs ?? 5000,
       leaseMs: rc.leaseMs ?? 60000,
+      settleMs: rc.settleMs ?? 600000,
       intervalMs: rc.intervalMs ?? 5000,
       maxIntervalMs: rc.maxIntervalMs ?? 300000,
       maxAgeMs: rc.maxAgeMs ?? 3600000,

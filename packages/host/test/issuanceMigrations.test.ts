@@ -28,9 +28,22 @@ describeEachStore('issuance migrations', (target) =>
       await insertRow(db, 'b-open', 'pending', 30);
       await insertRow(db, 'c-open', 'in_flight', 20);
       await insertRow(db, 'd-done', 'failed', 5);
-      expect((await db.migrate('host', issuanceMigrations)).applied).to.deep.equal([2]);
+      expect((await db.migrate('host', issuanceMigrations.slice(0, 2))).applied).to.deep.equal([2]);
       const due = await db.query<{ id: string }>(`SELECT id FROM issuances WHERE status IN ${OPEN_STATUSES_SQL} AND next_check_at <= $1 ORDER BY next_check_at`, [100]);
       expect(due.map((r) => r.id)).to.deep.equal(['c-open', 'b-open']);
+    });
+
+    it('migration 3 gives every existing row a settle time of 0 (no earlier send pending), and new rows too', async () => {
+      expect((await db.migrate('host', issuanceMigrations)).applied).to.deep.equal([3]);
+      await insertRow(db, 'e-new', 'in_flight', 40);
+      const rows = await db.query<{ id: string; settle_until: number | string }>('SELECT id, settle_until FROM issuances ORDER BY id');
+      expect(rows.map((r) => [r.id, Number(r.settle_until)])).to.deep.equal([
+        ['a-done', 0],
+        ['b-open', 0],
+        ['c-open', 0],
+        ['d-done', 0],
+        ['e-new', 0],
+      ]);
     });
   }),
 );

@@ -120,6 +120,44 @@ describeEachStore('issuance reconciliation', (target) =>
       expect(sim.ledger.countByReference('airtime', `tenant-a:${reference}`)).to.equal(1);
     });
 
+    it("on start, a re-send refused while the dead process' request is still being processed does not end the issuance failed", async () => {
+      const reference = ref('orphan-late');
+      const sent = `tenant-a:${reference}`;
+      sim.setScenario({
+        rules: [
+          // The dead process' request reaches the provider, which processes it 1.5 s later.
+          { route: 'airtime.issue', reference: sent, attempts: [1], fault: { type: 'late-commit', ms: 1500 } },
+          // The new process' re-sends meanwhile are refused, before anything is recorded.
+          { route: 'airtime.issue', reference: sent, attempts: [2, 3, 4, 5, 6, 7, 8, 9, 10], fault: { type: 'status-before-commit', status: 503, code: 'OPERATOR_UNAVAILABLE' } },
+        ],
+      });
+      await insertOrphan(target, reference, 'in_flight');
+      const { createHmac } = await import('node:crypto');
+      const body = JSON.stringify({ product_id: 'AIRTIME_5', phone_number: '+263771234567', amount: '5.00', currency: 'USD', reference: sent, customer_id: 'cust-1' });
+      const dying = fetch(`${sim.url}/airtime/issue`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': 'sim-airtime-key', 'x-signature': createHmac('sha256', 'sim-airtime-secret').update(body).digest('hex') },
+        body,
+        signal: AbortSignal.timeout(100),
+      });
+      await dying.then(
+        () => expect.fail('the held request answered before the process died'),
+        () => undefined,
+      );
+      const started = Date.now();
+      env = await startEnv({ target, sim, patch: () => ({ reconciliation: { intervalMs: 200, maxIntervalMs: 1000, maxAgeMs: 3_600_000, leaseMs: 10_000, settleMs: 2500 } }) });
+      const first = await env.call('GET', `/v1/issuances/${reference}`);
+      expect(Date.now() - started, 'the re-send was refused before the held request was processed').to.be.below(1500);
+      expect(first.body.status).to.equal('unknown');
+      expect(Number(first.body.sends)).to.equal(2);
+      const done = await waitFor(async () => {
+        const r = await env!.call('GET', `/v1/issuances/${reference}`);
+        return ['succeeded', 'failed'].includes(String(r.body.status)) ? r.body : undefined;
+      }, 10_000, 'a terminal status');
+      expect(done.status).to.equal('succeeded');
+      expect(sim.ledger.countByReference('airtime', sent)).to.equal(1);
+    });
+
     it('surfaces an issuance still open past maxAgeMs as needs_attention (list filter and metric)', async () => {
       const reference = ref('old');
       await insertOrphan(target, reference, 'unknown', Date.now() - 7_200_000);

@@ -75,6 +75,8 @@ export interface IssuanceRow {
   created_at: number | string;
   updated_at: number | string;
   completed_at: number | string | null;
+  /** Until then an earlier send may still take effect at the provider (ms since the epoch; 0: none). */
+  settle_until: number | string;
 }
 
 /** The normalised request stored with the intent (and hashed for idempotency). */

@@ -59,6 +59,8 @@ export interface IssuanceMetrics {
   onStatus(connector: string, status: IssuanceStatus): void;
   /** A provider call took `seconds`. */
   onProviderCall(connector: string, operation: 'issue' | 'status', seconds: number, outcome: string): void;
+  /** The provider reported a success for an issuance already recorded failed. */
+  onOutcomeConflict?(connector: string): void;
 }
 
 /** The subset of the webhook service the journal needs: the outbox write inside our transaction. */
@@ -82,6 +84,8 @@ export interface IssuanceServiceOptions {
   waitMs: number;
   /** Lease on a row being worked on, ms. */
   leaseMs: number;
+  /** How long a send whose outcome is unknown may still take effect at the provider, ms (see {@link IssuanceService}). */
+  settleMs: number;
   /** First re-check delay and reconciler period, ms. */
   intervalMs: number;
   /** Largest re-check delay, ms. */
@@ -147,6 +151,17 @@ export function repeatIsSafe(handle: ConnectorHandle): boolean {
  * expired lease, `pending`, `unknown`) are reconciled by reference until
  * they are terminal; a re-send happens only when the plugin says a repeated
  * reference is safe.
+ *
+ * A send's refusal (or a send that never left) is final only when no earlier
+ * send of the reference can still take effect. A send whose outcome is
+ * unknown (a timeout after the request left, a reset, a call another host
+ * was making when it went silent) may still be processed by the provider
+ * for a while: until `settleMs` after it, a later send's failure keeps the
+ * row `unknown`, and once that time has passed the provider is asked again
+ * by reference. Otherwise a re-send refused while the first request was
+ * still being processed (insufficient balance, "recently recharged", an
+ * operator outage) would record `failed` for a voucher the provider then
+ * issued.
  */
 export class IssuanceService {
   private readonly o: IssuanceServiceOptions;
@@ -384,37 +399,68 @@ export class IssuanceService {
       if (result.status === 'succeeded') return { row: await this.recordTerminal(id, 'succeeded', result, undefined, announce) };
       if (result.status === 'failed') {
         const code = result.providerCode ?? HostErrorCodes.PROVIDER_DECLINED;
-        return { row: await this.recordTerminal(id, 'failed', result, { code, message: result.providerMessage ?? 'the provider declined the issuance' }, announce), failure: 'rejected' };
+        return this.recordSendFailure(id, handle, result, { code, message: result.providerMessage ?? 'the provider declined the issuance' }, announce, 'rejected');
       }
       return { row: await this.recordOpen(id, 'pending', { result, next: this.now() + this.o.intervalMs }) };
     }
     if (isConnectorError(error)) {
       const failure: Failure = { code: String(error.code), message: error.message };
       const fromProvider: StoredResult = error.providerCode ? { providerCode: error.providerCode } : {};
-      if (error.outcome === 'rejected') {
-        return { row: await this.recordTerminal(id, 'failed', fromProvider, failure, announce), failure: 'rejected' };
-      }
+      if (error.outcome === 'rejected') return this.recordSendFailure(id, handle, fromProvider, failure, announce, 'rejected');
       if (error.outcome === 'not_sent') {
         // Without safe re-sends, no earlier attempt can have had an unknown outcome (core reconciles those and
         // reports OUTCOME_UNKNOWN), so nothing was issued. With them, an earlier attempt may have reached the
         // provider: ask it by reference before calling this a failure.
         // A request the plugin found invalid (e.g. an amount outside the provider's catalogue) can never succeed:
         // it is refused like a provider refusal (422), not reported as a provider outage to retry (503).
-        if (error instanceof ValidationError) {
-          return { row: await this.recordTerminal(id, 'failed', fromProvider, failure, announce), failure: 'rejected' };
-        }
-        if (!repeatIsSafe(handle)) {
-          return { row: await this.recordTerminal(id, 'failed', fromProvider, failure, announce), failure: 'not_sent' };
-        }
+        if (error instanceof ValidationError) return this.recordSendFailure(id, handle, fromProvider, failure, announce, 'rejected');
+        if (!repeatIsSafe(handle)) return this.recordSendFailure(id, handle, fromProvider, failure, announce, 'not_sent');
         const verified = await this.lookupAfterNotSent(handle, reference);
-        if (verified === 'not_found') return { row: await this.recordTerminal(id, 'failed', fromProvider, failure, announce), failure: 'not_sent' };
+        if (verified === 'not_found') return this.recordSendFailure(id, handle, fromProvider, failure, announce, 'not_sent');
         if (verified) return this.applyIssueOutcome(id, handle, verified, undefined, reference, announce);
       }
-      // unknown, or not_sent after attempts that may have reached a dedup-capable provider: reconcile by reference.
-      return { row: await this.recordOpen(id, 'unknown', { failure, next: this.now() + this.o.intervalMs }) };
+      // unknown, or not_sent when the provider could not be asked whether an earlier send landed: reconcile by
+      // reference. Only an unknown outcome is a send that may still take effect.
+      return { row: await this.recordOpen(id, 'unknown', { failure, next: this.now() + this.o.intervalMs, uncertain: error.outcome === 'unknown' }) };
     }
     this.o.logger.error({ err: errorSummary(error), issuanceId: id }, 'unexpected error from a provider call; keeping the issuance unknown');
-    return { row: await this.recordOpen(id, 'unknown', { failure: { code: ErrorCodes.OUTCOME_UNKNOWN, message: 'unexpected error during the provider call' }, next: this.now() + this.o.intervalMs }) };
+    return {
+      row: await this.recordOpen(id, 'unknown', {
+        failure: { code: ErrorCodes.OUTCOME_UNKNOWN, message: 'unexpected error during the provider call' },
+        next: this.now() + this.o.intervalMs,
+        uncertain: true,
+      }),
+    };
+  }
+
+  /**
+   * Records a send's failure (a refusal, or nothing sent) as the issuance's
+   * end, unless an earlier send of the reference may still take effect at
+   * the provider (its `settle_until` is ahead): then the row stays `unknown`
+   * with this failure as its last error, and is checked by reference once
+   * that time has passed (a re-send then, if the provider still has nothing,
+   * gets a final answer).
+   */
+  private async recordSendFailure(
+    id: string,
+    handle: ConnectorHandle,
+    fromProvider: StoredResult & Partial<IssueResult>,
+    failure: Failure,
+    announce: boolean,
+    kind: 'rejected' | 'not_sent',
+  ): Promise<{ row: IssuanceRow; failure?: 'rejected' | 'not_sent' }> {
+    const row = await this.recordTerminal(id, 'failed', fromProvider, failure, announce, true);
+    if (!OPEN_STATUSES.includes(row.status)) return { row, ...(row.status === 'failed' ? { failure: kind } : {}) };
+    const settleAt = Number(row.settle_until);
+    this.o.logger.warn(
+      { issuanceId: id, reference: row.reference, connector: handle.name, code: failure.code, settleAt: new Date(settleAt).toISOString() },
+      'a send failed while an earlier send of the reference may still take effect at the provider; keeping the issuance unknown and checking it again after settleAt',
+    );
+    const open = await this.recordOpen(id, 'unknown', {
+      failure: { code: failure.code, message: `${failure.message} (not final: an earlier send of this reference may still take effect; checked again after ${new Date(settleAt).toISOString()})` },
+      next: Math.max(settleAt, this.now() + this.o.intervalMs),
+    });
+    return { row: open };
   }
 
   /** A status lookup by reference after a `not_sent` failure: the transaction, `not_found`, or undefined when it cannot be known now. */
@@ -429,7 +475,15 @@ export class IssuanceService {
   }
 
   /** Writes a terminal result unless the row is already terminal; a success enqueues `reward.issued` in the same transaction. */
-  private async recordTerminal(id: string, status: 'succeeded' | 'failed', result: StoredResult & Partial<IssueResult>, failure?: Failure, announce = true): Promise<IssuanceRow> {
+  private async recordTerminal(
+    id: string,
+    status: 'succeeded' | 'failed',
+    result: StoredResult & Partial<IssueResult>,
+    failure?: Failure,
+    announce = true,
+    /** Only when no earlier send may still take effect (a send's own failure; see recordSendFailure). */
+    settledOnly = false,
+  ): Promise<IssuanceRow> {
     const now = this.now();
     const stored: StoredResult = {
       ...(result.voucher ? { voucher: result.voucher } : {}),
@@ -440,7 +494,7 @@ export class IssuanceService {
       const rows = await tx.query<IssuanceRow>(
         `UPDATE issuances SET status = $2, transaction_id = COALESCE($3, transaction_id), result = $4, error_code = $5, error_message = $6,
            lease_owner = NULL, lease_until = 0, updated_at = $7, completed_at = $7
-         WHERE id = $1 AND status IN ${OPEN_SQL} RETURNING *`,
+         WHERE id = $1 AND status IN ${OPEN_SQL}${settledOnly ? ' AND settle_until <= $7' : ''} RETURNING *`,
         [id, status, result.transactionId ?? null, JSON.stringify(stored), failure?.code ?? null, failure?.message ?? null, now],
       );
       const row = rows[0];
@@ -458,16 +512,28 @@ export class IssuanceService {
       if (announce) this.o.logger.info({ issuanceId: id, reference: updated.reference, connector: updated.connector, status, code: failure?.code }, 'issuance recorded');
       return updated;
     }
-    return (await this.findById(id)) as IssuanceRow;
+    const row = (await this.findById(id)) as IssuanceRow;
+    if (status === 'succeeded' && row.status === 'failed') {
+      // The provider issued what the journal already recorded as failed. The record does not change by itself
+      // (the tenant may have acted on the failure); a person has to settle it with the provider and the tenant.
+      this.o.metrics?.onOutcomeConflict?.(row.connector);
+      this.o.logger.error(
+        { issuanceId: id, reference: row.reference, connector: row.connector, recorded: row.status, reported: status, transactionId: result.transactionId ?? null },
+        'the provider reported a success for an issuance recorded failed; needs a person to settle it',
+      );
+    }
+    return row;
   }
 
   /** Keeps a row open (pending/unknown) with its next check time, releasing this process' lease. */
   private async recordOpen(
     id: string,
     status: 'pending' | 'unknown',
-    fields: { result?: Partial<IssueResult>; failure?: Failure; next: number; checked?: boolean },
+    fields: { result?: Partial<IssueResult>; failure?: Failure; next: number; checked?: boolean; uncertain?: boolean },
   ): Promise<IssuanceRow> {
     const now = this.now();
+    // A send whose outcome is unknown may still take effect until settleMs from now (never moved earlier).
+    const settle = fields.uncertain ? now + this.o.settleMs : 0;
     const stored: StoredResult | null = fields.result
       ? {
           ...(fields.result.providerCode ? { providerCode: fields.result.providerCode } : {}),
@@ -477,7 +543,7 @@ export class IssuanceService {
     const rows = await this.write<IssuanceRow>(
       `UPDATE issuances SET status = $2, transaction_id = COALESCE($3, transaction_id), result = COALESCE($4, result),
          error_code = $5, error_message = $6, lease_owner = NULL, lease_until = 0, next_check_at = $7, updated_at = $8,
-         checks = checks + $9
+         checks = checks + $9, settle_until = CASE WHEN settle_until > $11 THEN settle_until ELSE $11 END
        WHERE id = $1 AND status IN ${OPEN_SQL} AND (lease_owner IS NULL OR lease_owner = $10 OR lease_until <= $8) RETURNING *`,
       [
         id,
@@ -490,6 +556,7 @@ export class IssuanceService {
         now,
         fields.checked ? 1 : 0,
         this.o.hostId,
+        settle,
       ],
     );
     if (rows[0]) {
@@ -579,11 +646,15 @@ export class IssuanceService {
     const [where, params] = options.orphans
       ? [`status IN ${OPEN_SQL} AND status = 'in_flight' AND (lease_owner IS NULL OR lease_owner <> $1)`, [this.o.hostId, now + this.o.leaseMs]]
       : [`status IN ${OPEN_SQL} AND next_check_at <= $3 AND lease_until <= $3`, [this.o.hostId, now + this.o.leaseMs, now]];
+    // An `in_flight` row taken over was being sent by a process that went silent or died: its request may have
+    // reached the provider and still take effect, so a refusal of our re-send is not final before settleMs.
+    const settle = `$${params.length + 2}`;
     const rows = await this.o.db.query<IssuanceRow>(
-      `UPDATE issuances SET lease_owner = $1, lease_until = $2
+      `UPDATE issuances SET lease_owner = $1, lease_until = $2,
+         settle_until = CASE WHEN status = 'in_flight' AND settle_until < ${settle} THEN ${settle} ELSE settle_until END
        WHERE id IN (SELECT id FROM issuances WHERE ${where} ORDER BY next_check_at LIMIT $${params.length + 1}${lock})
        RETURNING *`,
-      [...params, this.o.batchSize],
+      [...params, this.o.batchSize, now + this.o.settleMs],
     );
     if (rows.length === 0) return 0;
     // A row whose call this process is still making (its lease ran out before a renewal landed) is not ours to

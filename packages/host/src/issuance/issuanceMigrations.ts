@@ -33,6 +33,8 @@ const indexes = [
 /** Open statuses, as the reconciler's queries spell them (see migration 2). */
 export const OPEN_STATUSES_SQL = `('in_flight', 'pending', 'unknown')`;
 
+const settleColumn = (bigint: string) => `ALTER TABLE issuances ADD COLUMN settle_until ${bigint} NOT NULL DEFAULT 0`;
+
 const openDueIndex = ['DROP INDEX issuances_due', `CREATE INDEX issuances_open_due ON issuances (next_check_at) WHERE status IN ${OPEN_STATUSES_SQL}`];
 
 /**
@@ -45,4 +47,7 @@ export const issuanceMigrations: Migration[] = [
   // journal's whole history, and moved each row's entry to another page when it ended (one more page written
   // per issuance). Its queries repeat this exact condition, which SQLite needs to use a partial index.
   { id: 2, name: 'index open issuances only', sqlite: openDueIndex, postgres: openDueIndex },
+  // Until when an earlier send of the reference may still take effect at the provider (a call that timed out, or
+  // one another host was making when it went silent): a later send's refusal is not final before then.
+  { id: 3, name: 'settle time of uncertain sends', sqlite: [settleColumn('INTEGER')], postgres: [settleColumn('BIGINT')] },
 ];

@@ -45,6 +45,12 @@ export function createMetrics(sources: MetricsSources): HostMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const conflicts = new Counter({
+    name: 'relaypoint_issuance_outcome_conflicts_total',
+    help: 'Provider successes for issuances already recorded failed, by connector. Each one needs a person to settle it with the provider and the tenant.',
+    labelNames: ['connector'] as const,
+    registers: [registry],
+  });
   new Gauge({
     name: 'relaypoint_breaker_state',
     help: 'Circuit breaker state per connector: 0 closed, 1 half-open, 2 open, 3 isolated.',
@@ -101,6 +107,7 @@ export function createMetrics(sources: MetricsSources): HostMetrics {
     issuance: {
       onStatus: (connector, status) => issuances.inc({ connector, status }),
       onProviderCall: (connector, operation, seconds, outcome) => latency.observe({ connector, operation, outcome }, seconds),
+      onOutcomeConflict: (connector) => conflicts.inc({ connector }),
     },
     observeHttp: (method, route, status, seconds) => http.observe({ method, route, status: String(status) }, seconds),
     webhookOutcome: (outcome) => deliveries.inc({ outcome }),
