@@ -331,6 +331,8 @@ describeEachStore('host HTTP API', (target) => describe('over real HTTP with the
       expect(deliveries.status).to.equal(200);
       const delivery = (deliveries.body.items as unknown as Array<{ id: string }>)[0];
       expect((await env.call('GET', `/v1/deliveries/${delivery.id}`)).status).to.equal(200);
+      // The sink has the request before its outcome is recorded; a retry meanwhile is refused (DELIVERY_IN_FLIGHT).
+      await waitFor(async () => String((await env.call('GET', `/v1/deliveries/${delivery.id}`)).body.status) === 'delivered', 10_000, 'the delivery recorded');
       expect((await env.call('POST', `/v1/deliveries/${delivery.id}/retry`)).status).to.equal(202);
       expectProblem(await env.call('POST', `/v1/deliveries/${delivery.id}/retry`, { key: TENANT_B_KEY }), 404, 'NOT_FOUND');
 
@@ -343,6 +345,8 @@ describeEachStore('host HTTP API', (target) => describe('over real HTTP with the
       expect(String(rotated.body.secret)).to.match(/^whsec_/);
 
       expect((await env.call('DELETE', `/v1/webhooks/${id}`)).status).to.equal(204);
+      // Nothing is sent for a deleted webhook: a retry of its delivery says so instead of answering 202.
+      expectProblem(await env.call('POST', `/v1/deliveries/${delivery.id}/retry`), 409, 'SUBSCRIPTION_DELETED');
       expectProblem(await env.call('GET', `/v1/webhooks/${id}`), 404, 'NOT_FOUND');
     });
 

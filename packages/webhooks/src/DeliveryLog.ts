@@ -1,5 +1,7 @@
 import type { Clock } from '@relaypoint/core';
 import type { Database } from '@relaypoint/store';
+import { WebhookErrorCodes } from './errors/codes.js';
+import { WebhookConflictError } from './errors/WebhookConflictError.js';
 import { WebhookInputError } from './errors/WebhookInputError.js';
 import { DELIVERY_COLUMNS, decodeCursor, encodeCursor, pageLimit, toAttempt, toDelivery, type AttemptRow, type DeliveryRow } from './store/rows.js';
 import type { DeliveriesApi, Delivery, DeliveryStatus, DeliveryWithAttempts, Page } from './types.js';
@@ -46,20 +48,29 @@ export class DeliveryLog implements DeliveriesApi {
     return { ...toDelivery(row), attempts: attempts.map(toAttempt) };
   }
 
+  /**
+   * Makes a delivery due now (a paused or disabled endpoint keeps it queued
+   * until re-enabled). Refused with `DELIVERY_IN_FLIGHT` while an attempt is
+   * being made (its outcome lands in the attempt log; retry after it), and
+   * with `SUBSCRIPTION_DELETED` when its endpoint was deleted. Null for
+   * another tenant's or an unknown delivery.
+   */
   async retry(tenantId: string, deliveryId: string): Promise<Delivery | null> {
     const now = this.clock.now();
     return this.db.transaction(async (tx) => {
-      const [row] = await tx.query<DeliveryRow & { sub_status: string; deleted_at: number | null }>(
-        `SELECT d.id, s.status AS sub_status, s.deleted_at FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE d.id = $1 AND d.tenant_id = $2`,
+      const [row] = await tx.query<{ status: string; sub_status: string; deleted_at: number | null }>(
+        `SELECT d.status, s.status AS sub_status, s.deleted_at FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id WHERE d.id = $1 AND d.tenant_id = $2`,
         [deliveryId, tenantId],
       );
       if (!row) return null;
-      if (row.deleted_at === null) {
-        // A paused or disabled endpoint keeps it queued until re-enabled.
-        await tx.execute(
-          "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $2, held = $3, delivered_at = NULL WHERE id = $1 AND status <> 'in_flight'",
-          [deliveryId, now, row.sub_status === 'active' ? 0 : 1],
-        );
+      if (row.deleted_at !== null) throw new WebhookConflictError(WebhookErrorCodes.SUBSCRIPTION_DELETED, `delivery "${deliveryId}" belongs to a deleted webhook; nothing is sent for it`);
+      const updated = await tx.execute(
+        "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $2, held = $3, delivered_at = NULL WHERE id = $1 AND status <> 'in_flight'",
+        [deliveryId, now, row.sub_status === 'active' ? 0 : 1],
+      );
+      // Also when a dispatcher claimed it between the two statements (PostgreSQL): the attempt decides its state.
+      if (updated.rowCount === 0) {
+        throw new WebhookConflictError(WebhookErrorCodes.DELIVERY_IN_FLIGHT, `delivery "${deliveryId}" is being attempted now; its outcome will be in its attempt log, retry after that`);
       }
       const [out] = await tx.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1`, [deliveryId]);
       return toDelivery(out);

@@ -33,6 +33,7 @@ export { WebhookErrorCodes } from './errors/codes.js';
 export type { WebhookErrorCode } from './errors/codes.js';
 export { EventValidationError } from './errors/EventValidationError.js';
 export { WebhookInputError } from './errors/WebhookInputError.js';
+export { WebhookConflictError } from './errors/WebhookConflictError.js';
 export { AddressPolicy } from './ssrf/AddressPolicy.js';
 export type { SsrfOptions, Resolver } from './ssrf/SsrfGuard.js';
 export { webhookMigrations } from './store/migrations.js';

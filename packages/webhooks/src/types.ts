@@ -191,7 +191,11 @@ export interface DeliveriesApi {
   list(tenantId: string, subscriptionId: string, options?: { status?: DeliveryStatus; cursor?: string; limit?: number }): Promise<Page<Delivery> | null>;
   /** One delivery with its attempt log (oldest first); `attempts` is the log here, its length the count. */
   get(tenantId: string, deliveryId: string): Promise<DeliveryWithAttempts | null>;
-  /** Makes a delivery due now (attempt count kept). A delivered one is sent again. */
+  /**
+   * Makes a delivery due now (attempt count kept). A delivered one is sent again. Throws a
+   * WebhookConflictError `DELIVERY_IN_FLIGHT` while an attempt is being made, and
+   * `SUBSCRIPTION_DELETED` for a deleted webhook's delivery.
+   */
   retry(tenantId: string, deliveryId: string): Promise<Delivery | null>;
   /** Makes every delivery of the subscription for events published in `[from, to)` (epoch ms) due now, same `webhook-id`s, with a fresh retry schedule. */
   replay(tenantId: string, subscriptionId: string, range: { from: number; to: number }): Promise<{ scheduled: number } | null>;

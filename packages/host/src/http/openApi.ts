@@ -139,7 +139,16 @@ export function buildOpenApi(): Record<string, unknown> {
       '/v1/webhooks/{id}/deliveries': { get: { parameters: [idParam('id'), ...queryParams(pageQuerySchema)], responses: { '200': ok('A page of deliveries'), ...errors } } },
       '/v1/webhooks/{id}/replay': { post: { parameters: [idParam('id')], requestBody: { required: true, content: json(ref('Replay')) }, responses: { '202': ok('Scheduled (same webhook-id per event)'), ...errors } } },
       '/v1/deliveries/{id}': { get: { parameters: [idParam('id')], responses: { '200': ok('A delivery with its attempts'), ...errors } } },
-      '/v1/deliveries/{id}/retry': { post: { parameters: [idParam('id')], responses: { '202': ok('Due now'), ...errors } } },
+      '/v1/deliveries/{id}/retry': {
+        post: {
+          parameters: [idParam('id')],
+          responses: {
+            '202': ok('Due now (queued until re-enabled for a paused or disabled webhook)'),
+            '409': problem('DELIVERY_IN_FLIGHT: an attempt is being made now (retry after it; its outcome is in the attempt log), or SUBSCRIPTION_DELETED: the webhook was deleted'),
+            ...errors,
+          },
+        },
+      },
       '/v1/events': { post: { summary: 'Publish an event to the tenant\'s subscribers', requestBody: { required: true, content: json(ref('EventPublish')) }, responses: { '202': ok('Accepted: `{ id, deliveries, duplicate }`'), ...errors } } },
       '/v1/connectors': { get: { summary: 'Connector instances: plugin, version, capabilities, breaker state', responses: { '200': ok('The instances'), ...errors } } },
       '/v1/tenants': { get: { summary: 'Tenants (admin key)', responses: { '200': ok('The tenants'), '403': problem('Not the admin key'), ...errors } } },

@@ -9,6 +9,10 @@ export const WebhookErrorCodes = {
   WEBHOOK_URL_FORBIDDEN: 'WEBHOOK_URL_FORBIDDEN',
   /** A subscription or list input is malformed (empty events, unknown event type, bad cursor, bad time range). */
   WEBHOOK_INPUT_INVALID: 'WEBHOOK_INPUT_INVALID',
+  /** A retry of a delivery that is being attempted right now: its outcome lands in its attempt log; retry after that. Nothing changed. */
+  DELIVERY_IN_FLIGHT: 'DELIVERY_IN_FLIGHT',
+  /** A retry of a delivery whose subscription was deleted: nothing is sent for a deleted endpoint. Nothing changed. */
+  SUBSCRIPTION_DELETED: 'SUBSCRIPTION_DELETED',
 } as const;
 
 /** One of {@link WebhookErrorCodes}. */
