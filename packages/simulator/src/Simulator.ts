@@ -41,6 +41,7 @@ export interface Simulator {
     clear(): void;
   };
   readonly sinks: {
+    /** Merges options into the sink's; invalid ones throw `ConfigError` (`path: message` lines) and change nothing. */
     configure(name: string, options: SinkOptions): void;
     deliveries(name: string): SinkDelivery[];
     clear(name?: string): void;

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { createHmac, randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { startSimulator, type Simulator } from '../src/index.js';
+import { isConfigError } from '@relaypoint/core';
+import { startSimulator, type SinkOptions, type Simulator } from '../src/index.js';
 import { failure, json, raw } from './helpers.js';
 
 describe('webhook sink', () => {
@@ -30,6 +31,23 @@ describe('webhook sink', () => {
     expect(got.deliveries).to.have.length(1);
     expect(got.deliveries[0]).to.deep.include({ verified: true, status: 204, json: JSON.parse(payload) });
     expect(sim.journal.entries({ route: 'sink' })).to.have.length(1);
+  });
+
+  it('checks sinks.configure() against the same schema as PUT: path errors, and nothing changes', async () => {
+    sim.sinks.configure('lib', { status: 202 });
+    const errors = (options: unknown): string[] => {
+      try {
+        sim.sinks.configure('lib', options as SinkOptions);
+      } catch (e) {
+        expect(isConfigError(e)).to.equal(true);
+        return (e as { errors: string[] }).errors;
+      }
+      throw new Error('expected configure to throw');
+    };
+    expect(errors({ failNext: { status: 100, count: 1 } })).to.deep.equal(['failNext.status: must be >= 200']);
+    expect(errors({ mode: 'sideways', status: 204 })).to.have.length(1);
+    expect(errors({ colour: 'red' })[0]).to.match(/colour/);
+    expect(json<{ options: SinkOptions }>(await raw(`${sim.url}/__sim/sink/lib`)).options).to.deep.equal({ status: 202 });
   });
 
   it('accepts any of several space-separated signatures (secret rotation)', async () => {

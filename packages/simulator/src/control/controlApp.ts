@@ -1,15 +1,13 @@
 import { STATUS_CODES } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { isConfigError, validateAgainstSchema } from '@relaypoint/core';
+import { isConfigError } from '@relaypoint/core';
 import type { ProviderName } from '../config/ResolvedConfig.js';
 import type { JournalFilter } from '../journal/Journal.js';
 import { ROUTES, type Route } from '../scenario/Route.js';
 import type { Scenario } from '../scenario/Scenario.types.js';
 import type { SinkOptions } from '../sink/Sink.js';
-import { sinkOptionsSchema } from '../sink/sinkOptionsSchema.js';
 import type { SinkRegistry } from '../sink/SinkRegistry.js';
 import type { SimulatorState } from '../SimulatorState.js';
-import { validationSchema } from '../validation/validationSchema.js';
 
 /** What the control API drives. */
 export interface ControlTarget {
@@ -22,7 +20,6 @@ export interface ControlTarget {
   balance(provider: ProviderName): string;
 }
 
-const sinkSchema = validationSchema(sinkOptionsSchema);
 const PROVIDERS = new Set(['airtime', 'giftcard']);
 
 function str(v: unknown): string | undefined {
@@ -135,10 +132,12 @@ export function controlApp(target: ControlTarget): express.Express {
   });
 
   app.put('/__sim/sink/:name', (req: Request, res: Response) => {
-    const body: unknown = req.body ?? {};
-    const invalid = validateAgainstSchema(sinkSchema, body);
-    if (invalid.length) return fail(res, 400, 'INVALID_REQUEST', 'invalid sink options', { errors: invalid });
-    sinks.configure(String(req.params.name), body as SinkOptions);
+    try {
+      sinks.configure(String(req.params.name), (req.body ?? {}) as SinkOptions);
+    } catch (e) {
+      if (isConfigError(e)) return fail(res, 400, 'INVALID_REQUEST', 'invalid sink options', { errors: e.errors });
+      throw e;
+    }
     res.json({ name: req.params.name, options: redact(sinks.options(String(req.params.name))) });
   });
 

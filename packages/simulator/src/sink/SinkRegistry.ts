@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ConfigError, ErrorCodes, validateAgainstSchema } from '@relaypoint/core';
 import type { SimulatorState } from '../SimulatorState.js';
+import { validationSchema } from '../validation/validationSchema.js';
 import { Sink, type SinkDelivery, type SinkOptions } from './Sink.js';
+import { sinkOptionsSchema } from './sinkOptionsSchema.js';
+
+const sinkSchema = validationSchema(sinkOptionsSchema);
 import { verifyLegacySignature, verifyStandardWebhook } from './verifyStandardWebhook.js';
 
 function first(v: string | string[] | undefined): string | undefined {
@@ -22,7 +27,14 @@ export class SinkRegistry {
     return sink;
   }
 
+  /**
+   * Merges `options` into the sink's. Checked against the sink options'
+   * schema first, for the library call as for `PUT /__sim/sink/:name`: a
+   * `ConfigError` lists `path: message` lines, and nothing changes.
+   */
   configure(name: string, options: SinkOptions): void {
+    const invalid = validateAgainstSchema(sinkSchema, options ?? {});
+    if (invalid.length) throw new ConfigError(ErrorCodes.CONFIG_INVALID, invalid);
     this.get(name).configure(options);
   }
 
