@@ -3,6 +3,7 @@ import type { Database, SqlExecutor } from '@relaypoint/store';
 import type { HttpSender, SendResult } from './HttpSender.js';
 import { buildHeaders } from './signing.js';
 import { jsonList, jsonRows } from './store/jsonRows.js';
+import { parsePreviousSecrets, type PreviousSecret } from './store/rows.js';
 import type { ErrorKind, WebhookMetrics } from './types.js';
 
 /** Resolved dispatcher settings (see `WebhookServiceOptions` for meanings and defaults). */
@@ -29,15 +30,18 @@ interface ClaimedRow {
   attempts: number;
 }
 
+/** What sending needs of a subscription, as read at claim time. */
 interface SubInfo {
   id: string;
   url: string;
   secret: string;
-  previous_secret: string | null;
-  previous_expires_at: number | null;
+  /** Rotated-out secrets, newest first, parsed once per claim (expired ones are skipped at signing). */
+  previous: readonly PreviousSecret[];
   status: string;
   deleted_at: number | null;
 }
+
+const NO_SECRETS: readonly string[] = Object.freeze([]);
 
 interface Job {
   row: ClaimedRow;
@@ -384,12 +388,14 @@ export class Dispatcher {
     const keys = [...new Set(rows.map((r) => r.event_key))];
     const subIds = [...new Set(rows.map((r) => r.subscription_id))];
     const events = await tx.query<{ key: string; body: string }>(`SELECT key, body FROM webhook_events WHERE key IN (${jsonList(d, '$1')})`, [JSON.stringify(keys)]);
-    const subs = await tx.query<SubInfo>(
-      `SELECT id, url, secret, previous_secret, previous_expires_at, status, deleted_at FROM webhook_subscriptions WHERE id IN (${jsonList(d, '$1')})`,
+    const subs = await tx.query<Omit<SubInfo, 'previous'> & { previous_secrets: string | null }>(
+      `SELECT id, url, secret, previous_secrets, status, deleted_at FROM webhook_subscriptions WHERE id IN (${jsonList(d, '$1')})`,
       [JSON.stringify(subIds)],
     );
     const bodies = new Map(events.map((e) => [e.key, e.body]));
-    const subById = new Map(subs.map((x) => [x.id, x]));
+    const subById = new Map(
+      subs.map(({ previous_secrets, ...x }): [string, SubInfo] => [x.id, { ...x, previous: parsePreviousSecrets(previous_secrets) }]),
+    );
     return rows.map((row) => ({ row: { ...row, attempts: Number(row.attempts) }, body: bodies.get(row.event_key), sub: subById.get(row.subscription_id) }));
   }
 
@@ -506,7 +512,7 @@ export class Dispatcher {
       outcome = this.release(row.id, row.subscription_id, 1);
     } else {
       const now = this.clock.now();
-      const previous = sub.previous_secret && sub.previous_expires_at !== null && Number(sub.previous_expires_at) > now ? [sub.previous_secret] : [];
+      const previous = sub.previous.length ? sub.previous.filter((p) => p.expiresAt > now).map((p) => p.secret) : NO_SECRETS;
       const headers = buildHeaders({ msgId: row.id, eventType: row.event_type, body, timestampSec: Math.floor(now / 1000), secret: sub.secret, previousSecrets: previous });
       const res = await this.sender.send(sub.url, headers, body);
       outcome = this.decide(row, res);

@@ -5,7 +5,7 @@ import { WebhookInputError } from './errors/WebhookInputError.js';
 import { newId } from './ids.js';
 import { generateSecret } from './signing.js';
 import type { SsrfGuard } from './ssrf/SsrfGuard.js';
-import { decodeCursor, encodeCursor, pageLimit, SUBSCRIPTION_COLUMNS, toSubscription, type SubscriptionRow } from './store/rows.js';
+import { decodeCursor, encodeCursor, MAX_PREVIOUS_SECRETS, pageLimit, parsePreviousSecrets, SUBSCRIPTION_COLUMNS, toSubscription, type PreviousSecret, type SubscriptionRow } from './store/rows.js';
 import type { CreateSubscriptionInput, Page, Subscription, SubscriptionsApi, UpdateSubscriptionInput } from './types.js';
 
 function checkEvents(events: unknown): string[] {
@@ -133,17 +133,41 @@ export class Subscriptions implements SubscriptionsApi {
     });
   }
 
+  /**
+   * Replaces the secret. The one replaced keeps signing deliveries (after
+   * the new one) until `previousExpiresAt`, and so does every secret rotated
+   * out before it until its own expiry: rotating twice within an overlap
+   * drops nothing a receiver may still verify with. Expired previous secrets
+   * are pruned here; at most {@link MAX_PREVIOUS_SECRETS} are kept (the
+   * oldest beyond that are dropped at once). Read and written in one
+   * transaction, the row locked on PostgreSQL, so concurrent rotations each
+   * keep the secret the other replaced.
+   */
   async rotateSecret(tenantId: string, id: string, options: { overlapMs?: number } = {}): Promise<{ secret: string; previousExpiresAt: number } | null> {
     const overlap = options.overlapMs ?? this.secretOverlapMs;
     if (!Number.isFinite(overlap) || overlap < 0) throw WebhookInputError.invalid('overlapMs', 'overlapMs must be a non-negative number of milliseconds');
     const now = this.clock.now();
     const secret = generateSecret();
     const previousExpiresAt = now + overlap;
-    const r = await this.db.execute(
-      'UPDATE webhook_subscriptions SET previous_secret = secret, previous_expires_at = $3, secret = $4, updated_at = $5 WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL',
-      [id, tenantId, previousExpiresAt, secret, now],
-    );
-    if (r.rowCount === 0) return null;
+    const rotated = await this.db.transaction(async (tx) => {
+      const [current] = await tx.query<{ secret: string; previous_secrets: string | null }>(
+        `SELECT secret, previous_secrets FROM webhook_subscriptions WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL${tx.dialect === 'postgres' ? ' FOR UPDATE' : ''}`,
+        [id, tenantId],
+      );
+      if (!current) return false;
+      const previous: PreviousSecret[] = [{ secret: current.secret, expiresAt: previousExpiresAt }, ...parsePreviousSecrets(current.previous_secrets)]
+        .filter((p) => p.expiresAt > now)
+        .slice(0, MAX_PREVIOUS_SECRETS);
+      await tx.execute('UPDATE webhook_subscriptions SET secret = $3, previous_secrets = $4, updated_at = $5 WHERE id = $1 AND tenant_id = $2', [
+        id,
+        tenantId,
+        secret,
+        previous.length ? JSON.stringify(previous) : null,
+        now,
+      ]);
+      return true;
+    });
+    if (!rotated) return null;
     this.onChange(id, {});
     return { secret, previousExpiresAt };
   }

@@ -70,6 +70,12 @@ const indexesV2 = [
 
 const indexDueBySubscription = "CREATE INDEX webhook_deliveries_due_sub ON webhook_deliveries (subscription_id, next_attempt_at) WHERE status = 'pending' AND held = 0";
 
+const addPreviousSecrets = 'ALTER TABLE webhook_subscriptions ADD COLUMN previous_secrets TEXT';
+/** Copies an unexpired single previous secret of the old columns into the list (`expr` builds the JSON text, `now` is the server's time in epoch ms). */
+const copyPreviousSecret = (expr: string, now: string) =>
+  `UPDATE webhook_subscriptions SET previous_secrets = ${expr}
+   WHERE previous_secret IS NOT NULL AND previous_expires_at IS NOT NULL AND previous_expires_at > ${now} AND deleted_at IS NULL`;
+
 /** Schema of the webhook service (namespace `webhooks`): subscriptions, events, deliveries (the outbox) and attempts. */
 export const webhookMigrations: Migration[] = [
   {
@@ -124,5 +130,30 @@ export const webhookMigrations: Migration[] = [
     // endpoint's backlog.
     sqlite: [indexDueBySubscription],
     postgres: [indexDueBySubscription],
+  },
+  {
+    id: 4,
+    name: 'every rotated-out secret kept until its own expiry',
+    // previous_secrets: JSON array of { secret, expiresAt (epoch ms) }, newest
+    // first, instead of one previous_secret / previous_expires_at: rotating
+    // twice within an overlap no longer drops a secret receivers may still
+    // use. The old columns are no longer read or written. They are left as
+    // they were, not cleared: a process still on the previous version during
+    // a rolling deploy keeps signing with the previous secret it knew (it
+    // never sees a secret rotated out by the new version).
+    sqlite: [
+      addPreviousSecrets,
+      copyPreviousSecret(
+        "json_array(json_object('secret', previous_secret, 'expiresAt', previous_expires_at))",
+        "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)",
+      ),
+    ],
+    postgres: [
+      addPreviousSecrets,
+      copyPreviousSecret(
+        "CAST(json_build_array(json_build_object('secret', previous_secret, 'expiresAt', previous_expires_at)) AS TEXT)",
+        'CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)',
+      ),
+    ],
   },
 ];

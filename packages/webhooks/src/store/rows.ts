@@ -12,8 +12,8 @@ export interface SubscriptionRow {
   status: string;
   disabled_reason: string | null;
   secret: string;
-  previous_secret: string | null;
-  previous_expires_at: number | null;
+  /** JSON array of {@link PreviousSecret}, newest first (see {@link parsePreviousSecrets}); NULL when the secret was never rotated. */
+  previous_secrets: string | null;
   deleted_at: number | null;
   created_at: number;
   updated_at: number;
@@ -42,7 +42,40 @@ export const DELIVERY_COLUMNS =
 
 /** Columns of {@link SubscriptionRow}. */
 export const SUBSCRIPTION_COLUMNS =
-  'id, tenant_id, url, events, description, active, status, disabled_reason, secret, previous_secret, previous_expires_at, deleted_at, created_at, updated_at';
+  'id, tenant_id, url, events, description, active, status, disabled_reason, secret, previous_secrets, deleted_at, created_at, updated_at';
+
+/** A rotated-out secret, still signing deliveries until `expiresAt` (epoch ms, exclusive). */
+export interface PreviousSecret {
+  secret: string;
+  expiresAt: number;
+}
+
+/** Most previous secrets a subscription keeps; rotating past that drops the oldest at once. */
+export const MAX_PREVIOUS_SECRETS = 10;
+
+/**
+ * The `previous_secrets` column, newest first. Never throws: a value that is
+ * not a JSON array of `{ secret, expiresAt }` reads as no previous secrets
+ * (one bad row must not stop the dispatcher's claim transaction).
+ */
+export function parsePreviousSecrets(json: string | null | undefined): PreviousSecret[] {
+  if (!json) return [];
+  let v: unknown;
+  try {
+    v = JSON.parse(json);
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(v)) return [];
+  const out: PreviousSecret[] = [];
+  for (const e of v as unknown[]) {
+    if (typeof e !== 'object' || e === null) continue;
+    const { secret, expiresAt } = e as { secret?: unknown; expiresAt?: unknown };
+    const at = typeof expiresAt === 'string' ? Number(expiresAt) : expiresAt;
+    if (typeof secret === 'string' && secret !== '' && typeof at === 'number' && Number.isFinite(at)) out.push({ secret, expiresAt: at });
+  }
+  return out;
+}
 
 export function toSubscription(r: SubscriptionRow): Subscription {
   return {
