@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { clientErrorResponse } from './http/problem.js';
 import type { DestinationStream, Logger as PinoLogger, LevelWithSilent } from 'pino';
-import { createRootContainer, type Logger } from '@relaypoint/core';
+import { createRootContainer, resolveResilienceOptions, type Logger } from '@relaypoint/core';
 import { lockForProcess, openDatabase, type Database } from '@relaypoint/store';
 import { createWebhookService, validateEvent, type WebhookService } from '@relaypoint/webhooks';
 import type { HostConfig } from './config.types.js';
@@ -141,6 +141,19 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
     });
 
     const rc = config.reconciliation;
+    const settleMs = rc.settleMs ?? 600000;
+    for (const c of resolved.connectors) {
+      // A host that goes silent mid-call may go on sending attempts for this long; a refusal of another host's
+      // re-send within it is not final only if settleMs covers it (see IssuanceService).
+      const { timeoutMs, retry } = resolveResilienceOptions(c.resilience);
+      const longestCallMs = retry.maxAttempts * timeoutMs + (retry.maxAttempts - 1) * Math.max(retry.maxDelayMs, retry.maxRetryAfterMs);
+      if (settleMs < longestCallMs) {
+        logger.warn(
+          { connector: c.name, settleMs, longestCallMs },
+          'reconciliation.settleMs is shorter than the longest call of this connector (attempts × timeoutMs plus the longest waits between them): a re-send refused while an earlier call may still be sending can be recorded failed',
+        );
+      }
+    }
     const metrics = createMetrics({
       breakers: () => [...connectors.values()].map((h) => [h.name, h.resilient.breaker.state] as [string, string]),
       webhookQueueDepth: async () => (await webhooks.stats()).pending,
@@ -157,7 +170,7 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
       hostId,
       waitMs: config.server.issuanceWaitMs ?? 5000,
       leaseMs: rc.leaseMs ?? 60000,
-      settleMs: rc.settleMs ?? 600000,
+      settleMs,
       intervalMs: rc.intervalMs ?? 5000,
       maxIntervalMs: rc.maxIntervalMs ?? 300000,
       maxAgeMs: rc.maxAgeMs ?? 3600000,
