@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { ProviderName, ResolvedConfig } from './config/ResolvedConfig.js';
 import { Journal } from './journal/Journal.js';
 import { AttemptCounter } from './ledger/AttemptCounter.js';
@@ -78,6 +80,29 @@ export class SimulatorState {
   setBalance(provider: ProviderName, decimal: string): void {
     const section = this.config[provider];
     section.accounts[0].balance = toMinorUnits(decimal, section.currency);
+  }
+
+  /**
+   * Parks a request for `ms`, then runs `then`. Reset and close cancel it
+   * first (destroying `socket`: the client sees the connection drop). With
+   * `res`, the client closing its connection cancels it too; without, it runs
+   * whether or not the client is still there.
+   */
+  park(ms: number, socket: Socket, then: () => void, res?: ServerResponse): void {
+    const cancel = (): void => {
+      clearTimeout(timer);
+      this.parked.delete(cancel);
+      socket.destroy();
+    };
+    const timer = setTimeout(() => {
+      this.parked.delete(cancel);
+      then();
+    }, ms);
+    this.parked.add(cancel);
+    res?.once('close', () => {
+      clearTimeout(timer);
+      this.parked.delete(cancel);
+    });
   }
 
   /** Aborts every parked request (their sockets are destroyed: the client sees the connection drop). */

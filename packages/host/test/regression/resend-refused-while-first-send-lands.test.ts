@@ -1,8 +1,20 @@
 import { expect } from 'chai';
-import { describeEachStore } from '@relaypoint/store/testing';
+import { describeEachStore, type StoreTarget } from '@relaypoint/store/testing';
 import { airtime, ref, startEnv, waitFor, type J, type TestEnv } from '../helpers/harness.js';
 
 const SETTLE_MS = 2500;
+
+/** A host with only the airtime connector, answering fresh requests at once (202 while open). */
+function airtimeOnly(target: StoreTarget, resilience: object, settleMs?: number): Promise<TestEnv> {
+  return startEnv({
+    target,
+    patch: (s) => ({
+      server: { host: '127.0.0.1', port: 0, issuanceWaitMs: 0, shutdownGraceMs: 2000 },
+      ...(settleMs !== undefined ? { reconciliation: { intervalMs: 200, maxIntervalMs: 1000, maxAgeMs: 3_600_000, leaseMs: 10_000, settleMs } } : {}),
+      connectors: [{ name: 'airtime', plugin: '@relaypoint/connector-airtime', config: { baseUrl: `${s.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' }, resilience }],
+    }),
+  });
+}
 
 /**
  * A send that timed out after the request left may still be processed by the
@@ -19,22 +31,8 @@ describeEachStore('regression: a re-send refused while the first send may still 
     this.timeout(30_000);
     let env: TestEnv;
     before(async () => {
-      env = await startEnv({
-        target,
-        patch: (s) => ({
-          server: { host: '127.0.0.1', port: 0, issuanceWaitMs: 0, shutdownGraceMs: 2000 },
-          reconciliation: { intervalMs: 200, maxIntervalMs: 1000, maxAgeMs: 3_600_000, leaseMs: 10_000, settleMs: SETTLE_MS },
-          connectors: [
-            {
-              name: 'airtime',
-              plugin: '@relaypoint/connector-airtime',
-              config: { baseUrl: `${s.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' },
-              // One attempt per call and one lookup after a timeout: the re-send is the reconciler's.
-              resilience: { timeoutMs: 300, retry: { maxAttempts: 1 }, reconcile: { attempts: 1, delayMs: 50 } },
-            },
-          ],
-        }),
-      });
+      // One attempt per call and one lookup after a timeout: the re-send is the reconciler's.
+      env = await airtimeOnly(target, { timeoutMs: 300, retry: { maxAttempts: 1 }, reconcile: { attempts: 1, delayMs: 50 } }, SETTLE_MS);
     });
     afterEach(() => env.sim.reset());
     after(async () => env.close());
@@ -118,15 +116,7 @@ describeEachStore('a provider success for an issuance already recorded failed', 
     this.timeout(30_000);
     let env: TestEnv;
     before(async () => {
-      env = await startEnv({
-        target,
-        patch: (s) => ({
-          server: { host: '127.0.0.1', port: 0, issuanceWaitMs: 0, shutdownGraceMs: 2000 },
-          connectors: [
-            { name: 'airtime', plugin: '@relaypoint/connector-airtime', config: { baseUrl: `${s.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' }, resilience: { timeoutMs: 5000, retry: { maxAttempts: 1 } } },
-          ],
-        }),
-      });
+      env = await airtimeOnly(target, { timeoutMs: 5000, retry: { maxAttempts: 1 } });
     });
     after(async () => env.close());
 

@@ -145,23 +145,8 @@ export class ProviderDispatch {
       res.once('close', () => this.log!({ level: 'debug', msg: 'request', method: x.method, path: x.url, route: x.route, reference, attempt, status: rec.status, fault: rec.fault, ms: Math.round((performance.now() - t0) * 10) / 10 }));
     }
     if (decision.latencyMs > 0) {
-      const cancel = (): void => {
-        clearTimeout(timer);
-        this.state.parked.delete(cancel);
-        req.socket.destroy();
-      };
-      const timer = setTimeout(() => {
-        this.state.parked.delete(cancel);
-        this.proceed(x);
-      }, decision.latencyMs);
-      this.state.parked.add(cancel);
       // A late-commit is processed whether or not the client stays, so its latency is not cut short by a close either.
-      if (decision.fault?.type !== 'late-commit') {
-        res.once('close', () => {
-          clearTimeout(timer);
-          this.state.parked.delete(cancel);
-        });
-      }
+      this.state.park(decision.latencyMs, req.socket, () => this.proceed(x), decision.fault?.type === 'late-commit' ? undefined : res);
       return;
     }
     this.proceed(x);
@@ -198,20 +183,10 @@ export class ProviderDispatch {
         case 'reset':
           req.socket.resetAndDestroy();
           return;
-        case 'late-commit': {
-          // Parked so reset and close drop it before it commits; a client's close leaves it parked: the provider keeps going.
-          const cancel = (): void => {
-            clearTimeout(timer);
-            this.state.parked.delete(cancel);
-            req.socket.destroy();
-          };
-          const timer = setTimeout(() => {
-            this.state.parked.delete(cancel);
-            this.commitLate(x);
-          }, fault.ms);
-          this.state.parked.add(cancel);
+        case 'late-commit':
+          // Reset and close drop it before it commits; a client's close does not: the provider keeps going.
+          this.state.park(fault.ms, req.socket, () => this.commitLate(x));
           return;
-        }
         default:
           break;
       }

@@ -107,24 +107,10 @@ export class SinkRegistry {
         res.once('close', () => this.state.parked.delete(cancel));
         return;
       }
-      case 'slow': {
+      case 'slow':
         rec.fault = 'latency';
-        const cancel = (): void => {
-          clearTimeout(timer);
-          this.state.parked.delete(cancel);
-          req.socket.destroy();
-        };
-        const timer = setTimeout(() => {
-          this.state.parked.delete(cancel);
-          answer(opts.status ?? 204);
-        }, opts.delayMs ?? 2000);
-        this.state.parked.add(cancel);
-        res.once('close', () => {
-          clearTimeout(timer);
-          this.state.parked.delete(cancel);
-        });
+        this.state.park(opts.delayMs ?? 2000, req.socket, () => answer(opts.status ?? 204), res);
         return;
-      }
       default:
         answer(opts.status ?? 204);
     }
