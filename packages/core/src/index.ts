@@ -58,6 +58,7 @@ export { createConnectorContainer } from './di/createConnectorContainer.js';
 export type { ConnectorInstance, ConnectorInstanceConfig } from './di/createConnectorContainer.js';
 export { noopLogger } from './di/noopLogger.js';
 export { systemClock } from './di/systemClock.js';
+export { pooledRandomBytes } from './random/pooledRandomBytes.js';
 
 export { createAjv, schemaDraft } from './config/createAjv.js';
 export type { AjvInstance, CreateAjvOptions } from './config/createAjv.js';

@@ -1,22 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from '@relaypoint/core';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32, as ULID
 
 let lastTime = -1;
 let lastRandom: number[] = [];
-
-// Random bytes drawn 1 KiB at a time: a randomBytes call per id (one per event and per delivery on the
-// issuance path) cost more than the id is worth.
-let entropy = Buffer.alloc(0);
-let entropyAt = 0;
-function random16(): Buffer {
-  if (entropyAt + 16 > entropy.length) {
-    entropy = randomBytes(1024);
-    entropyAt = 0;
-  }
-  entropyAt += 16;
-  return entropy.subarray(entropyAt - 16, entropyAt);
-}
 
 /**
  * A ULID-like id with a prefix (`msg_01J…`): 10 characters of millisecond
@@ -40,7 +27,7 @@ export function newId(prefix: string, now = Date.now()): string {
       digits[i] = 0;
     }
   } else {
-    const rnd = random16();
+    const rnd = pooledRandomBytes(16);
     // The first random digit leaves headroom so bumping never overflows in practice.
     digits = Array.from(rnd, (b, i) => (i === 0 ? b & 15 : b & 31));
   }

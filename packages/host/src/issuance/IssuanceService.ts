@@ -1,10 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ErrorCodes,
   ValidationError,
   isConnectorError,
+  pooledRandomBytes,
   validateIssueParams,
   type Clock,
   type IssueParams,
@@ -111,17 +112,8 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-// Random bytes for ids, drawn 1 KiB at a time: one randomBytes call per issuance cost more than the id is worth.
-let entropy = Buffer.alloc(0);
-let entropyAt = 0;
-
 function newIssuanceId(): string {
-  if (entropyAt + 8 > entropy.length) {
-    entropy = randomBytes(1024);
-    entropyAt = 0;
-  }
-  const random = entropy.toString('hex', entropyAt, (entropyAt += 8));
-  return `iss_${Date.now().toString(36).padStart(9, '0')}${random}`;
+  return `iss_${Date.now().toString(36).padStart(9, '0')}${pooledRandomBytes(8).toString('hex')}`;
 }
 
 /** Longest reference a provider accepts (core's reference rule). */
