@@ -40,7 +40,7 @@ describeEachStore('a manual retry the delivery cannot take', (target) => {
 
   it('is refused with DELIVERY_IN_FLIGHT while an attempt is being made, and taken once the attempt is over', async () => {
     svc = await makeService(db);
-    rx.answer = () => ({ status: 200, delayMs: 600 });
+    rx.answer = () => ({ status: 200, delayMs: 2000 }); // room for a loaded machine between seeing it in flight and the retry
     const sub = await svc.subscriptions.create('t1', { url: `${rx.url}/slow`, events: ['*'] });
     await svc.publish('t1', { ...enrolled(), id: 'in-flight-1' });
     svc.start();
