@@ -125,8 +125,8 @@ describeEachStore('issuance reconciliation', (target) =>
       const sent = `tenant-a:${reference}`;
       sim.setScenario({
         rules: [
-          // The dead process' request reaches the provider, which processes it 1.5 s later.
-          { route: 'airtime.issue', reference: sent, attempts: [1], fault: { type: 'late-commit', ms: 1500 } },
+          // The dead process' request reaches the provider, which processes it 3 s later.
+          { route: 'airtime.issue', reference: sent, attempts: [1], fault: { type: 'late-commit', ms: 3000 } },
           // The new process' re-sends meanwhile are refused, before anything is recorded.
           { route: 'airtime.issue', reference: sent, attempts: [2, 3, 4, 5, 6, 7, 8, 9, 10], fault: { type: 'status-before-commit', status: 503, code: 'OPERATOR_UNAVAILABLE' } },
         ],
@@ -145,15 +145,15 @@ describeEachStore('issuance reconciliation', (target) =>
         () => undefined,
       );
       const started = Date.now();
-      env = await startEnv({ target, sim, patch: () => ({ reconciliation: { intervalMs: 200, maxIntervalMs: 1000, maxAgeMs: 3_600_000, leaseMs: 10_000, settleMs: 2500 } }) });
+      env = await startEnv({ target, sim, patch: () => ({ reconciliation: { intervalMs: 200, maxIntervalMs: 1000, maxAgeMs: 3_600_000, leaseMs: 10_000, settleMs: 4500 } }) });
       const first = await env.call('GET', `/v1/issuances/${reference}`);
-      expect(Date.now() - started, 'the re-send was refused before the held request was processed').to.be.below(1500);
+      expect(Date.now() - started, 'the re-send was refused before the held request was processed').to.be.below(2900);
       expect(first.body.status).to.equal('unknown');
       expect(Number(first.body.sends)).to.equal(2);
       const done = await waitFor(async () => {
         const r = await env!.call('GET', `/v1/issuances/${reference}`);
         return ['succeeded', 'failed'].includes(String(r.body.status)) ? r.body : undefined;
-      }, 10_000, 'a terminal status');
+      }, 15_000, 'a terminal status');
       expect(done.status).to.equal('succeeded');
       expect(sim.ledger.countByReference('airtime', sent)).to.equal(1);
     });

@@ -2,7 +2,9 @@ import { expect } from 'chai';
 import { describeEachStore, type StoreTarget } from '@relaypoint/store/testing';
 import { airtime, ref, startEnv, waitFor, type J, type TestEnv } from '../helpers/harness.js';
 
-const SETTLE_MS = 2500;
+/** The first request is processed this long after it arrived; the re-sends come well before. */
+const LATE_MS = 3000;
+const SETTLE_MS = 4000;
 
 /** A host with only the airtime connector, answering fresh requests at once (202 while open). */
 function airtimeOnly(target: StoreTarget, resilience: object, settleMs?: number): Promise<TestEnv> {
@@ -44,8 +46,8 @@ describeEachStore('regression: a re-send refused while the first send may still 
       const sent = `tenant-a:${reference}`;
       env.sim.setScenario({
         rules: [
-          // The first request is processed 1.5 s after it arrived, long after the host's 300 ms timeout.
-          { route: 'airtime.issue', reference: sent, attempts: [1], fault: { type: 'late-commit', ms: 1500 } },
+          // The first request is processed 3 s after it arrived, long after the host's 300 ms timeout.
+          { route: 'airtime.issue', reference: sent, attempts: [1], fault: { type: 'late-commit', ms: LATE_MS } },
           // Every re-send meanwhile is refused, before anything is recorded.
           { route: 'airtime.issue', reference: sent, attempts: [2, 3, 4, 5, 6, 7, 8, 9, 10], fault: { type: 'status-before-commit', status: 503, code: 'OPERATOR_UNAVAILABLE' } },
         ],
@@ -59,14 +61,14 @@ describeEachStore('regression: a re-send refused while the first send may still 
         const b = await get(reference);
         return Number(b.sends) >= 2 && String(b.error?.code) === 'PROVIDER_UNAVAILABLE' ? b : undefined;
       }, 5000, 'the refused re-send');
-      expect(Date.now() - started, 'the re-send came before the first request was processed').to.be.below(1500);
+      expect(Date.now() - started, 'the re-send came before the first request was processed').to.be.below(LATE_MS);
       expect(refused.status).to.equal('unknown');
       expect(String(refused.error.message)).to.contain('not final');
 
       const done = await waitFor(async () => {
         const b = await get(reference);
         return ['succeeded', 'failed'].includes(String(b.status)) ? b : undefined;
-      }, 10_000, 'a terminal status');
+      }, 15_000, 'a terminal status');
       expect(done.status).to.equal('succeeded');
       expect(Date.now() - started, 'decided after the settle time').to.be.at.least(SETTLE_MS);
       expect(env.sim.ledger.countByReference('airtime', sent)).to.equal(1);
@@ -87,7 +89,7 @@ describeEachStore('regression: a re-send refused while the first send may still 
       const done = await waitFor(async () => {
         const b = await get(reference);
         return ['succeeded', 'failed'].includes(String(b.status)) ? b : undefined;
-      }, 10_000, 'a terminal status');
+      }, 15_000, 'a terminal status');
       expect(Date.now() - started, 'not before the settle time').to.be.at.least(SETTLE_MS);
       expect(done.status).to.equal('failed');
       expect(done.error.code).to.equal('PROVIDER_UNAVAILABLE');
@@ -123,7 +125,7 @@ describeEachStore('a provider success for an issuance already recorded failed', 
     it('is flagged (metric and error log), and the record is left alone', async () => {
       const reference = ref('conflict');
       const sent = `tenant-a:${reference}`;
-      env.sim.setScenario({ rules: [{ route: 'airtime.issue', reference: sent, attempts: [1], fault: { type: 'late-commit', ms: 1000 } }] });
+      env.sim.setScenario({ rules: [{ route: 'airtime.issue', reference: sent, attempts: [1], fault: { type: 'late-commit', ms: 2000 } }] });
       const posted = env.call('POST', '/v1/issuances', { body: airtime(reference) });
       await waitFor(() => env.sim.journal.entries({ route: 'airtime.issue', reference: sent }).length === 1, 5000, 'the request at the provider');
       // While the host's call waits, the journal says failed, as a host that took the row over and was refused
