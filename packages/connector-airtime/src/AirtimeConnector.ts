@@ -87,6 +87,26 @@ function comparePhone(wire: string | undefined, ours: string): Match {
   return short.length >= 6 && long.endsWith(short) ? 'doubtful' : 'different';
 }
 
+/** The fields of `tx` that certainly differ from the request, and those that cannot be compared. */
+function compareTransaction(tx: WireTransaction, req: IssueRequest, productId: string): { different: string[]; doubtful: string[] } {
+  const checks: [string, Match][] = [
+    ['product', tx.product_id === undefined || tx.product_id === productId ? 'same' : 'different'],
+    ['currency', tx.currency === undefined || tx.currency === req.amount.currency ? 'same' : 'different'],
+    ['amount', compareEchoedAmount(tx.amount, req.amount)],
+    ['phone number', comparePhone(tx.phone_number, req.phoneNumber ?? '')],
+  ];
+  return { different: checks.filter(([, m]) => m === 'different').map(([f]) => f), doubtful: checks.filter(([, m]) => m === 'doubtful').map(([f]) => f) };
+}
+
+/** The reference is held by a different issuance's transaction: nothing was (or can be) issued for this request under it. */
+function referenceConflict(reference: string, tx: WireTransaction, different: string[], httpStatus: number, providerCode?: string): ProviderRejectedError {
+  return new ProviderRejectedError(
+    ErrorCodes.PROVIDER_REFERENCE_CONFLICT,
+    `reference ${reference} already belongs to a different airtime transaction (${tx.transaction_id}: ${different.join(', ')} differ); nothing new was issued`,
+    { retryable: false, httpStatus, ...(providerCode ? { providerCode } : {}) },
+  );
+}
+
 /**
  * The airtime provider's connector: `POST {baseUrl}/issue` signed over the
  * exact bytes sent, status by transaction id and by reference. A repeated
@@ -150,6 +170,12 @@ export class AirtimeConnector implements Connector {
     if (tx === null) {
       return typeof query.transactionId === 'string' ? { status: 'not_found', transactionId: query.transactionId } : { status: 'not_found', reference: query.reference as string };
     }
+    if (query.request) {
+      // The transaction that holds our reference may be another issuance's: only ours is an answer.
+      const req = query.request;
+      const { different } = compareTransaction(tx, req, this.products[req.productId] ?? req.productId);
+      if (different.length > 0) throw referenceConflict(req.reference, tx, different, 200);
+    }
     return toResult(tx, typeof tx.reference === 'string' ? tx.reference : (query.reference ?? ''));
   }
 
@@ -185,21 +211,8 @@ export class AirtimeConnector implements Connector {
     }
     if (tx === null) throw unknown('the provider has no transaction for it');
     if (tx.reference !== undefined && tx.reference !== req.reference) throw unknown(`the lookup returned a transaction for another reference (${String(tx.reference)})`);
-    const checks: [string, Match][] = [
-      ['product', tx.product_id === undefined || tx.product_id === productId ? 'same' : 'different'],
-      ['currency', tx.currency === undefined || tx.currency === req.amount.currency ? 'same' : 'different'],
-      ['amount', compareEchoedAmount(tx.amount, req.amount)],
-      ['phone number', comparePhone(tx.phone_number, req.phoneNumber ?? '')],
-    ];
-    const different = checks.filter(([, m]) => m === 'different').map(([f]) => f);
-    if (different.length > 0) {
-      throw new ProviderRejectedError(
-        ErrorCodes.PROVIDER_REFERENCE_CONFLICT,
-        `reference ${req.reference} already belongs to a different airtime transaction (${tx.transaction_id}: ${different.join(', ')} differ); nothing new was issued`,
-        { retryable: false, httpStatus: 409, providerCode },
-      );
-    }
-    const doubtful = checks.filter(([, m]) => m === 'doubtful').map(([f]) => f);
+    const { different, doubtful } = compareTransaction(tx, req, productId);
+    if (different.length > 0) throw referenceConflict(req.reference, tx, different, 409, providerCode);
     if (doubtful.length > 0) throw unknown(`the original (${tx.transaction_id}) echoes a ${doubtful.join(' and ')} that cannot be compared with ours`);
     this.logger.info({ op: 'issue', reference: req.reference, transactionId: tx.transaction_id }, 'airtime duplicate reference resolved to the original transaction');
     return toResult(tx, req.reference);

@@ -195,6 +195,19 @@ describe('AirtimeConnector', () => {
     }
   });
 
+  it('given the request, a lookup by reference refuses a transaction of a different issuance (PROVIDER_REFERENCE_CONFLICT), and returns ours', async () => {
+    const mine = await issue(connector, 'A-held');
+    const ours = await connector.checkStatus({ reference: 'A-held', request: validateIssueParams(params('A-held')) });
+    expect(ours).to.include({ status: 'succeeded', transactionId: mine.transactionId });
+    // Another system holds the reference with 7.00 to another phone: not an answer about our 5.00.
+    for (const patch of [{ amount: '7.00' }, { phoneNumber: '+263771999999' }]) {
+      const e = await failure(connector.checkStatus({ reference: 'A-held', request: validateIssueParams(params('A-held', patch)) }));
+      expect(e, JSON.stringify(patch)).to.include({ code: ErrorCodes.PROVIDER_REFERENCE_CONFLICT, outcome: 'rejected', retryable: false });
+    }
+    // Without the request there is nothing to compare with: the lookup answers as before.
+    expect(await connector.checkStatus({ reference: 'A-held' })).to.include({ status: 'succeeded' });
+  });
+
   // Defect 1: any 409 on issue means the reference exists; resolve it by lookup, never refuse it outright.
   it('resolves a 409 DUPLICATE_REFERENCE whose body is cut short to the original, issuing nothing new', async () => {
     const first = await issue(connector, 'A-dup-cut');

@@ -101,6 +101,15 @@ function compareOrder(order: WireOrder, req: IssueRequest, productId: string): {
   };
 }
 
+/** The external_ref is held by an order for a different item: nothing was (or can be) ordered for this request under it. */
+function referenceConflict(reference: string, order: WireOrder, different: string[], httpStatus: number): ProviderRejectedError {
+  return new ProviderRejectedError(
+    ErrorCodes.PROVIDER_REFERENCE_CONFLICT,
+    `external_ref ${reference} already belongs to gift-card order ${order.id} for a different item (${different.join(', ')} differ); nothing new was ordered`,
+    { retryable: false, httpStatus },
+  );
+}
+
 /**
  * The gift-card provider's connector. Checks product and amount against the
  * provider's catalogue (cached) before ordering, orders with
@@ -181,6 +190,13 @@ export class GiftcardConnector implements Connector {
     if (order === null) {
       return typeof query.transactionId === 'string' ? { status: 'not_found', transactionId: query.transactionId } : { status: 'not_found', reference: query.reference as string };
     }
+    if (query.request) {
+      // The provider keeps one order per external_ref, "even for a different item": only ours is an answer. A field
+      // that cannot be compared does not make it another's (the lookup is taken, as before requests were passed).
+      const req = query.request;
+      const { different } = compareOrder(order, req, this.products[req.productId] ?? req.productId);
+      if (different.length > 0) throw referenceConflict(req.reference, order, different, 200);
+    }
     return toResult(order);
   }
 
@@ -228,13 +244,7 @@ export class GiftcardConnector implements Connector {
    */
   private checkOrderMatches(order: WireOrder, req: IssueRequest, productId: string, kind: 'original' | 'created', httpStatus: number): void {
     const { different, doubtful } = compareOrder(order, req, productId);
-    if (different.length > 0 && kind === 'original') {
-      throw new ProviderRejectedError(
-        ErrorCodes.PROVIDER_REFERENCE_CONFLICT,
-        `external_ref ${req.reference} already belongs to gift-card order ${order.id} for a different item (${different.join(', ')} differ); nothing new was ordered`,
-        { retryable: false, httpStatus },
-      );
-    }
+    if (different.length > 0 && kind === 'original') throw referenceConflict(req.reference, order, different, httpStatus);
     if (different.length > 0 || doubtful.length > 0) {
       throw new OutcomeUnknownError(
         ErrorCodes.PROVIDER_BAD_RESPONSE,

@@ -171,6 +171,18 @@ describe('GiftcardConnector', () => {
     expect(done.status === 'succeeded' && done.voucher?.code).to.equal(sim.ledger.entries({ reference: 'G-pend' })[0].voucherCode);
   });
 
+  it('given the request, a lookup by reference refuses an order for a different item (PROVIDER_REFERENCE_CONFLICT), and returns ours', async () => {
+    const mine = await issue(connector, 'G-held');
+    const ours = await connector.checkStatus({ reference: 'G-held', request: validateIssueParams(params('G-held')) });
+    expect(ours).to.include({ status: 'succeeded', transactionId: mine.transactionId });
+    // The provider returns the order holding the external_ref "even for a different item": not an answer about ours.
+    for (const patch of [{ amount: '50.00' }, { productId: 'GC-ASYNC-USD', amount: '10.00' }]) {
+      const e = await failure(connector.checkStatus({ reference: 'G-held', request: validateIssueParams(params('G-held', patch)) }));
+      expect(e, JSON.stringify(patch)).to.include({ code: ErrorCodes.PROVIDER_REFERENCE_CONFLICT, outcome: 'rejected', retryable: false });
+    }
+    expect(await connector.checkStatus({ reference: 'G-held' })).to.include({ status: 'succeeded' });
+  });
+
   it('says not_found only for the provider’s ORDER_NOT_FOUND', async () => {
     expect(await connector.checkStatus({ reference: 'G-none' })).to.deep.equal({ status: 'not_found', reference: 'G-none' });
     expect(await connector.checkStatus({ transactionId: 'GC-none' })).to.deep.equal({ status: 'not_found', transactionId: 'GC-none' });

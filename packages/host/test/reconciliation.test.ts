@@ -158,6 +158,30 @@ describeEachStore('issuance reconciliation', (target) =>
       expect(sim.ledger.countByReference('airtime', sent)).to.equal(1);
     });
 
+    it("on start, never takes another issuance's transaction holding the reference as its own success", async () => {
+      const reference = ref('orphan-taken');
+      const sent = `tenant-a:${reference}`;
+      await insertOrphan(target, reference, 'in_flight');
+      // Another system on the same provider account (a staging host with the same tenant id, say) issued under
+      // the same reference, to another phone.
+      const { createHmac } = await import('node:crypto');
+      const body = JSON.stringify({ product_id: 'AIRTIME_5', phone_number: '+263771999999', amount: '5.00', currency: 'USD', reference: sent, customer_id: 'someone-else' });
+      const other = await fetch(`${sim.url}/airtime/issue`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': 'sim-airtime-key', 'x-signature': createHmac('sha256', 'sim-airtime-secret').update(body).digest('hex') },
+        body,
+      });
+      expect(other.status).to.equal(200);
+      env = await startEnv({ target, sim });
+      const got = await env.call('GET', `/v1/issuances/${reference}`);
+      expect(got.body.status).to.equal('failed');
+      expect(String(got.body.error?.code)).to.equal('PROVIDER_REFERENCE_CONFLICT');
+      expect(got.body).to.not.have.property('transactionId');
+      // Nothing was sent for ours: the reference is taken, a send could only be refused or return the other's.
+      expect(Number(got.body.sends)).to.equal(1);
+      expect(sim.journal.entries({ route: 'airtime.issue', reference: sent })).to.have.length(1);
+    });
+
     it('surfaces an issuance still open past maxAgeMs as needs_attention (list filter and metric)', async () => {
       const reference = ref('old');
       await insertOrphan(target, reference, 'unknown', Date.now() - 7_200_000);

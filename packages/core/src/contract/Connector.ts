@@ -59,7 +59,23 @@ export interface IssueResult {
 }
 
 /** Look up a transaction by the provider's id or by our reference (recovery after a lost answer). */
-export type StatusQuery = { transactionId: string; reference?: never } | { reference: string; transactionId?: never };
+export type StatusQuery =
+  | { transactionId: string; reference?: never; request?: never }
+  | {
+      reference: string;
+      transactionId?: never;
+      /**
+       * The issuance this lookup is for, when the caller has it (the
+       * pipeline and the host always pass it). A provider answers a
+       * reference with whatever transaction holds it, which may be another
+       * issuance's (another system on the same account used the reference).
+       * A plugin that can compare the transaction with the request does, and
+       * throws `PROVIDER_REFERENCE_CONFLICT` (outcome `rejected`) when it
+       * certainly belongs to a different issuance: this request was not
+       * issued under the reference, and cannot be.
+       */
+      request?: IssueRequest;
+    };
 
 /** A status lookup: the transaction, or `not_found` when the provider has none for the query. */
 export type StatusResult = IssueResult | { status: 'not_found'; reference?: string; transactionId?: string };

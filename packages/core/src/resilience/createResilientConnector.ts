@@ -13,7 +13,7 @@ import {
   timeout,
   wrap,
 } from 'cockatiel';
-import type { CallOptions, Connector, ConnectorCapabilities, IssueParams, IssueResult, StatusQuery, StatusResult } from '../contract/Connector.js';
+import type { CallOptions, Connector, ConnectorCapabilities, IssueParams, IssueRequest, IssueResult, StatusQuery, StatusResult } from '../contract/Connector.js';
 import { validateIssueParams } from '../contract/validateIssueParams.js';
 import { noopLogger } from '../di/noopLogger.js';
 import { ErrorCodes } from '../errors/codes.js';
@@ -218,8 +218,13 @@ export function createResilientConnector(
     }
   }
 
-  /** Status lookups by reference after an unknown outcome: the result if the provider has one, else OUTCOME_UNKNOWN. */
-  async function reconcile(reference: string, last: ConnectorError, signal: AbortSignal | undefined): Promise<IssueResult> {
+  /**
+   * Status lookups by reference after an unknown outcome: the result if the provider has one, else
+   * OUTCOME_UNKNOWN. A lookup that finds the reference held by a different issuance
+   * (`PROVIDER_REFERENCE_CONFLICT`, outcome `rejected`) ends it: this request was not issued under it.
+   */
+  async function reconcile(req: IssueRequest, last: ConnectorError, signal: AbortSignal | undefined): Promise<IssueResult> {
+    const reference = req.reference;
     const unknown = (why: string, cause: unknown = last) =>
       new OutcomeUnknownError(ErrorCodes.OUTCOME_UNKNOWN, `outcome of reference "${reference}" at "${name}" is unknown (${why}); keep it pending and reconcile later`, {
         retryable: false,
@@ -235,11 +240,12 @@ export function createResilientConnector(
       delay *= 2;
       logger.info({ event: 'reconcile.lookup', reference, lookup: i + 1 }, 'looking up an unknown outcome by reference');
       try {
-        const found = await attempt((s) => connector.checkStatus({ reference }, { signal: s }), signal, () => {});
+        const found = await attempt((s) => connector.checkStatus({ reference, request: req }, { signal: s }), signal, () => {});
         if (found.status !== 'not_found') return { ...found, reference: found.reference ?? reference };
         lastLookup = found;
       } catch (e) {
         if (e === CALLER_ABORT) throw e;
+        if (isConnectorError(e) && e.outcome === 'rejected' && e.code === ErrorCodes.PROVIDER_REFERENCE_CONFLICT) throw e;
         lastLookup = e;
       }
     }
@@ -271,7 +277,7 @@ export function createResilientConnector(
         if (delay === undefined) {
           // Giving up. If any attempt may have issued, only the provider can say what
           // happened: never report a rejection or failure for it.
-          if (uncertain) return await reconcile(req.reference, err, signal);
+          if (uncertain) return await reconcile(req, err, signal);
           throw err;
         }
         await sleep(delay, signal);

@@ -57,9 +57,21 @@ describe('createResilientConnector', () => {
       const r = make(fake, caps('none'));
       const result = await r.issue(params);
       expect(fake.issues).to.have.length(1);
-      expect(fake.lookups).to.deep.equal([{ reference: 'ref-1' }]);
+      // Looked up by reference, with the request, so the plugin can tell another issuance's transaction from ours.
+      expect(fake.lookups).to.have.length(1);
+      expect(fake.lookups[0]).to.deep.include({ reference: 'ref-1' });
+      expect(fake.lookups[0].request).to.deep.include({ reference: 'ref-1', productId: 'P', phoneNumber: '+263771234567' });
+      expect(fake.lookups[0].request?.amount).to.deep.include({ decimal: '5.00', currency: 'USD' });
       expect(result.transactionId).to.equal('t-9');
       expect(r.stats.reconciliations).to.equal(1);
+    });
+
+    it('ends with the lookup\'s PROVIDER_REFERENCE_CONFLICT (rejected) when the reference belongs to another issuance', async () => {
+      const conflict = new ProviderRejectedError(ErrorCodes.PROVIDER_REFERENCE_CONFLICT, 'reference ref-1 already belongs to a different transaction', { retryable: false });
+      const fake = new FakeConnector([{ error: unknown() }], [{ error: conflict }, { result: ok }]);
+      const e = await rejection(make(fake, caps('none'), { ...fast, reconcile: { attempts: 3, delayMs: 0 } }).issue(params));
+      expect(e).to.equal(conflict);
+      expect(fake.lookups).to.have.length(1);
     });
 
     it('returns a pending lookup as found', async () => {

@@ -9,6 +9,7 @@ import {
   validateIssueParams,
   type Clock,
   type IssueParams,
+  type IssueRequest,
   type IssueResult,
   type Logger,
   type StatusQuery,
@@ -355,7 +356,7 @@ export class IssuanceService {
       }
       const outcome = result ? result.status : isConnectorError(error) ? error.outcome : 'error';
       this.o.metrics?.onProviderCall(handle.name, 'issue', (performance.now() - started) / 1000, outcome);
-      return await this.applyIssueOutcome(id, handle, result, error, params.reference, announce);
+      return await this.applyIssueOutcome(id, handle, result, error, params, announce);
     } finally {
       this.calling.delete(id);
     }
@@ -384,7 +385,7 @@ export class IssuanceService {
     handle: ConnectorHandle,
     result: IssueResult | undefined,
     error: unknown,
-    reference: string,
+    params: IssueParams,
     announce: boolean,
   ): Promise<{ row: IssuanceRow; failure?: 'rejected' | 'not_sent' }> {
     if (result) {
@@ -407,9 +408,9 @@ export class IssuanceService {
         // it is refused like a provider refusal (422), not reported as a provider outage to retry (503).
         if (error instanceof ValidationError) return this.recordSendFailure(id, handle, fromProvider, failure, announce, 'rejected');
         if (!repeatIsSafe(handle)) return this.recordSendFailure(id, handle, fromProvider, failure, announce, 'not_sent');
-        const verified = await this.lookupAfterNotSent(handle, reference);
+        const verified = await this.lookupAfterNotSent(handle, params);
         if (verified === 'not_found') return this.recordSendFailure(id, handle, fromProvider, failure, announce, 'not_sent');
-        if (verified) return this.applyIssueOutcome(id, handle, verified, undefined, reference, announce);
+        if (verified) return this.applyIssueOutcome(id, handle, verified, undefined, params, announce);
       }
       // unknown, or not_sent when the provider could not be asked whether an earlier send landed: reconcile by
       // reference. Only an unknown outcome is a send that may still take effect.
@@ -456,11 +457,23 @@ export class IssuanceService {
   }
 
   /** A status lookup by reference after a `not_sent` failure: the transaction, `not_found`, or undefined when it cannot be known now. */
-  private async lookupAfterNotSent(handle: ConnectorHandle, reference: string): Promise<IssueResult | 'not_found' | undefined> {
+  private async lookupAfterNotSent(handle: ConnectorHandle, params: IssueParams): Promise<IssueResult | 'not_found' | undefined> {
     if (!handle.plugin.capabilities.statusByReference) return undefined;
     try {
-      const status = await handle.resilient.checkStatus({ reference }, { signal: this.shutdown.signal });
+      const request = validateIssueParams(params, { requirePhone: handle.plugin.requiresPhone ?? false });
+      const status = await handle.resilient.checkStatus({ reference: params.reference, request }, { signal: this.shutdown.signal });
       return status.status === 'not_found' ? 'not_found' : (status as IssueResult);
+    } catch {
+      // Including a reference held by another issuance: the reconciler's check records that.
+      return undefined;
+    }
+  }
+
+  /** The issue request of a journal row, as sent to the provider (for status lookups to compare with); undefined if it no longer validates. */
+  private requestOf(row: IssuanceRow, handle: ConnectorHandle): IssueRequest | undefined {
+    try {
+      const params = JSON.parse(row.params) as StoredParams;
+      return validateIssueParams({ ...params, reference: providerReference(row.tenant_id, row.reference) }, { requirePhone: handle.plugin.requiresPhone ?? false });
     } catch {
       return undefined;
     }
@@ -567,10 +580,11 @@ export class IssuanceService {
    */
   private async check(row: IssuanceRow, handle: ConnectorHandle, resend: boolean): Promise<IssuanceRow> {
     const caps = handle.plugin.capabilities;
+    // By reference, with the request: the transaction holding the reference may be another issuance's.
     const query: StatusQuery | null = row.transaction_id
       ? { transactionId: row.transaction_id }
       : caps.statusByReference
-        ? { reference: providerReference(row.tenant_id, row.reference) }
+        ? withRequest({ reference: providerReference(row.tenant_id, row.reference) }, this.requestOf(row, handle))
         : null;
     const openStatus: 'pending' | 'unknown' = row.status === 'pending' ? 'pending' : 'unknown';
     // A request waiting on the row (resend false) checks too, but the schedule is the reconciler's: a waiter's check
@@ -589,6 +603,11 @@ export class IssuanceService {
         this.o.metrics?.onProviderCall(handle.name, 'status', (performance.now() - started) / 1000, status.status);
       } catch (e) {
         this.o.metrics?.onProviderCall(handle.name, 'status', (performance.now() - started) / 1000, 'error');
+        if (isConnectorError(e) && e.outcome === 'rejected' && e.code === ErrorCodes.PROVIDER_REFERENCE_CONFLICT) {
+          // The provider holds this reference for a different issuance (another system on the account): ours was
+          // not issued under it and cannot be, so it has failed. Never taken as our success.
+          return this.recordTerminal(row.id, 'failed', e.providerCode ? { providerCode: e.providerCode } : {}, { code: String(e.code), message: e.message });
+        }
         const failure = isConnectorError(e) ? { code: String(e.code), message: e.message } : { code: ErrorCodes.OUTCOME_UNKNOWN, message: 'status lookup failed' };
         return this.recordOpen(row.id, openStatus, { failure, next, checked: true });
       }
@@ -809,6 +828,10 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } {
     // fall through
   }
   throw new HostError(400, HostErrorCodes.VALIDATION_FAILED, 'cursor is not one this API returned', { errors: ['cursor: is not a valid cursor'] });
+}
+
+function withRequest(query: { reference: string }, request: IssueRequest | undefined): StatusQuery {
+  return request ? { ...query, request } : query;
 }
 
 /** A loggable summary of an error: code and message only (never a request config or body). */
