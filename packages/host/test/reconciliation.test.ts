@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { expect } from 'chai';
 import { startSimulator, type Simulator } from '@relaypoint/simulator';
 import { describeEachStore, type StoreTarget } from '@relaypoint/store/testing';
@@ -32,6 +33,17 @@ async function insertOrphan(target: StoreTarget, reference: string, status: 'in_
   } finally {
     await db.close();
   }
+}
+
+/** An airtime issue sent straight to the simulator, signed as a host would send it (a dead process', or another system's). */
+async function issueAtProvider(sim: Simulator, reference: string, o: { phoneNumber?: string; customerId?: string; signal?: AbortSignal } = {}): Promise<Response> {
+  const body = JSON.stringify({ product_id: 'AIRTIME_5', phone_number: o.phoneNumber ?? '+263771234567', amount: '5.00', currency: 'USD', reference, customer_id: o.customerId ?? 'cust-1' });
+  return fetch(`${sim.url}/airtime/issue`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': 'sim-airtime-key', 'x-signature': createHmac('sha256', 'sim-airtime-secret').update(body).digest('hex') },
+    body,
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
 }
 
 describeEachStore('issuance reconciliation', (target) =>
@@ -90,13 +102,7 @@ describeEachStore('issuance reconciliation', (target) =>
       const reference = ref('orphan-committed');
       // The dead process' call reached the provider...
       await insertOrphan(target, reference, 'in_flight');
-      const { createHmac } = await import('node:crypto');
-      const body = JSON.stringify({ product_id: 'AIRTIME_5', phone_number: '+263771234567', amount: '5.00', currency: 'USD', reference: `tenant-a:${reference}`, customer_id: 'cust-1' });
-      const issued = await fetch(`${sim.url}/airtime/issue`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': 'sim-airtime-key', 'x-signature': createHmac('sha256', 'sim-airtime-secret').update(body).digest('hex') },
-        body,
-      });
+      const issued = await issueAtProvider(sim, `tenant-a:${reference}`);
       expect(issued.status).to.equal(200);
       // ...and the new process finds it by reference before serving.
       env = await startEnv({ target, sim });
@@ -132,14 +138,7 @@ describeEachStore('issuance reconciliation', (target) =>
         ],
       });
       await insertOrphan(target, reference, 'in_flight');
-      const { createHmac } = await import('node:crypto');
-      const body = JSON.stringify({ product_id: 'AIRTIME_5', phone_number: '+263771234567', amount: '5.00', currency: 'USD', reference: sent, customer_id: 'cust-1' });
-      const dying = fetch(`${sim.url}/airtime/issue`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': 'sim-airtime-key', 'x-signature': createHmac('sha256', 'sim-airtime-secret').update(body).digest('hex') },
-        body,
-        signal: AbortSignal.timeout(100),
-      });
+      const dying = issueAtProvider(sim, sent, { signal: AbortSignal.timeout(100) });
       await dying.then(
         () => expect.fail('the held request answered before the process died'),
         () => undefined,
@@ -164,13 +163,7 @@ describeEachStore('issuance reconciliation', (target) =>
       await insertOrphan(target, reference, 'in_flight');
       // Another system on the same provider account (a staging host with the same tenant id, say) issued under
       // the same reference, to another phone.
-      const { createHmac } = await import('node:crypto');
-      const body = JSON.stringify({ product_id: 'AIRTIME_5', phone_number: '+263771999999', amount: '5.00', currency: 'USD', reference: sent, customer_id: 'someone-else' });
-      const other = await fetch(`${sim.url}/airtime/issue`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': 'sim-airtime-key', 'x-signature': createHmac('sha256', 'sim-airtime-secret').update(body).digest('hex') },
-        body,
-      });
+      const other = await issueAtProvider(sim, sent, { phoneNumber: '+263771999999', customerId: 'someone-else' });
       expect(other.status).to.equal(200);
       env = await startEnv({ target, sim });
       const got = await env.call('GET', `/v1/issuances/${reference}`);
