@@ -11,12 +11,14 @@ import { getJson, pluginPath, postJson, seededRandom, spawnHost, warmHost, write
 /*
  * Invariants 1 and 2 under kill -9: a host process (the real CLI) on SQLite is
  * SIGKILLed at a seeded random moment while a batch of issuances is in flight
- * against a simulator that commits and then fails, drops, resets, hangs and
- * lags. It is restarted on the same store; the client re-sends what got no
- * answer (as a real client would). Then, per reference: the host answers for
- * it (terminal, or visibly pending/unknown), the provider ledger holds at most
- * one transaction, a host `succeeded` is a debited ledger entry, and a host
- * `failed` is not.
+ * against a simulator that commits and then fails, drops, resets, hangs,
+ * lags, processes requests after the host gave up on them, and refuses some
+ * (operator down). It is restarted on the same store; the client re-sends what
+ * got no answer (as a real client would). Then, per reference: the host
+ * answers for it (terminal, or visibly pending/unknown), the provider ledger
+ * holds at most one transaction, a host `succeeded` is a debited ledger entry,
+ * and a host `failed` is not; once more at the end, after every late commit
+ * has landed.
  *
  * The first host is the plain CLI. Restarts run the same CLI in a process
  * that loaded the host's modules beforehand (`warmHost`), so a run costs the
@@ -33,6 +35,8 @@ const SEED = Number(process.env.RELAYPOINT_CRASH_SEED ?? 6);
 const BATCH = Number(process.env.RELAYPOINT_CRASH_BATCH ?? 12);
 /** Longest pause between firing a batch and the kill, ms. */
 const MAX_KILL_DELAY_MS = 300;
+/** How long a late-commit fault holds a request before the provider processes it, ms. */
+const LATE_COMMIT_MS = 400;
 /** How long a run waits for its references to become terminal after the restart, ms. */
 const SETTLE_MS = 6000;
 
@@ -104,8 +108,12 @@ describe('crash recovery: SIGKILL during issuance, restart on the same SQLite st
               { type: 'reset' },
               { type: 'hang' },
               { type: 'status-before-commit', status: 503 },
+              // Processed after the host's 300 ms timeout gave up on it: the issuance lands while it is unknown.
+              { type: 'late-commit', ms: LATE_COMMIT_MS },
             ],
           },
+          // A refusal the airtime API documents as "nothing recorded": after a late commit, a re-send may meet it.
+          { name: 'operator briefly down', route: 'airtime.issue', probability: 0.1, fault: { type: 'status-before-commit', status: 503, code: 'OPERATOR_UNAVAILABLE' } },
           { name: 'flaky airtime lookups', route: 'airtime.lookup', probability: 0.15, fault: { type: 'reset' } },
           { name: 'flaky gift-card lookups', route: 'giftcard.lookup', probability: 0.15, fault: { type: 'status-before-commit', status: 503 } },
         ],
@@ -216,14 +224,30 @@ describe('crash recovery: SIGKILL during issuance, restart on the same SQLite st
   }
 
   it('after every run, still at most one provider transaction per reference (late reconciler re-sends included)', async () => {
-    // Let the last host finish whatever it still reconciles, then look at the whole ledger once more.
-    await sleep(500);
+    // Let the last host finish whatever it still reconciles, and every late commit land, then look at the whole ledger once more.
+    await sleep(LATE_COMMIT_MS + 500);
     expect(all.length).to.equal(RUNS * BATCH);
     const counts = new Map<string, number>();
     for (const e of sim.ledger.entries()) counts.set(`${e.provider}|${e.reference}`, (counts.get(`${e.provider}|${e.reference}`) ?? 0) + 1);
     const doubled = [...counts.entries()].filter(([, n]) => n > 1);
     expect(doubled, 'references issued more than once').to.deep.equal([]);
     // The scenario did hit the host with every fault kind (otherwise this test proves little).
-    for (const kind of ['status-after-commit', 'drop-after-commit', 'reset', 'hang', 'latency']) expect(faults.get(kind) ?? 0, `${kind} faults applied`).to.be.greaterThan(0);
+    for (const kind of ['status-after-commit', 'drop-after-commit', 'reset', 'hang', 'latency', 'late-commit', 'status-before-commit']) {
+      expect(faults.get(kind) ?? 0, `${kind} faults applied`).to.be.greaterThan(0);
+    }
+  });
+
+  it('after every run and every late commit, what the last host says agrees with the ledger for every reference', async () => {
+    // A run checks its references when they settle; a request the provider processed late may land after that. The
+    // journal must never say failed for a reference the provider issued, nor succeeded for one it did not.
+    const url = host!.url;
+    const disagree: string[] = [];
+    for (const s of all) {
+      const got = await getJson(`${url}/v1/issuances/${encodeURIComponent(s.reference)}`, KEY);
+      const status = String(got.body.status);
+      const issued = sim.ledger.entries({ provider: s.provider, reference: `${TENANT}:${s.reference}` }).filter((e) => e.debited).length;
+      if ((status === 'failed' && issued > 0) || (status === 'succeeded' && issued !== 1)) disagree.push(`${s.reference}: host ${status}, ledger ${issued}`);
+    }
+    expect(disagree).to.deep.equal([]);
   });
 });
