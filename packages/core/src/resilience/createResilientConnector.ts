@@ -111,8 +111,10 @@ function isCallerAbort(e: unknown): boolean {
  * Money safety: the same reference on every attempt; a call whose outcome is
  * `unknown` is re-sent only when the provider deduplicates references
  * (`duplicateReference` `return-original` or `reject-duplicate`); otherwise it
- * is reconciled with `checkStatus({ reference })`, and if that does not tell,
- * the call fails with `OUTCOME_UNKNOWN` (outcome `unknown`), never `failed`.
+ * is reconciled with `checkStatus({ reference, request })`, and if that does
+ * not tell, the call fails with `OUTCOME_UNKNOWN` (outcome `unknown`), never
+ * `failed`. A lookup that finds the reference held by another issuance
+ * (`PROVIDER_REFERENCE_CONFLICT`) ends the call with that refusal.
  */
 export function createResilientConnector(
   connector: Connector,
@@ -276,7 +278,8 @@ export function createResilientConnector(
         logger.warn({ event: 'issue.attempt_failed', reference: req.reference, attempt: n, code: err.code, outcome: err.outcome, retryInMs: delay ?? null }, 'issuance attempt failed');
         if (delay === undefined) {
           // Giving up. If any attempt may have issued, only the provider can say what
-          // happened: never report a rejection or failure for it.
+          // happened: never report a rejection or failure for it, unless a lookup shows
+          // the reference held by another issuance (then this one was not issued under it).
           if (uncertain) return await reconcile(req, err, signal);
           throw err;
         }
