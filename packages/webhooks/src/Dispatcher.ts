@@ -43,6 +43,15 @@ interface SubInfo {
 
 const NO_SECRETS: readonly string[] = Object.freeze([]);
 
+/**
+ * The previous secrets, plus the one in the layout before migration 4 when it is not among them: a process still on
+ * the previous version, during a rolling deploy, rotates by writing only that column.
+ */
+function withLegacyPrevious(list: PreviousSecret[], secret: string | null, expiresAt: number | string | null): PreviousSecret[] {
+  if (secret === null || expiresAt === null || list.some((p) => p.secret === secret)) return list;
+  return [{ secret, expiresAt: Number(expiresAt) }, ...list];
+}
+
 interface Job {
   row: ClaimedRow;
   body: string | undefined;
@@ -388,13 +397,16 @@ export class Dispatcher {
     const keys = [...new Set(rows.map((r) => r.event_key))];
     const subIds = [...new Set(rows.map((r) => r.subscription_id))];
     const events = await tx.query<{ key: string; body: string }>(`SELECT key, body FROM webhook_events WHERE key IN (${jsonList(d, '$1')})`, [JSON.stringify(keys)]);
-    const subs = await tx.query<Omit<SubInfo, 'previous'> & { previous_secrets: string | null }>(
-      `SELECT id, url, secret, previous_secrets, status, deleted_at FROM webhook_subscriptions WHERE id IN (${jsonList(d, '$1')})`,
+    const subs = await tx.query<Omit<SubInfo, 'previous'> & { previous_secrets: string | null; previous_secret: string | null; previous_expires_at: number | string | null }>(
+      `SELECT id, url, secret, previous_secrets, previous_secret, previous_expires_at, status, deleted_at FROM webhook_subscriptions WHERE id IN (${jsonList(d, '$1')})`,
       [JSON.stringify(subIds)],
     );
     const bodies = new Map(events.map((e) => [e.key, e.body]));
     const subById = new Map(
-      subs.map(({ previous_secrets, ...x }): [string, SubInfo] => [x.id, { ...x, previous: parsePreviousSecrets(previous_secrets) }]),
+      subs.map(({ previous_secrets, previous_secret, previous_expires_at, ...x }): [string, SubInfo] => [
+        x.id,
+        { ...x, previous: withLegacyPrevious(parsePreviousSecrets(previous_secrets), previous_secret, previous_expires_at) },
+      ]),
     );
     return rows.map((row) => ({ row: { ...row, attempts: Number(row.attempts) }, body: bodies.get(row.event_key), sub: subById.get(row.subscription_id) }));
   }

@@ -158,13 +158,12 @@ export class Subscriptions implements SubscriptionsApi {
       const previous: PreviousSecret[] = [{ secret: current.secret, expiresAt: previousExpiresAt }, ...parsePreviousSecrets(current.previous_secrets)]
         .filter((p) => p.expiresAt > now)
         .slice(0, MAX_PREVIOUS_SECRETS);
-      await tx.execute('UPDATE webhook_subscriptions SET secret = $3, previous_secrets = $4, updated_at = $5 WHERE id = $1 AND tenant_id = $2', [
-        id,
-        tenantId,
-        secret,
-        previous.length ? JSON.stringify(previous) : null,
-        now,
-      ]);
+      // previous_secret / previous_expires_at (the layout before migration 4) are kept current too: a process still on
+      // the previous version, during a rolling deploy, signs with the secret this rotation replaced.
+      await tx.execute(
+        'UPDATE webhook_subscriptions SET secret = $3, previous_secrets = $4, previous_secret = $5, previous_expires_at = $6, updated_at = $7 WHERE id = $1 AND tenant_id = $2',
+        [id, tenantId, secret, previous.length ? JSON.stringify(previous) : null, current.secret, previousExpiresAt, now],
+      );
       return true;
     });
     if (!rotated) return null;

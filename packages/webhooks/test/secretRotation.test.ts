@@ -132,6 +132,28 @@ describeEachStore('secret rotation', (target) => {
     for (const s of newestFirst.slice(11)) expect(verifies(s, r), 'the two oldest were dropped').to.equal(false);
   });
 
+  it('during a rolling deploy: writes the previous secret where the previous version reads it, and signs with one that version rotated out', async () => {
+    svc = await makeService(db);
+    const sub = await svc.subscriptions.create('t1', { url: `${rx.url}/hook`, events: ['*'] });
+    const rotated = await svc.subscriptions.rotateSecret('t1', sub.id);
+    // What a process on the previous version reads to sign: the secret this rotation replaced.
+    const [legacy] = await db.query<{ previous_secret: string | null; previous_expires_at: number | string | null }>(
+      'SELECT previous_secret, previous_expires_at FROM webhook_subscriptions WHERE id = $1',
+      [sub.id],
+    );
+    expect([legacy.previous_secret, Number(legacy.previous_expires_at)]).to.deep.equal([sub.secret, rotated!.previousExpiresAt]);
+    // A process on the previous version rotates: it writes only secret and previous_secret.
+    const older = generateSecret();
+    await db.execute('UPDATE webhook_subscriptions SET secret = $2, previous_secret = $3, previous_expires_at = $4 WHERE id = $1', [sub.id, older, rotated!.secret, Date.now() + 3_600_000]);
+    await svc.publish('t1', { ...enrolled(), id: 'e1' });
+    svc.start();
+    await waitFor(() => rx.received.length === 1);
+    const r = rx.received[0];
+    // The secret that version replaced, then the list this version keeps (the first secret), each once.
+    expect(signatures(r)).to.deep.equal([signedBy(older, r), signedBy(rotated!.secret, r), signedBy(sub.secret, r)]);
+    for (const secret of [older, rotated!.secret, sub.secret]) expect(verifies(secret, r)).to.equal(true);
+  });
+
   it('an unknown or deleted subscription rotates nothing', async () => {
     svc = await makeService(db);
     const sub = await svc.subscriptions.create('t1', { url: `${rx.url}/hook`, events: ['*'] });

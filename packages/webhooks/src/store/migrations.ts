@@ -137,10 +137,10 @@ export const webhookMigrations: Migration[] = [
     // previous_secrets: JSON array of { secret, expiresAt (epoch ms) }, newest
     // first, instead of one previous_secret / previous_expires_at: rotating
     // twice within an overlap no longer drops a secret receivers may still
-    // use. The old columns are no longer read or written. They are left as
-    // they were, not cleared: a process still on the previous version during
-    // a rolling deploy keeps signing with the previous secret it knew (it
-    // never sees a secret rotated out by the new version).
+    // use. The old columns stay, for rolling deploys: a rotation still writes
+    // the secret it replaced there (what a process on the previous version
+    // signs with), and the dispatcher also signs with the one found there
+    // (what a process on the previous version rotated out).
     sqlite: [
       addPreviousSecrets,
       copyPreviousSecret(
