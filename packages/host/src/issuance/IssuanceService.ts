@@ -392,24 +392,24 @@ export class IssuanceService {
       if (result.status === 'succeeded') return { row: await this.recordTerminal(id, 'succeeded', result, undefined, announce) };
       if (result.status === 'failed') {
         const code = result.providerCode ?? HostErrorCodes.PROVIDER_DECLINED;
-        return this.recordSendFailure(id, handle, result, { code, message: result.providerMessage ?? 'the provider declined the issuance' }, announce, 'rejected');
+        return this.recordSendFailure(id, result, { code, message: result.providerMessage ?? 'the provider declined the issuance' }, announce, 'rejected');
       }
       return { row: await this.recordOpen(id, 'pending', { result, next: this.now() + this.o.intervalMs }) };
     }
     if (isConnectorError(error)) {
       const failure: Failure = { code: String(error.code), message: error.message };
       const fromProvider: StoredResult = error.providerCode ? { providerCode: error.providerCode } : {};
-      if (error.outcome === 'rejected') return this.recordSendFailure(id, handle, fromProvider, failure, announce, 'rejected');
+      if (error.outcome === 'rejected') return this.recordSendFailure(id, fromProvider, failure, announce, 'rejected');
       if (error.outcome === 'not_sent') {
         // Without safe re-sends, no earlier attempt can have had an unknown outcome (core reconciles those and
         // reports OUTCOME_UNKNOWN), so nothing was issued. With them, an earlier attempt may have reached the
         // provider: ask it by reference before calling this a failure.
         // A request the plugin found invalid (e.g. an amount outside the provider's catalogue) can never succeed:
         // it is refused like a provider refusal (422), not reported as a provider outage to retry (503).
-        if (error instanceof ValidationError) return this.recordSendFailure(id, handle, fromProvider, failure, announce, 'rejected');
-        if (!repeatIsSafe(handle)) return this.recordSendFailure(id, handle, fromProvider, failure, announce, 'not_sent');
+        if (error instanceof ValidationError) return this.recordSendFailure(id, fromProvider, failure, announce, 'rejected');
+        if (!repeatIsSafe(handle)) return this.recordSendFailure(id, fromProvider, failure, announce, 'not_sent');
         const verified = await this.lookupAfterNotSent(handle, params);
-        if (verified === 'not_found') return this.recordSendFailure(id, handle, fromProvider, failure, announce, 'not_sent');
+        if (verified === 'not_found') return this.recordSendFailure(id, fromProvider, failure, announce, 'not_sent');
         if (verified) return this.applyIssueOutcome(id, handle, verified, undefined, params, announce);
       }
       // unknown, or not_sent when the provider could not be asked whether an earlier send landed: reconcile by
@@ -436,7 +436,6 @@ export class IssuanceService {
    */
   private async recordSendFailure(
     id: string,
-    handle: ConnectorHandle,
     fromProvider: StoredResult & Partial<IssueResult>,
     failure: Failure,
     announce: boolean,
@@ -446,7 +445,7 @@ export class IssuanceService {
     if (!OPEN_STATUSES.includes(row.status)) return { row, ...(row.status === 'failed' ? { failure: kind } : {}) };
     const settleAt = Number(row.settle_until);
     this.o.logger.warn(
-      { issuanceId: id, reference: row.reference, connector: handle.name, code: failure.code, settleAt: new Date(settleAt).toISOString() },
+      { issuanceId: id, reference: row.reference, connector: row.connector, code: failure.code, settleAt: new Date(settleAt).toISOString() },
       'a send failed while an earlier send of the reference may still take effect at the provider; keeping the issuance unknown and checking it again after settleAt',
     );
     const open = await this.recordOpen(id, 'unknown', {
