@@ -1,7 +1,6 @@
 import {
   ConnectorError,
   ErrorCodes,
-  NotSentError,
   OutcomeUnknownError,
   ProviderRejectedError,
   retryAfterFromHeaders,
@@ -117,8 +116,10 @@ export function mapAirtimeError(answer: AirtimeErrorAnswer): ConnectorError {
     return new ProviderRejectedError(ErrorCodes.PROVIDER_AUTH_FAILED, `airtime provider refused our credentials (${status}${code ? ` ${code}` : ''})`, { ...base, retryable: false });
   }
   if (status === 408) {
-    // The server gave up waiting for our request before processing it.
-    return new NotSentError(ErrorCodes.PROVIDER_UNREACHABLE, 'airtime provider timed out reading the request (408); nothing was processed', { ...base, retryable: true });
+    // Not "nothing was processed": a gateway or load balancer in front of the provider may answer 408 for an
+    // upstream that had the whole request and is still working on it. Treated like a timeout (core does the
+    // same): the reference is looked up before anything is re-sent or called failed.
+    return new OutcomeUnknownError(ErrorCodes.PROVIDER_TIMEOUT, `airtime provider answered 408 (request timeout); the issuance may have been committed`, { ...base, retryable: true });
   }
   return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `airtime provider refused the request (${status}${code ? ` ${code}` : ''})${said}`, { ...base, retryable: false });
 }

@@ -409,8 +409,8 @@ describe('mapAirtimeError', () => {
     }
   });
 
-  it('calls a 408 not sent and any other 5xx unknown', () => {
-    expect(mapAirtimeError({ status: 408, headers: {} })).to.include({ outcome: 'not_sent', retryable: true });
+  it('calls a 408 and any other 5xx unknown: a gateway may have passed the request on', () => {
+    expect(mapAirtimeError({ status: 408, headers: {} })).to.include({ outcome: 'unknown', code: ErrorCodes.PROVIDER_TIMEOUT, retryable: true });
     expect(mapAirtimeError({ status: 504, headers: {}, code: 'GATEWAY_TIMEOUT' })).to.include({ outcome: 'unknown', code: ErrorCodes.PROVIDER_SERVER_ERROR });
   });
 });

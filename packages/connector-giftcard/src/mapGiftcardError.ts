@@ -1,7 +1,6 @@
 import {
   ConnectorError,
   ErrorCodes,
-  NotSentError,
   OutcomeUnknownError,
   ProviderRejectedError,
   retryAfterFromHeaders,
@@ -87,7 +86,10 @@ export function mapGiftcardError(answer: GiftcardErrorAnswer): ConnectorError {
     return new ProviderRejectedError(ErrorCodes.PROVIDER_AUTH_FAILED, `gift-card provider refused our credentials (${tag})`, { ...base, retryable: false });
   }
   if (status === 408) {
-    return new NotSentError(ErrorCodes.PROVIDER_UNREACHABLE, 'gift-card provider timed out reading the request (408); nothing was processed', { ...base, retryable: true });
+    // Not "nothing was processed": a gateway or load balancer in front of the provider may answer 408 for an
+    // upstream that had the whole request and is still working on it. Treated like a timeout (core does the
+    // same): the reference is looked up before anything is re-sent or called failed.
+    return new OutcomeUnknownError(ErrorCodes.PROVIDER_TIMEOUT, `gift-card provider answered 408 (request timeout); the order may have been committed`, { ...base, retryable: true });
   }
   return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `gift-card provider refused the request (${tag})${said}`, { ...base, retryable: false });
 }

@@ -337,7 +337,8 @@ describe('mapGiftcardError', () => {
     [402, 'INSUFFICIENT_BALANCE', ErrorCodes.PROVIDER_INSUFFICIENT_BALANCE, 'rejected', false],
     [429, undefined, ErrorCodes.PROVIDER_RATE_LIMITED, 'rejected', true],
     [403, undefined, ErrorCodes.PROVIDER_AUTH_FAILED, 'rejected', false],
-    [408, undefined, ErrorCodes.PROVIDER_UNREACHABLE, 'not_sent', true],
+    // A gateway may answer 408 for an upstream still working on the order.
+    [408, undefined, ErrorCodes.PROVIDER_TIMEOUT, 'unknown', true],
     [500, 'INTERNAL_ERROR', ErrorCodes.PROVIDER_SERVER_ERROR, 'unknown', true],
     [503, undefined, ErrorCodes.PROVIDER_SERVER_ERROR, 'unknown', true],
     [418, undefined, ErrorCodes.PROVIDER_BAD_REQUEST, 'rejected', false],

@@ -276,5 +276,5 @@ function decodeSegment(s: string): string | undefined {
 }
 
 function defaultCode(status: number): string {
-  return status === 503 ? 'SERVICE_UNAVAILABLE' : status === 502 ? 'BAD_GATEWAY' : status === 504 ? 'GATEWAY_TIMEOUT' : 'INTERNAL_ERROR';
+  return status === 503 ? 'SERVICE_UNAVAILABLE' : status === 502 ? 'BAD_GATEWAY' : status === 504 ? 'GATEWAY_TIMEOUT' : status === 408 ? 'REQUEST_TIMEOUT' : 'INTERNAL_ERROR';
 }

@@ -1,9 +1,13 @@
-/** A 5xx answer, before the request is processed (nothing issued) or after it committed (issued, the client is told it failed). */
+/**
+ * An error answer, before the request is processed (nothing issued) or after it committed (issued, the client is
+ * told it failed). Usually a 5xx; a 4xx models a gateway in front of the provider (a load balancer's 408 for an
+ * upstream still working on the request, say).
+ */
 export interface StatusFault {
   type: 'status-before-commit' | 'status-after-commit';
-  /** HTTP status, 500–599. */
+  /** HTTP status, 400–599. */
   status: number;
-  /** The `code` of the error body. Defaults to `INTERNAL_ERROR` (or `SERVICE_UNAVAILABLE` for 503). */
+  /** The `code` of the error body. Defaults to `INTERNAL_ERROR` (`SERVICE_UNAVAILABLE` for 503, `BAD_GATEWAY` for 502, `GATEWAY_TIMEOUT` for 504, `REQUEST_TIMEOUT` for 408). */
   code?: string;
 }
 

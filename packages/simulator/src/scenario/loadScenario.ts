@@ -11,7 +11,7 @@ const scenarioSchema = validationSchema(schema);
 /**
  * Validates a scenario (an object or a JSON file path). Throws `ConfigError`
  * (`CONFIG_INVALID`, or `CONFIG_UNREADABLE` for a file) whose `errors` are
- * `path: message` lines such as `rules[0].fault.status: must be >= 500`.
+ * `path: message` lines such as `rules[0].fault.status: must be >= 400`.
  * Given the simulator config (what `loadConfig` returns), also checks each
  * balance against its provider's currency, e.g.
  * `balances.airtime: amount "1.999" has 3 decimals; USD has 2`.

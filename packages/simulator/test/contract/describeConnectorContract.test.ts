@@ -49,7 +49,14 @@ describe('describeConnectorContract', function () {
   it('passes a correct plugin on the same cases the flawed plugins fail (control)', async () => {
     const report = await runContract('none', '(1\\. happy|3\\. auth|4\\. 5xx|5\\. |7\\. 429|12\\. chaos)');
     expect(report.failures.map((f) => `${f.title}: ${f.err.message}`)).to.deep.equal([]);
-    expect(report.stats.passes).to.equal(11);
+    expect(report.stats.passes).to.equal(12);
+  });
+
+  it('fails a plugin that calls a 408 a refusal, and says a gateway\'s 408 must be outcome unknown', async () => {
+    const report = await runContract('408-as-rejected', '5\\. 408');
+    expect(failureOf(report, /^5\. 408 from a gateway after commit/)).to.match(
+      /was issued by the provider \(transaction \S+, status success\) but your plugin reported it as rejected \(PROVIDER_BAD_REQUEST\) after a "status-after-commit" fault on the first attempt: a 5xx answer \(or a gateway's 408\) may come after the provider committed/,
+    );
   });
 
   it('fails a plugin that re-sends with a fresh reference after an unknown outcome, and says it re-sent without a stable reference', async () => {
@@ -60,8 +67,8 @@ describe('describeConnectorContract', function () {
 
   it('fails a plugin that reports failed on a 5xx after commit, and says a 5xx must be outcome unknown', async () => {
     const report = await runContract('failed-after-5xx', '(4\\. 5xx before|5\\. 5xx after commit|12\\. chaos)');
-    expect(failureOf(report, /^5\. 5xx after commit/)).to.match(/was issued by the provider \(transaction \S+, status success\) but your plugin reported failed after a "status-after-commit" fault on the first attempt: a 5xx answer may come after the provider committed: map it to outcome unknown/);
-    expect(failureOf(report, /^4\. 5xx before/)).to.match(/your plugin reported failed \(no transaction id\): a 5xx answer may come after the provider committed/);
+    expect(failureOf(report, /^5\. 5xx after commit/)).to.match(/was issued by the provider \(transaction \S+, status success\) but your plugin reported failed after a "status-after-commit" fault on the first attempt: a 5xx answer \(or a gateway's 408\) may come after the provider committed: map it to outcome unknown/);
+    expect(failureOf(report, /^4\. 5xx before/)).to.match(/your plugin reported failed \(no transaction id\): a 5xx answer \(or a gateway's 408\) may come after the provider committed/);
     expect(failureOf(report, /^12\. chaos/)).to.match(/reported failed but the provider issued it/);
   });
 

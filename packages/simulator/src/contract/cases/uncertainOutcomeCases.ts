@@ -12,6 +12,8 @@ import { ADVICE, assertAtMostOneIssuance, assertAttemptOutcomeUnknown, assertRes
 const UNCERTAIN_FAULTS: { label: string; fault: Fault }[] = [
   { label: '5xx after commit', fault: { type: 'status-after-commit', status: 500 } },
   { label: '503 after commit', fault: { type: 'status-after-commit', status: 503 } },
+  // A load balancer in front of the provider may answer 408 while the provider goes on with the request.
+  { label: '408 from a gateway after commit', fault: { type: 'status-after-commit', status: 408 } },
   { label: 'connection dropped after commit', fault: { type: 'drop-after-commit' } },
   { label: 'TCP reset', fault: { type: 'reset' } },
   { label: 'truncated body', fault: { type: 'truncate' } },
