@@ -25,11 +25,12 @@
 //                      measured peak: no peak or burst runs, so no throughput ratios (for probing one load level)
 //   BENCH_HOST_NODE_FLAGS  extra node flags for the host process, space-separated
 //                      (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; the profile is written on its graceful exit)
+//   BENCH_PASSTHROUGH_NODE_FLAGS  the same for the pass-through process (to profile both alike)
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, realpathSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, realpathSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -43,6 +44,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const PACED_ROUNDS = Number(process.env.BENCH_PACED_ROUNDS ?? 4);
 const SYNC = process.env.BENCH_SQLITE_SYNC ?? 'FULL';
 const HOST_NODE_FLAGS = (process.env.BENCH_HOST_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const PASSTHROUGH_NODE_FLAGS = (process.env.BENCH_PASSTHROUGH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const PACED_RATE = process.env.BENCH_PACED_RATE ? Number(process.env.BENCH_PACED_RATE) : undefined;
 if (PACED_RATE !== undefined && !(Number.isInteger(PACED_RATE) && PACED_RATE > 0)) {
   console.error(`BENCH_PACED_RATE must be a positive integer (req/s), got "${process.env.BENCH_PACED_RATE}"`);
@@ -215,6 +217,32 @@ function cpuMs(pid) {
 }
 
 /**
+ * CPU time of each of a process' threads so far, ms, summed by thread name
+ * (`node` is the event loop, and a worker thread's own loop; `libuv-worker`
+ * the thread pool, where WAL syncs run; `V8 DefaultWorke` V8's GC and
+ * compiler helpers), from /proc (Linux; null elsewhere).
+ */
+function threadCpuMs(pid) {
+  try {
+    const out = {};
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+        const f = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
+        const key = tid === String(pid) ? 'event loop' : name;
+        out[key] = (out[key] ?? 0) + (Number(f[11]) + Number(f[12])) * 10;
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+    return out;
+  } catch {
+    return null;
+  }
+}
+const threadDelta = (a, b) => (a && b ? Object.fromEntries(Object.keys(b).map((k) => [k, b[k] - (a[k] ?? 0)])) : null);
+
+/**
  * The host's SQLite sync and checkpoint histograms (`GET /metrics`): per
  * histogram, how many were observed and how many took longer than 5, 25 and
  * 100 ms. Differences of two readings tell what the disk did during a round.
@@ -244,13 +272,24 @@ async function pacedAlternating(rate, targetsByKind) {
   const runs = Object.fromEntries(Object.keys(targetsByKind).map((k) => [k, []]));
   const disk = [];
   for (const [kind, { url }] of Object.entries(targetsByKind)) await paced(url, targets[kind](`warm-${kind}`)[0], rate, 2);
-  const cpu = Object.fromEntries(Object.keys(targetsByKind).map((k) => [k, { loop: 0, all: 0, measured: false }]));
+  const cpu = Object.fromEntries(Object.keys(targetsByKind).map((k) => [k, { loop: 0, all: 0, measured: false, threads: {}, simulator: 0, bench: 0 }]));
+  const addTo = (sum, d) => {
+    for (const [k, v] of Object.entries(d ?? {})) sum[k] = (sum[k] ?? 0) + v;
+  };
   for (let round = 0; round < PACED_ROUNDS; round++) {
     for (const [kind, { url, pid }] of Object.entries(targetsByKind)) {
       const timingsBefore = kind === 'host' ? await storeTimings(url) : undefined;
       const before = cpuMs(pid);
+      const threadsBefore = threadCpuMs(pid);
+      const othersBefore = [cpuMs(simPid), cpuMs(process.pid)];
       runs[kind].push(await paced(url, targets[kind](kind)[0], rate, DURATION / 2));
       const after = cpuMs(pid);
+      const othersAfter = [cpuMs(simPid), cpuMs(process.pid)];
+      addTo(cpu[kind].threads, threadDelta(threadsBefore, threadCpuMs(pid)));
+      if (othersBefore.every(Boolean) && othersAfter.every(Boolean)) {
+        cpu[kind].simulator += othersAfter[0].all - othersBefore[0].all;
+        cpu[kind].bench += othersAfter[1].all - othersBefore[1].all;
+      }
       if (timingsBefore) disk.push(timingDelta(timingsBefore, await storeTimings(url)));
       if (!before || !after) continue;
       cpu[kind].loop += after.loop - before.loop;
@@ -276,6 +315,10 @@ async function pacedAlternating(rate, targetsByKind) {
     out[kind] = summary(label, merged, {
       roundP99Ms: rs.map((r) => r.latency.p99),
       cpuUsPerRequest: { eventLoop: perRequestUs(loop), allThreads: perRequestUs(allThreads) },
+      // Where the rest of the process' CPU went, by thread; and what the simulator and this process (the paced
+      // client) spent per request meanwhile: the two cores are shared by all three.
+      cpuUsPerRequestByThread: measured ? Object.fromEntries(Object.entries(cpu[kind].threads).map(([k, v]) => [k, perRequestUs(v)])) : null,
+      othersCpuUsPerRequest: measured ? { simulator: perRequestUs(cpu[kind].simulator), client: perRequestUs(cpu[kind].bench) } : null,
       eventLoopBusy: measured ? Math.round(loop / (seconds * 10)) / 100 : null,
       // What the disk did in each host round: WAL syncs (every commit waits for one) and checkpoints, over 5/25/100 ms.
       // A sync's time runs from the call to its answer on the event loop, so it also counts waiting for a core.
@@ -294,6 +337,7 @@ async function pacedAlternating(rate, targetsByKind) {
 }
 
 let simUrl;
+let simPid;
 /**
  * A fresh ledger per run, and a balance no run exhausts: the default
  * 1,000,000.00 USD covers 200,000 issuances of 5.00, fewer than a fast
@@ -315,6 +359,7 @@ async function main() {
   // The simulator logs only its start line at info (requests are logged at debug).
   const sim = await startProcess([join(root, 'packages', 'simulator', 'dist', 'src', 'cli.js'), 'start', '--port', '0', '--log-level', 'info', '--ledger-size', '100000'], 'simulator');
   simUrl = sim.url;
+  simPid = sim.child.pid;
 
   const config = {
     server: { host: '127.0.0.1', port: await freePort(), issuanceWaitMs: 5000 },
@@ -333,7 +378,7 @@ async function main() {
   writeFileSync(configFile, JSON.stringify(config));
   const host = await startProcess([...HOST_NODE_FLAGS, join(pkgDir, 'dist', 'src', 'cli.js'), 'start', '--config', configFile], 'host');
   const ptPort = await freePort();
-  const pt = await startProcess([join(here, 'passthrough.mjs'), String(ptPort), sim.url], 'passthrough');
+  const pt = await startProcess([...PASSTHROUGH_NODE_FLAGS, join(here, 'passthrough.mjs'), String(ptPort), sim.url], 'passthrough');
 
   const machine = { nproc: cpus().length, node: process.version, loadavg: loadavg().map((x) => Math.round(x * 100) / 100), date: new Date().toISOString(), durationS: DURATION, connections: CONNECTIONS, sqliteSynchronous: SYNC };
   console.log(JSON.stringify({ machine }));

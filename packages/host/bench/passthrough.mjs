@@ -26,3 +26,5 @@ app.post('/issue', async (req, res) => {
   }
 });
 app.listen(Number(port), '127.0.0.1', () => console.log(JSON.stringify({ msg: 'listening', url: `http://127.0.0.1:${port}` })));
+// Exit normally on SIGTERM, so that a `--cpu-prof` profile is written.
+process.on('SIGTERM', () => process.exit(0));
