@@ -47,9 +47,16 @@ describe('describeConnectorContract', function () {
   this.timeout(90_000);
 
   it('passes a correct plugin on the same cases the flawed plugins fail (control)', async () => {
-    const report = await runContract('none', '(1\\. happy|3\\. auth|4\\. 5xx|5\\. |7\\. 429|12\\. chaos)');
+    const report = await runContract('none', '(1\\. happy|1c\\. |3\\. auth|4\\. 5xx|5\\. |7\\. 429|12\\. chaos)');
     expect(report.failures.map((f) => `${f.title}: ${f.err.message}`)).to.deep.equal([]);
-    expect(report.stats.passes).to.equal(12);
+    expect(report.stats.passes).to.equal(13);
+  });
+
+  it('fails a plugin whose status lookup takes a different request\'s transaction under the reference, and says to compare with query.request', async () => {
+    const report = await runContract('lookup-ignores-request', '1c\\. ');
+    expect(failureOf(report, /^1c\. /)).to.match(
+      /looking up reference \S+ for a request of \S+ USD returned succeeded .*but the transaction holding that reference was issued for \S+ USD: reconciliation would record another request's voucher as this one's\. Compare the transaction you find with query\.request/,
+    );
   });
 
   it('fails a plugin that calls a 408 a refusal, and says a gateway\'s 408 must be outcome unknown', async () => {

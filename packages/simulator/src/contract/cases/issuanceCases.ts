@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { ErrorCodes, isConnectorError, toMoney, type IssueParams } from '@relaypoint/core';
+import { ErrorCodes, fromMinorUnits, isConnectorError, toMoney, validateIssueParams, type IssueParams, type StatusResult } from '@relaypoint/core';
 import { settle, type ContractHarness } from '../ContractHarness.js';
 import { assertAtMostOneIssuance, describeError, describeResult, describeSettled, fail } from '../explain.js';
 
@@ -18,7 +18,8 @@ function leaks(secret: string, error: unknown, logLines: string[]): string[] {
 }
 
 /**
- * Cases 1, 1b, 2, 3, 9: plain issuance, a repeated reference, parameter
+ * Cases 1, 1b, 1c, 2, 3, 9: plain issuance, a repeated reference, a status
+ * lookup for a different request under a used reference, parameter
  * validation, authentication failures, and a business refusal.
  */
 export function issuanceCases(h: ContractHarness): void {
@@ -65,6 +66,52 @@ export function issuanceCases(h: ContractHarness): void {
     if (second.result.voucher?.code !== first.result.voucher?.code) {
       fail(`the repeat of reference ${ref} returned voucher ${String(second.result.voucher?.code)} but the original is ${String(first.result.voucher?.code)}`);
     }
+  });
+
+  it("1c. a status lookup by reference never takes a different request's transaction as this one's", async function () {
+    // Reconciliation asks by reference with the request it is settling. A transaction found under the reference
+    // that certainly belongs to another request (a reference reused by mistake, another system sharing the
+    // account) is not this issuance's: taking it would record someone else's voucher as issued for it.
+    if (!h.plugin.capabilities.statusByReference) this.skip(); // no lookup by reference to check
+    const c = await h.connect();
+    const ref = h.reference('lookup-conflict');
+    const params = h.params(ref);
+    const first = await settle(() => c.issue(params));
+    if (!first.ok || first.result.status !== 'succeeded') fail(`the issuance of reference ${ref} did not succeed (${describeSettled(first)}); case 1 covers why`);
+    const requirePhone = h.plugin.requiresPhone ?? false;
+    const lookup = async (request: ReturnType<typeof validateIssueParams>): Promise<{ ok: true; result: StatusResult } | { ok: false; error: unknown }> => {
+      try {
+        return { ok: true, result: await c.checkStatus({ reference: ref, request }) };
+      } catch (error) {
+        return { ok: false, error };
+      }
+    };
+    const ours = validateIssueParams(params, { requirePhone });
+    const same = await lookup(ours);
+    if (!same.ok || same.result.status !== 'succeeded' || same.result.transactionId !== first.result.transactionId) {
+      fail(
+        `looking up reference ${ref} with the request it was issued for returned ${same.ok ? describeResult(same.result) : describeError(same.error)} ` +
+          `instead of the issued transaction ${String(first.result.transactionId)}`,
+      );
+    }
+    const otherAmount = fromMinorUnits(ours.amount.minor * 2n, ours.amount.currency);
+    const other = validateIssueParams(h.params(ref, { amount: otherAmount }), { requirePhone });
+    const s = await lookup(other);
+    if (s.ok) {
+      fail(
+        `looking up reference ${ref} for a request of ${otherAmount} ${other.amount.currency} returned ${describeResult(s.result)}, ` +
+          `but the transaction holding that reference was issued for ${ours.amount.decimal} ${ours.amount.currency}: reconciliation would record ` +
+          `another request's voucher as this one's. Compare the transaction you find with query.request (product, recipient, amount) and ` +
+          `throw a ProviderRejectedError with code PROVIDER_REFERENCE_CONFLICT when they certainly differ`,
+      );
+    }
+    if (!isConnectorError(s.error) || s.error.code !== ErrorCodes.PROVIDER_REFERENCE_CONFLICT) {
+      fail(
+        `looking up reference ${ref} for a request of ${otherAmount} ${other.amount.currency} (the transaction holding it is for ${ours.amount.decimal}) ` +
+          `threw ${describeError(s.error)}: throw a ProviderRejectedError with code PROVIDER_REFERENCE_CONFLICT, the answer reconciliation settles on`,
+      );
+    }
+    if (h.ledger(ref).length !== 1) fail(`the provider recorded ${h.ledger(ref).length} transactions for reference ${ref} after one issuance and two lookups: expected exactly one`);
   });
 
   it('2. bad parameters (phone, amount, currency) are refused before any request reaches the provider', async () => {
