@@ -21,6 +21,8 @@
 //   BENCH_CONNECTIONS  connections (default 32)
 //   BENCH_PACED_ROUNDS alternating paced rounds of BENCH_DURATION_S / 2 s per target (default 4)
 //   BENCH_SQLITE_SYNC  the host's SQLite synchronous mode, FULL (default) or NORMAL
+//   BENCH_SQLITE_PATH  the host's SQLite path (default: a file in the bench's temp folder); ":memory:" runs the host
+//                      with no journal on disk at all, a diagnostic of what the file costs, not a configuration to use
 //   BENCH_PACED_RATE   only the paced alternating rounds, at this rate (req/s), instead of at half the host's
 //                      measured peak: no peak or burst runs, so no throughput ratios (for probing one load level)
 //   BENCH_HOST_NODE_FLAGS  extra node flags for the host process, space-separated
@@ -43,6 +45,7 @@ const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const PACED_ROUNDS = Number(process.env.BENCH_PACED_ROUNDS ?? 4);
 const SYNC = process.env.BENCH_SQLITE_SYNC ?? 'FULL';
+const SQLITE_PATH = process.env.BENCH_SQLITE_PATH;
 const HOST_NODE_FLAGS = (process.env.BENCH_HOST_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const PASSTHROUGH_NODE_FLAGS = (process.env.BENCH_PASSTHROUGH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const PACED_RATE = process.env.BENCH_PACED_RATE ? Number(process.env.BENCH_PACED_RATE) : undefined;
@@ -363,7 +366,7 @@ async function main() {
 
   const config = {
     server: { host: '127.0.0.1', port: await freePort(), issuanceWaitMs: 5000 },
-    storage: { driver: 'sqlite', path: join(work, 'host.db'), synchronous: SYNC },
+    storage: { driver: 'sqlite', path: SQLITE_PATH ?? join(work, 'host.db'), synchronous: SYNC },
     tenants: [{ id: 'bench', apiKeys: [KEY] }],
     connectors: [
       {
@@ -380,7 +383,7 @@ async function main() {
   const ptPort = await freePort();
   const pt = await startProcess([...PASSTHROUGH_NODE_FLAGS, join(here, 'passthrough.mjs'), String(ptPort), sim.url], 'passthrough');
 
-  const machine = { nproc: cpus().length, node: process.version, loadavg: loadavg().map((x) => Math.round(x * 100) / 100), date: new Date().toISOString(), durationS: DURATION, connections: CONNECTIONS, sqliteSynchronous: SYNC };
+  const machine = { nproc: cpus().length, node: process.version, loadavg: loadavg().map((x) => Math.round(x * 100) / 100), date: new Date().toISOString(), durationS: DURATION, connections: CONNECTIONS, sqliteSynchronous: SYNC, sqlitePath: SQLITE_PATH ?? 'file' };
   console.log(JSON.stringify({ machine }));
   try {
     if (PACED_RATE !== undefined) {
