@@ -156,6 +156,8 @@ export class Dispatcher {
   private readonly lowWater: number;
   /** Where the next fair-claim scan of subscriptions resumes (`''`: from the first). */
   private fairCursor = '';
+  /** When the subscriptions of the claims queued here were last compared with the store (`performance.now()`). */
+  private queuedCheckedAt = 0;
 
   constructor(
     private readonly db: Database,
@@ -205,9 +207,9 @@ export class Dispatcher {
    * or secret changed): its claims queued here and not started yet go back
    * to the store now (a deleted one's are recorded failed), to be claimed
    * again with what it is now, instead of being sent with what it was when
-   * they were claimed. Requests already sent cannot be called back; another
-   * process' queue keeps its claims until it sends them (at most its
-   * per-subscription allowance).
+   * they were claimed. Requests already sent cannot be called back. Another
+   * process hears of the change when it next compares its queued claims
+   * with the store, within `pollIntervalMs` (see {@link changedElsewhere}).
    */
   subscriptionChanged(id: string, change: { deleted?: boolean } = {}): void {
     const q = this.queues.get(id);
@@ -293,9 +295,12 @@ export class Dispatcher {
     const limit = claim && this.running ? this.maxQueued - this.queued : 0;
     const stopped: { id: string; status: 'paused' | 'disabled' }[] = [];
     let claimed: Job[] = [];
+    const recheck = this.queues.size > 0 && performance.now() - this.queuedCheckedAt >= this.settings.pollIntervalMs;
+    let changed: { id: string; deleted: boolean }[] = [];
     try {
       await this.db.transaction(async (tx) => {
         if (batch.length) await this.record(tx, batch, stopped);
+        if (recheck) changed = await this.changedElsewhere(tx);
         if (limit > 0) claimed = await this.claimRows(tx, limit);
       });
     } catch (e) {
@@ -309,6 +314,9 @@ export class Dispatcher {
       this.moreDue = claimed.length >= limit;
       if (!this.moreDue) this.nextPollAt = performance.now() + this.settings.pollIntervalMs;
     }
+    if (recheck) this.queuedCheckedAt = performance.now();
+    // Before the new claims join the queues: those were read with the subscription as it is now.
+    for (const c of changed) this.subscriptionChanged(c.id, { deleted: c.deleted });
     for (const x of stopped) {
       this.stoppedSubs.add(x.id);
       this.hook(() => this.metrics?.onSubscriptionStopped?.(x.status));
@@ -321,6 +329,37 @@ export class Dispatcher {
     for (let i = 0; i < 20 && this.results.length; i++) {
       await this.commit(false);
     }
+  }
+
+  /**
+   * The subscriptions of the claims queued here that another process has
+   * changed since they were claimed (deleted, disabled or paused, their URL
+   * or secret changed). This process' own changes reach
+   * {@link subscriptionChanged} at once; another's only through the store,
+   * so they are looked up every `pollIntervalMs` while anything is queued.
+   * A status this process set itself (it paused or disabled the endpoint) is
+   * not a change: those claims are held when their turn comes.
+   */
+  private async changedElsewhere(tx: SqlExecutor): Promise<{ id: string; deleted: boolean }[]> {
+    const ids = [...this.queues.keys()];
+    const rows = await tx.query<{ id: string; url: string; secret: string; status: string; deleted_at: number | string | null }>(
+      `SELECT id, url, secret, status, deleted_at FROM webhook_subscriptions WHERE id IN (${jsonList(this.db.dialect, '$1')})`,
+      [JSON.stringify(ids)],
+    );
+    const current = new Map(rows.map((r) => [r.id, r]));
+    const changed: { id: string; deleted: boolean }[] = [];
+    for (const id of ids) {
+      const is = current.get(id);
+      const was = (this.queues.get(id) ?? []).map((j) => j.sub).filter((x): x is SubInfo => x !== undefined && x.deleted_at === null);
+      if (!was.length) continue; // claimed for a subscription already gone: recorded failed when its turn comes
+      if (!is || is.deleted_at !== null) {
+        changed.push({ id, deleted: true });
+        continue;
+      }
+      const ownStop = this.stoppedSubs.has(id) && is.status !== 'active';
+      if (was.some((w) => w.url !== is.url || w.secret !== is.secret || (w.status !== is.status && !ownStop))) changed.push({ id, deleted: false });
+    }
+    return changed;
   }
 
   /** How many more rows each subscription may queue here (at least twice its cap; more for one that drains fast). */

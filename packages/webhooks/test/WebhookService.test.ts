@@ -431,6 +431,48 @@ describeEachStore('WebhookService', (target) => {
       });
     }
 
+    for (const change of ['disable', 'delete', 'new URL'] as const) {
+      it(`stops sending what another process had queued for a subscription within pollIntervalMs of a ${change} made elsewhere`, async () => {
+        // Another host (a second service on the same store) makes the change, so this process is not told. Before,
+        // it still sent every row it had claimed into its queue (here 16 in flight and at least 32 queued behind a
+        // slow endpoint), to the URL and with the secret of claim time. It now compares its queued claims with the
+        // store every pollIntervalMs (50 ms here), so only what started before that check reaches the old URL.
+        const slow = await startReceiver(() => ({ status: 200, delayMs: 500 }));
+        const moved = await startReceiver();
+        const elsewhere = await makeService(db);
+        try {
+          svc = await makeService(db, { pollIntervalMs: 50, perSubscriptionConcurrency: 16 });
+          const sub = await svc.subscriptions.create('t1', { url: `${slow.url}/s`, events: ['*'] });
+          await db.transaction(async (tx) => {
+            for (let i = 0; i < 300; i++) await svc!.publishWith(tx, 't1', { ...enrolled(`c${i}`), id: `e${i}` });
+          });
+          svc.start();
+          await waitFor(async () => slow.received.length >= 16 && (await svc!.stats()).inFlight >= 48, 10_000, 'a full queue behind the slow endpoint');
+          if (change === 'delete') await elsewhere.subscriptions.delete('t1', sub.id);
+          else if (change === 'disable') await elsewhere.subscriptions.update('t1', sub.id, { active: false });
+          else await elsewhere.subscriptions.update('t1', sub.id, { url: `${moved.url}/s` });
+          const at = slow.received.length;
+          await new Promise((r) => setTimeout(r, 1500));
+          // Without the check: the 32 or more queued rows, over the next second. With it: the few that a freed slot
+          // started in the 50 ms before the check.
+          expect(slow.received.length - at, 'requests that reached the old URL after the change').to.be.at.most(8);
+          if (change === 'new URL') await waitFor(() => moved.received.length > 0, 5_000, 'deliveries at the new URL');
+          await svc.stop({ graceMs: 2000 });
+          const counts = await db.query<{ status: string; n: number }>("SELECT status, COUNT(*) AS n FROM webhook_deliveries WHERE event_type = 'customer.enrolled' GROUP BY status");
+          const left = Object.fromEntries(counts.map((c) => [c.status, Number(c.n)]));
+          // Nothing lost: every row is delivered, visibly failed (deleted) or still pending (disabled, or not yet sent).
+          expect(left.in_flight ?? 0).to.equal(0);
+          expect((left.delivered ?? 0) + (left.failed ?? 0) + (left.pending ?? 0)).to.equal(300);
+          if (change === 'delete') expect(left.pending ?? 0, 'a deleted subscription leaves nothing pending').to.equal(0);
+        } finally {
+          await svc?.stop({ graceMs: 2000 });
+          svc = undefined;
+          await slow.close();
+          await moved.close();
+        }
+      });
+    }
+
     it('logs each attempt: time, status, latency, the first 4 KiB of the body, and the error kind', async () => {
       svc = await makeService(db, { requestTimeoutMs: 300, retrySchedule: [0, 0, 0, 0, 0] });
       let n = 0;
