@@ -83,20 +83,23 @@ describeEachStore('issuance reconciliation', (target) =>
       expect(sim.ledger.countByReference('airtime', `tenant-a:${reference}`)).to.equal(1);
     });
 
-    it('ends succeeded with exactly one ledger entry when the provider answers 5xx after committing', async () => {
-      env = await startEnv({ target, sim });
-      const reference = ref('after-commit');
-      sim.setScenario({ rules: [{ route: 'airtime.issue', reference: `tenant-a:${reference}`, attempts: [1], fault: { type: 'status-after-commit', status: 500 } }] });
-      const res = await env.call('POST', '/v1/issuances', { body: airtime(reference) });
-      expect([201, 202]).to.include(res.status);
-      const done = await waitFor(async () => {
-        const r = await env!.call('GET', `/v1/issuances/${reference}`);
-        return r.body.status === ('succeeded' as unknown) ? r : undefined;
-      }, 15_000, 'succeeded');
-      expect(done.body.transactionId).to.be.a('string');
-      expect(sim.ledger.countByReference('airtime', `tenant-a:${reference}`)).to.equal(1);
-      expect(sim.journal.entries({ route: 'airtime.issue', reference: `tenant-a:${reference}` })[0].fault).to.include('status-after-commit');
-    });
+    // 408: a gateway in front of the provider, giving up on a request the provider goes on with.
+    for (const status of [500, 408]) {
+      it(`ends succeeded with exactly one ledger entry when the provider (or a gateway) answers ${status} after committing`, async () => {
+        env = await startEnv({ target, sim });
+        const reference = ref(`after-commit-${status}`);
+        sim.setScenario({ rules: [{ route: 'airtime.issue', reference: `tenant-a:${reference}`, attempts: [1], fault: { type: 'status-after-commit', status } }] });
+        const res = await env.call('POST', '/v1/issuances', { body: airtime(reference) });
+        expect([201, 202]).to.include(res.status);
+        const done = await waitFor(async () => {
+          const r = await env!.call('GET', `/v1/issuances/${reference}`);
+          return r.body.status === ('succeeded' as unknown) ? r : undefined;
+        }, 15_000, 'succeeded');
+        expect(done.body.transactionId).to.be.a('string');
+        expect(sim.ledger.countByReference('airtime', `tenant-a:${reference}`)).to.equal(1);
+        expect(sim.journal.entries({ route: 'airtime.issue', reference: `tenant-a:${reference}` })[0].fault).to.include('status-after-commit');
+      });
+    }
 
     it('on start, settles an in_flight row a dead process left after the provider committed, without sending again', async () => {
       const reference = ref('orphan-committed');
