@@ -11,15 +11,17 @@
 // back to back, then idles until the next second: a burst at full speed every
 // second), and with an evenly paced open-loop client (one request every
 // 1/rate s, latency counted from the scheduled send time, so a stall is not
-// hidden by requests that were never sent), the pass-through and the host
-// alternating in rounds so that noise on the shared machine falls on both;
+// hidden by requests that were never sent), the pass-through, a second copy
+// of it and the host alternating in rounds so that noise on the shared machine
+// falls on all three (the two copies' p99 difference is the run's noise floor);
 // each host round also reports the WAL syncs and checkpoints that were slow
 // (from the host's /metrics), so a round spoiled by the disk shows as such.
 // Every request carries a unique reference. Simulator, host and pass-through
 // each run in their own process; autocannon runs in this one.
 //   BENCH_DURATION_S   seconds per measured run (default 10)
 //   BENCH_CONNECTIONS  connections (default 32)
-//   BENCH_PACED_ROUNDS alternating paced rounds of BENCH_DURATION_S / 2 s per target (default 4)
+//   BENCH_PACED_ROUNDS alternating paced rounds of BENCH_DURATION_S / 2 s per target (default 6: each of the three
+//                      targets starts two rounds)
 //   BENCH_SQLITE_SYNC  the host's SQLite synchronous mode, FULL (default) or NORMAL
 //   BENCH_SQLITE_PATH  the host's SQLite path (default: a file in the bench's temp folder); ":memory:" runs the host
 //                      with no journal on disk at all, a diagnostic of what the file costs, not a configuration to use
@@ -43,7 +45,7 @@ const pkgDir = join(here, '..');
 const root = join(pkgDir, '..', '..');
 const DURATION = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
-const PACED_ROUNDS = Number(process.env.BENCH_PACED_ROUNDS ?? 4);
+const PACED_ROUNDS = Number(process.env.BENCH_PACED_ROUNDS ?? 6);
 const SYNC = process.env.BENCH_SQLITE_SYNC ?? 'FULL';
 const SQLITE_PATH = process.env.BENCH_SQLITE_PATH;
 const HOST_NODE_FLAGS = (process.env.BENCH_HOST_NODE_FLAGS ?? '').split(' ').filter(Boolean);
@@ -262,11 +264,12 @@ async function storeTimings(url) {
 const timingDelta = (a, b) => Object.fromEntries(Object.keys(b).map((k) => [k, Object.fromEntries(Object.keys(b[k]).map((f) => [f, b[k][f] - a[k][f]]))]));
 
 /**
- * The pass-through and the host, evenly paced at `rate`, in PACED_ROUNDS
- * alternating rounds of DURATION / 2 s each (after a 2 s warm-up of each).
- * On this shared machine a noisy neighbour or a slow disk flush lasting a
- * few hundred ms decides a single window's p99; alternating puts such noise on
- * both targets alike. p50/p99 are over every round's requests together; the
+ * The targets (the pass-through, its second copy, the host), evenly paced at
+ * `rate`, in PACED_ROUNDS alternating rounds of DURATION / 2 s each (after a
+ * 2 s warm-up of each); each round starts with the next target. On this
+ * shared machine a noisy neighbour or a slow disk flush lasting a few hundred
+ * ms decides a single window's p99; alternating spreads such noise over all
+ * targets, and the two identical pass-throughs show how much remains. p50/p99 are over every round's requests together; the
  * rounds' own p99s are printed too, with each process' CPU per request and
  * how busy its event loop was (Linux).
  */
@@ -274,18 +277,21 @@ async function pacedAlternating(rate, targetsByKind) {
   await freshSimulator();
   const runs = Object.fromEntries(Object.keys(targetsByKind).map((k) => [k, []]));
   const disk = [];
-  for (const [kind, { url }] of Object.entries(targetsByKind)) await paced(url, targets[kind](`warm-${kind}`)[0], rate, 2);
+  const specOf = (kind) => targets[kind === 'passthrough2' ? 'passthrough' : kind];
+  for (const [kind, { url }] of Object.entries(targetsByKind)) await paced(url, specOf(kind)(`warm-${kind}`)[0], rate, 2);
   const cpu = Object.fromEntries(Object.keys(targetsByKind).map((k) => [k, { loop: 0, all: 0, measured: false, threads: {}, simulator: 0, bench: 0 }]));
   const addTo = (sum, d) => {
     for (const [k, v] of Object.entries(d ?? {})) sum[k] = (sum[k] ?? 0) + v;
   };
+  const order = Object.entries(targetsByKind);
   for (let round = 0; round < PACED_ROUNDS; round++) {
-    for (const [kind, { url, pid }] of Object.entries(targetsByKind)) {
+    // Each round starts with the next target, so no target always follows the same one.
+    for (const [kind, { url, pid }] of [...order.slice(round % order.length), ...order.slice(0, round % order.length)]) {
       const timingsBefore = kind === 'host' ? await storeTimings(url) : undefined;
       const before = cpuMs(pid);
       const threadsBefore = threadCpuMs(pid);
       const othersBefore = [cpuMs(simPid), cpuMs(process.pid)];
-      runs[kind].push(await paced(url, targets[kind](kind)[0], rate, DURATION / 2));
+      runs[kind].push(await paced(url, specOf(kind)(kind)[0], rate, DURATION / 2));
       const after = cpuMs(pid);
       const othersAfter = [cpuMs(simPid), cpuMs(process.pid)];
       addTo(cpu[kind].threads, threadDelta(threadsBefore, threadCpuMs(pid)));
@@ -311,7 +317,8 @@ async function pacedAlternating(rate, targetsByKind) {
       errors: rs.reduce((n, r) => n + r.errors, 0),
       timeouts: 0,
     };
-    const label = `${kind === 'host' ? 'host' : 'pass-through'} at ${rate} req/s (evenly paced, ${PACED_ROUNDS} alternating rounds)`;
+    const name = { host: 'host', passthrough: 'pass-through', passthrough2: 'second pass-through (same code, own process: the noise floor)' }[kind];
+    const label = `${name} at ${rate} req/s (evenly paced, ${PACED_ROUNDS} alternating rounds)`;
     // How busy a process' event loop is decides how long requests queue behind one another.
     const { loop, all: allThreads, measured } = cpu[kind];
     const perRequestUs = (ms) => (measured ? Math.round((ms * 1000) / all.length) : null);
@@ -382,23 +389,31 @@ async function main() {
   const host = await startProcess([...HOST_NODE_FLAGS, join(pkgDir, 'dist', 'src', 'cli.js'), 'start', '--config', configFile], 'host');
   const ptPort = await freePort();
   const pt = await startProcess([...PASSTHROUGH_NODE_FLAGS, join(here, 'passthrough.mjs'), String(ptPort), sim.url], 'passthrough');
+  // A second, identical pass-through in the paced rounds: the p99 difference between two copies of the same
+  // code is what this machine's noise alone makes of the comparison at that moment (an A/A test).
+  const pt2 = await startProcess([...PASSTHROUGH_NODE_FLAGS, join(here, 'passthrough.mjs'), String(await freePort()), sim.url], 'passthrough2');
+  const pacedTargets = {
+    passthrough: { url: pt.url, pid: pt.child.pid },
+    passthrough2: { url: pt2.url, pid: pt2.child.pid },
+    host: { url: host.url, pid: host.child.pid },
+  };
+  const noiseFloor = (paced) => Math.round((paced.passthrough2.p99Ms - paced.passthrough.p99Ms) * 10) / 10;
 
   const machine = { nproc: cpus().length, node: process.version, loadavg: loadavg().map((x) => Math.round(x * 100) / 100), date: new Date().toISOString(), durationS: DURATION, connections: CONNECTIONS, sqliteSynchronous: SYNC, sqlitePath: SQLITE_PATH ?? 'file' };
   console.log(JSON.stringify({ machine }));
   try {
     if (PACED_RATE !== undefined) {
-      const { passthrough: ptPaced, host: hostPaced } = await pacedAlternating(PACED_RATE, {
-        passthrough: { url: pt.url, pid: pt.child.pid },
-        host: { url: host.url, pid: host.child.pid },
-      });
+      const pacedRuns = await pacedAlternating(PACED_RATE, pacedTargets);
+      const { passthrough: ptPaced, host: hostPaced } = pacedRuns;
       const added = {
         pacedRate: PACED_RATE,
         p99AddedPacedMs: Math.round((hostPaced.p99Ms - ptPaced.p99Ms) * 10) / 10,
+        p99NoiseFloorPacedMs: noiseFloor(pacedRuns),
         p50AddedPacedMs: Math.round((hostPaced.p50Ms - ptPaced.p50Ms) * 10) / 10,
         loadavgAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
       };
       console.log(JSON.stringify({ added }));
-      if ([ptPaced, hostPaced].some((r) => r.non2xx || r.errors || r.timeouts)) {
+      if (Object.values(pacedRuns).some((r) => r.non2xx || r.errors || r.timeouts)) {
         console.log(JSON.stringify({ invalid: 'some paced requests had non-2xx answers, errors or timeouts' }));
         process.exitCode = 1;
       }
@@ -410,10 +425,8 @@ async function main() {
     const half = Math.max(1, Math.round(hostPeak.reqPerSec / 2));
     const ptHalf = await measure(`pass-through at ${half} req/s (autocannon overallRate: bursts)`, pt.url, 'passthrough', { overallRate: half });
     const hostHalf = await measure(`host at ${half} req/s (autocannon overallRate: bursts)`, host.url, 'host', { overallRate: half });
-    const { passthrough: ptPaced, host: hostPaced } = await pacedAlternating(half, {
-      passthrough: { url: pt.url, pid: pt.child.pid },
-      host: { url: host.url, pid: host.child.pid },
-    });
+    const pacedRuns = await pacedAlternating(half, pacedTargets);
+    const { passthrough: ptPaced, host: hostPaced } = pacedRuns;
     const ratios = {
       hostVsPassthroughThroughput: Math.round((hostPeak.reqPerSec / passthrough.reqPerSec) * 100) / 100,
       hostVsBareClientThroughput: Math.round((hostPeak.reqPerSec / direct.reqPerSec) * 100) / 100,
@@ -421,18 +434,20 @@ async function main() {
       p50AddedAtHalfPeakMs: hostHalf.p50Ms - ptHalf.p50Ms,
       p99AddedAtHalfPeakPacedMs: Math.round((hostPaced.p99Ms - ptPaced.p99Ms) * 10) / 10,
       p50AddedAtHalfPeakPacedMs: Math.round((hostPaced.p50Ms - ptPaced.p50Ms) * 10) / 10,
+      // The same difference between the two identical pass-throughs: how much of the above this run's noise could make.
+      p99NoiseFloorPacedMs: noiseFloor(pacedRuns),
       targets: { throughputRatio: '>= 0.7', p99AddedMs: '<= 5' },
       loadavgAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
     };
     console.log(JSON.stringify({ ratios }));
     // Every request is a fresh issuance that must succeed; figures with failures in them are not comparable.
-    const failed = [direct, passthrough, hostPeak, ptHalf, hostHalf, ptPaced, hostPaced].filter((r) => r.non2xx || r.errors || r.timeouts);
+    const failed = [direct, passthrough, hostPeak, ptHalf, hostHalf, ...Object.values(pacedRuns)].filter((r) => r.non2xx || r.errors || r.timeouts);
     if (failed.length > 0) {
       console.log(JSON.stringify({ invalid: 'some runs had non-2xx answers, errors or timeouts', runs: failed.map((r) => r.target) }));
       process.exitCode = 1;
     }
   } finally {
-    await Promise.all([stop(pt), stop(host)]);
+    await Promise.all([stop(pt), stop(pt2), stop(host)]);
     await stop(sim);
     rmSync(work, { recursive: true, force: true });
   }
