@@ -3,8 +3,10 @@
 // json-schema-to-typescript: `src/**/NAME.schema.json` → `src/**/NAME.types.ts`.
 // Before that, it rewrites the copies of core's resilience schema embedded in
 // the connector schemas (see scripts/embedschemas.mjs), so their types are
-// compiled from the fresh copy. `--check` writes nothing and exits 1 when a
-// generated file is missing or stale (CI runs it through `npm test`).
+// compiled from the fresh copy; each copy compiles to an import of core's
+// ResilienceOptions type instead of a declaration of its own. `--check`
+// writes nothing and exits 1 when a generated file is missing or stale (CI
+// runs it through `npm test`).
 import { compile } from 'json-schema-to-typescript';
 import { embeddedSchemaCopies } from './embedschemas.mjs';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -21,6 +23,18 @@ function* walk(dir) {
     if (statSync(p).isDirectory()) yield* walk(p);
     else if (e.endsWith('.schema.json')) yield p;
   }
+}
+
+/** Marks every copy of core's resilience schema below the root (`title: ResilienceOptions`) to compile to core's type; true if any. */
+function useCoreResilienceType(node, isRoot = true) {
+  if (Array.isArray(node)) return node.map((n) => useCoreResilienceType(n, false)).some(Boolean);
+  if (node === null || typeof node !== 'object') return false;
+  if (!isRoot && node.title === 'ResilienceOptions') {
+    delete node.title;
+    node.tsType = 'ResilienceOptions';
+    return true;
+  }
+  return Object.values(node).map((v) => useCoreResilienceType(v, false)).some(Boolean);
 }
 
 const stale = [];
@@ -41,12 +55,15 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
     const schema = JSON.parse(fresh.get(file) ?? readFileSync(file, 'utf8'));
     const name = schema.title || basename(file, '.schema.json');
     const out = file.replace(/\.schema\.json$/, '.types.ts');
+    // An embedded copy of core's resilience schema is typed as core's own ResilienceOptions, imported,
+    // rather than declared again in every package that embeds it.
+    const importsCore = pkg !== 'core' && useCoreResilienceType(schema);
     const ts = await compile(schema, name, {
       cwd: dirname(file),
       additionalProperties: false,
-      bannerComment: `/* Generated from ${basename(file)} by scripts/codegen.mjs (json-schema-to-typescript). Do not edit: change the schema and run \`npm run codegen\`. */`,
+      bannerComment: `/* Generated from ${basename(file)} by scripts/codegen.mjs (json-schema-to-typescript). Do not edit: change the schema and run \`npm run codegen\`. */${importsCore ? "\nimport type { ResilienceOptions } from '@relaypoint/core';" : ''}`,
       format: true,
-      style: { singleQuote: true, printWidth: 120 },
+      style: { singleQuote: true, printWidth: 120, bracketSpacing: true },
     });
     count += 1;
     const current = existsSync(out) ? readFileSync(out, 'utf8') : null;

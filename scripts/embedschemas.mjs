@@ -4,8 +4,9 @@
 //       (only where the plugin has one: a plugin may leave it out)
 //     → `properties.connectors.items.properties.resilience` of
 //       packages/host/src/config.schema.json, without its `default`s, so the
-//       host config's schema, its types and its reference page spell the
-//       options out.
+//       host config's schema and its reference page spell the options out.
+//       (The generated types of every copy use core's ResilienceOptions type:
+//       see scripts/codegen.mjs.)
 // Each file is written back as `JSON.stringify(schema, null, 2)` and a
 // newline, the format every schema in the repo is kept in.
 // `embeddedSchemaCopies(root)` returns [{ path, content }] and writes nothing;

@@ -1,4 +1,5 @@
 /* Generated from config.schema.json by scripts/codegen.mjs (json-schema-to-typescript). Do not edit: change the schema and run `npm run codegen`. */
+import type { ResilienceOptions } from '@relaypoint/core';
 
 /**
  * The Relaypoint host config (one JSON file). Strings may use ${VAR} and ${VAR:-default} interpolation.
@@ -96,6 +97,9 @@ export interface HostConfig {
      * Validated against the plugin's own config schema.
      */
     config?: {};
+    /**
+     * Timeout, retry, circuit breaker, bulkhead and reconciliation options of this connector instance (core's resilience schema). Options the plugin's own config carries under `resilience` apply first; these win, section by section.
+     */
     resilience?: ResilienceOptions;
   }[];
   webhooks?: {
@@ -156,74 +160,5 @@ export interface HostConfig {
   };
   logging?: {
     level?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  };
-}
-/**
- * Timeout, retry, circuit breaker, bulkhead and reconciliation options of this connector instance (core's resilience schema). Options the plugin's own config carries under `resilience` apply first; these win, section by section.
- */
-export interface ResilienceOptions {
-  /**
-   * Per-attempt timeout, ms. Defaults to 10000.
-   */
-  timeoutMs?: number;
-  /**
-   * Retries of one call. A call that may have been issued is re-sent only when the provider deduplicates references.
-   */
-  retry?: {
-    /**
-     * Total attempts including the first. Defaults to 3.
-     */
-    maxAttempts?: number;
-    /**
-     * Backoff before the first retry, ms (doubles each retry, full jitter). Defaults to 200.
-     */
-    initialDelayMs?: number;
-    /**
-     * Upper bound of one backoff, ms. Defaults to 5000.
-     */
-    maxDelayMs?: number;
-    /**
-     * Longest provider-requested wait (Retry-After) honoured, ms; a provider asking for longer makes the call give up with its error. Defaults to 60000.
-     */
-    maxRetryAfterMs?: number;
-  };
-  /**
-   * Circuit breaker shared by every call of the connector instance.
-   */
-  breaker?: {
-    /**
-     * Consecutive failures that open the breaker. Defaults to 5.
-     */
-    failureThreshold?: number;
-    /**
-     * How long the breaker stays open before letting one trial call through, ms. Defaults to 30000.
-     */
-    halfOpenAfterMs?: number;
-  };
-  /**
-   * Concurrency limit of the connector instance.
-   */
-  bulkhead?: {
-    /**
-     * Calls in flight at once. Defaults to 32.
-     */
-    maxConcurrent?: number;
-    /**
-     * Calls waiting for a slot; beyond it calls fail with BULKHEAD_FULL. Defaults to 1000.
-     */
-    maxQueue?: number;
-  };
-  /**
-   * Status lookups by reference after an outcome stayed unknown.
-   */
-  reconcile?: {
-    /**
-     * Status lookups after an unknown outcome. Defaults to 3.
-     */
-    attempts?: number;
-    /**
-     * Wait before the first lookup, ms; doubles before each next one. Defaults to 500.
-     */
-    delayMs?: number;
   };
 }
