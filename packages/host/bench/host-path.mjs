@@ -269,9 +269,10 @@ const timingDelta = (a, b) => Object.fromEntries(Object.keys(b).map((k) => [k, O
  * 2 s warm-up of each); each round starts with the next target. On this
  * shared machine a noisy neighbour or a slow disk flush lasting a few hundred
  * ms decides a single window's p99; alternating spreads such noise over all
- * targets, and the two identical pass-throughs show how much remains. p50/p99 are over every round's requests together; the
- * rounds' own p99s are printed too, with each process' CPU per request and
- * how busy its event loop was (Linux).
+ * targets, and the two identical pass-throughs show how much remains.
+ * p50/p99 are over every round's requests together; the rounds' own p99s
+ * are printed too, with each process' CPU per request and how busy its
+ * event loop was (Linux).
  */
 async function pacedAlternating(rate, targetsByKind) {
   await freshSimulator();
