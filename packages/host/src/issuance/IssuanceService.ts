@@ -235,7 +235,7 @@ export class IssuanceService {
       ...(input.phoneNumber !== undefined ? { phoneNumber: input.phoneNumber } : {}),
       ...(input.metadata !== undefined ? { metadata: input.metadata } : {}),
     };
-    const req = validateIssueParams(params, { requirePhone: handle.plugin.requiresPhone ?? false });
+    const req = issueRequest(params, handle);
     const stored: StoredParams = {
       productId: req.productId,
       customerId: req.customerId,
@@ -459,7 +459,7 @@ export class IssuanceService {
   private async lookupAfterNotSent(handle: ConnectorHandle, params: IssueParams): Promise<IssueResult | 'not_found' | undefined> {
     if (!handle.plugin.capabilities.statusByReference) return undefined;
     try {
-      const request = validateIssueParams(params, { requirePhone: handle.plugin.requiresPhone ?? false });
+      const request = issueRequest(params, handle);
       const status = await handle.resilient.checkStatus({ reference: params.reference, request }, { signal: this.shutdown.signal });
       return status.status === 'not_found' ? 'not_found' : (status as IssueResult);
     } catch {
@@ -472,7 +472,7 @@ export class IssuanceService {
   private requestOf(row: IssuanceRow, handle: ConnectorHandle): IssueRequest | undefined {
     try {
       const params = JSON.parse(row.params) as StoredParams;
-      return validateIssueParams({ ...params, reference: providerReference(row.tenant_id, row.reference) }, { requirePhone: handle.plugin.requiresPhone ?? false });
+      return issueRequest({ ...params, reference: providerReference(row.tenant_id, row.reference) }, handle);
     } catch {
       return undefined;
     }
@@ -827,6 +827,11 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } {
     // fall through
   }
   throw new HostError(400, HostErrorCodes.VALIDATION_FAILED, 'cursor is not one this API returned', { errors: ['cursor: is not a valid cursor'] });
+}
+
+/** The request a plugin is sent for these parameters: core's validation, with the plugin's phone rule (throws ValidationError). */
+function issueRequest(params: IssueParams, handle: ConnectorHandle): IssueRequest {
+  return validateIssueParams(params, { requirePhone: handle.plugin.requiresPhone ?? false });
 }
 
 function withRequest(query: { reference: string }, request: IssueRequest | undefined): StatusQuery {
