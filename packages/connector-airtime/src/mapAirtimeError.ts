@@ -121,6 +121,12 @@ export function mapAirtimeError(answer: AirtimeErrorAnswer): ConnectorError {
     // same): the reference is looked up before anything is re-sent or called failed.
     return new OutcomeUnknownError(ErrorCodes.PROVIDER_TIMEOUT, `airtime provider answered 408 (request timeout); the issuance may have been committed`, { ...base, retryable: true });
   }
+  if ((status === 404 || status === 405) && code === undefined) {
+    // No envelope of the provider's own: a server (or a proxy) without that route answered, so the usual
+    // cause is the connector's URL. Issue and status lookups share this mapping, so the message claims
+    // nothing about the transaction; what a refused issue means is the outcome's to say.
+    return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `airtime provider URL answered a bare ${status} with no error of the provider's own, as a server without that route does; check baseUrl in the connector config`, { ...base, retryable: false });
+  }
   return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `airtime provider refused the request (${status}${code ? ` ${code}` : ''})${said}`, { ...base, retryable: false });
 }
 

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import {
   ConnectorError,
@@ -190,8 +192,27 @@ describe('AirtimeConnector', () => {
     try {
       const e = await failure(lost.checkStatus({ reference: 'A-look' }));
       expect(e.code).to.not.equal(ErrorCodes.PROVIDER_NOT_FOUND);
+      expect(e.message).to.include('no such endpoint');
     } finally {
       lost.close();
+    }
+  });
+
+  it('tells the operator to check baseUrl when a server without the route answers a bare 404, on issue and on lookup', async () => {
+    // A real server over loopback that is not the provider: an HTML 404, as a web server or proxy answers a wrong path.
+    const stray = createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>Not Found</body></html>'));
+    await new Promise<void>((r) => stray.listen(0, '127.0.0.1', r));
+    const lost = make({ baseUrl: `http://127.0.0.1:${(stray.address() as AddressInfo).port}/api` });
+    try {
+      const refused = await failure(issue(lost, 'A-stray'));
+      expect(refused).to.include({ code: ErrorCodes.PROVIDER_BAD_REQUEST, outcome: 'rejected', retryable: false, httpStatus: 404 });
+      expect(refused.message).to.include('check baseUrl');
+      const lookup = await failure(lost.checkStatus({ reference: 'A-stray' }));
+      expect(lookup.code).to.not.equal(ErrorCodes.PROVIDER_NOT_FOUND);
+      expect(lookup.message).to.include('check baseUrl');
+    } finally {
+      lost.close();
+      await new Promise((r) => stray.close(r));
     }
   });
 
@@ -387,6 +408,10 @@ describe('mapAirtimeError', () => {
   it('maps INVALID_REQUEST to PROVIDER_BAD_REQUEST and an unlisted 4xx to a rejection', () => {
     expect(mapAirtimeError({ status: 400, headers: {}, code: 'INVALID_REQUEST' })).to.include({ code: ErrorCodes.PROVIDER_BAD_REQUEST, outcome: 'rejected', retryable: false });
     expect(mapAirtimeError({ status: 404, headers: {} })).to.include({ code: ErrorCodes.PROVIDER_BAD_REQUEST, outcome: 'rejected' });
+    // Only a bare 404/405 points at the URL; one with the provider's own code is the provider's refusal.
+    expect(mapAirtimeError({ status: 405, headers: {} }).message).to.include('check baseUrl');
+    expect(mapAirtimeError({ status: 404, headers: {}, code: 'NO_SUCH_PLAN', message: 'gone' }).message).to.equal('airtime provider refused the request (404 NO_SUCH_PLAN): gone');
+    expect(mapAirtimeError({ status: 410, headers: {} }).message).to.not.include('baseUrl');
   });
 
   it('takes the delay of a 429 or 503 from Retry-After in seconds or as an HTTP date', () => {

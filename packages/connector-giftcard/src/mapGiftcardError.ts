@@ -91,5 +91,11 @@ export function mapGiftcardError(answer: GiftcardErrorAnswer): ConnectorError {
     // same): the reference is looked up before anything is re-sent or called failed.
     return new OutcomeUnknownError(ErrorCodes.PROVIDER_TIMEOUT, `gift-card provider answered 408 (request timeout); the order may have been committed`, { ...base, retryable: true });
   }
+  if ((status === 404 || status === 405) && code === undefined) {
+    // No envelope of the provider's own: a server (or a proxy) without that route answered, so the usual
+    // cause is the connector's URL. Issue and status lookups share this mapping, so the message claims
+    // nothing about the transaction; what a refused issue means is the outcome's to say.
+    return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `gift-card provider URL answered a bare ${status} with no error of the provider's own, as a server without that route does; check baseUrl in the connector config`, { ...base, retryable: false });
+  }
   return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `gift-card provider refused the request (${tag})${said}`, { ...base, retryable: false });
 }

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import {
   ConnectorError,
@@ -183,6 +185,24 @@ describe('GiftcardConnector', () => {
     expect(await connector.checkStatus({ reference: 'G-held' })).to.include({ status: 'succeeded' });
   });
 
+  it('tells the operator to check baseUrl when a server without the route answers a bare 404, on issue and on lookup', async () => {
+    // A real server over loopback that is not the provider: an HTML 404, as a web server or proxy answers a wrong path.
+    const stray = createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>Not Found</body></html>'));
+    await new Promise<void>((r) => stray.listen(0, '127.0.0.1', r));
+    const lost = make({ baseUrl: `http://127.0.0.1:${(stray.address() as AddressInfo).port}/api` });
+    try {
+      const refused = await failure(issue(lost, 'G-stray'));
+      expect(refused).to.include({ code: ErrorCodes.PROVIDER_BAD_REQUEST, outcome: 'rejected', retryable: false, httpStatus: 404 });
+      expect(refused.message).to.include('check baseUrl');
+      const lookup = await failure(lost.checkStatus({ reference: 'G-stray' }));
+      expect(lookup.code).to.not.equal(ErrorCodes.PROVIDER_NOT_FOUND);
+      expect(lookup.message).to.include('check baseUrl');
+    } finally {
+      lost.close();
+      await new Promise((r) => stray.close(r));
+    }
+  });
+
   it('says not_found only for the provider’s ORDER_NOT_FOUND', async () => {
     expect(await connector.checkStatus({ reference: 'G-none' })).to.deep.equal({ status: 'not_found', reference: 'G-none' });
     expect(await connector.checkStatus({ transactionId: 'GC-none' })).to.deep.equal({ status: 'not_found', transactionId: 'GC-none' });
@@ -190,6 +210,7 @@ describe('GiftcardConnector', () => {
     try {
       const e = await failure(lost.checkStatus({ reference: 'G-none' }));
       expect(e).to.include({ code: ErrorCodes.PROVIDER_BAD_REQUEST, httpStatus: 404 });
+      expect(e.message).to.include('no such endpoint');
     } finally {
       lost.close();
     }
@@ -357,6 +378,15 @@ describe('mapGiftcardError', () => {
       expect(mapGiftcardError({ status, headers: {}, ...(code ? { code } : {}) })).to.include({ code: expected, outcome, retryable });
     });
   }
+
+  it('points a bare 404/405 at the connector URL, and only those', () => {
+    for (const status of [404, 405]) {
+      expect(mapGiftcardError({ status, headers: {} })).to.include({ code: ErrorCodes.PROVIDER_BAD_REQUEST, outcome: 'rejected', retryable: false });
+      expect(mapGiftcardError({ status, headers: {} }).message).to.include('check baseUrl');
+    }
+    expect(mapGiftcardError({ status: 404, headers: {}, code: 'NO_SUCH_BRAND', message: 'gone' }).message).to.equal('gift-card provider refused the request (404 NO_SUCH_BRAND): gone');
+    expect(mapGiftcardError({ status: 410, headers: {} }).message).to.not.include('baseUrl');
+  });
 });
 
 describe('gift-card plugin definition', () => {
