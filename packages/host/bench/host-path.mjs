@@ -30,6 +30,9 @@
 //   BENCH_HOST_NODE_FLAGS  extra node flags for the host process, space-separated
 //                      (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"; the profile is written on its graceful exit)
 //   BENCH_PASSTHROUGH_NODE_FLAGS  the same for the pass-through process (to profile both alike)
+//   BENCH_PASSTHROUGH2_BURN_US  CPU work (µs) the second pass-through adds per request on its event loop (default
+//                      0: the A/A noise floor). With a dose, its p99 over the first reads what that much CPU per
+//                      request costs in p99 on this machine, to set beside the host's (a dose-response probe)
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
@@ -51,6 +54,11 @@ const SQLITE_PATH = process.env.BENCH_SQLITE_PATH;
 const HOST_NODE_FLAGS = (process.env.BENCH_HOST_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const PASSTHROUGH_NODE_FLAGS = (process.env.BENCH_PASSTHROUGH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const PACED_RATE = process.env.BENCH_PACED_RATE ? Number(process.env.BENCH_PACED_RATE) : undefined;
+const BURN_US = Number(process.env.BENCH_PASSTHROUGH2_BURN_US ?? 0);
+if (!(Number.isInteger(BURN_US) && BURN_US >= 0)) {
+  console.error(`BENCH_PASSTHROUGH2_BURN_US must be an integer >= 0 (µs), got "${process.env.BENCH_PASSTHROUGH2_BURN_US}"`);
+  process.exit(2);
+}
 if (PACED_RATE !== undefined && !(Number.isInteger(PACED_RATE) && PACED_RATE > 0)) {
   console.error(`BENCH_PACED_RATE must be a positive integer (req/s), got "${process.env.BENCH_PACED_RATE}"`);
   process.exit(2);
@@ -257,7 +265,14 @@ async function storeTimings(url) {
   const read = (metric) => {
     const value = (suffix) => Number(new RegExp(`^${metric}${suffix} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
     const count = value('_count');
-    return { count, over5ms: count - value('_bucket\\{le="0.005"\\}'), over25ms: count - value('_bucket\\{le="0.025"\\}'), over100ms: count - value('_bucket\\{le="0.1"\\}') };
+    return {
+      count,
+      over1ms: count - value('_bucket\\{le="0.001"\\}'),
+      over2_5ms: count - value('_bucket\\{le="0.0025"\\}'),
+      over5ms: count - value('_bucket\\{le="0.005"\\}'),
+      over25ms: count - value('_bucket\\{le="0.025"\\}'),
+      over100ms: count - value('_bucket\\{le="0.1"\\}'),
+    };
   };
   return { sync: read('relaypoint_store_sync_seconds'), checkpoint: read('relaypoint_store_checkpoint_seconds') };
 }
@@ -318,7 +333,8 @@ async function pacedAlternating(rate, targetsByKind) {
       errors: rs.reduce((n, r) => n + r.errors, 0),
       timeouts: 0,
     };
-    const name = { host: 'host', passthrough: 'pass-through', passthrough2: 'second pass-through (same code, own process: the noise floor)' }[kind];
+    const copy = BURN_US ? `second pass-through, + ${BURN_US} µs of CPU per request (the dose)` : 'second pass-through (same code, own process: the noise floor)';
+    const name = { host: 'host', passthrough: 'pass-through', passthrough2: copy }[kind];
     const label = `${name} at ${rate} req/s (evenly paced, ${PACED_ROUNDS} alternating rounds)`;
     // How busy a process' event loop is decides how long requests queue behind one another.
     const { loop, all: allThreads, measured } = cpu[kind];
@@ -331,11 +347,13 @@ async function pacedAlternating(rate, targetsByKind) {
       cpuUsPerRequestByThread: measured ? Object.fromEntries(Object.entries(cpu[kind].threads).map(([k, v]) => [k, perRequestUs(v)])) : null,
       othersCpuUsPerRequest: measured ? { simulator: perRequestUs(cpu[kind].simulator), client: perRequestUs(cpu[kind].bench) } : null,
       eventLoopBusy: measured ? Math.round(loop / (seconds * 10)) / 100 : null,
-      // What the disk did in each host round: WAL syncs (every commit waits for one) and checkpoints, over 5/25/100 ms.
+      // What the disk did in each host round: WAL syncs (every commit waits for one) over 1/2.5/5/25/100 ms, and checkpoints.
       // A sync's time runs from the call to its answer on the event loop, so it also counts waiting for a core.
       ...(kind === 'host'
         ? {
             roundWalSyncs: disk.map((d) => d.sync.count),
+            roundWalSyncsOver1ms: disk.map((d) => d.sync.over1ms),
+            roundWalSyncsOver2_5ms: disk.map((d) => d.sync.over2_5ms),
             roundWalSyncsOver5ms: disk.map((d) => d.sync.over5ms),
             roundWalSyncsOver25ms: disk.map((d) => d.sync.over25ms),
             roundWalSyncsOver100ms: disk.map((d) => d.sync.over100ms),
@@ -392,15 +410,17 @@ async function main() {
   const pt = await startProcess([...PASSTHROUGH_NODE_FLAGS, join(here, 'passthrough.mjs'), String(ptPort), sim.url], 'passthrough');
   // A second, identical pass-through in the paced rounds: the p99 difference between two copies of the same
   // code is what this machine's noise alone makes of the comparison at that moment (an A/A test).
-  const pt2 = await startProcess([...PASSTHROUGH_NODE_FLAGS, join(here, 'passthrough.mjs'), String(await freePort()), sim.url], 'passthrough2');
+  const pt2 = await startProcess([...PASSTHROUGH_NODE_FLAGS, join(here, 'passthrough.mjs'), String(await freePort()), sim.url, String(BURN_US)], 'passthrough2');
   const pacedTargets = {
     passthrough: { url: pt.url, pid: pt.child.pid },
     passthrough2: { url: pt2.url, pid: pt2.child.pid },
     host: { url: host.url, pid: host.child.pid },
   };
   const noiseFloor = (paced) => Math.round((paced.passthrough2.p99Ms - paced.passthrough.p99Ms) * 10) / 10;
+  // With a dose the copy is no longer identical: its difference is what BURN_US µs of CPU per request adds.
+  const floorKey = BURN_US ? 'p99AddedByBurnPacedMs' : 'p99NoiseFloorPacedMs';
 
-  const machine = { nproc: cpus().length, node: process.version, loadavg: loadavg().map((x) => Math.round(x * 100) / 100), date: new Date().toISOString(), durationS: DURATION, connections: CONNECTIONS, sqliteSynchronous: SYNC, sqlitePath: SQLITE_PATH ?? 'file' };
+  const machine = { nproc: cpus().length, node: process.version, loadavg: loadavg().map((x) => Math.round(x * 100) / 100), date: new Date().toISOString(), durationS: DURATION, connections: CONNECTIONS, sqliteSynchronous: SYNC, sqlitePath: SQLITE_PATH ?? 'file', passthrough2BurnUs: BURN_US };
   console.log(JSON.stringify({ machine }));
   try {
     if (PACED_RATE !== undefined) {
@@ -409,7 +429,7 @@ async function main() {
       const added = {
         pacedRate: PACED_RATE,
         p99AddedPacedMs: Math.round((hostPaced.p99Ms - ptPaced.p99Ms) * 10) / 10,
-        p99NoiseFloorPacedMs: noiseFloor(pacedRuns),
+        [floorKey]: noiseFloor(pacedRuns),
         p50AddedPacedMs: Math.round((hostPaced.p50Ms - ptPaced.p50Ms) * 10) / 10,
         loadavgAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
       };
@@ -438,7 +458,7 @@ async function main() {
       p99AddedAtHalfPeakPacedMs: Math.round((hostPaced.p99Ms - ptPaced.p99Ms) * 10) / 10,
       p50AddedAtHalfPeakPacedMs: Math.round((hostPaced.p50Ms - ptPaced.p50Ms) * 10) / 10,
       // The same difference between the two identical pass-throughs: how much of the above this run's noise could make.
-      p99NoiseFloorPacedMs: noiseFloor(pacedRuns),
+      [floorKey]: noiseFloor(pacedRuns),
       targets: { throughputRatio: '>= 0.7', p99AddedMs: '<= 5' },
       loadavgAtEnd: loadavg().map((x) => Math.round(x * 100) / 100),
     };
