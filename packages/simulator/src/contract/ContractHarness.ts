@@ -133,7 +133,12 @@ export class ContractHarness<TConfig = unknown> {
 
   /** The config the plugin author's `configFor` returns, checked against the plugin's schema (defaults filled in, as the host does). */
   config(): TConfig {
-    const config = structuredClone(this.options.configFor(this.providerUrl, this.sim));
+    return this.configAt(this.providerUrl);
+  }
+
+  /** The same, pointing at another base URL (a server that is not the provider, for the wrong-URL case). */
+  configAt(providerBaseUrl: string): TConfig {
+    const config = structuredClone(this.options.configFor(providerBaseUrl, this.sim));
     const errors = validateAgainstSchema(this.plugin.configSchema, config, { pathPrefix: 'config' });
     if (errors.length) {
       throw new Error(`configFor() returned a config that does not match the plugin's configSchema:\n  ${errors.join('\n  ')}`);

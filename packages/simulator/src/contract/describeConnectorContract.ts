@@ -53,7 +53,7 @@ function seedFrom(options: ConnectorContractOptions<unknown>): number {
  * connector contract')`: it starts the simulator, creates the plugin through
  * core (child container + resilience pipeline), and checks, on the
  * simulator's ledger and journal, every money-safety rule a plugin must keep
- * (cases 1–12). Call it at the top level of a test file.
+ * (cases 1–13, with 1b, 1c, 2b, 3b, 6b and 8b). Call it at the top level of a test file.
  */
 export function describeConnectorContract<TConfig>(options: ConnectorContractOptions<TConfig>): void {
   const profile = providerProfiles[options.provider];

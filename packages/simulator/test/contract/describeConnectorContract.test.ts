@@ -47,9 +47,9 @@ describe('describeConnectorContract', function () {
   this.timeout(90_000);
 
   it('passes a correct plugin on the same cases the flawed plugins fail (control)', async () => {
-    const report = await runContract('none', '(1\\. happy|1c\\. |3\\. auth|4\\. 5xx|5\\. |7\\. 429|12\\. chaos)');
+    const report = await runContract('none', '(1\\. happy|1c\\. |3\\. auth|3b\\. |4\\. 5xx|5\\. |7\\. 429|12\\. chaos)');
     expect(report.failures.map((f) => `${f.title}: ${f.err.message}`)).to.deep.equal([]);
-    expect(report.stats.passes).to.equal(13);
+    expect(report.stats.passes).to.equal(14);
   });
 
   it('fails a plugin whose status lookup takes a different request\'s transaction under the reference, and says to compare with query.request', async () => {
@@ -57,6 +57,18 @@ describe('describeConnectorContract', function () {
     expect(failureOf(report, /^1c\. /)).to.match(
       /looking up reference \S+ for a request of \S+ USD returned succeeded .*but the transaction holding that reference was issued for \S+ USD: reconciliation would record another request's voucher as this one's\. Compare the transaction you find with query\.request/,
     );
+  });
+
+  it('fails a plugin that reads any 404 on a lookup as not found, and says only the provider\'s own answer means that', async () => {
+    const report = await runContract('any-404-not-found', '3b\\. ');
+    expect(failureOf(report, /^3b\. /)).to.match(
+      /a status lookup by transaction id against a server that answers every request with a bare 404 page returned not_found \(no transaction id\): reconciliation would conclude that nothing was issued\. Say not_found only on the provider's own "no such transaction" answer/,
+    );
+  });
+
+  it('fails a plugin that takes a 4xx answer to an issue for a success, and says a 4xx is never a success', async () => {
+    const report = await runContract('4xx-as-success', '3b\\. ');
+    expect(failureOf(report, /^3b\. /)).to.match(/with a base URL whose server answers every request with a bare 404 page, issuing reference \S+ returned succeeded \(no transaction id\): a 4xx is never a success/);
   });
 
   it('fails a plugin that calls a 408 a refusal, and says a gateway\'s 408 must be outcome unknown', async () => {

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { ErrorCodes, fromMinorUnits, isConnectorError, toMoney, validateIssueParams, type IssueParams, type StatusResult } from '@relaypoint/core';
 import { settle, type ContractHarness } from '../ContractHarness.js';
@@ -17,10 +19,31 @@ function leaks(secret: string, error: unknown, logLines: string[]): string[] {
   return places;
 }
 
+/** A loopback server that is not the provider: it answers every request with an HTML 404, as a web server or proxy does for a path it does not serve. */
+async function startStrayServer(): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+  let requests = 0;
+  const server = createServer((req, res) => {
+    requests += 1;
+    req.resume();
+    res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body><h1>404 Not Found</h1></body></html>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: () => requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // the plugin's keep-alive sockets would hold close() open
+      }),
+  };
+}
+
 /**
- * Cases 1, 1b, 1c, 2, 3, 9: plain issuance, a repeated reference, a status
- * lookup for a different request under a used reference, parameter
- * validation, authentication failures, and a business refusal.
+ * Cases 1, 1b, 1c, 2, 3, 3b, 9: plain issuance, a repeated reference, a
+ * status lookup for a different request under a used reference, parameter
+ * validation, authentication failures, a wrong base URL, and a business
+ * refusal.
  */
 export function issuanceCases(h: ContractHarness): void {
   it('1. happy path: issues one voucher, maps its fields, one ledger entry', async () => {
@@ -196,6 +219,44 @@ export function issuanceCases(h: ContractHarness): void {
         const where = leaks(value, e, lines);
         if (where.length) fail(`the value of ${secret.path} (or another secret) appears in ${where.join(' and ')}: never put credentials, headers or the request config in errors, causes or logs (use toConnectorError, which keeps a sanitised cause)`);
       }
+    }
+  });
+
+  it('3b. a wrong base URL (a server without the provider\'s routes answers a bare 404): issue fails coded, a lookup never reads as not found', async () => {
+    // A 404 page from a web server or proxy says nothing about the provider's transactions. Read as "not found",
+    // reconciliation would conclude that nothing was issued; read as success, a customer would be told of a
+    // voucher that does not exist.
+    const stray = await startStrayServer();
+    try {
+      const c = await h.connect(undefined, h.configAt(`${stray.url}${h.profile.prefix}`));
+      const ref = h.reference('wrong-url');
+      const s = await settle(() => c.issue(h.params(ref)));
+      if (s.ok) fail(`with a base URL whose server answers every request with a bare 404 page, issuing reference ${ref} returned ${describeResult(s.result)}: a 4xx is never a success`);
+      if (!isConnectorError(s.error)) fail(`with a base URL whose server answers a bare 404 page, the issuance threw ${describeError(s.error)}: throw a coded ConnectorError (toConnectorError or the provider error mapping)`);
+      if (stray.requests() === 0) fail(`the issuance of reference ${ref} never reached the configured base URL ${stray.url}${h.profile.prefix}: build every request URL from config.baseUrl`);
+      const queries: { label: string; query: { reference: string } | { transactionId: string } }[] = [{ label: 'by transaction id', query: { transactionId: 'TX-wrong-url' } }];
+      if (h.plugin.capabilities.statusByReference) queries.push({ label: 'by reference', query: { reference: ref } });
+      for (const q of queries) {
+        let found: StatusResult | undefined;
+        try {
+          found = await c.checkStatus(q.query);
+        } catch (error) {
+          if (!isConnectorError(error)) fail(`a status lookup ${q.label} against a bare 404 page threw ${describeError(error)}: throw a coded ConnectorError`);
+          if (error.code === ErrorCodes.PROVIDER_NOT_FOUND) {
+            fail(`a status lookup ${q.label} against a server without the provider's routes threw PROVIDER_NOT_FOUND: only the provider's own "no such transaction" answer means not found`);
+          }
+          continue;
+        }
+        fail(
+          `a status lookup ${q.label} against a server that answers every request with a bare 404 page returned ${describeResult(found)}: ` +
+            (found.status === 'not_found'
+              ? `reconciliation would conclude that nothing was issued. Say not_found only on the provider's own "no such transaction" answer (its error code), and throw for any other 404`
+              : 'a 4xx is never a transaction state'),
+        );
+      }
+      if (h.ledger().length > 0) fail(`the simulator recorded ${h.ledger().length} transaction(s) while the plugin was configured with another server's URL`);
+    } finally {
+      await stray.close();
     }
   });
 
