@@ -137,11 +137,11 @@ describe('control API and journal', () => {
 
   it('setScenario throws ConfigError with path: message lines', () => {
     try {
-      sim.setScenario({ rules: [{ fault: { type: 'status-after-commit', status: 302 } }] });
+      sim.setScenario({ rules: [{ fault: { type: 'status-after-commit', status: 204 } }] });
       expect.fail('should throw');
     } catch (e) {
       expect(isConfigError(e)).to.equal(true);
-      expect((e as { errors: string[] }).errors).to.deep.equal(['rules[0].fault.status: must be >= 400']);
+      expect((e as { errors: string[] }).errors).to.deep.equal(['rules[0].fault.status: must be >= 300']);
     }
   });
 

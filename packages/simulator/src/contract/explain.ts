@@ -39,7 +39,8 @@ export const ADVICE: Record<string, string> = {
   'status-before-commit':
     'a 5xx answer (or a gateway\'s 408) may come after the provider committed: map it to outcome unknown (OutcomeUnknownError, e.g. PROVIDER_SERVER_ERROR), never to failed, rejected or not_sent',
   'status-after-commit':
-    'a 5xx answer (or a gateway\'s 408) may come after the provider committed: map it to outcome unknown (OutcomeUnknownError, e.g. PROVIDER_SERVER_ERROR), never to failed, rejected or not_sent',
+    'a 5xx answer (or a gateway\'s 408) may come after the provider committed: map it to outcome unknown (OutcomeUnknownError, e.g. PROVIDER_SERVER_ERROR), never to failed, rejected or not_sent; ' +
+    'so may an unexpected 1xx/3xx (a 303 See Other to the POST that created the transaction, say): PROVIDER_BAD_RESPONSE, outcome unknown',
   'drop-after-commit':
     'a connection lost after the request left must be outcome unknown (toConnectorError gives PROVIDER_CONNECTION_LOST), never failed, rejected or not_sent',
   reset: 'a connection reset after the request left must be outcome unknown (toConnectorError gives PROVIDER_CONNECTION_LOST), never failed, rejected or not_sent',

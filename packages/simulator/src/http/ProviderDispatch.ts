@@ -276,5 +276,6 @@ function decodeSegment(s: string): string | undefined {
 }
 
 function defaultCode(status: number): string {
+  if (status < 400) return 'REDIRECT';
   return status === 503 ? 'SERVICE_UNAVAILABLE' : status === 502 ? 'BAD_GATEWAY' : status === 504 ? 'GATEWAY_TIMEOUT' : status === 408 ? 'REQUEST_TIMEOUT' : 'INTERNAL_ERROR';
 }

@@ -5,9 +5,12 @@
  */
 export interface StatusFault {
   type: 'status-before-commit' | 'status-after-commit';
-  /** HTTP status, 400–599. */
+  /**
+   * HTTP status, 300–599. A 3xx models a redirect answered to the POST (a provider's "303 See Other" to the
+   * transaction it created, say), sent without a `Location`, so it cannot be followed.
+   */
   status: number;
-  /** The `code` of the error body. Defaults to `INTERNAL_ERROR` (`SERVICE_UNAVAILABLE` for 503, `BAD_GATEWAY` for 502, `GATEWAY_TIMEOUT` for 504, `REQUEST_TIMEOUT` for 408). */
+  /** The `code` of the error body. Defaults to `INTERNAL_ERROR` (`SERVICE_UNAVAILABLE` for 503, `BAD_GATEWAY` for 502, `GATEWAY_TIMEOUT` for 504, `REQUEST_TIMEOUT` for 408, `REDIRECT` for a 3xx). */
   code?: string;
 }
 

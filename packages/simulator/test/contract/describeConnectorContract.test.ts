@@ -49,7 +49,7 @@ describe('describeConnectorContract', function () {
   it('passes a correct plugin on the same cases the flawed plugins fail (control)', async () => {
     const report = await runContract('none', '(1\\. happy|1c\\. |3\\. auth|3b\\. |4\\. 5xx|5\\. |7\\. 429|12\\. chaos)');
     expect(report.failures.map((f) => `${f.title}: ${f.err.message}`)).to.deep.equal([]);
-    expect(report.stats.passes).to.equal(14);
+    expect(report.stats.passes).to.equal(15);
   });
 
   it('fails a plugin whose status lookup takes a different request\'s transaction under the reference, and says to compare with query.request', async () => {
@@ -69,6 +69,13 @@ describe('describeConnectorContract', function () {
   it('fails a plugin that takes a 4xx answer to an issue for a success, and says a 4xx is never a success', async () => {
     const report = await runContract('4xx-as-success', '3b\\. ');
     expect(failureOf(report, /^3b\. /)).to.match(/with a base URL whose server answers every request with a bare 404 page, issuing reference \S+ returned succeeded \(no transaction id\): a 4xx is never a success/);
+  });
+
+  it('fails a plugin that calls a redirect after the POST a refusal, and says an unexpected 3xx is outcome unknown', async () => {
+    const report = await runContract('3xx-as-rejected', '5\\. 303');
+    expect(failureOf(report, /^5\. 303 redirect after commit/)).to.match(
+      /was issued by the provider \(transaction \S+, status success\) but your plugin reported it as rejected \(PROVIDER_BAD_REQUEST\) after a "status-after-commit" fault on the first attempt: .*so may an unexpected 1xx\/3xx \(a 303 See Other to the POST that created the transaction, say\): PROVIDER_BAD_RESPONSE, outcome unknown/,
+    );
   });
 
   it('fails a plugin that calls a 408 a refusal, and says a gateway\'s 408 must be outcome unknown', async () => {

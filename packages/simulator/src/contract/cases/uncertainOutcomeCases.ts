@@ -14,6 +14,8 @@ const UNCERTAIN_FAULTS: { label: string; fault: Fault }[] = [
   { label: '503 after commit', fault: { type: 'status-after-commit', status: 503 } },
   // A load balancer in front of the provider may answer 408 while the provider goes on with the request.
   { label: '408 from a gateway after commit', fault: { type: 'status-after-commit', status: 408 } },
+  // A provider may answer the POST that created a transaction with a redirect to it (POST/redirect/GET).
+  { label: '303 redirect after commit', fault: { type: 'status-after-commit', status: 303 } },
   { label: 'connection dropped after commit', fault: { type: 'drop-after-commit' } },
   { label: 'TCP reset', fault: { type: 'reset' } },
   { label: 'truncated body', fault: { type: 'truncate' } },
