@@ -22,6 +22,32 @@ function documentedEdit(): { before: string; after: string } {
   return { before, after };
 }
 
+/**
+ * The test counts the walkthrough shows: `N passing` after Step 2 (and again in Step 4), `N passing` and `M failing`
+ * after Step 3's edit. A new contract case changes them; this keeps the page true.
+ */
+function documentedCounts(): { passing: number; brokenPassing: number; brokenFailing: number; fixedPassing: number } {
+  const doc = readFileSync(join(repoRoot, 'docs', 'writing-a-connector.md'), 'utf8');
+  const step = (title: string) => {
+    const at = doc.indexOf(`### ${title}`);
+    if (at < 0) throw new Error(`docs/writing-a-connector.md has no "### ${title}" section`);
+    const next = doc.indexOf('\n### ', at + 4);
+    return doc.slice(at, next < 0 ? undefined : next);
+  };
+  const count = (text: string, what: 'passing' | 'failing') => {
+    const m = new RegExp(`(\\d+) ${what}`).exec(text);
+    if (!m) throw new Error(`docs/writing-a-connector.md: no "N ${what}" in ${text.split('\n')[0]}`);
+    return Number(m[1]);
+  };
+  const broken = step('Step 3');
+  return {
+    passing: count(step('Step 2'), 'passing'),
+    brokenPassing: count(broken, 'passing'),
+    brokenFailing: count(broken, 'failing'),
+    fixedPassing: count(step('Step 4'), 'passing'),
+  };
+}
+
 /** `npm run <script>` in the generated package, as its author would run it; npm's own env vars from an outer `npm test` are dropped. */
 function npmRun(cwd: string, script: string): { status: number | null; output: string; seconds: number } {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
@@ -50,6 +76,8 @@ describe('a scaffolded connector package', function () {
     expect(r.output).to.match(/walkthrough connector contract/);
     expect(r.output).to.match(/\b[1-9]\d* passing\b/);
     expect(r.output).not.to.match(/\d+ failing/);
+    const shown = documentedCounts().passing;
+    expect(r.output, `docs/writing-a-connector.md Step 2 shows "${shown} passing"`).to.match(new RegExp(`\\b${shown} passing\\b`));
   });
 
   it('regenerates src/config.types.ts with its own npm run codegen to the same bytes the scaffold wrote', () => {
@@ -72,6 +100,9 @@ describe('a scaffolded connector package', function () {
     const broken = npmTest(dir);
     expect(broken.status, broken.output).to.not.equal(0);
     expect(broken.output).to.match(/\b[1-9]\d* failing\b/);
+    const counts = documentedCounts();
+    expect(broken.output, `docs/writing-a-connector.md Step 3 shows "${counts.brokenPassing} passing"`).to.match(new RegExp(`\\b${counts.brokenPassing} passing\\b`));
+    expect(broken.output, `docs/writing-a-connector.md Step 3 shows "${counts.brokenFailing} failing"`).to.match(new RegExp(`\\b${counts.brokenFailing} failing\\b`));
     // The author must learn what went wrong without reading the suite: which case, what the provider said, what was expected.
     expect(broken.output).to.match(/\d+\) .*1\. happy path/);
     expect(broken.output).to.match(/a plain issuance of reference \S+ failed with error PROVIDER_BAD_REQUEST \(outcome rejected\)/);
@@ -81,5 +112,6 @@ describe('a scaffolded connector package', function () {
     const fixed = npmTest(dir);
     expect(fixed.status, fixed.output).to.equal(0);
     expect(fixed.output).not.to.match(/\d+ failing/);
+    expect(fixed.output, `docs/writing-a-connector.md Step 4 says "${counts.fixedPassing} passing"`).to.match(new RegExp(`\\b${counts.fixedPassing} passing\\b`));
   });
 });

@@ -40,7 +40,8 @@ export const ADVICE: Record<string, string> = {
     'a 5xx answer (or a gateway\'s 408) may come after the provider committed: map it to outcome unknown (OutcomeUnknownError, e.g. PROVIDER_SERVER_ERROR), never to failed, rejected or not_sent',
   'status-after-commit':
     'a 5xx answer (or a gateway\'s 408) may come after the provider committed: map it to outcome unknown (OutcomeUnknownError, e.g. PROVIDER_SERVER_ERROR), never to failed, rejected or not_sent; ' +
-    'so may an unexpected 1xx/3xx (a 303 See Other to the POST that created the transaction, say): PROVIDER_BAD_RESPONSE, outcome unknown',
+    'so may an unexpected 1xx/3xx (a 303 See Other to the POST that created the transaction, say): PROVIDER_BAD_RESPONSE, outcome unknown. ' +
+    'The status wins over the body: a 5xx is outcome unknown even when its body carries a refusal code, unless the provider documents that very status and code as answered before anything was recorded',
   'drop-after-commit':
     'a connection lost after the request left must be outcome unknown (toConnectorError gives PROVIDER_CONNECTION_LOST), never failed, rejected or not_sent',
   reset: 'a connection reset after the request left must be outcome unknown (toConnectorError gives PROVIDER_CONNECTION_LOST), never failed, rejected or not_sent',

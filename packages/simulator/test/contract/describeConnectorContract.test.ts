@@ -49,7 +49,7 @@ describe('describeConnectorContract', function () {
   it('passes a correct plugin on the same cases the flawed plugins fail (control)', async () => {
     const report = await runContract('none', '(1\\. happy|1c\\. |3\\. auth|3b\\. |4\\. 5xx|5\\. |7\\. 429|12\\. chaos)');
     expect(report.failures.map((f) => `${f.title}: ${f.err.message}`)).to.deep.equal([]);
-    expect(report.stats.passes).to.equal(15);
+    expect(report.stats.passes).to.equal(16);
   });
 
   it('fails a plugin whose status lookup takes a different request\'s transaction under the reference, and says to compare with query.request', async () => {
@@ -75,6 +75,13 @@ describe('describeConnectorContract', function () {
     const report = await runContract('3xx-as-rejected', '5\\. 303');
     expect(failureOf(report, /^5\. 303 redirect after commit/)).to.match(
       /was issued by the provider \(transaction \S+, status success\) but your plugin reported it as rejected \(PROVIDER_BAD_REQUEST\) after a "status-after-commit" fault on the first attempt: .*so may an unexpected 1xx\/3xx \(a 303 See Other to the POST that created the transaction, say\): PROVIDER_BAD_RESPONSE, outcome unknown/,
+    );
+  });
+
+  it('fails a plugin that trusts a refusal code in a 5xx body over the status, and says the status wins', async () => {
+    const report = await runContract('body-over-status', '5\\. 500 after commit with a refusal');
+    expect(failureOf(report, /^5\. 500 after commit with a refusal code/)).to.match(
+      /was issued by the provider \(transaction \S+, status success\) but your plugin reported it as rejected \(PROVIDER_INSUFFICIENT_BALANCE\) after a "status-after-commit" fault on the first attempt: .*The status wins over the body: a 5xx is outcome unknown even when its body carries a refusal code/,
     );
   });
 

@@ -16,6 +16,8 @@ const UNCERTAIN_FAULTS: { label: string; fault: Fault }[] = [
   { label: '408 from a gateway after commit', fault: { type: 'status-after-commit', status: 408 } },
   // A provider may answer the POST that created a transaction with a redirect to it (POST/redirect/GET).
   { label: '303 redirect after commit', fault: { type: 'status-after-commit', status: 303 } },
+  // The status wins over the body: a 5xx may come after the commit whatever refusal code its body carries.
+  { label: '500 after commit with a refusal code in its body', fault: { type: 'status-after-commit', status: 500, code: 'INSUFFICIENT_BALANCE' } },
   { label: 'connection dropped after commit', fault: { type: 'drop-after-commit' } },
   { label: 'TCP reset', fault: { type: 'reset' } },
   { label: 'truncated body', fault: { type: 'truncate' } },
