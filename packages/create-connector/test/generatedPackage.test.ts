@@ -1,9 +1,12 @@
 import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { validateIssueParams } from '@relaypoint/core';
 import { scaffoldConnector } from '../src/index.js';
 import { linkWorkspaceDependencies } from './linkWorkspaceDependencies.js';
 
@@ -78,6 +81,35 @@ describe('a scaffolded connector package', function () {
     expect(r.output).not.to.match(/\d+ failing/);
     const shown = documentedCounts().passing;
     expect(r.output, `docs/writing-a-connector.md Step 2 shows "${shown} passing"`).to.match(new RegExp(`\\b${shown} passing\\b`));
+  });
+
+  it('reads a "success" without a voucher code as outcome unknown, as docs/writing-a-connector.md asks', async () => {
+    const built = join(dir, 'dist', 'src', 'index.js');
+    if (!existsSync(built)) expect(npmRun(dir, 'build').status, 'npm run build in the generated package').to.equal(0);
+    // A real server on loopback that answers every issue with a success lacking its voucher_code.
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ transaction_id: 'T-1', reference: 'W-1', status: 'success' }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const mod = (await import(pathToFileURL(built).href)) as Record<string, unknown>;
+      const Connector = Object.entries(mod).find(([k]) => k.endsWith('Connector'))?.[1] as
+        | (new (config: Record<string, unknown>) => { issueVoucher(params: unknown): Promise<unknown>; close?(): void })
+        | undefined;
+      expect(Connector, `a *Connector class exported by the generated src/index.ts (exports: ${Object.keys(mod).join(', ')})`).to.not.equal(undefined);
+      const connector = new Connector!({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/airtime`, apiKey: 'k', secret: 's' });
+      const params = validateIssueParams({ productId: 'AIRTIME_5', customerId: 'c', phoneNumber: '+263771234567', amount: '5.00', currency: 'USD', reference: 'W-1' }, { requirePhone: true });
+      const error = await connector.issueVoucher(params).then(
+        (r) => expect.fail(`expected an error, got ${JSON.stringify(r)}`),
+        (e: unknown) => e as { code?: string; outcome?: string },
+      );
+      expect(error).to.include({ code: 'PROVIDER_BAD_RESPONSE', outcome: 'unknown' });
+      connector.close?.();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('regenerates src/config.types.ts with its own npm run codegen to the same bytes the scaffold wrote', () => {
