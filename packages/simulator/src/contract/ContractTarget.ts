@@ -79,7 +79,7 @@ export function hasRole(target: ContractTarget, role: RouteRole): boolean {
 const BUILT_IN_ROUTES: Record<'airtime' | 'giftcard', TargetRoute[]> = {
   airtime: [
     { route: 'airtime.issue', role: 'issue', method: 'POST', path: '/issue' },
-    { route: 'airtime.status', role: 'status-by-id', method: 'GET', path: '/transactions/:id' },
+    { route: 'airtime.status', role: 'status-by-id', method: 'GET', path: '/status/:id' },
     { route: 'airtime.lookup', role: 'status-by-reference', method: 'GET', path: '/transactions?reference=' },
   ],
   giftcard: [
