@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defineProviderModel } from './defineProviderModel.js';
@@ -13,12 +14,12 @@ import type { ProviderModel } from './ProviderModel.js';
  */
 export async function loadProviderModel(file: string): Promise<ProviderModel> {
   let mod: Record<string, unknown>;
+  if (!existsSync(resolve(file))) throw new ModelDefinitionError('', '', 'no such file', { code: ModelErrorCodes.MODEL_UNLOADABLE, file });
   try {
     mod = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    const why = err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).includes(resolve(file)) ? 'no such file' : `cannot be imported (${err.code ? `${err.code}: ` : ''}${firstLine(err.message)})`;
-    throw new ModelDefinitionError('', '', why, { code: ModelErrorCodes.MODEL_UNLOADABLE, file, cause: e });
+    throw new ModelDefinitionError('', '', `cannot be imported (${err.code ? `${err.code}: ` : ''}${firstLine(err.message)})`, { code: ModelErrorCodes.MODEL_UNLOADABLE, file, cause: e });
   }
   const candidate = isObject(mod.default) ? mod.default : mod.model;
   if (!isObject(candidate)) {
