@@ -88,6 +88,13 @@ export type { PollOptions } from './resilience/pollUntilTerminal.js';
 
 export { createHttpClient } from './http/createHttpClient.js';
 export type { HttpClientOptions, RequestSigningOptions } from './http/createHttpClient.js';
+export type { RequestSigner, SignableRequest } from './http/RequestSigner.js';
+export { hmacBodySigner } from './http/hmacBodySigner.js';
+export type { HmacBodySignerOptions } from './http/hmacBodySigner.js';
+export { timestampedHmacSigner, timestampedSigningPayload } from './http/timestampedHmacSigner.js';
+export type { TimestampedHmacSignerOptions } from './http/timestampedHmacSigner.js';
+export { isHttpError } from './http/HttpClient.js';
+export type { HttpClient, HttpResponse, HttpRequestConfig, HttpRequestHeaders, HttpError } from './http/HttpClient.js';
 export { hmacHex, hmacBase64, timingSafeEqualStr } from './http/hmac.js';
 export { parseJsonBody } from './http/parseJsonBody.js';
 export { toConnectorError, responseStatusOf } from './http/toConnectorError.js';
