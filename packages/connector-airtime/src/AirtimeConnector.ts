@@ -94,7 +94,7 @@ function compareTransaction(tx: WireTransaction, req: IssueRequest, productId: s
   const checks: [string, Match][] = [
     ['product', tx.product_id === undefined || tx.product_id === productId ? 'same' : 'different'],
     ['currency', tx.currency === undefined || tx.currency === req.amount.currency ? 'same' : 'different'],
-    ['amount', compareEchoedAmount(tx.amount, req.amount)],
+    ['amount', compareEchoedAmount(tx.amount, req.amount, 'major')],
     ['phone number', comparePhone(tx.phone_number, req.phoneNumber ?? '')],
   ];
   return { different: checks.filter(([, m]) => m === 'different').map(([f]) => f), doubtful: checks.filter(([, m]) => m === 'doubtful').map(([f]) => f) };

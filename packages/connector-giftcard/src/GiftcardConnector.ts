@@ -94,7 +94,7 @@ function compareOrder(order: WireOrder, req: IssueRequest, productId: string): {
   const checks: [string, Match][] = [
     ['product', compareText(order.product_id, productId)],
     ['currency', compareText(order.currency, req.amount.currency)],
-    ['amount', compareEchoedAmount(order.amount, req.amount)],
+    ['amount', compareEchoedAmount(order.amount, req.amount, 'major')],
   ];
   return {
     different: checks.filter(([, m]) => m === 'different').map(([f]) => f),

@@ -32,8 +32,8 @@ export type {
   CallOptions,
   Voucher,
 } from './contract/Connector.js';
-export { isCurrency, currencyExponent, toMinorUnits, fromMinorUnits, toMoney, compareEchoedAmount } from './contract/Money.js';
-export type { AmountInput, AmountMatch, MinorUnits, Money } from './contract/Money.js';
+export { isCurrency, normalizeCurrency, currencyExponent, toMinorUnits, fromMinorUnits, toMoney, compareEchoedAmount } from './contract/Money.js';
+export type { AmountInput, AmountMatch, AmountUnit, MinorUnits, MinorUnitsValue, Money } from './contract/Money.js';
 export { validateIssueParams, isE164 } from './contract/validateIssueParams.js';
 export type { ValidateIssueParamsOptions } from './contract/validateIssueParams.js';
 
