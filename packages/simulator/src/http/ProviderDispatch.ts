@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:http';
 import type { JournalRecord } from '../journal/Journal.js';
+import { maskClientSecret } from '../model/credentialHeaders.js';
 import type { ModelExchange, MountedModel } from '../model/MountedModel.js';
 import type { IssueTerms, ModelAccount, ModelAnswer, ModelRefusal } from '../model/ProviderModel.js';
 import type { RouteMatch } from '../model/RouteTable.js';
@@ -124,7 +125,9 @@ export class ProviderDispatch {
       text = x.raw.toString('utf8');
       x.body = parseBody(text, req.headers['content-type']);
     }
-    const rec = (x.rec = this.state.journal.record(x.method, x.url, x.routeName, req.rawHeaders, x.raw, text));
+    // A token request carries the client secret: the journal keeps it masked.
+    const journalled = text !== undefined && x.match.route?.role === 'token' ? maskClientSecret(text) : text;
+    const rec = (x.rec = this.state.journal.record(x.method, x.url, x.routeName, req.rawHeaders, journalled === text ? x.raw : Buffer.from(journalled!), journalled));
     const reference = x.routeName === 'unknown' ? undefined : x.mounted.referenceOf(x);
     let attempt: number | undefined;
     if (reference !== undefined) {

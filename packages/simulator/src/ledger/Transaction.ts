@@ -12,7 +12,7 @@ export interface TransactionInit {
   model: string;
   account: AccountState;
   reference: string;
-  productId?: string;
+  productId?: string | undefined;
   /** Amount in minor units. */
   minor: bigint;
   currency: string;
@@ -21,12 +21,12 @@ export interface TransactionInit {
   /** Seed of the run: ids and codes derive from it. */
   seed: number;
   /** Makes the transaction start pending. */
-  pending?: PendingLifecycle;
+  pending?: PendingLifecycle | undefined;
   /** Declined at once: failed, nothing debited. */
   declined?: boolean;
-  recipient?: string;
-  fingerprint?: string;
-  details?: Readonly<Record<string, unknown>>;
+  recipient?: string | undefined;
+  fingerprint?: string | undefined;
+  details?: Readonly<Record<string, unknown>> | undefined;
   /** 2 and up for a repeat of a reference under the `none` duplicate rule (a new id for each). */
   occurrence?: number;
   /** Builds the id from the digest (the model's `transactionId`). */
@@ -46,6 +46,15 @@ interface PendingState {
 function digestOf(seed: number, model: string, account: AccountState, reference: string, occurrence: number): Buffer {
   const key = `${seed}\u0000${model}\u0000${account.id}\u0000${reference}`;
   return createHash('sha256').update(occurrence > 1 ? `${key}\u0000${occurrence}` : key).digest();
+}
+
+/** 16 decimal digits from bytes 10–17 of the digest: looks like a PIN-style voucher. */
+function codeOf(digest: Buffer): string {
+  return digest.readBigUInt64BE(10).toString().padStart(20, '0').slice(-16);
+}
+
+function pinOf(digest: Buffer): string {
+  return String(digest.readUInt32BE(18) % 10000).padStart(4, '0');
 }
 
 /**
@@ -89,7 +98,7 @@ export class Transaction {
     this.details = init.details;
     this.seed = init.seed;
     this.occurrence = init.occurrence ?? 1;
-    this.id = init.idOf(this.digest().toString('hex'));
+    this.id = init.idOf(this.digest().toString('hex', 0, 16));
     const p = init.declined ? undefined : init.pending;
     this.pending = p ? { pollsLeft: p.polls ?? 0, resolveAt: p.ms !== undefined ? init.createdAt + p.ms : Infinity, outcome: p.outcome } : undefined;
     this.status = init.declined ? 'failed' : p ? 'pending' : 'succeeded';
@@ -98,15 +107,12 @@ export class Transaction {
 
   /** The voucher code, once the transaction succeeded. */
   get voucherCode(): string | undefined {
-    if (this.status !== 'succeeded') return undefined;
-    // 16 decimal digits from bytes 10–17 of the digest: looks like a PIN-style voucher.
-    return this.digest().readBigUInt64BE(10).toString().padStart(20, '0').slice(-16);
+    return this.status === 'succeeded' ? codeOf(this.digest()) : undefined;
   }
 
   /** A 4-digit PIN, once succeeded. */
   get pin(): string | undefined {
-    if (this.status !== 'succeeded') return undefined;
-    return String(this.digest().readUInt32BE(18) % 10000).padStart(4, '0');
+    return this.status === 'succeeded' ? pinOf(this.digest()) : undefined;
   }
 
   private digest(): Buffer {
@@ -135,21 +141,20 @@ export class Transaction {
 
   /** The transaction as renderers see it; `omitVoucher` leaves the voucher out (the omit-voucher fault). */
   view(omitVoucher = false): ModelTransaction {
-    const code = omitVoucher ? undefined : this.voucherCode;
-    return {
-      id: this.id,
-      reference: this.reference,
-      status: this.status,
-      amountMinor: this.minor,
-      amount: fromMinorUnits(this.minor, this.currency),
-      currency: this.currency,
-      ...(this.productId !== undefined ? { productId: this.productId } : {}),
-      ...(this.recipient !== undefined ? { recipient: this.recipient } : {}),
-      ...(code !== undefined ? { voucher: { code, pin: this.pin! } } : {}),
-      createdAt: this.createdAt,
-      accountId: this.account.id,
-      ...(this.details !== undefined ? { details: this.details } : {}),
+    // Built by assignment (no spreads): this runs once per issue answer.
+    const v: { -readonly [K in keyof ModelTransaction]: ModelTransaction[K] } = {
+      id: this.id, reference: this.reference, status: this.status, amountMinor: this.minor, amount: fromMinorUnits(this.minor, this.currency),
+      currency: this.currency, createdAt: this.createdAt, accountId: this.account.id,
     };
+    if (this.productId !== undefined) v.productId = this.productId;
+    if (this.recipient !== undefined) v.recipient = this.recipient;
+    if (this.details !== undefined) v.details = this.details;
+    if (!omitVoucher && this.status === 'succeeded') {
+      // One digest for both code and PIN.
+      const digest = this.digest();
+      v.voucher = { code: codeOf(digest), pin: pinOf(digest) };
+    }
+    return v;
   }
 
   private resolve(p: PendingState): void {
