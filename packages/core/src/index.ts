@@ -53,8 +53,7 @@ export { discoverPlugin } from './plugins/discoverPlugin.js';
 export type { DiscoveredPlugin } from './plugins/discoverPlugin.js';
 
 export { CoreTokens } from './di/tokens.js';
-/** The DI container type of `createRootContainer` and `createConnectorContainer` (tsyringe's), so a caller need not depend on tsyringe. */
-export type { DependencyContainer } from 'tsyringe';
+export type { DependencyContainer } from './di/DependencyContainer.js';
 export { createRootContainer } from './di/createRootContainer.js';
 export type { RootContainerOptions } from './di/createRootContainer.js';
 export { createConnectorContainer } from './di/createConnectorContainer.js';
