@@ -136,6 +136,7 @@ export function issuanceCases(h: ContractHarness): void {
       { label: 'amount 5e2 (an exponent)', patch: { amount: '5e2' }, code: ErrorCodes.INVALID_AMOUNT },
       { label: 'amount 0', patch: { amount: '0' }, code: ErrorCodes.INVALID_AMOUNT },
       { label: 'currency XYZ', patch: { currency: 'XYZ' }, code: ErrorCodes.INVALID_CURRENCY },
+      { label: 'currency usd (lower case)', patch: { currency: 'usd' }, code: ErrorCodes.INVALID_CURRENCY },
     ];
     if (h.plugin.requiresPhone || h.target.id === 'airtime') {
       bad.push({ label: 'no phone number', patch: { phoneNumber: undefined }, code: ErrorCodes.INVALID_PHONE_NUMBER });
