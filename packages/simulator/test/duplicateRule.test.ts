@@ -56,3 +56,23 @@ describe('duplicate reference rules', () => {
     expect([r.status, json(r).kind]).to.deep.equal([400, 'unauthorised']);
   });
 });
+
+describe('a model whose own code throws', () => {
+  it('answers 500 MODEL_ERROR naming the model and route, and keeps serving', async () => {
+    const broken = defineProviderModel({
+      ...modelWith('broken', 'reject-duplicate'),
+      parseIssue: (r) => {
+        if ((r.body as { boom?: boolean }).boom) throw new Error('cannot read the body');
+        return { reference: 'B-1', amountMinor: 100n, currency: 'USD' };
+      },
+    });
+    const sim = await startSimulator({ models: [broken] });
+    try {
+      const r = await raw(`${sim.url}/broken/pay`, { body: JSON.stringify({ boom: true }), headers: { 'x-who': 'me' } });
+      expect([r.status, json(r).code, json(r).message]).to.deep.equal([500, 'MODEL_ERROR', 'model broken failed on broken.pay: cannot read the body']);
+      expect((await raw(`${sim.url}/broken/pay`, { body: '{}', headers: { 'x-who': 'me' } })).status).to.equal(201);
+    } finally {
+      await sim.close();
+    }
+  });
+});
