@@ -82,7 +82,8 @@ export class Transaction {
   readonly fingerprint: string | undefined;
   readonly details: Readonly<Record<string, unknown>> | undefined;
   private readonly seed: number;
-  private readonly occurrence: number;
+  /** 1, or the nth issuance of this reference under the `none` duplicate rule. */
+  readonly occurrence: number;
   private pending: PendingState | undefined;
 
   constructor(init: TransactionInit) {

@@ -141,7 +141,8 @@ export class MountedModel {
     let occurrence = 1;
     const original = this.ledger.findByReference(account, terms.reference);
     if (original) {
-      if (model.duplicateReference === 'none') occurrence = this.ledger.countByReference(terms.reference) + 1;
+      // The ledger keeps the latest under the reference: its occurrence counts the repeats.
+      if (model.duplicateReference === 'none') occurrence = original.occurrence + 1;
       else {
         const view = original.view(omitVoucher);
         if (!sameTerms(original, terms)) {
