@@ -164,6 +164,15 @@ describe('startFaultProxy', () => {
       expect(issued('P-late'), 'the upstream processed it').to.equal(1);
     });
 
+    it('a late answer reaches a client that waits, after ms', async () => {
+      proxy.setScenario({ rules: [{ reference: 'P-wait', fault: { type: 'late-commit', ms: 250 } }] });
+      const t0 = Date.now();
+      const r = await payout('P-wait', 3000);
+      expect([r.status, r.headers['x-sim-fault']]).to.deep.equal([201, 'late-commit']);
+      expect(Date.now() - t0).to.be.at.least(240);
+      expect(issued('P-wait')).to.equal(1);
+    });
+
     it('omit-voucher: the upstream issued with a PIN, the client gets the payout without it', async () => {
       proxy.setScenario({ rules: [{ route: '*', fault: { type: 'omit-voucher' } }] });
       const r = await payout('P-omit');
