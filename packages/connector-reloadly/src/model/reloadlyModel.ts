@@ -1,0 +1,96 @@
+import type { ModelAccountSpec, ProviderModel } from '@relaypoint/simulator';
+import { INVALID_NUMBER, parseReloadlyTopup } from './parseReloadlyTopup.js';
+import { RELOADLY_MODEL_OPERATORS } from './reloadlyOperators.js';
+import { ReloadlyIds, renderReloadly } from './renderReloadly.js';
+
+/** Credentials of the model's default account (client id and secret of the simulated Reloadly). */
+export const RELOADLY_MODEL_CREDENTIALS = { clientId: 'sim-reloadly-client', clientSecret: 'sim-reloadly-secret' } as const;
+
+/** Options of {@link createReloadlyModel}. */
+export interface ReloadlyModelOptions {
+  /** Lifetime of the access tokens the model issues, seconds. Defaults to 3600. */
+  tokenTtlSeconds?: number;
+  /** Accounts. Defaults to one account with {@link RELOADLY_MODEL_CREDENTIALS} and unlimited balances. */
+  accounts?: readonly ModelAccountSpec[];
+}
+
+/**
+ * A model of Reloadly's airtime API for the simulator
+ * (`relaypoint-sim start --model reloadly`): the token endpoint (OAuth2
+ * client credentials per audience; tokens expire), `POST /topups` and
+ * `POST /topups-async` checked against Reloadly's request schema,
+ * `GET /topups/{id}/status`, the transactions report searched by
+ * customIdentifier, the operator list, and Reloadly's error envelope. A
+ * reused customIdentifier is refused (`reject-duplicate`).
+ *
+ * Point the plugin at it with `baseUrl: <sim>/reloadly` and
+ * `authUrl: <sim>/reloadly/oauth/token`.
+ */
+export function createReloadlyModel(options: ReloadlyModelOptions = {}): ProviderModel {
+  const operators = RELOADLY_MODEL_OPERATORS;
+  const ids = new ReloadlyIds();
+  return {
+    id: 'reloadly',
+    description: "Reloadly airtime API (OAuth2 client credentials, customIdentifier refused when reused, Reloadly's error envelope)",
+    routes: [
+      { name: 'token', method: 'POST', path: '/oauth/token', role: 'token' },
+      { name: 'topups', method: 'POST', path: '/topups', role: 'issue' },
+      { name: 'topups-async', method: 'POST', path: '/topups-async', role: 'issue' },
+      {
+        name: 'topup-status',
+        method: 'GET',
+        path: '/topups/:id/status',
+        role: 'status-by-id',
+      },
+      {
+        name: 'transactions-report',
+        method: 'GET',
+        path: '/topups/reports/transactions',
+        role: 'status-by-reference',
+        referenceOf: (request) => request.query.get('customIdentifier') ?? undefined,
+      },
+      { name: 'operators', method: 'GET', path: '/operators', role: 'catalogue' },
+    ],
+    auth: { type: 'oauth2-client-credentials', tokenTtlSeconds: options.tokenTtlSeconds ?? 3600, audiences: ['https://topups.reloadly.com', 'https://topups-sandbox.reloadly.com'] },
+    accounts: options.accounts ?? [{ id: 'reloadly-sim', key: RELOADLY_MODEL_CREDENTIALS.clientId, secret: RELOADLY_MODEL_CREDENTIALS.clientSecret }],
+    products: operators,
+    duplicateReference: 'reject-duplicate',
+    echoesAmount: true,
+    reportsInsufficientBalance: true,
+    parseIssue: (request) => parseReloadlyTopup(request, operators),
+    render: renderReloadly(operators, ids),
+    examples: {
+      issue: { productId: '341', customerId: 'cust-1', phoneNumber: '+2348031234567', amount: '500.00', currency: 'NGN' },
+      pending: { succeeds: '9001', fails: '9002' },
+      otherCurrencies: [
+        { productId: '173', customerId: 'cust-1', phoneNumber: '+12125550123', amount: '5.00', currency: 'USD' },
+        { productId: '1152', customerId: 'cust-1', phoneNumber: '+256772123456', amount: '5000', currency: 'UGX' },
+        { productId: '700', customerId: 'cust-1', phoneNumber: '+96550123456', amount: '2.500', currency: 'KWD' },
+      ],
+      invalidRecipient: '+2348000000000',
+    },
+  };
+}
+
+/** The Reloadly model with its defaults. */
+export const reloadlyModel: ProviderModel = createReloadlyModel();
+
+/** The invalid-recipient rule of the model, for tests and docs: a national number that is a digit then zeros. */
+export { INVALID_NUMBER as RELOADLY_MODEL_INVALID_NUMBER };
+
+/**
+ * The plugin config that points a Reloadly connector at this model, with
+ * the model's operators mapped to their local currencies.
+ */
+export function reloadlyModelConfig(simulatorUrl: string): Record<string, unknown> {
+  const base = `${simulatorUrl.replace(/\/+$/, '')}/reloadly`;
+  return {
+    environment: 'sandbox',
+    clientId: RELOADLY_MODEL_CREDENTIALS.clientId,
+    clientSecret: RELOADLY_MODEL_CREDENTIALS.clientSecret,
+    baseUrl: base,
+    authUrl: `${base}/oauth/token`,
+    accountCurrency: 'USD',
+    operators: Object.fromEntries(RELOADLY_MODEL_OPERATORS.map((o) => [o.id, { operatorId: Number(o.id), localCurrency: o.currency }])),
+  };
+}
