@@ -16,7 +16,7 @@ import type { Rule } from '../scenario/Scenario.types.js';
 import type { Simulator } from '../Simulator.js';
 import { startSimulator } from '../startSimulator.js';
 import { captureLogger, type CapturedLogger } from './captureLogger.js';
-import type { ProviderProfile } from './providerProfiles.js';
+import { issueRouteOf, type ContractTarget } from './ContractTarget.js';
 
 /**
  * Resilience limits the suite runs plugins with: short, so the whole suite
@@ -83,7 +83,7 @@ function setPath(obj: Record<string, unknown>, path: string, value: unknown): vo
 /** Options of a {@link ContractHarness}. */
 export interface HarnessOptions<TConfig> {
   plugin: ConnectorPlugin<TConfig>;
-  profile: ProviderProfile;
+  target: ContractTarget;
   configFor: (providerBaseUrl: string, sim: Simulator) => TConfig;
   sampleParams: (reference: string) => IssueParams;
   resilience: ResilienceOptions;
@@ -107,13 +107,27 @@ export class ContractHarness<TConfig = unknown> {
     return this.options.plugin;
   }
 
-  get profile(): ProviderProfile {
-    return this.options.profile;
+  get target(): ContractTarget {
+    return this.options.target;
+  }
+
+  /** The journal name of the model's issue route. */
+  get issueRoute(): string {
+    return issueRouteOf(this.target).route;
   }
 
   get providerUrl(): string {
-    return `${this.sim.url}${this.profile.prefix}`;
+    return `${this.sim.url}${this.target.prefix}`;
   }
+
+  /** Set by case 0 when the sample issuance never reached the model's issue route: later cases are not run. */
+  wireMismatch = false;
+
+  /** Every error a connector call threw during the run, with the case it was thrown in (the secrets case reads them). */
+  readonly errorsSeen: { title: string; error: unknown }[] = [];
+
+  /** Title of the case running now (for {@link errorsSeen}). */
+  currentCase = '';
 
   async start(): Promise<void> {
     this.sim = await startSimulator({ port: 0, seed: this.options.seed });
@@ -171,7 +185,24 @@ export class ContractHarness<TConfig = unknown> {
       logger: this.logger,
     });
     this.open.push({ dispose: () => resilient.dispose() }, instance);
-    return resilient;
+    return this.recordErrors(resilient);
+  }
+
+  /** The connector with every thrown error recorded in {@link errorsSeen}. */
+  private recordErrors(connector: ResilientConnector): ResilientConnector {
+    const record = <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        try {
+          return await call(...args);
+        } catch (error) {
+          this.errorsSeen.push({ title: this.currentCase, error });
+          throw error;
+        }
+      };
+    return Object.assign(Object.create(connector) as ResilientConnector, {
+      issue: record(connector.issue.bind(connector)),
+      checkStatus: record(connector.checkStatus.bind(connector)),
+    });
   }
 
   /** A reference unique in this run, readable in failure messages. */
@@ -192,18 +223,19 @@ export class ContractHarness<TConfig = unknown> {
 
   /** Requests that reached the issue route (optionally for one reference), in arrival order. */
   issueRequests(reference?: string): JournalEntry[] {
-    const all = this.sim.journal.entries({ route: this.profile.issueRoute });
+    const all = this.sim.journal.entries({ route: this.issueRoute as never });
     return (reference === undefined ? all : all.filter((e) => e.reference === reference)).sort((a, b) => a.seq - b.seq);
   }
 
   /** Every request the provider API saw (control calls excluded). */
   providerRequests(): JournalEntry[] {
-    return this.sim.journal.entries().filter((e) => (this.profile.routes as string[]).includes(e.route));
+    const routes = new Set(this.target.routes.map((r) => r.route));
+    return this.sim.journal.entries().filter((e) => routes.has(e.route));
   }
 
   /** The provider's ledger (optionally for one reference). */
   ledger(reference?: string): LedgerEntry[] {
-    return this.sim.ledger.entries({ provider: this.profile.provider, ...(reference !== undefined ? { reference } : {}) });
+    return this.sim.ledger.entries({ provider: this.target.id as never, ...(reference !== undefined ? { reference } : {}) });
   }
 
   private async disposeConnectors(): Promise<void> {

@@ -107,7 +107,7 @@ export function assertResolvedToTruth(h: ContractHarness, reference: string, set
       return;
     }
     const r = settled.result;
-    if (r.status === 'failed' && entry.status === h.profile.successStatus) fail(`${issued} but your plugin reported failed ${after}: ${advice}`);
+    if (r.status === 'failed' && entry.status === h.target.successStatus) fail(`${issued} but your plugin reported failed ${after}: ${advice}`);
     if (r.transactionId !== entry.transactionId) {
       fail(`${issued} but your plugin reported ${describeResult(r)} ${after}: it must return the provider's transaction, so report ${fault === 'malformed' ? 'an unparsable body' : 'this answer'} as outcome unknown and let the pipeline resolve it (${advice})`);
     }

@@ -5,7 +5,7 @@ import { describeError, describeResult, fail } from '../explain.js';
 
 /** Size of the chaos run. */
 export interface ChaosOptions {
-  /** Issuances, each with its own reference. Defaults to 500. */
+  /** Issuances, each with its own reference. Defaults to 300. */
   issuances?: number;
   /** Issuances in flight at once. Defaults to 20. */
   concurrency?: number;
@@ -27,9 +27,41 @@ export const CHAOS_FAULTS: Fault[] = [
   { type: 'drop-after-commit' },
 ];
 
+/** Smallest share of the chaos issuances that must reach the provider and be issued. */
+const MIN_ISSUED_SHARE = 0.5;
+/** Smallest share of the expected faulted issuances that must end issued after meeting their fault. */
+const MIN_FAULTED_SHARE = 0.25;
+
+/**
+ * The chaos case proves nothing when its issuances never reached the
+ * provider (refused before sending, a wrong route) or none met a fault on
+ * its way to an issuance: fail then, saying why.
+ */
+function assertNonVacuous(h: ContractHarness, refs: string[], outcomes: Map<string, Settled>, probability: number, replay: string): void {
+  const issued = new Set(h.ledger().filter((e) => e.status === h.target.successStatus).map((e) => e.reference));
+  const faulted = new Set(h.issueRequests().filter((e) => e.fault !== 'none' && e.reference !== undefined).map((e) => e.reference as string));
+  const both = refs.filter((r) => issued.has(r) && faulted.has(r)).length;
+  const n = refs.length;
+  const needIssued = Math.ceil(n * MIN_ISSUED_SHARE);
+  const needBoth = Math.max(1, Math.floor(n * probability * MIN_FAULTED_SHARE));
+  if (issued.size >= needIssued && both >= needBoth) return;
+  const errors = new Map<string, number>();
+  for (const s of outcomes.values()) {
+    if (s.ok) continue;
+    const key = isConnectorError(s.error) ? `${s.error.code} (outcome ${s.error.outcome})` : describeError(s.error);
+    errors.set(key, (errors.get(key) ?? 0) + 1);
+  }
+  const common = [...errors.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${v}× ${k}`).join(', ');
+  fail(
+    `the chaos run was vacuous (${replay}): of ${n} issuances, ${issued.size} were issued by the provider (at least ${needIssued} needed) and ${both} were issued after meeting a fault (at least ${needBoth} needed), ` +
+      `so the faults tested nothing. The calls ended with ${common || 'no error'}; ` +
+      (h.issueRequests().length === 0 ? 'no request reached the issue route at all: see case 0' : 'the issuances that did not reach the provider were refused or lost before it: see the cases above'),
+  );
+}
+
 /** Case 12: many issuances under seeded random faults keep every money-safety invariant. */
 export function chaosCase(h: ContractHarness, options: ChaosOptions = {}): void {
-  const n = options.issuances ?? 500;
+  const n = options.issuances ?? 300;
   const concurrency = options.concurrency ?? 20;
   const probability = options.probability ?? 0.3;
   const maxDurationMs = options.maxDurationMs ?? 45_000;
@@ -38,7 +70,7 @@ export function chaosCase(h: ContractHarness, options: ChaosOptions = {}): void 
     this.timeout(maxDurationMs + 30_000);
     const seed = h.options.seed;
     const c = await h.connect({ bulkhead: { maxConcurrent: Math.max(concurrency, 1), maxQueue: n } });
-    h.faults([{ name: 'chaos', route: h.profile.issueRoute, probability, fault: CHAOS_FAULTS }]);
+    h.faults([{ name: 'chaos', route: h.issueRoute as never, probability, fault: CHAOS_FAULTS }]);
     const refs = Array.from({ length: n }, (_, i) => `chaos-${seed}-${i}`);
     const outcomes = new Map<string, Settled>();
     let next = 0;
@@ -72,7 +104,7 @@ export function chaosCase(h: ContractHarness, options: ChaosOptions = {}): void 
       if (s.ok) {
         const r = s.result;
         if (r.status !== 'failed' && !entry) problems.push(`${ref}: reported ${describeResult(r)} but the provider has no transaction for it`);
-        else if (r.status === 'failed' && entry && entry.status === h.profile.successStatus) problems.push(`${ref}: reported failed but the provider issued it (${entry.transactionId})`);
+        else if (r.status === 'failed' && entry && entry.status === h.target.successStatus) problems.push(`${ref}: reported failed but the provider issued it (${entry.transactionId})`);
         else if (entry && r.transactionId !== entry.transactionId) problems.push(`${ref}: reported ${describeResult(r)} but the provider's transaction is ${entry.transactionId}`);
         else if (entry && r.status === 'succeeded' && entry.voucherCode !== undefined && r.voucher?.code !== entry.voucherCode) {
           problems.push(`${ref}: reported voucher ${String(r.voucher?.code)} but the provider issued ${entry.voucherCode}`);
@@ -102,6 +134,7 @@ export function chaosCase(h: ContractHarness, options: ChaosOptions = {}): void 
     if (problems.length > 0) {
       fail(`${problems.length} problem(s) in ${n} issuances under seeded faults (${replay}):\n  ${problems.slice(0, 15).join('\n  ')}${problems.length > 15 ? `\n  … and ${problems.length - 15} more` : ''}`);
     }
+    assertNonVacuous(h, refs, outcomes, probability, replay);
     if (elapsed > maxDurationMs) {
       fail(`the chaos run took ${Math.round(elapsed)} ms (bound ${maxDurationMs} ms, ${replay}): pass options.signal to your HTTP client so hung requests end at the per-attempt timeout`);
     }

@@ -1,23 +1,11 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { inspect } from 'node:util';
 import { ErrorCodes, fromMinorUnits, isConnectorError, toMoney, validateIssueParams, type IssueParams, type StatusResult } from '@relaypoint/core';
 import { settle, type ContractHarness } from '../ContractHarness.js';
+import { hasRole } from '../ContractTarget.js';
+import { leaks } from './leaks.js';
+import { notRun } from './notRun.js';
 import { assertAtMostOneIssuance, describeError, describeResult, describeSettled, fail } from '../explain.js';
-
-/** Where a secret value shows up in an error or in the log output; empty when nowhere. */
-function leaks(secret: string, error: unknown, logLines: string[]): string[] {
-  const places: string[] = [];
-  if (error instanceof Error && error.message.includes(secret)) places.push('the error message');
-  try {
-    if (JSON.stringify(error)?.includes(secret)) places.push("the error's JSON");
-  } catch {
-    // An error that cannot be serialised is reported by the inspect check below if it leaks.
-  }
-  if (inspect(error, { depth: 12, showHidden: false }).includes(secret)) places.push('the error or its cause chain (util.inspect)');
-  if (logLines.some((l) => l.includes(secret))) places.push('the log output');
-  return places;
-}
 
 /** A loopback server that is not the provider: it answers every request with an HTML 404, as a web server or proxy does for a path it does not serve. */
 async function startStrayServer(): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
@@ -95,7 +83,8 @@ export function issuanceCases(h: ContractHarness): void {
     // Reconciliation asks by reference with the request it is settling. A transaction found under the reference
     // that certainly belongs to another request (a reference reused by mistake, another system sharing the
     // account) is not this issuance's: taking it would record someone else's voucher as issued for it.
-    if (!h.plugin.capabilities.statusByReference) this.skip(); // no lookup by reference to check
+    if (!h.plugin.capabilities.statusByReference) notRun(this, 'the plugin declares no status lookup by reference');
+    if (!h.target.echoesAmount) notRun(this, `the provider's lookups (model ${h.target.id}) echo no amount, so a lookup cannot compare it: a different amount is no conflict there`);
     const c = await h.connect();
     const ref = h.reference('lookup-conflict');
     const params = h.params(ref);
@@ -149,7 +138,7 @@ export function issuanceCases(h: ContractHarness): void {
       { label: 'currency XYZ', patch: { currency: 'XYZ' }, code: ErrorCodes.INVALID_CURRENCY },
       { label: 'currency usd (lower case)', patch: { currency: 'usd' }, code: ErrorCodes.INVALID_CURRENCY },
     ];
-    if (h.plugin.requiresPhone || h.profile.provider === 'airtime') {
+    if (h.plugin.requiresPhone || h.target.id === 'airtime') {
       bad.push({ label: 'no phone number', patch: { phoneNumber: undefined }, code: ErrorCodes.INVALID_PHONE_NUMBER });
     }
     for (const b of bad) {
@@ -170,26 +159,34 @@ export function issuanceCases(h: ContractHarness): void {
     if (h.ledger().length > 0) fail(`the provider recorded ${h.ledger().length} transaction(s) for invalid parameters`);
   });
 
-  if (h.profile.provider === 'giftcard') {
-    it('2b. a product or amount the catalogue does not offer is refused before any order is sent', async () => {
-      const c = await h.connect();
-      const cases: { label: string; patch: Partial<IssueParams> }[] = [
-        { label: 'amount 12.00 for a product sold in fixed denominations (10.00, 25.00, 50.00)', patch: { productId: 'GC-AMAZON-USD', amount: '12.00', currency: 'USD' } },
-        { label: 'amount 600.00 above the range of GC-VISA-USD (1.00–500.00)', patch: { productId: 'GC-VISA-USD', amount: '600.00', currency: 'USD' } },
-        { label: 'a product the catalogue does not list (GC-NOT-A-PRODUCT)', patch: { productId: 'GC-NOT-A-PRODUCT' } },
-      ];
-      for (const k of cases) {
-        const ref = h.reference('catalogue');
-        const s = await settle(() => c.issue(h.params(ref, k.patch)));
-        const orders = h.issueRequests();
-        if (orders.length > 0) fail(`an issuance with ${k.label} sent an order to the provider: check product and amount against the catalogue before ordering`);
-        if (s.ok) fail(`an issuance with ${k.label} returned ${describeResult(s.result)}: it must be refused`);
-        if (!isConnectorError(s.error) || s.error.outcome === 'unknown' || s.error.retryable) {
-          fail(`an issuance with ${k.label} was refused with ${describeError(s.error)}: expected a non-retryable refusal (e.g. PROVIDER_INVALID_PRODUCT) with outcome not_sent`);
-        }
+  it('2b. a product or amount the catalogue does not offer is refused before any order is sent', async function () {
+    if (!h.target.hasCatalogue) notRun(this, `the provider (model ${h.target.id}) has no catalogue of products to check against`);
+    const c = await h.connect();
+    const cases: { label: string; patch: Partial<IssueParams> }[] = [];
+    const fixed = h.target.products.find((p) => p.denominations && p.denominations.length > 0);
+    if (fixed?.denominations) {
+      const first = toMoney(fixed.denominations[0], fixed.currency);
+      const amount = fromMinorUnits(first.minor + 1n, fixed.currency);
+      cases.push({ label: `amount ${amount} for a product sold in fixed denominations (${fixed.denominations.join(', ')})`, patch: { productId: fixed.id, amount, currency: fixed.currency } });
+    }
+    const ranged = h.target.products.find((p) => p.max !== undefined);
+    if (ranged?.max !== undefined) {
+      const amount = fromMinorUnits(toMoney(ranged.max, ranged.currency).minor + 100n, ranged.currency);
+      cases.push({ label: `amount ${amount} above the range of ${ranged.id} (${ranged.min ?? '0'}–${ranged.max})`, patch: { productId: ranged.id, amount, currency: ranged.currency } });
+    }
+    const missing = `${h.params('x').productId}-NOT-A-PRODUCT`;
+    cases.push({ label: `a product the catalogue does not list (${missing})`, patch: { productId: missing } });
+    for (const k of cases) {
+      const ref = h.reference('catalogue');
+      const s = await settle(() => c.issue(h.params(ref, k.patch)));
+      const orders = h.issueRequests();
+      if (orders.length > 0) fail(`an issuance with ${k.label} sent an order to the provider: check product and amount against the catalogue before ordering`);
+      if (s.ok) fail(`an issuance with ${k.label} returned ${describeResult(s.result)}: it must be refused`);
+      if (!isConnectorError(s.error) || s.error.outcome === 'unknown' || s.error.retryable) {
+        fail(`an issuance with ${k.label} was refused with ${describeError(s.error)}: expected a non-retryable refusal (e.g. PROVIDER_INVALID_PRODUCT) with outcome not_sent`);
       }
-    });
-  }
+    }
+  });
 
   it('3. authentication failure: coded, not retried, nothing issued, no secret in the error, its cause or the log', async () => {
     const good = h.config();
@@ -228,13 +225,14 @@ export function issuanceCases(h: ContractHarness): void {
     // voucher that does not exist.
     const stray = await startStrayServer();
     try {
-      const c = await h.connect(undefined, h.configAt(`${stray.url}${h.profile.prefix}`));
+      const c = await h.connect(undefined, h.configAt(`${stray.url}${h.target.prefix}`));
       const ref = h.reference('wrong-url');
       const s = await settle(() => c.issue(h.params(ref)));
       if (s.ok) fail(`with a base URL whose server answers every request with a bare 404 page, issuing reference ${ref} returned ${describeResult(s.result)}: a 4xx is never a success`);
       if (!isConnectorError(s.error)) fail(`with a base URL whose server answers a bare 404 page, the issuance threw ${describeError(s.error)}: throw a coded ConnectorError (toConnectorError or the provider error mapping)`);
-      if (stray.requests() === 0) fail(`the issuance of reference ${ref} never reached the configured base URL ${stray.url}${h.profile.prefix}: build every request URL from config.baseUrl`);
-      const queries: { label: string; query: { reference: string } | { transactionId: string } }[] = [{ label: 'by transaction id', query: { transactionId: 'TX-wrong-url' } }];
+      if (stray.requests() === 0) fail(`the issuance of reference ${ref} never reached the configured base URL ${stray.url}${h.target.prefix}: build every request URL from config.baseUrl`);
+      const queries: { label: string; query: { reference: string } | { transactionId: string } }[] = [];
+      if (hasRole(h.target, 'status-by-id')) queries.push({ label: 'by transaction id', query: { transactionId: 'TX-wrong-url' } });
       if (h.plugin.capabilities.statusByReference) queries.push({ label: 'by reference', query: { reference: ref } });
       for (const q of queries) {
         let found: StatusResult | undefined;
@@ -260,9 +258,10 @@ export function issuanceCases(h: ContractHarness): void {
     }
   });
 
-  it('9. insufficient balance: rejected, nothing issued, no retry storm', async () => {
+  it('9. insufficient balance: rejected, nothing issued, no retry storm', async function () {
+    if (!h.target.reportsInsufficientBalance) notRun(this, `the provider (model ${h.target.id}) has no insufficient-balance answer`);
     const c = await h.connect();
-    h.sim.setBalance(h.profile.provider, '0.00');
+    h.sim.setBalance(h.target.id as never, '0.00');
     const ref = h.reference('balance');
     const s = await settle(() => c.issue(h.params(ref)));
     if (s.ok) fail(`with a zero balance the issuance returned ${describeResult(s.result)}: the provider refused it`);
