@@ -24,7 +24,7 @@ export interface ReloadlyModelOptions {
  * reused customIdentifier is refused (`reject-duplicate`).
  *
  * Point the plugin at it with `baseUrl: <sim>/reloadly` and
- * `authUrl: <sim>/reloadly/oauth/token`.
+ * `authUrl: <sim>/reloadly/oauth/token` ({@link reloadlyModelConfig}).
  */
 export function createReloadlyModel(options: ReloadlyModelOptions = {}): ProviderModel {
   const operators = RELOADLY_MODEL_OPERATORS;
@@ -79,11 +79,12 @@ export const reloadlyModel: ProviderModel = createReloadlyModel();
 export { INVALID_NUMBER as RELOADLY_MODEL_INVALID_NUMBER };
 
 /**
- * The plugin config that points a Reloadly connector at this model, with
- * the model's operators mapped to their local currencies.
+ * The plugin config that points a Reloadly connector at this model mounted
+ * at `mountUrl` (`http://127.0.0.1:4010/reloadly`), with the model's
+ * operators mapped to their local currencies.
  */
-export function reloadlyModelConfig(simulatorUrl: string): Record<string, unknown> {
-  const base = `${simulatorUrl.replace(/\/+$/, '')}/reloadly`;
+export function reloadlyModelConfig(mountUrl: string): Record<string, unknown> {
+  const base = mountUrl.replace(/\/+$/, '');
   return {
     environment: 'sandbox',
     clientId: RELOADLY_MODEL_CREDENTIALS.clientId,

@@ -71,7 +71,7 @@ export function createTremendousModel(options: TremendousModelOptions = {}): Pro
 /** The Tremendous model with its defaults. */
 export const tremendousModel: ProviderModel = createTremendousModel();
 
-/** The plugin config that points a Tremendous connector at this model. */
-export function tremendousModelConfig(simulatorUrl: string): Record<string, unknown> {
-  return { environment: 'sandbox', apiKey: TREMENDOUS_MODEL_API_KEY, baseUrl: `${simulatorUrl.replace(/\/+$/, '')}/tremendous/api/v2` };
+/** The plugin config that points a Tremendous connector at this model mounted at `mountUrl` (`http://127.0.0.1:4010/tremendous`). */
+export function tremendousModelConfig(mountUrl: string): Record<string, unknown> {
+  return { environment: 'sandbox', apiKey: TREMENDOUS_MODEL_API_KEY, baseUrl: `${mountUrl.replace(/\/+$/, '')}/api/v2` };
 }
