@@ -14,9 +14,14 @@ export interface TremendousCreateOrderRequest {
      */
     funding_source_id: string;
   };
-  reward: {
-    [k: string]: unknown;
-  } & {
+  reward: (
+    | {
+        products: unknown[];
+      }
+    | {
+        campaign_id: string;
+      }
+  ) & {
     campaign_id?: string | null;
     products?: string[];
     value?: {
