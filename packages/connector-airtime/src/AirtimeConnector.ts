@@ -1,10 +1,10 @@
-import type { AxiosInstance, AxiosResponse } from 'axios';
 import {
   ErrorCodes,
   OutcomeUnknownError,
   ProviderRejectedError,
   compareEchoedAmount,
   createHttpClient,
+  hmacBodySigner,
   isConnectorError,
   parseJsonBody,
   responseStatusOf,
@@ -13,6 +13,8 @@ import {
   type CallOptions,
   type Connector,
   type ConnectorContext,
+  type HttpClient,
+  type HttpResponse,
   type IssueRequest,
   type IssueResult,
   type IssueStatus,
@@ -92,7 +94,7 @@ function compareTransaction(tx: WireTransaction, req: IssueRequest, productId: s
   const checks: [string, Match][] = [
     ['product', tx.product_id === undefined || tx.product_id === productId ? 'same' : 'different'],
     ['currency', tx.currency === undefined || tx.currency === req.amount.currency ? 'same' : 'different'],
-    ['amount', compareEchoedAmount(tx.amount, req.amount)],
+    ['amount', compareEchoedAmount(tx.amount, req.amount, 'major')],
     ['phone number', comparePhone(tx.phone_number, req.phoneNumber ?? '')],
   ];
   return { different: checks.filter(([, m]) => m === 'different').map(([f]) => f), doubtful: checks.filter(([, m]) => m === 'doubtful').map(([f]) => f) };
@@ -115,7 +117,7 @@ function referenceConflict(reference: string, tx: WireTransaction, different: st
  * returns the voucher already issued instead of a second one or a failure.
  */
 export class AirtimeConnector implements Connector {
-  private readonly http: AxiosInstance;
+  private readonly http: HttpClient;
   private readonly products: Record<string, string>;
   private readonly logger: Logger;
 
@@ -124,7 +126,7 @@ export class AirtimeConnector implements Connector {
       baseURL: config.baseUrl.replace(/\/+$/, ''),
       timeoutMs: config.timeoutMs ?? DEFAULT_AIRTIME_TIMEOUT_MS,
       headers: { 'X-API-Key': config.apiKey, 'Content-Type': 'application/json', Accept: 'application/json' },
-      signing: { secret: config.secret, header: 'X-Signature' },
+      sign: hmacBodySigner({ secret: config.secret, header: 'X-Signature' }),
     });
     this.products = { ...(config.products ?? {}) };
     this.logger = ctx.logger;
@@ -141,7 +143,7 @@ export class AirtimeConnector implements Connector {
       customer_id: req.customerId,
     };
     const started = Date.now();
-    let res: AxiosResponse<string>;
+    let res: HttpResponse<string>;
     try {
       res = await this.http.post<string>('/issue', body, { signal: options.signal, validateStatus: () => true, maxRedirects: 0 });
     } catch (e) {
@@ -234,7 +236,7 @@ export class AirtimeConnector implements Connector {
     throw mapAirtimeError({ status: res.status, headers: res.headers, ...envelope });
   }
 
-  private async send(call: () => Promise<AxiosResponse<string>>): Promise<AxiosResponse<string>> {
+  private async send(call: () => Promise<HttpResponse<string>>): Promise<HttpResponse<string>> {
     try {
       return await call();
     } catch (e) {

@@ -1,4 +1,3 @@
-import type { AxiosInstance, AxiosResponse } from 'axios';
 import {
   ErrorCodes,
   NotSentError,
@@ -16,6 +15,8 @@ import {
   type CallOptions,
   type Connector,
   type ConnectorContext,
+  type HttpClient,
+  type HttpResponse,
   type IssueRequest,
   type IssueResult,
   type IssueStatus,
@@ -93,7 +94,7 @@ function compareOrder(order: WireOrder, req: IssueRequest, productId: string): {
   const checks: [string, Match][] = [
     ['product', compareText(order.product_id, productId)],
     ['currency', compareText(order.currency, req.amount.currency)],
-    ['amount', compareEchoedAmount(order.amount, req.amount)],
+    ['amount', compareEchoedAmount(order.amount, req.amount, 'major')],
   ];
   return {
     different: checks.filter(([, m]) => m === 'different').map(([f]) => f),
@@ -117,8 +118,8 @@ function referenceConflict(reference: string, order: WireOrder, different: strin
  * re-send never orders twice), and maps the card's code, PIN and URL.
  */
 export class GiftcardConnector implements Connector {
-  private readonly http: AxiosInstance;
-  private readonly catalogueHttp: AxiosInstance;
+  private readonly http: HttpClient;
+  private readonly catalogueHttp: HttpClient;
   private readonly catalogue: GiftcardCatalogue;
   private readonly products: Record<string, string>;
   private readonly logger: Logger;
@@ -153,7 +154,7 @@ export class GiftcardConnector implements Connector {
       customer_id: req.customerId,
     };
     const started = Date.now();
-    let res: AxiosResponse<string>;
+    let res: HttpResponse<string>;
     try {
       res = await this.http.post<string>('/orders', body, { signal: options.signal, validateStatus: () => true, maxRedirects: 0 });
     } catch (e) {
@@ -292,7 +293,7 @@ export class GiftcardConnector implements Connector {
     throw mapGiftcardError({ status: res.status, headers: res.headers, ...readErrorEnvelope(res.data) });
   }
 
-  private async send(call: () => Promise<AxiosResponse<string>>): Promise<AxiosResponse<string>> {
+  private async send(call: () => Promise<HttpResponse<string>>): Promise<HttpResponse<string>> {
     try {
       return await call();
     } catch (e) {

@@ -32,8 +32,8 @@ export type {
   CallOptions,
   Voucher,
 } from './contract/Connector.js';
-export { isCurrency, currencyExponent, toMinorUnits, fromMinorUnits, toMoney, compareEchoedAmount } from './contract/Money.js';
-export type { AmountInput, AmountMatch, MinorUnits, Money } from './contract/Money.js';
+export { isCurrency, normalizeCurrency, currencyExponent, toMinorUnits, fromMinorUnits, toMoney, compareEchoedAmount } from './contract/Money.js';
+export type { AmountInput, AmountMatch, AmountUnit, MinorUnits, MinorUnitsValue, Money } from './contract/Money.js';
 export { validateIssueParams, isE164 } from './contract/validateIssueParams.js';
 export type { ValidateIssueParamsOptions } from './contract/validateIssueParams.js';
 
@@ -52,6 +52,8 @@ export { discoverPlugin } from './plugins/discoverPlugin.js';
 export type { DiscoveredPlugin } from './plugins/discoverPlugin.js';
 
 export { CoreTokens } from './di/tokens.js';
+/** The DI container type of `createRootContainer` and `createConnectorContainer` (tsyringe's), so a caller need not depend on tsyringe. */
+export type { DependencyContainer } from 'tsyringe';
 export { createRootContainer } from './di/createRootContainer.js';
 export type { RootContainerOptions } from './di/createRootContainer.js';
 export { createConnectorContainer } from './di/createConnectorContainer.js';
@@ -88,6 +90,13 @@ export type { PollOptions } from './resilience/pollUntilTerminal.js';
 
 export { createHttpClient } from './http/createHttpClient.js';
 export type { HttpClientOptions, RequestSigningOptions } from './http/createHttpClient.js';
+export type { RequestSigner, SignableRequest } from './http/RequestSigner.js';
+export { hmacBodySigner } from './http/hmacBodySigner.js';
+export type { HmacBodySignerOptions } from './http/hmacBodySigner.js';
+export { timestampedHmacSigner, timestampedSigningPayload } from './http/timestampedHmacSigner.js';
+export type { TimestampedHmacSignerOptions } from './http/timestampedHmacSigner.js';
+export { isHttpError } from './http/HttpClient.js';
+export type { HttpClient, HttpResponse, HttpRequestConfig, HttpRequestHeaders, HttpError } from './http/HttpClient.js';
 export { hmacHex, hmacBase64, timingSafeEqualStr } from './http/hmac.js';
 export { parseJsonBody } from './http/parseJsonBody.js';
 export { toConnectorError, responseStatusOf } from './http/toConnectorError.js';

@@ -1,4 +1,4 @@
-import type { AmountInput, Money } from './Money.js';
+import type { AmountInput, AmountUnit, Money } from './Money.js';
 
 /** What the provider did with an issuance. */
 export type IssueStatus = 'succeeded' | 'pending' | 'failed';
@@ -117,7 +117,7 @@ export interface ConnectorCapabilities {
   /** Whether `checkStatus({ reference })` works (what makes recovery after a lost answer possible). */
   statusByReference: boolean;
   /** What the provider's wire amount is: major-unit decimals or integer minor units. */
-  amountUnit: 'major' | 'minor';
+  amountUnit: AmountUnit;
   /** Whether issuances may come back `pending` and resolve later. Defaults to `false`. */
   asyncIssuance?: boolean;
 }

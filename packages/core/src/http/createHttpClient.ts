@@ -1,19 +1,13 @@
-import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import axios, { AxiosHeaders, type AxiosInstance, type AxiosRequestTransformer, type RawAxiosRequestHeaders } from 'axios';
+import axios from 'axios';
+import { freezeRequest } from './freezeRequest.js';
+import { hmacBodySigner, type HmacBodySignerOptions } from './hmacBodySigner.js';
+import type { HttpClient, HttpRequestHeaders } from './HttpClient.js';
+import type { RequestSigner } from './RequestSigner.js';
 
-/** How {@link createHttpClient} signs each request body. */
-export interface RequestSigningOptions {
-  /** The HMAC key. Never logged. */
-  secret: string | Buffer;
-  /** Header that carries the signature. Defaults to `X-Signature`. */
-  header?: string;
-  /** HMAC hash algorithm. Defaults to `sha256`. */
-  algorithm?: string;
-  /** Signature encoding. Defaults to `hex`. */
-  encoding?: 'hex' | 'base64';
-}
+/** How {@link createHttpClient} signs each request body with an HMAC into one header (a preset of `sign`, see {@link hmacBodySigner}). */
+export type RequestSigningOptions = HmacBodySignerOptions;
 
 /** Options of {@link createHttpClient}. */
 export interface HttpClientOptions {
@@ -26,19 +20,16 @@ export interface HttpClientOptions {
   /** Maximum sockets per host. Defaults to 64. */
   maxSockets?: number;
   /** Headers sent with every request (e.g. an API key). */
-  headers?: RawAxiosRequestHeaders;
-  /** Sign the exact body bytes with an HMAC header. Off by default. */
+  headers?: HttpRequestHeaders;
+  /**
+   * Signs every request: receives the method, the path and query of the
+   * request line, the headers and the exact body bytes, and returns headers
+   * to add (may be async). Off by default. See {@link timestampedHmacSigner}
+   * for a Stripe-style preset.
+   */
+  sign?: RequestSigner;
+  /** Shorthand for `sign: hmacBodySigner(signing)`: an HMAC of the body alone in one header. Off by default; not with `sign`. */
   signing?: RequestSigningOptions;
-}
-
-function bodyBytes(data: unknown): string | Buffer | Uint8Array {
-  if (data === undefined || data === null) return '';
-  if (typeof data === 'string' || Buffer.isBuffer(data) || data instanceof Uint8Array) return data;
-  if (data instanceof ArrayBuffer) return Buffer.from(data);
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  if (data instanceof URLSearchParams) return data.toString();
-  // Streams and FormData are produced lazily; their bytes cannot be signed up front.
-  throw new Error('cannot sign a streamed request body; send a string, Buffer or JSON object');
 }
 
 /** The TCP keep-alive delay axios' node adapter sets on each request's socket. */
@@ -57,7 +48,9 @@ function proxyInEnvironment(env: NodeJS.ProcessEnv): boolean {
  * timeout, no redirects (a redirected POST must not be re-sent blindly), the
  * response left as raw text (`responseType: 'text'`, no silent JSON parsing:
  * the plugin decides what an unparsable body means, see `parseJsonBody`),
- * and, with `signing`, an HMAC header over the exact body bytes sent.
+ * and every body serialised once (JSON for a value; a string or Buffer sent
+ * byte for byte) and frozen: with `sign` (or the `signing` preset) the
+ * signer sees exactly the request line and bytes that are sent.
  * Pass `signal` per request to cancel.
  *
  * A proxy named by `HTTP_PROXY`, `HTTPS_PROXY` or `ALL_PROXY` (either case;
@@ -66,27 +59,18 @@ function proxyInEnvironment(env: NodeJS.ProcessEnv): boolean {
  * (`proxy: false`) and skips axios' lookup of those variables on every
  * request (about 1 % of a busy host's event loop).
  */
-export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance {
+export function createHttpClient(options: HttpClientOptions = {}): HttpClient {
   const keepAlive = options.keepAlive ?? true;
   const maxSockets = options.maxSockets ?? 64;
-  const transformRequest: AxiosRequestTransformer[] = [...(axios.defaults.transformRequest as AxiosRequestTransformer[])];
-  const signing = options.signing;
-  if (signing) {
-    const header = signing.header ?? 'X-Signature';
-    const algorithm = signing.algorithm ?? 'sha256';
-    const encoding = signing.encoding ?? 'hex';
-    // Runs after axios' own transforms, so `data` is the final body string or buffer that goes on the wire.
-    transformRequest.push(function sign(data: unknown, headers: AxiosHeaders) {
-      headers.set(header, createHmac(algorithm, signing.secret).update(bodyBytes(data)).digest(encoding));
-      return data;
-    });
-  }
+  if (options.sign && options.signing) throw new TypeError('createHttpClient: give either `sign` or `signing`, not both');
+  if (options.sign !== undefined && typeof options.sign !== 'function') throw new TypeError('createHttpClient: `sign` must be a function');
+  const signer = options.sign ?? (options.signing ? hmacBodySigner(options.signing) : undefined);
   // axios sets TCP keep-alive to (on, 60 s) on every request's socket; the agent, parking the socket after
   // each response, set it back to its own delay (1 s by default). Node skips the system call only when the
   // value is unchanged, so the two alternated: about 3 setsockopt calls per request (strace, host at
   // 750 issuances/s). The same 60 s on both sides makes every call after the first a no-op.
   const agentOptions = { keepAlive, maxSockets, keepAliveMsecs: AXIOS_KEEPALIVE_MS };
-  return axios.create({
+  const client = axios.create({
     baseURL: options.baseURL,
     timeout: options.timeoutMs ?? 10_000,
     headers: options.headers,
@@ -95,7 +79,10 @@ export function createHttpClient(options: HttpClientOptions = {}): AxiosInstance
     maxRedirects: 0,
     responseType: 'text',
     transitional: { silentJSONParsing: false, forcedJSONParsing: false, clarifyTimeoutError: true },
-    transformRequest,
+    // The body is serialised once, by freezeRequest below; axios passes the frozen bytes through untouched.
+    transformRequest: [(data: unknown) => data],
     ...(proxyInEnvironment(process.env) ? {} : { proxy: false as const }),
   });
+  client.interceptors.request.use((config) => freezeRequest(config, signer));
+  return client;
 }

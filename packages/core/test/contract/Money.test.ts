@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ErrorCodes, ValidationError, compareEchoedAmount, currencyExponent, fromMinorUnits, isCurrency, toMinorUnits, toMoney } from '../../src/index.js';
+import { ErrorCodes, ValidationError, compareEchoedAmount, currencyExponent, normalizeCurrency, fromMinorUnits, isCurrency, toMinorUnits, toMoney } from '../../src/index.js';
 import type { AmountInput } from '../../src/index.js';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -11,6 +11,15 @@ function codeOf(fn: () => unknown): string | undefined {
   }
   return undefined;
 }
+
+describe('normalizeCurrency', () => {
+  it('upper-cases a known code in any case and refuses an unknown one with INVALID_CURRENCY', () => {
+    expect(normalizeCurrency('usd')).to.equal('USD');
+    expect(normalizeCurrency('Jpy')).to.equal('JPY');
+    expect(codeOf(() => normalizeCurrency('usdx'))).to.equal(ErrorCodes.INVALID_CURRENCY);
+    expect(toMoney('5', 'eur').currency).to.equal('EUR');
+  });
+});
 
 describe('toMinorUnits', () => {
   it('parses "5.10" USD into 510n exactly', () => {
@@ -53,7 +62,20 @@ describe('toMinorUnits', () => {
 
   it('refuses an unknown currency with INVALID_CURRENCY', () => {
     expect(codeOf(() => toMinorUnits('5.00', 'XXY'))).to.equal(ErrorCodes.INVALID_CURRENCY);
-    expect(codeOf(() => toMinorUnits('5.00', 'usd'))).to.equal(ErrorCodes.INVALID_CURRENCY);
+    expect(codeOf(() => toMinorUnits('5.00', 'us'))).to.equal(ErrorCodes.INVALID_CURRENCY);
+  });
+
+  it('reads currency codes in any case: a provider writing "usd" means USD', () => {
+    expect(toMinorUnits('19.99', 'usd')).to.equal(1999n);
+    expect(toMinorUnits('1.005', 'kWd')).to.equal(1005n);
+    expect(toMinorUnits('500', 'jpy')).to.equal(500n);
+  });
+
+  it('says a negative amount is negative, and names the decimals a currency allows', () => {
+    expect(() => toMinorUnits('-5.00', 'USD')).to.throw(ValidationError, /negative/);
+    expect(() => toMinorUnits('5.001', 'usd')).to.throw(ValidationError, /has 3 decimals; USD has 2/);
+    expect(() => toMinorUnits('5.5', 'JPY')).to.throw(ValidationError, /has 1 decimals; JPY has 0/);
+    expect(() => toMinorUnits('1.0001', 'OMR')).to.throw(ValidationError, /OMR has 3/);
   });
 });
 
@@ -63,7 +85,18 @@ describe('fromMinorUnits', () => {
     expect(fromMinorUnits(5, 'USD')).to.equal('0.05');
     expect(fromMinorUnits(500n, 'JPY')).to.equal('500');
     expect(fromMinorUnits(1n, 'KWD')).to.equal('0.001');
-    expect(fromMinorUnits(-510n, 'USD')).to.equal('-5.10');
+    expect(fromMinorUnits('1999', 'usd')).to.equal('19.99');
+    expect(fromMinorUnits(5, 'tnd')).to.equal('0.005');
+    expect(fromMinorUnits('123456789012345678901234567890', 'USD')).to.equal('1234567890123456789012345678.90');
+  });
+
+  it('refuses negative, fractional and unsafe minor units with INVALID_AMOUNT, and an unknown currency', () => {
+    expect(codeOf(() => fromMinorUnits(-510n, 'USD'))).to.equal(ErrorCodes.INVALID_AMOUNT);
+    expect(codeOf(() => fromMinorUnits('-1', 'USD'))).to.equal(ErrorCodes.INVALID_AMOUNT);
+    expect(codeOf(() => fromMinorUnits(19.99, 'USD'))).to.equal(ErrorCodes.INVALID_AMOUNT);
+    expect(codeOf(() => fromMinorUnits(2 ** 60, 'USD'))).to.equal(ErrorCodes.INVALID_AMOUNT);
+    expect(codeOf(() => fromMinorUnits('19.99', 'USD'))).to.equal(ErrorCodes.INVALID_AMOUNT);
+    expect(codeOf(() => fromMinorUnits(1n, 'ABC'))).to.equal(ErrorCodes.INVALID_CURRENCY);
   });
 
   it('round-trips with toMinorUnits', () => {
@@ -124,5 +157,17 @@ describe('compareEchoedAmount', () => {
     for (const doubtful of ['5.00 USD', '-5', '1e1', 1e21, null, {}]) expect(compareEchoedAmount(doubtful, usd), String(doubtful)).to.equal('doubtful');
     expect(compareEchoedAmount('500', toMoney('500', 'JPY'))).to.equal('same');
     expect(compareEchoedAmount('500.5', toMoney('500', 'JPY'))).to.equal('different');
+  });
+
+  it('reads an echo in minor units when told so: "1999" is 19.99, not 1999.00', () => {
+    const ours = toMoney('19.99', 'usd');
+    expect(compareEchoedAmount('1999', ours, 'minor')).to.equal('same');
+    expect(compareEchoedAmount(1999, ours, 'minor')).to.equal('same');
+    expect(compareEchoedAmount('1999', ours, 'major')).to.equal('different');
+    expect(compareEchoedAmount(2000, ours, 'minor')).to.equal('different');
+    for (const doubtful of ['19.99', '-1999', 19.99, 2 ** 60, '1e3', null]) expect(compareEchoedAmount(doubtful, ours, 'minor'), String(doubtful)).to.equal('doubtful');
+    expect(compareEchoedAmount(undefined, ours, 'minor')).to.equal('same');
+    expect(compareEchoedAmount('1005', toMoney('1.005', 'KWD'), 'minor')).to.equal('same');
+    expect(compareEchoedAmount(500, toMoney('500', 'JPY'), 'minor')).to.equal('same');
   });
 });

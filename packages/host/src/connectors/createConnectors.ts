@@ -1,5 +1,4 @@
-import { createConnectorContainer, createResilientConnector, type Logger } from '@relaypoint/core';
-import type { DependencyContainer } from 'tsyringe';
+import { createConnectorContainer, createResilientConnector, type DependencyContainer, type Logger } from '@relaypoint/core';
 import type { ResolvedConnector } from '../config/resolveHostConfig.js';
 import type { ConnectorHandle } from './ConnectorHandle.js';
 
