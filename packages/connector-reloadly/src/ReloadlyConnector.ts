@@ -10,6 +10,9 @@ import {
   type CallOptions,
   type Clock,
   type HeadersLike,
+  type HttpClient,
+  type HttpResponse,
+  type HttpRequestConfig,
   type Connector,
   type ConnectorContext,
   type IssueRequest,
@@ -38,13 +41,7 @@ const PROVIDER = 'reloadly';
 /** The media type Reloadly's airtime API versions its answers with. */
 const ACCEPT = 'application/com.reloadly.topups-v1+json';
 
-type Http = ReturnType<typeof createHttpClient>;
-/** What the connector reads of an answer (axios' response, without importing axios). */
-interface HttpResponse {
-  status: number;
-  data: unknown;
-  headers: HeadersLike;
-}
+type Http = HttpClient;
 
 /** A top-up ready to send: its JSON text and what it says. */
 interface PreparedTopup {
@@ -110,9 +107,9 @@ export class ReloadlyConnector implements Connector {
     if (res.status >= 400 && res.status < 500 && res.status !== 429 && !KNOWN_REFUSALS.has(envelope.errorCode ?? '')) {
       // Reloadly refuses a reused customIdentifier without naming the code in its documentation, and a
       // PHONE_RECENTLY_RECHARGED may be the answer to our own earlier attempt: look before calling it a refusal.
-      return this.resolveRefusal(req, topup.sent, mapReloadlyError({ status: res.status, headers: res.headers, ...envelope }), options);
+      return this.resolveRefusal(req, topup.sent, mapReloadlyError({ status: res.status, headers: res.headers as HeadersLike, ...envelope }), options);
     }
-    throw mapReloadlyError({ status: res.status, headers: res.headers, ...envelope });
+    throw mapReloadlyError({ status: res.status, headers: res.headers as HeadersLike, ...envelope });
   }
 
   async checkStatus(query: StatusQuery, options: CallOptions = {}): Promise<StatusResult> {
@@ -168,7 +165,7 @@ export class ReloadlyConnector implements Connector {
    * second send carries the same customIdentifier, which Reloadly would
    * refuse if it had been.
    */
-  private async authorised(call: (config: Record<string, unknown>) => Promise<HttpResponse>, options: CallOptions): Promise<HttpResponse> {
+  private async authorised(call: (config: HttpRequestConfig) => Promise<HttpResponse>, options: CallOptions): Promise<HttpResponse> {
     let refreshed = false;
     for (;;) {
       const token = await this.tokens.token(options.signal);
@@ -245,11 +242,11 @@ export class ReloadlyConnector implements Connector {
       const envelope = readReloadlyEnvelope(res.data);
       // Only Reloadly's own "not found" counts; a bare 404 (wrong baseUrl, a proxy) must not read as "nothing issued".
       if (res.status === 404 && envelope.isEnvelope) return null;
-      throw mapReloadlyError({ status: res.status, headers: res.headers, ...envelope });
+      throw mapReloadlyError({ status: res.status, headers: res.headers as HeadersLike, ...envelope });
     }
     const reference = query.reference as string;
     const res = await this.authorised((config) => this.http.get<string>('/topups/reports/transactions', { ...config, params: { customIdentifier: reference, page: 1, size: 10 } }), options);
-    if (res.status < 200 || res.status >= 300) throw mapReloadlyError({ status: res.status, headers: res.headers, ...readReloadlyEnvelope(res.data) });
+    if (res.status < 200 || res.status >= 300) throw mapReloadlyError({ status: res.status, headers: res.headers as HeadersLike, ...readReloadlyEnvelope(res.data) });
     const body = parseJsonBody(res);
     const content = body !== null && typeof body === 'object' ? (body as { content?: unknown }).content : undefined;
     if (!Array.isArray(content)) throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, 'reloadly transactions report has no content array', { retryable: true });

@@ -5,6 +5,7 @@ import {
   createHttpClient,
   toConnectorError,
   type Clock,
+  type HttpClient,
   type ConnectorError,
   type Logger,
 } from '@relaypoint/core';
@@ -54,7 +55,7 @@ function expiresInSeconds(raw: unknown): number | undefined {
 export class ReloadlyTokenSource {
   private cached: CachedToken | undefined;
   private inflight: Promise<string> | undefined;
-  private readonly http: ReturnType<typeof createHttpClient>;
+  private readonly http: HttpClient;
   private readonly clock: Clock;
   private readonly margin: number;
 

@@ -12,6 +12,8 @@ import {
   type Connector,
   type ConnectorContext,
   type HeadersLike,
+  type HttpClient,
+  type HttpResponse,
   type IssueRequest,
   type IssueResult,
   type Logger,
@@ -32,12 +34,6 @@ export const DEFAULT_TREMENDOUS_TIMEOUT_MS = 10_000;
 
 const PROVIDER = 'tremendous';
 
-/** What the connector reads of an answer (axios' response, without importing axios). */
-interface HttpResponse {
-  status: number;
-  data: unknown;
-  headers: HeadersLike;
-}
 
 /**
  * Tremendous rewards: one single-reward order per issuance with
@@ -47,7 +43,7 @@ interface HttpResponse {
  * which the connector checks against the order that holds the external_id.
  */
 export class TremendousConnector implements Connector {
-  private readonly http: ReturnType<typeof createHttpClient>;
+  private readonly http: HttpClient;
   private readonly logger: Logger;
   private readonly products: Record<string, string>;
   private readonly fundingSourceId: string;
@@ -86,7 +82,7 @@ export class TremendousConnector implements Connector {
       return toIssueResult(order, req.reference);
     }
     if (res.status === 409) return this.resolveConflict(req, options);
-    throw mapTremendousError({ status: res.status, headers: res.headers, ...readTremendousEnvelope(res.data) });
+    throw mapTremendousError({ status: res.status, headers: res.headers as HeadersLike, ...readTremendousEnvelope(res.data) });
   }
 
   async checkStatus(query: StatusQuery, options: CallOptions = {}): Promise<StatusResult> {
@@ -200,7 +196,7 @@ export class TremendousConnector implements Connector {
     if (envelope) {
       // Only Tremendous's own "not found" counts; a bare 404 (wrong baseUrl, a proxy) must not read as "nothing ordered".
       if (res.status === 404 && envelope.isEnvelope && typeof query.transactionId === 'string') return null;
-      throw mapTremendousError({ status: res.status, headers: res.headers, ...envelope });
+      throw mapTremendousError({ status: res.status, headers: res.headers as HeadersLike, ...envelope });
     }
     const body = parseJsonBody(res);
     if (typeof query.transactionId === 'string') return readOrderEnvelope(body);
