@@ -92,6 +92,11 @@ export function toIssueResult(topup: ReloadlyTopup, reference: string): IssueRes
   return { status, reference, transactionId: topup.transactionId, providerCode: topup.status, ...(voucher ? { voucher } : {}) };
 }
 
+/** A currency code echoed in any case, upper-cased for comparison. */
+function upper(code: unknown): unknown {
+  return typeof code === 'string' ? code.toUpperCase() : code;
+}
+
 /** The operator id, phone and amount a request is sent with, to compare a found transaction against. */
 export interface SentTerms {
   operatorId: number;
@@ -116,8 +121,8 @@ export function compareTopup(topup: ReloadlyTopup, req: IssueRequest, sent: Sent
   }
   let amount: AmountMatch = 'doubtful';
   if (topup.requestedAmount === undefined && topup.deliveredAmount === undefined) amount = 'same';
-  else if (topup.requestedAmountCurrencyCode === req.amount.currency) amount = compareEchoedAmount(topup.requestedAmount, req.amount);
-  else if (topup.deliveredAmountCurrencyCode === req.amount.currency) amount = compareEchoedAmount(topup.deliveredAmount, req.amount);
+  else if (upper(topup.requestedAmountCurrencyCode) === req.amount.currency) amount = compareEchoedAmount(topup.requestedAmount, req.amount);
+  else if (upper(topup.deliveredAmountCurrencyCode) === req.amount.currency) amount = compareEchoedAmount(topup.deliveredAmount, req.amount);
   checks.push(['amount', amount]);
   return {
     different: checks.filter(([, m]) => m === 'different').map(([f]) => f),

@@ -98,8 +98,10 @@ export function toIssueResult(order: TremendousOrder, reference: string): IssueR
 export function compareOrder(order: TremendousOrder, req: IssueRequest): { different: string[]; doubtful: string[] } {
   const value = order.reward?.value;
   const checks: [string, AmountMatch][] = [];
-  if (value?.currency_code !== undefined) checks.push(['currency', value.currency_code === req.amount.currency ? 'same' : 'different']);
-  if (value?.currency_code === undefined || value.currency_code === req.amount.currency) checks.push(['amount', compareEchoedAmount(value?.denomination, req.amount)]);
+  // Currency codes are compared in any case: an echo in lower case is the same currency.
+  const currency = typeof value?.currency_code === 'string' ? value.currency_code.toUpperCase() : value?.currency_code;
+  if (currency !== undefined) checks.push(['currency', currency === req.amount.currency ? 'same' : 'different']);
+  if (currency === undefined || currency === req.amount.currency) checks.push(['amount', compareEchoedAmount(value?.denomination, req.amount)]);
   return {
     different: checks.filter(([, m]) => m === 'different').map(([f]) => f),
     doubtful: checks.filter(([, m]) => m === 'doubtful').map(([f]) => f),
