@@ -1,34 +1,41 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ProviderName, ResolvedConfig } from './config/ResolvedConfig.js';
+import { toMinorUnits } from '@relaypoint/core';
 import { Journal } from './journal/Journal.js';
 import { AttemptCounter } from './ledger/AttemptCounter.js';
-import { Ledger } from './ledger/Ledger.js';
+import { MountedModel } from './model/MountedModel.js';
+import type { ModelScenarioView, ProviderModel } from './model/ProviderModel.js';
 import { FaultPlan } from './scenario/FaultPlan.js';
 import type { Scenario } from './scenario/Scenario.types.js';
-import { toMinorUnits } from '@relaypoint/core';
+import { scenarioTargetOf, type ScenarioTarget } from './scenario/ScenarioTarget.js';
 
 /**
- * Everything a running simulator holds: config, ledgers, balances, journal,
- * scenario and the requests parked by a fault (hang, latency, late-commit),
- * which reset and close abort.
+ * Everything a running simulator holds: the mounted models (ledgers,
+ * balances, tokens), journal, scenario and the requests parked by a fault
+ * (hang, latency, late-commit), which reset and close abort.
  */
 export class SimulatorState {
-  readonly ledgers: Record<ProviderName, Ledger>;
+  readonly models: MountedModel[];
+  /** Mount prefix (`/airtime`) → model. */
+  readonly byPrefix = new Map<string, MountedModel>();
+  readonly byId = new Map<string, MountedModel>();
   readonly journal: Journal;
   readonly attempts: AttemptCounter;
+  readonly target: ScenarioTarget;
+  /** Every `<model>.<route>` name, then the simulator's own. */
+  readonly routeNames: string[];
   scenario: Scenario = {};
   seed: number;
   plan: FaultPlan;
   /** Bumped by reset: work started before it must not commit after it. */
   generation = 0;
-  /** Last recharge time per airtime account + phone number (only while a window is set). */
-  readonly recentPhones = new Map<string, number>();
   /** Cancels of requests parked by hang, latency or late-commit. */
   readonly parked = new Set<() => void>();
+  private readonly issueRoutes: ReadonlySet<string>;
+  private scenarioView: ModelScenarioView = { operatorDown: false };
 
   constructor(
-    readonly config: ResolvedConfig,
+    models: readonly ProviderModel[],
     seed: number,
     journalSize: number,
     ledgerSize: number,
@@ -37,11 +44,26 @@ export class SimulatorState {
     readonly seedOverride?: number,
   ) {
     this.seed = seed;
-    this.plan = new FaultPlan({}, seed);
-    this.ledgers = { airtime: new Ledger('airtime', ledgerSize, now), giftcard: new Ledger('giftcard', ledgerSize, now) };
+    const host = { now, seed: () => this.seed, scenario: () => this.scenarioView };
+    this.models = models.map((m) => new MountedModel(m, host, ledgerSize));
+    for (const m of this.models) {
+      if (this.byId.has(m.id)) throw new Error(`two models have the id "${m.id}"`);
+      if (this.byPrefix.has(m.prefix)) throw new Error(`two models are mounted at ${m.prefix}`);
+      this.byId.set(m.id, m);
+      this.byPrefix.set(m.prefix, m);
+    }
+    this.issueRoutes = new Set(this.models.map((m) => m.issueRoute));
+    this.routeNames = [...this.models.flatMap((m) => m.routeNames), 'control', 'sink', 'unknown'];
+    this.target = scenarioTargetOf(models);
+    this.plan = new FaultPlan({}, seed, this.issueRoutes);
     this.journal = new Journal(journalSize);
     // Per route, twice the ledger: room for references that were refused or faulted and never committed.
     this.attempts = new AttemptCounter(ledgerSize === Infinity ? Infinity : ledgerSize * 2);
+  }
+
+  /** The model with this id, or undefined. */
+  model(id: string): MountedModel | undefined {
+    return this.byId.get(id);
   }
 
   /**
@@ -52,34 +74,39 @@ export class SimulatorState {
   applyScenario(scenario: Scenario): void {
     const balances = this.balancesOf(scenario);
     this.scenario = scenario;
+    this.scenarioView = {
+      operatorDown: scenario.operatorDown ?? false,
+      ...(scenario.recentRechargeWindowMs !== undefined ? { recentRechargeWindowMs: scenario.recentRechargeWindowMs } : {}),
+    };
     this.seed = this.seedOverride ?? scenario.seed ?? this.seed;
-    this.plan = new FaultPlan(scenario, this.seed);
+    this.plan = new FaultPlan(scenario, this.seed, this.issueRoutes);
     this.installBalances(balances);
   }
 
-  /** The scenario's balances in minor units of each provider's currency (throws `ValidationError` for one that does not fit). */
-  private balancesOf(scenario: Scenario): [ProviderName, bigint][] {
-    const out: [ProviderName, bigint][] = [];
-    for (const p of ['airtime', 'giftcard'] as const) {
-      const decimal = scenario.balances?.[p];
-      if (decimal !== undefined) out.push([p, toMinorUnits(decimal, this.config[p].currency)]);
+  /** The scenario's balances as (model, currency, minor units) for each model's first account. */
+  private balancesOf(scenario: Scenario): [MountedModel, string, bigint][] {
+    const out: [MountedModel, string, bigint][] = [];
+    for (const [id, value] of Object.entries(scenario.balances ?? {})) {
+      const m = this.byId.get(id);
+      if (!m) continue;
+      const primary = m.accounts[0].primaryCurrency;
+      const pairs = typeof value === 'string' ? (primary ? [[primary, value]] : []) : Object.entries(value);
+      for (const [currency, decimal] of pairs) out.push([m, currency, toMinorUnits(decimal, currency)]);
     }
     return out;
   }
 
-  private installBalances(balances: [ProviderName, bigint][]): void {
-    for (const [p, minor] of balances) this.config[p].accounts[0].balance = minor;
+  private installBalances(balances: [MountedModel, string, bigint][]): void {
+    for (const [m, currency, minor] of balances) m.accounts[0].balances.set(currency, minor);
   }
 
-  /** The airtime window for PHONE_RECENTLY_RECHARGED, in ms (0: off). */
-  get recentRechargeWindowMs(): number {
-    return this.scenario.recentRechargeWindowMs ?? this.config.airtime.recentRechargeWindowMs;
-  }
-
-  /** Sets the balance of the provider's first account from a decimal string. */
-  setBalance(provider: ProviderName, decimal: string): void {
-    const section = this.config[provider];
-    section.accounts[0].balance = toMinorUnits(decimal, section.currency);
+  /** Sets the balance of a model's first account (in its first currency unless one is named) from a decimal string. */
+  setBalance(modelId: string, decimal: string, currency?: string): void {
+    const m = this.byId.get(modelId);
+    if (!m) throw new Error(`no model "${modelId}"`);
+    const c = currency ?? m.accounts[0].primaryCurrency;
+    if (c === undefined) throw new Error(`model ${modelId} keeps no balance`);
+    m.accounts[0].balances.set(c, toMinorUnits(decimal, c));
   }
 
   /**
@@ -111,17 +138,14 @@ export class SimulatorState {
     this.parked.clear();
   }
 
-  /** Back to a fresh start under the same config and scenario. */
+  /** Back to a fresh start under the same models and scenario. */
   reset(): void {
     this.generation += 1;
     this.abortParked();
-    this.ledgers.airtime.clear();
-    this.ledgers.giftcard.clear();
+    for (const m of this.models) m.reset();
     this.journal.clear();
     this.attempts.clear();
-    this.recentPhones.clear();
     this.plan.resetCounters();
-    for (const section of [this.config.airtime, this.config.giftcard]) for (const a of section.accounts) a.balance = a.initialBalance;
     this.installBalances(this.balancesOf(this.scenario));
   }
 }

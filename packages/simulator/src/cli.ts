@@ -5,8 +5,11 @@ import { hideBin } from 'yargs/helpers';
 import { isConfigError } from '@relaypoint/core';
 import { loadConfig } from './config/loadConfig.js';
 import type { ResolvedConfig } from './config/ResolvedConfig.js';
+import { loadProviderModel } from './model/loadProviderModel.js';
+import { isModelDefinitionError } from './model/ModelDefinitionError.js';
+import type { ProviderModel } from './model/ProviderModel.js';
 import { loadScenario } from './scenario/loadScenario.js';
-import { startSimulator } from './startSimulator.js';
+import { resolveModels, startSimulator, type BuiltInModelName } from './startSimulator.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -20,7 +23,7 @@ function usageError(lines: string[]): never {
 
 await yargs(hideBin(process.argv))
   .scriptName('relaypoint-sim')
-  .usage('$0 start [options]: run the airtime and gift-card provider simulator')
+  .usage('$0 start [options]: run the provider simulator (the built-in airtime and gift-card models, or --model ones)')
   .command(
     'start',
     'start the simulator',
@@ -29,7 +32,13 @@ await yargs(hideBin(process.argv))
         .option('port', { type: 'number', default: 4010, describe: 'TCP port (0: any free port)' })
         .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to listen on' })
         .option('seed', { type: 'number', describe: 'seed of every random draw (wins over the scenario file; default: the scenario’s, else random and logged)' })
-        .option('config', { type: 'string', describe: 'simulator config JSON (accounts, keys, balances, products)' })
+        .option('model', {
+          type: 'string',
+          array: true,
+          describe:
+            'a provider model to serve, repeatable: a built-in name (airtime, giftcard) or a module file whose default export (or export "model") is a defineProviderModel(...) result; each is mounted under its prefix (default /<id>). Default: airtime and giftcard',
+        })
+        .option('config', { type: 'string', describe: 'simulator config JSON (accounts, keys, balances, products of the built-in models)' })
         .option('scenario', { type: 'string', describe: 'scenario JSON (faults, balances, operatorDown)' })
         .option('journal-size', { type: 'number', default: 10_000, describe: 'request journal capacity, entries' })
         .option('ledger-size', { type: 'number', describe: 'transactions kept per provider (default: unbounded)' })
@@ -45,9 +54,23 @@ await yargs(hideBin(process.argv))
       // Each file is checked on its own so every error line can name the file it is about;
       // the scenario's balances are checked against the config's currencies.
       let config: ResolvedConfig | undefined;
+      const specs = a.model ?? ['airtime', 'giftcard'];
+      const models: (ProviderModel | BuiltInModelName)[] = [];
+      for (const spec of specs) {
+        if (spec === 'airtime' || spec === 'giftcard') {
+          models.push(spec);
+          continue;
+        }
+        try {
+          models.push(await loadProviderModel(spec));
+        } catch (e) {
+          if (!isModelDefinitionError(e)) throw e;
+          usageError([e.file === undefined ? `${spec}: ${e.message}` : e.message]);
+        }
+      }
       const files: [string | undefined, (f: string) => unknown][] = [
         [a.config, (f) => (config = loadConfig(f))],
-        [a.scenario, (f) => loadScenario(f, config ?? loadConfig(undefined))],
+        [a.scenario, (f) => loadScenario(f, resolveModels(models, config ?? loadConfig(undefined)))],
       ];
       for (const [file, load] of files) {
         if (file === undefined) continue;
@@ -65,6 +88,7 @@ await yargs(hideBin(process.argv))
           host: a.host,
           ...(a.seed !== undefined ? { seed: a.seed } : {}),
           ...(a.config !== undefined ? { config: a.config } : {}),
+          models,
           ...(a.scenario !== undefined ? { scenario: a.scenario } : {}),
           journalSize: a['journal-size'],
           ...(a['ledger-size'] !== undefined ? { ledgerSize: a['ledger-size'] } : {}),
@@ -72,6 +96,7 @@ await yargs(hideBin(process.argv))
         });
       } catch (e) {
         if (isConfigError(e)) usageError(e.errors);
+        if (isModelDefinitionError(e)) usageError([e.message]);
         const err = e as NodeJS.ErrnoException;
         process.stderr.write(`relaypoint-sim: cannot start: ${err.code ?? ''} ${err.message}\n`);
         process.exit(1);

@@ -1,9 +1,10 @@
 export { startSimulator } from './startSimulator.js';
-export type { SimulatorOptions } from './startSimulator.js';
+export type { SimulatorOptions, BuiltInModelName } from './startSimulator.js';
 export type { Simulator, ScenarioState } from './Simulator.js';
 export { DEFAULT_CONFIG } from './config/defaultConfig.js';
 export { loadConfig } from './config/loadConfig.js';
 export { loadScenario } from './scenario/loadScenario.js';
+export type { ScenarioTarget } from './scenario/ScenarioTarget.js';
 export type { SimulatorConfig } from './config/SimulatorConfig.types.js';
 export type { ProviderName } from './config/ResolvedConfig.js';
 export type { Scenario, Rule, RouteSelector, Calls } from './scenario/Scenario.types.js';
@@ -17,3 +18,4 @@ export type { JournalFilter } from './journal/Journal.js';
 export type { SinkOptions, SinkDelivery } from './sink/Sink.js';
 export type { SinkVerifyReason } from './sink/verifyStandardWebhook.js';
 export { verifyStandardWebhook } from './sink/verifyStandardWebhook.js';
+export * from './model/index.js';

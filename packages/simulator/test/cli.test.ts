@@ -5,9 +5,35 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { issue, json, raw } from './helpers.js';
+import { ZAPCASH_TOKEN } from './fixtures/zapcashModel.js';
 
 const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'relaypoint-sim-'));
+const zapcash = fileURLToPath(new URL('./fixtures/zapcashModel.js', import.meta.url));
+
+/** Starts the CLI and resolves to its URL once it logged it. */
+async function startCli(args: string[]): Promise<{ url: string; stop(): Promise<number | null>; stderr(): string }> {
+  const child = spawn(process.execPath, [cli, 'start', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+    child.stderr.on('data', (d: string) => {
+      stderr += d;
+      const m = /"url":"(http:[^"]+)"/.exec(stderr);
+      if (m) resolve(m[1]);
+    });
+  });
+  return {
+    url,
+    stderr: () => stderr,
+    stop: () => {
+      const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      return exit;
+    },
+  };
+}
 
 function run(args: string[]) {
   return spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 15_000 });
@@ -86,5 +112,56 @@ describe('relaypoint-sim CLI', () => {
       child.kill('SIGTERM');
       expect(await exit).to.equal(0);
     }
+  });
+
+  describe('--model', () => {
+    it('documents --model in --help', () => {
+      const help = run(['start', '--help']);
+      expect(help.stdout).to.contain('--model').and.contain('default export');
+    });
+
+    it('serves a model module next to a built-in one, each under its prefix', async function () {
+      this.timeout(15_000);
+      const sim = await startCli(['--model', zapcash, '--model', 'airtime']);
+      try {
+        const body = JSON.stringify({ client_reference: 'Z-cli', amount_minor: 250, currency: 'EUR', msisdn: '+15550001111' });
+        const r = await raw(`${sim.url}/zapcash/v2/payouts`, { body, headers: { authorization: `Bearer ${ZAPCASH_TOKEN}` } });
+        expect(r.status).to.equal(201);
+        expect((await issue(sim.url, 'R-cli-model')).status).to.equal(200);
+        expect((await raw(`${sim.url}/giftcard/products`)).status, 'giftcard was not asked for').to.equal(404);
+        const ledger = json<{ entries: { provider: string; amount: string; currency: string }[] }>(await raw(`${sim.url}/__sim/ledger`)).entries;
+        expect(ledger.map((e) => [e.provider, e.amount, e.currency])).to.deep.equal([['zapcash', '2.50', 'EUR'], ['airtime', '5.00', 'USD']]);
+      } finally {
+        expect(await sim.stop()).to.equal(0);
+      }
+    });
+
+    it('exits 2 with one stderr line naming the file and what is wrong', () => {
+      const write = (name: string, text: string): string => {
+        const file = join(dir, name);
+        writeFileSync(file, text);
+        return file;
+      };
+      const index = JSON.stringify(fileURLToPath(new URL('../src/index.js', import.meta.url)));
+      const noExport = write('none.mjs', 'export const something = 1;\n');
+      const badTable = write('bad.mjs', `import { zapcashModel } from ${JSON.stringify(zapcash)};\nexport default { ...zapcashModel, routes: [{ ...zapcashModel.routes[0], path: 'v2/payouts' }, zapcashModel.routes[1]] };\n`);
+      const broken = write('broken.mjs', 'import { nothing } from "./does-not-exist.mjs";\nexport default nothing;\n');
+      const throws = write('throws.mjs', `import { defineProviderModel } from ${index};\nexport const model = defineProviderModel({ id: 'x' });\n`);
+      const cases: [string, RegExp][] = [
+        [noExport, /^.*none\.mjs: exports no provider model \(needs a default export or a named export "model"; found: something\)$/],
+        [badTable, /^.*bad\.mjs: model zapcash: routes\[0\]\.path: must start with "\/"$/],
+        [broken, /^.*broken\.mjs: cannot be imported \(ERR_MODULE_NOT_FOUND: .*does-not-exist\.mjs.*\)$/],
+        [throws, /^.*throws\.mjs: cannot be imported \(.*model x: routes: must be a non-empty array\)$/],
+        [join(dir, 'missing.mjs'), /^.*missing\.mjs: no such file$/],
+      ];
+      for (const [file, line] of cases) {
+        const r = run(['start', '--port', '0', '--model', file]);
+        expect(r.status, r.stderr).to.equal(2);
+        const lines = r.stderr.trim().split('\n');
+        expect(lines, r.stderr).to.have.length(1);
+        expect(lines[0]).to.match(line);
+        expect(lines[0]).to.contain(file);
+      }
+    });
   });
 });

@@ -1,5 +1,7 @@
-/** Which simulated provider. */
-export type ProviderName = 'airtime' | 'giftcard';
+import type { AirtimeConfig, GiftcardConfig } from './SimulatorConfig.types.js';
+
+/** A model id: `airtime`, `giftcard`, or the id of a model of your own. */
+export type ProviderName = string;
 
 /** How a pending transaction resolves: after `polls` status reads, or `ms` after creation. */
 export interface PendingSpec {
@@ -46,6 +48,8 @@ export interface GiftcardProduct {
 
 /** The validated config, indexed for the hot path. */
 export interface ResolvedConfig {
+  /** The sections as given, defaults filled in: what the built-in models are made from. */
+  sections: { airtime: AirtimeConfig & { currency: string }; giftcard: GiftcardConfig & { currency: string } };
   airtime: {
     currency: string;
     accounts: Account[];

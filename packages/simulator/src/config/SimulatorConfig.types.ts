@@ -39,10 +39,20 @@ export interface Account {
    */
   secret?: string;
   balance: Decimal;
+  /**
+   * Balances in other currencies than the section's (`{ "EUR": "100.00" }`); a currency not listed is unlimited.
+   */
+  balances?: {
+    [k: string]: Decimal;
+  };
 }
 export interface AirtimeProduct {
   id: string;
   name?: string;
+  /**
+   * Defaults to the section's currency.
+   */
+  currency?: string;
   minAmount: Decimal;
   maxAmount: Decimal;
   pending?: Pending;

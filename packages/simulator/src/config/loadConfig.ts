@@ -58,9 +58,13 @@ export function loadConfig(input: SimulatorConfig | string | undefined): Resolve
       return 0n;
     }
   };
-  const accounts = (list: readonly { id: string; apiKey: string; secret?: string; balance: string }[], currency: string, section: string, needSecret: boolean): Account[] =>
+  const accounts = (list: readonly { id: string; apiKey: string; secret?: string; balance: string; balances?: Record<string, string> }[], currency: string, section: string, needSecret: boolean): Account[] =>
     list.map((a, i) => {
       if (needSecret && !a.secret) errors.push(`${section}.accounts[${i}].secret: is required (the X-Signature key)`);
+      for (const [c, decimal] of Object.entries(a.balances ?? {})) {
+        if (!isCurrency(c)) errors.push(`${section}.accounts[${i}].balances.${c}: is not an ISO 4217 code`);
+        else minor(decimal, c, `${section}.accounts[${i}].balances.${c}`);
+      }
       const balance = minor(a.balance, currency, `${section}.accounts[${i}].balance`);
       return { id: a.id, apiKey: a.apiKey, ...(a.secret ? { secret: Buffer.from(a.secret, 'utf8') } : {}), initialBalance: balance, balance };
     });
@@ -81,8 +85,13 @@ export function loadConfig(input: SimulatorConfig | string | undefined): Resolve
   (at.products ?? []).forEach((p, i) => {
     const path = `airtime.products[${i}]`;
     if (atProducts.has(p.id)) errors.push(`${path}.id: duplicate product id "${p.id}"`);
-    const min = minor(p.minAmount, atCurrency, `${path}.minAmount`);
-    const max = minor(p.maxAmount, atCurrency, `${path}.maxAmount`);
+    const currency = p.currency ?? atCurrency;
+    if (!isCurrency(currency)) {
+      errors.push(`${path}.currency: ${JSON.stringify(currency)} is not an ISO 4217 code`);
+      return;
+    }
+    const min = minor(p.minAmount, currency, `${path}.minAmount`);
+    const max = minor(p.maxAmount, currency, `${path}.maxAmount`);
     if (min > max) errors.push(`${path}.maxAmount: must be >= minAmount`);
     const pend = pending(p.pending, `${path}.pending`, errors);
     atProducts.set(p.id, { id: p.id, name: p.name ?? p.id, min, max, ...(pend ? { pending: pend } : {}) });
@@ -90,6 +99,7 @@ export function loadConfig(input: SimulatorConfig | string | undefined): Resolve
 
   const gcAccounts = accounts(gc.accounts ?? [], gcCurrency, 'giftcard', false);
   const gcProducts = new Map<string, GiftcardProduct>();
+  const gcHeld = new Set([gcCurrency, ...(gc.accounts ?? []).flatMap((a) => Object.keys(a.balances ?? {}))]);
   (gc.products ?? []).forEach((p, i) => {
     const path = `giftcard.products[${i}]`;
     if (gcProducts.has(p.id)) errors.push(`${path}.id: duplicate product id "${p.id}"`);
@@ -101,7 +111,7 @@ export function loadConfig(input: SimulatorConfig | string | undefined): Resolve
       return;
     }
     if (!isCurrency(p.currency)) return;
-    if (p.currency !== gcCurrency) errors.push(`${path}.currency: must be the account currency ${gcCurrency}`);
+    if (!gcHeld.has(p.currency)) errors.push(`${path}.currency: must be a currency the accounts hold (${[...gcHeld].join(', ')})`);
     const pend = pending(p.pending, `${path}.pending`, errors);
     if (fixed) {
       const values = p.denominations!.map((d, j) => minor(d, p.currency, `${path}.denominations[${j}]`));
@@ -127,6 +137,7 @@ export function loadConfig(input: SimulatorConfig | string | undefined): Resolve
   const resolved: ResolvedConfig = {
     airtime: { currency: atCurrency, accounts: atAccounts, byKey: byKey(atAccounts, 'airtime'), products: atProducts, recentRechargeWindowMs: at.recentRechargeWindowMs ?? 0 },
     giftcard: { currency: gcCurrency, accounts: gcAccounts, byKey: byKey(gcAccounts, 'giftcard'), products: gcProducts },
+    sections: { airtime: { ...at, currency: atCurrency }, giftcard: { ...gc, currency: gcCurrency } },
   };
   if (errors.length) throw new ConfigError(ErrorCodes.CONFIG_INVALID, errors);
   return resolved;

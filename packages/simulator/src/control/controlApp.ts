@@ -1,9 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { isConfigError } from '@relaypoint/core';
-import type { ProviderName } from '../config/ResolvedConfig.js';
 import type { JournalFilter } from '../journal/Journal.js';
-import { ROUTES, type Route } from '../scenario/Route.js';
 import type { Scenario } from '../scenario/Scenario.types.js';
 import type { SinkOptions } from '../sink/Sink.js';
 import type { SinkRegistry } from '../sink/SinkRegistry.js';
@@ -16,11 +14,10 @@ export interface ControlTarget {
   setScenario(s: Scenario): void;
   scenario(): object;
   reset(): void;
-  setBalance(provider: ProviderName, decimal: string): void;
-  balance(provider: ProviderName): string;
+  setBalance(model: string, decimal: string, currency?: string): void;
+  balance(model: string, currency?: string): string;
+  expireTokens(model?: string): number;
 }
-
-const PROVIDERS = new Set(['airtime', 'giftcard']);
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
@@ -45,6 +42,8 @@ export function controlApp(target: ControlTarget): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const { state, sinks } = target;
+  const ids = state.models.map((m) => m.id);
+  const oneOf = `one of ${ids.join(', ')}`;
 
   // Mutations are journalled (route `control`), except reset and clearing the journal, which empty it.
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -64,18 +63,20 @@ export function controlApp(target: ControlTarget): express.Express {
   app.use(express.json({ limit: '1mb' }));
 
   app.get('/__sim/ledger', (req: Request, res: Response) => {
-    const provider = str(req.query.provider);
-    if (provider !== undefined && !PROVIDERS.has(provider)) return fail(res, 400, 'INVALID_REQUEST', 'provider must be airtime or giftcard');
+    const provider = str(req.query.provider) ?? str(req.query.model);
+    const one = provider === undefined ? undefined : state.model(provider);
+    if (provider !== undefined && !one) return fail(res, 400, 'INVALID_REQUEST', `provider must be ${oneOf}`);
     const reference = str(req.query.reference);
-    const entries = (provider ? [provider as ProviderName] : (['airtime', 'giftcard'] as const)).flatMap((p) => state.ledgers[p].entries(reference));
-    res.json({ entries, evicted: { airtime: state.ledgers.airtime.evicted, giftcard: state.ledgers.giftcard.evicted } });
+    const entries = (one ? [one] : state.models).flatMap((m) => m.ledger.entries(reference));
+    res.json({ entries, evicted: Object.fromEntries(state.models.map((m) => [m.id, m.ledger.evicted])) });
   });
 
   app.get('/__sim/ledger/count', (req: Request, res: Response) => {
-    const provider = str(req.query.provider);
+    const provider = str(req.query.provider) ?? str(req.query.model);
     const reference = str(req.query.reference);
-    if (provider === undefined || !PROVIDERS.has(provider) || reference === undefined) return fail(res, 400, 'INVALID_REQUEST', 'provider (airtime|giftcard) and reference are required');
-    res.json({ count: state.ledgers[provider as ProviderName].countByReference(reference) });
+    const one = provider === undefined ? undefined : state.model(provider);
+    if (!one || reference === undefined) return fail(res, 400, 'INVALID_REQUEST', `provider (${oneOf}) and reference are required`);
+    res.json({ count: one.ledger.countByReference(reference) });
   });
 
   app.get('/__sim/journal', (req: Request, res: Response) => {
@@ -85,8 +86,9 @@ export function controlApp(target: ControlTarget): express.Express {
     const route = str(req.query.route);
     if (path !== undefined) filter.path = path;
     if (reference !== undefined) filter.reference = reference;
-    if (route !== undefined && !ROUTES.includes(route as Route)) return fail(res, 400, 'INVALID_REQUEST', `route must be one of ${ROUTES.join(', ')}`, { routes: ROUTES });
-    if (route !== undefined) filter.route = route as Route;
+    const routes = state.routeNames;
+    if (route !== undefined && !routes.includes(route)) return fail(res, 400, 'INVALID_REQUEST', `route must be one of ${routes.join(', ')}`, { routes });
+    if (route !== undefined) filter.route = route;
     res.json({ entries: state.journal.entries(filter) });
   });
 
@@ -115,20 +117,35 @@ export function controlApp(target: ControlTarget): express.Express {
   });
 
   app.get('/__sim/balances', (_req: Request, res: Response) => {
-    res.json({ airtime: target.balance('airtime'), giftcard: target.balance('giftcard') });
+    res.json(Object.fromEntries(ids.map((id) => [id, target.balance(id)])));
   });
 
-  app.put('/__sim/balances/:provider', (req: Request, res: Response) => {
-    const provider = String(req.params.provider);
-    const balance = (req.body as { balance?: unknown } | undefined)?.balance;
-    if (!PROVIDERS.has(provider)) return fail(res, 404, 'NOT_FOUND', 'provider must be airtime or giftcard');
+  // Every account and currency of one model.
+  app.get('/__sim/balances/:model', (req: Request, res: Response) => {
+    const m = state.model(String(req.params.model));
+    if (!m) return fail(res, 404, 'NOT_FOUND', `model must be ${oneOf}`);
+    res.json({ model: m.id, accounts: m.balances() });
+  });
+
+  app.put('/__sim/balances/:model', (req: Request, res: Response) => {
+    const id = String(req.params.model);
+    const { balance, currency } = (req.body ?? {}) as { balance?: unknown; currency?: unknown };
+    if (!state.model(id)) return fail(res, 404, 'NOT_FOUND', `provider must be ${oneOf}`);
     if (typeof balance !== 'string') return fail(res, 400, 'INVALID_REQUEST', 'balance must be a decimal string such as "100.00"');
+    if (currency !== undefined && (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency))) return fail(res, 400, 'INVALID_REQUEST', 'currency must be an ISO 4217 code such as "EUR"');
     try {
-      target.setBalance(provider as ProviderName, balance);
+      target.setBalance(id, balance, currency);
     } catch (e) {
       return fail(res, 400, 'INVALID_AMOUNT', (e as Error).message);
     }
-    res.json({ [provider]: target.balance(provider as ProviderName) });
+    res.json({ [id]: target.balance(id, currency) });
+  });
+
+  // Expires every OAuth2 token issued so far (of one model with ?model=).
+  app.post('/__sim/tokens/expire', (req: Request, res: Response) => {
+    const id = str(req.query.model);
+    if (id !== undefined && !state.model(id)) return fail(res, 404, 'NOT_FOUND', `model must be ${oneOf}`);
+    res.json({ expired: target.expireTokens(id) });
   });
 
   app.put('/__sim/sink/:name', (req: Request, res: Response) => {

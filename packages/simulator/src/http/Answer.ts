@@ -1,11 +1,6 @@
-/** What a provider handler answers: the simulator's dispatch writes it (or a fault replaces it). */
-export interface Answer {
-  status: number;
-  body: object;
-  headers?: Record<string, string>;
-}
+import type { ModelAnswer } from '../model/ProviderModel.js';
 
-/** A provider error answer `{code, message, ...extra}`. */
-export function errorAnswer(status: number, code: string, message: string, extra?: Record<string, unknown>, headers?: Record<string, string>): Answer {
+/** An answer the simulator itself writes (faults, unknown routes, oversized bodies): `{code, message, ...extra}`. */
+export function errorAnswer(status: number, code: string, message: string, extra?: Record<string, unknown>, headers?: Record<string, string>): ModelAnswer {
   return { status, body: { code, message, ...extra }, ...(headers ? { headers } : {}) };
 }

@@ -1,51 +1,65 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:http';
-import { AirtimeApi } from '../airtime/AirtimeApi.js';
-import { GiftcardApi } from '../giftcard/GiftcardApi.js';
 import type { JournalRecord } from '../journal/Journal.js';
+import type { ModelExchange, MountedModel } from '../model/MountedModel.js';
+import type { IssueTerms, ModelAccount, ModelAnswer, ModelRefusal } from '../model/ProviderModel.js';
+import type { RouteMatch } from '../model/RouteTable.js';
 import type { FaultDecision } from '../scenario/FaultPlan.js';
-import type { Route } from '../scenario/Route.js';
 import type { SimulatorState } from '../SimulatorState.js';
-import { errorAnswer, type Answer } from './Answer.js';
-import type { RequestContext } from './RequestContext.js';
+import { errorAnswer } from './Answer.js';
 
 /** Largest request body accepted, in bytes. */
 const MAX_BODY = 1024 * 1024;
 const MALFORMED_BODY = '{"voucher_code": "<html><body>upstream connect error</body></html>';
 const EMPTY = Buffer.alloc(0);
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
 
 const INBOUND = Symbol('relaypoint.sim.inbound');
 
 /**
- * One provider request from its first byte to its answer: the request
- * context handlers read plus what the dispatch needs later. A single object
- * per request (no per-request closures) keeps the hot path's garbage small.
+ * One provider request from its first byte to its answer: the request as
+ * the model sees it plus what the dispatch needs later. A single object per
+ * request (no per-request closures) keeps the hot path's garbage small.
  */
-class Exchange implements RequestContext {
+class Exchange implements ModelExchange {
   raw: Buffer = EMPTY;
-  json: unknown = undefined;
+  body: unknown = undefined;
+  account: ModelAccount | undefined = undefined;
+  parsed: IssueTerms | ModelRefusal | undefined = undefined;
   rec: JournalRecord | undefined = undefined;
   decision: FaultDecision | undefined = undefined;
   /** Extra body chunks after the first (rare: bodies are small). */
   more: Buffer[] | undefined = undefined;
   size = 0;
   tooLarge = false;
+  private search: URLSearchParams | undefined = undefined;
 
   constructor(
     readonly dispatch: ProviderDispatch,
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
-    readonly route: Route,
+    readonly mounted: MountedModel,
+    /** The matched route; a placeholder with route name `unknown` when none matched. */
+    readonly match: RouteMatch,
+    readonly routeName: string,
+    /** Path below the mount prefix, without the query. */
+    readonly path: string,
     readonly pathname: string,
-    readonly query: string,
+    readonly queryText: string,
     readonly url: string,
     readonly method: string,
-    /** Path segment id for reads by id. */
-    readonly id: string | undefined,
     readonly generation: number,
   ) {}
 
   get headers(): IncomingHttpHeaders {
     return this.req.headers;
+  }
+
+  get params(): Readonly<Record<string, string>> {
+    return this.match.params;
+  }
+
+  get query(): URLSearchParams {
+    return (this.search ??= new URLSearchParams(this.queryText));
   }
 }
 
@@ -68,47 +82,30 @@ function onEnd(this: Carrier): void {
 
 // writeHead copies header arrays synchronously, so one array serves every plain answer.
 const PLAIN_HEADERS: OutgoingHttpHeader[] = ['content-type', 'application/json', 'content-length', 0, 'x-sim-fault', 'none'];
+const UNKNOWN_MATCH = { route: undefined, fullName: 'unknown', params: NO_PARAMS } as unknown as RouteMatch;
 
 /**
- * The provider hot path on bare `node:http`: read the body as bytes, match
- * the route, journal, decide faults, run the provider logic, answer JSON.
- * Express never sees these requests (it costs more than half the throughput);
- * {@link handle} returns false for anything else.
+ * The provider hot path on bare `node:http`: find the model by its mount
+ * prefix, match the route in its precompiled table, read the body as bytes,
+ * journal, decide faults, run the model, answer. Express never sees these
+ * requests (it costs more than half the throughput); {@link handle} returns
+ * false for anything else.
  */
 export class ProviderDispatch {
-  private readonly airtime: AirtimeApi;
-  private readonly giftcard: GiftcardApi;
+  constructor(private readonly state: SimulatorState, private readonly log: ((line: object) => void) | undefined) {}
 
-  constructor(private readonly state: SimulatorState, private readonly log: ((line: object) => void) | undefined) {
-    this.airtime = new AirtimeApi(state);
-    this.giftcard = new GiftcardApi(state);
-  }
-
-  /** Handles `/airtime/*` and `/giftcard/*`; returns false for other paths. */
+  /** Handles requests under a model's prefix; returns false for other paths. */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = req.url ?? '/';
-    const isAirtime = url.startsWith('/airtime/') || url === '/airtime';
-    if (!isAirtime && !(url.startsWith('/giftcard/') || url === '/giftcard')) return false;
     const q = url.indexOf('?');
     const pathname = q === -1 ? url : url.slice(0, q);
-    const query = q === -1 ? '' : url.slice(q + 1);
+    const slash = pathname.indexOf('/', 1);
+    const mounted = this.state.byPrefix.get(slash === -1 ? pathname : pathname.slice(0, slash));
+    if (!mounted) return false;
     const method = req.method ?? 'GET';
-    let route: Route = 'unknown';
-    let id: string | undefined;
-    if (isAirtime) {
-      if (pathname === '/airtime/issue') route = method === 'POST' ? 'airtime.issue' : 'unknown';
-      else if (pathname === '/airtime/transactions') route = method === 'GET' ? 'airtime.lookup' : 'unknown';
-      else if (pathname.startsWith('/airtime/status/') && method === 'GET') {
-        id = decodeSegment(pathname.slice('/airtime/status/'.length));
-        route = id === undefined ? 'unknown' : 'airtime.status';
-      }
-    } else if (pathname === '/giftcard/products') route = method === 'GET' ? 'giftcard.products' : 'unknown';
-    else if (pathname === '/giftcard/orders') route = method === 'POST' ? 'giftcard.order' : method === 'GET' ? 'giftcard.lookup' : 'unknown';
-    else if (pathname.startsWith('/giftcard/orders/') && method === 'GET') {
-      id = decodeSegment(pathname.slice('/giftcard/orders/'.length));
-      route = id === undefined ? 'unknown' : 'giftcard.status';
-    }
-    const x = new Exchange(this, req, res, route, pathname, query, url, method, id, this.state.generation);
+    const path = slash === -1 ? '/' : pathname.slice(slash);
+    const match = mounted.routes.match(method, path);
+    const x = new Exchange(this, req, res, mounted, match ?? UNKNOWN_MATCH, match ? match.fullName : 'unknown', path, pathname, q === -1 ? '' : url.slice(q + 1), url, method, this.state.generation);
     (req as Carrier)[INBOUND] = x;
     req.on('data', onData);
     req.on('end', onEnd);
@@ -125,24 +122,20 @@ export class ProviderDispatch {
     let text: string | undefined;
     if (x.raw.length > 0) {
       text = x.raw.toString('utf8');
-      try {
-        x.json = JSON.parse(text);
-      } catch {
-        // Not JSON: the handler answers INVALID_REQUEST; the journal keeps the text.
-      }
+      x.body = parseBody(text, req.headers['content-type']);
     }
-    const rec = (x.rec = this.state.journal.record(x.method, x.url, x.route, req.rawHeaders, x.raw, text));
-    const reference = x.route.startsWith('airtime.') ? this.airtime.referenceOf(x, x.id) : this.giftcard.referenceOf(x, x.id);
+    const rec = (x.rec = this.state.journal.record(x.method, x.url, x.routeName, req.rawHeaders, x.raw, text));
+    const reference = x.routeName === 'unknown' ? undefined : x.mounted.referenceOf(x);
     let attempt: number | undefined;
     if (reference !== undefined) {
       rec.reference = reference;
-      attempt = rec.attempt = this.state.attempts.next(x.route, reference);
+      attempt = rec.attempt = this.state.attempts.next(x.routeName, reference);
     }
-    const decision = (x.decision = x.route === 'unknown' ? this.state.plan.decide('unknown', undefined, undefined) : this.state.plan.decide(x.route, reference, attempt));
+    const decision = (x.decision = this.state.plan.decide(x.routeName, reference, attempt, x.pathname));
     rec.fault = decision.label;
     if (this.log) {
       const t0 = performance.now();
-      res.once('close', () => this.log!({ level: 'debug', msg: 'request', method: x.method, path: x.url, route: x.route, reference, attempt, status: rec.status, fault: rec.fault, ms: Math.round((performance.now() - t0) * 10) / 10 }));
+      res.once('close', () => this.log!({ level: 'debug', msg: 'request', method: x.method, path: x.url, route: x.routeName, reference, attempt, status: rec.status, fault: rec.fault, ms: Math.round((performance.now() - t0) * 10) / 10 }));
     }
     if (decision.latencyMs > 0) {
       // A late-commit is processed whether or not the client stays, so its latency is not cut short by a close either.
@@ -191,7 +184,7 @@ export class ProviderDispatch {
           break;
       }
     }
-    const answer = this.run(x);
+    const answer = this.run(x, fault?.type === 'omit-voucher');
     if (!fault) {
       this.send(res, rec, answer, decision.label);
       return;
@@ -207,9 +200,9 @@ export class ProviderDispatch {
         return;
       }
       case 'truncate': {
-        const buf = Buffer.from(JSON.stringify(answer.body));
+        const buf = bodyBytes(answer);
         rec.status = answer.status;
-        res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': buf.length, 'x-sim-fault': decision.label, ...answer.headers });
+        res.writeHead(answer.status, { 'content-type': contentType(answer), 'content-length': buf.length, 'x-sim-fault': decision.label, ...answer.headers });
         // Half the body, then the connection goes: the client sees fewer bytes than Content-Length.
         res.write(buf.subarray(0, Math.max(1, Math.floor(buf.length / 2))), () => req.socket.destroy());
         return;
@@ -229,50 +222,52 @@ export class ProviderDispatch {
    * request that was never answered.
    */
   private commitLate(x: Exchange): void {
-    const answer = this.run(x);
+    const answer = this.run(x, false);
     if (!x.res.destroyed) this.send(x.res, x.rec, answer, x.decision!.label);
   }
 
-  private run(x: Exchange): Answer {
-    switch (x.route) {
-      case 'airtime.issue':
-        return this.airtime.issue(x);
-      case 'airtime.status':
-      case 'airtime.lookup':
-        return this.airtime.read(x, x.id);
-      case 'giftcard.products':
-        return this.giftcard.products(x);
-      case 'giftcard.order':
-        return this.giftcard.order(x);
-      case 'giftcard.status':
-      case 'giftcard.lookup':
-        return this.giftcard.read(x, x.id);
-      default:
-        return errorAnswer(404, 'NOT_FOUND', `no such endpoint: ${x.method} ${x.pathname}`);
-    }
+  private run(x: Exchange, omitVoucher: boolean): ModelAnswer {
+    if (x.routeName === 'unknown') return errorAnswer(404, 'NOT_FOUND', `no such endpoint: ${x.method} ${x.pathname}`);
+    return x.mounted.run(x, omitVoucher);
   }
 
-  private send(res: ServerResponse, rec: JournalRecord | undefined, answer: Answer, label: string): void {
-    const body = JSON.stringify(answer.body);
+  private send(res: ServerResponse, rec: JournalRecord | undefined, answer: ModelAnswer, label: string): void {
     if (rec) rec.status = answer.status;
-    if (answer.headers) {
-      res.writeHead(answer.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-sim-fault': label, ...answer.headers });
-    } else {
-      PLAIN_HEADERS[3] = Buffer.byteLength(body);
-      PLAIN_HEADERS[5] = label;
-      res.writeHead(answer.status, PLAIN_HEADERS);
+    const body = answer.body;
+    if (answer.headers || typeof body === 'string' || Buffer.isBuffer(body)) {
+      const buf = bodyBytes(answer);
+      res.writeHead(answer.status, { 'content-type': contentType(answer), 'content-length': buf.length, 'x-sim-fault': label, ...answer.headers });
+      res.end(buf);
+      return;
     }
-    res.end(body);
+    const text = body === undefined ? '' : JSON.stringify(body);
+    PLAIN_HEADERS[3] = Buffer.byteLength(text);
+    PLAIN_HEADERS[5] = label;
+    res.writeHead(answer.status, PLAIN_HEADERS);
+    res.end(text);
   }
 }
 
-function decodeSegment(s: string): string | undefined {
-  if (s.length === 0 || s.includes('/')) return undefined;
+/** The body of a request: JSON, or a form as an object; undefined when it is neither. */
+export function parseBody(text: string, contentType: string | undefined): unknown {
+  if (contentType !== undefined && contentType.startsWith('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
   try {
-    return decodeURIComponent(s);
+    return JSON.parse(text);
   } catch {
+    // Not JSON: the model answers invalid-request; the journal keeps the text.
     return undefined;
   }
+}
+
+function bodyBytes(answer: ModelAnswer): Buffer {
+  const b = answer.body;
+  if (Buffer.isBuffer(b)) return b;
+  if (typeof b === 'string') return Buffer.from(b);
+  return b === undefined ? EMPTY : Buffer.from(JSON.stringify(b));
+}
+
+function contentType(answer: ModelAnswer): string {
+  return typeof answer.body === 'string' || Buffer.isBuffer(answer.body) ? 'text/plain; charset=utf-8' : 'application/json';
 }
 
 function defaultCode(status: number): string {

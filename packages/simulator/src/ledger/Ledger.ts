@@ -1,12 +1,13 @@
 import { fromMinorUnits } from '@relaypoint/core';
-import type { Account, ProviderName } from '../config/ResolvedConfig.js';
+import type { AccountState } from '../model/AccountState.js';
 import type { LedgerEntry } from './LedgerEntry.js';
 import type { Transaction } from './Transaction.js';
 import { EvictionRing } from './EvictionRing.js';
 
 /** Filter of {@link Ledger.entries}. */
 export interface LedgerFilter {
-  provider?: ProviderName;
+  /** Model id (`airtime`, `giftcard`, `zapcash`). */
+  provider?: string;
   reference?: string;
 }
 
@@ -20,7 +21,7 @@ export interface LedgerFilter {
 export class Ledger {
   // One map per account keyed by the reference string the transaction already
   // holds, rather than an `account + reference` key string per transaction.
-  private readonly byReference = new Map<Account, Map<string, Transaction>>();
+  private readonly byReference = new Map<AccountState, Map<string, Transaction>>();
   /** Insertion order is commit order: the first key is the oldest (eviction, entries()). */
   private readonly byId = new Map<string, Transaction>();
   /** Transactions forgotten because the ledger was full. */
@@ -29,17 +30,24 @@ export class Ledger {
   /** Commit order for eviction when the ledger is bounded. */
   private readonly order: EvictionRing<Transaction>;
 
-  constructor(readonly provider: ProviderName, limit: number, private readonly now: () => number) {
+  constructor(
+    /** Model id. */
+    readonly provider: string,
+    limit: number,
+    private readonly now: () => number,
+    /** The word entries use for a succeeded transaction. */
+    private readonly successStatus = 'succeeded',
+  ) {
     this.order = new EvictionRing(limit);
   }
 
   /** The account's transaction for a reference. */
-  findByReference(account: Account, reference: string): Transaction | undefined {
+  findByReference(account: AccountState, reference: string): Transaction | undefined {
     return this.byReference.get(account)?.get(reference);
   }
 
   /** The account's transaction with this id (another account's is not found). */
-  findById(account: Account, id: string): Transaction | undefined {
+  findById(account: AccountState, id: string): Transaction | undefined {
     const tx = this.byId.get(id);
     return tx && tx.account === account ? tx : undefined;
   }
@@ -83,33 +91,35 @@ export class Ledger {
     for (const tx of this.byId.values()) {
       if (reference !== undefined && tx.reference !== reference) continue;
       tx.settle(now);
-      out.push(toEntry(tx));
+      out.push(toEntry(tx, this.successStatus));
     }
     return out;
   }
 
-  /** How many transactions carry this reference (over all accounts). */
+  /** How many transactions carry this reference (over all accounts; several under the `none` duplicate rule). */
   countByReference(reference: string): number {
     let n = 0;
-    for (const refs of this.byReference.values()) if (refs.has(reference)) n += 1;
+    for (const tx of this.byId.values()) if (tx.reference === reference) n += 1;
     return n;
   }
+
 }
 
-function toEntry(tx: Transaction): LedgerEntry {
+function toEntry(tx: Transaction, successStatus: string): LedgerEntry {
   const code = tx.voucherCode;
   return {
-    provider: tx.provider,
+    provider: tx.model,
     account: tx.account.id,
     reference: tx.reference,
     transactionId: tx.id,
-    productId: tx.productId,
+    ...(tx.productId !== undefined ? { productId: tx.productId } : {}),
     amount: fromMinorUnits(tx.minor, tx.currency),
     currency: tx.currency,
-    status: tx.status,
+    status: tx.status === 'succeeded' ? successStatus : tx.status,
     debited: tx.debited,
     ...(code !== undefined ? { voucherCode: code } : {}),
-    ...(tx.phoneNumber !== undefined ? { phoneNumber: tx.phoneNumber } : {}),
+    ...(tx.recipient !== undefined ? { recipient: tx.recipient } : {}),
+    ...(tx.recipient !== undefined && tx.recipient.startsWith('+') ? { phoneNumber: tx.recipient } : {}),
     createdAt: tx.createdAt,
   };
 }

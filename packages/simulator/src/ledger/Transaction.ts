@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto';
-import type { Account, PendingSpec, ProviderName } from '../config/ResolvedConfig.js';
+import { fromMinorUnits } from '@relaypoint/core';
+import type { AccountState } from '../model/AccountState.js';
+import type { ModelTransaction, PendingLifecycle } from '../model/ProviderModel.js';
 
-/** Status of a transaction as the ledger reports it (airtime: success/pending/failed; gift card: complete/pending/failed). */
-export type TransactionStatus = 'success' | 'complete' | 'pending' | 'failed';
+/** Status of a transaction inside the simulator. */
+export type TransactionStatus = 'succeeded' | 'pending' | 'failed';
 
 /** What a {@link Transaction} is created from. */
 export interface TransactionInit {
-  provider: ProviderName;
-  account: Account;
+  /** Model id. */
+  model: string;
+  account: AccountState;
   reference: string;
-  productId: string;
+  productId?: string;
   /** Amount in minor units. */
   minor: bigint;
   currency: string;
@@ -18,20 +21,16 @@ export interface TransactionInit {
   /** Seed of the run: ids and codes derive from it. */
   seed: number;
   /** Makes the transaction start pending. */
-  pending?: PendingSpec;
+  pending?: PendingLifecycle;
   /** Declined at once: failed, nothing debited. */
   declined?: boolean;
-  phoneNumber?: string;
-  /** Gift card: what the order said, to tell a repeat from a conflict and to answer reads. */
-  order?: OrderDetails;
-}
-
-/** What a gift-card order carries besides the common fields. */
-export interface OrderDetails {
-  /** What makes a repeated external_ref "the same order". */
-  readonly fingerprint: string;
-  readonly customerId: string | undefined;
-  readonly recipient: unknown;
+  recipient?: string;
+  fingerprint?: string;
+  details?: Readonly<Record<string, unknown>>;
+  /** 2 and up for a repeat of a reference under the `none` duplicate rule (a new id for each). */
+  occurrence?: number;
+  /** Builds the id from the digest (the model's `transactionId`). */
+  idOf: (digestHex: string) => string;
 }
 
 /** Where a pending transaction is on its way to its outcome. */
@@ -40,79 +39,78 @@ interface PendingState {
   pollsLeft: number;
   /** ms epoch at which a time-based pending transaction resolves (Infinity: poll-based). */
   readonly resolveAt: number;
-  readonly outcome: 'success' | 'failed';
+  readonly outcome: 'succeeded' | 'failed';
 }
 
-/** sha256(seed, provider, account, reference): ids and codes come from it, so a replay from the same seed yields the same ones. */
-function digestOf(seed: number, provider: ProviderName, account: Account, reference: string): Buffer {
-  return createHash('sha256').update(`${seed}\u0000${provider}\u0000${account.id}\u0000${reference}`).digest();
+/** sha256(seed, model, account, reference): ids and codes come from it, so a replay from the same seed yields the same ones. */
+function digestOf(seed: number, model: string, account: AccountState, reference: string, occurrence: number): Buffer {
+  const key = `${seed}\u0000${model}\u0000${account.id}\u0000${reference}`;
+  return createHash('sha256').update(occurrence > 1 ? `${key}\u0000${occurrence}` : key).digest();
 }
 
 /**
- * One transaction the simulated provider committed. Identifiers and codes are
- * derived from (seed, provider, account, reference), so a replay from the same
+ * One transaction a simulated provider committed. Identifiers and codes are
+ * derived from (seed, model, account, reference), so a replay from the same
  * seed produces the same ids.
  *
  * Kept small because a long load test holds one per reference: the voucher
- * code and PIN are recomputed from the digest when read rather than stored,
- * and pending and gift-card details live in side objects only when present.
+ * code and PIN are recomputed from the digest when read rather than stored.
  */
 export class Transaction {
   status: TransactionStatus;
   debited: boolean;
   readonly id: string;
-  readonly provider: ProviderName;
-  readonly account: Account;
+  readonly model: string;
+  readonly account: AccountState;
   readonly reference: string;
-  readonly productId: string;
+  readonly productId: string | undefined;
   /** Amount in minor units. */
   readonly minor: bigint;
   readonly currency: string;
   /** ms epoch. */
   readonly createdAt: number;
-  /** Airtime: the recipient. */
-  readonly phoneNumber: string | undefined;
-  /** Gift card: the order's own fields. */
-  readonly order: OrderDetails | undefined;
+  readonly recipient: string | undefined;
+  readonly fingerprint: string | undefined;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
   private readonly seed: number;
+  private readonly occurrence: number;
   private pending: PendingState | undefined;
 
   constructor(init: TransactionInit) {
-    this.provider = init.provider;
+    this.model = init.model;
     this.account = init.account;
     this.reference = init.reference;
     this.productId = init.productId;
     this.minor = init.minor;
     this.currency = init.currency;
     this.createdAt = init.createdAt;
-    this.phoneNumber = init.phoneNumber;
-    this.order = init.order;
+    this.recipient = init.recipient;
+    this.fingerprint = init.fingerprint;
+    this.details = init.details;
     this.seed = init.seed;
-    const digest = digestOf(init.seed, init.provider, init.account, init.reference);
-    this.id = init.provider === 'airtime' ? `AT${digest.toString('hex', 0, 8).toUpperCase()}` : `gco_${digest.toString('hex', 0, 10)}`;
+    this.occurrence = init.occurrence ?? 1;
+    this.id = init.idOf(this.digest().toString('hex'));
     const p = init.declined ? undefined : init.pending;
-    this.pending = p
-      ? { pollsLeft: p.polls ?? 0, resolveAt: p.ms !== undefined ? init.createdAt + p.ms : Infinity, outcome: p.outcome }
-      : undefined;
-    this.status = init.declined ? 'failed' : p ? 'pending' : this.successStatus();
+    this.pending = p ? { pollsLeft: p.polls ?? 0, resolveAt: p.ms !== undefined ? init.createdAt + p.ms : Infinity, outcome: p.outcome } : undefined;
+    this.status = init.declined ? 'failed' : p ? 'pending' : 'succeeded';
     this.debited = this.status !== 'failed';
   }
 
-  private successStatus(): TransactionStatus {
-    return this.provider === 'airtime' ? 'success' : 'complete';
-  }
-
-  /** The voucher (airtime) or card code, once the transaction succeeded. */
+  /** The voucher code, once the transaction succeeded. */
   get voucherCode(): string | undefined {
-    if (this.status !== 'success' && this.status !== 'complete') return undefined;
+    if (this.status !== 'succeeded') return undefined;
     // 16 decimal digits from bytes 10–17 of the digest: looks like a PIN-style voucher.
-    return digestOf(this.seed, this.provider, this.account, this.reference).readBigUInt64BE(10).toString().padStart(20, '0').slice(-16);
+    return this.digest().readBigUInt64BE(10).toString().padStart(20, '0').slice(-16);
   }
 
-  /** Gift card PIN, once complete. */
+  /** A 4-digit PIN, once succeeded. */
   get pin(): string | undefined {
-    if (this.status !== 'complete') return undefined;
-    return String(digestOf(this.seed, this.provider, this.account, this.reference).readUInt32BE(18) % 10000).padStart(4, '0');
+    if (this.status !== 'succeeded') return undefined;
+    return String(this.digest().readUInt32BE(18) % 10000).padStart(4, '0');
+  }
+
+  private digest(): Buffer {
+    return digestOf(this.seed, this.model, this.account, this.reference, this.occurrence);
   }
 
   /** Resolves a time-based pending transaction whose time has come. Returns true if it changed. */
@@ -135,17 +133,37 @@ export class Transaction {
     else this.resolve(p);
   }
 
+  /** The transaction as renderers see it; `omitVoucher` leaves the voucher out (the omit-voucher fault). */
+  view(omitVoucher = false): ModelTransaction {
+    const code = omitVoucher ? undefined : this.voucherCode;
+    return {
+      id: this.id,
+      reference: this.reference,
+      status: this.status,
+      amountMinor: this.minor,
+      amount: fromMinorUnits(this.minor, this.currency),
+      currency: this.currency,
+      ...(this.productId !== undefined ? { productId: this.productId } : {}),
+      ...(this.recipient !== undefined ? { recipient: this.recipient } : {}),
+      ...(code !== undefined ? { voucher: { code, pin: this.pin! } } : {}),
+      createdAt: this.createdAt,
+      accountId: this.account.id,
+      ...(this.details !== undefined ? { details: this.details } : {}),
+    };
+  }
+
   private resolve(p: PendingState): void {
     this.pending = undefined;
-    if (p.outcome === 'success') {
-      this.status = this.successStatus();
-    } else {
-      this.status = 'failed';
-      // Failed after the debit: the provider refunds it.
-      if (this.debited) {
-        this.account.balance += this.minor;
-        this.debited = false;
-      }
+    if (p.outcome === 'succeeded') {
+      this.status = 'succeeded';
+      return;
+    }
+    this.status = 'failed';
+    // Failed after the debit: the provider refunds it.
+    if (this.debited) {
+      const have = this.account.balances.get(this.currency);
+      if (have !== undefined) this.account.balances.set(this.currency, have + this.minor);
+      this.debited = false;
     }
   }
 }

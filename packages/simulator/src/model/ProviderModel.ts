@@ -37,9 +37,10 @@ export interface ModelRoute {
   role: RouteRole;
   /**
    * For a `status-by-reference` route: the reference the request asks about
-   * (from its query, path or body). Required for that role.
+   * (from its query, path or body), or a refusal when the request names
+   * none. Required for that role.
    */
-  referenceOf?: (request: ModelRequest) => string | undefined;
+  referenceOf?: (request: ModelRequest) => string | ModelRefusal | undefined;
   /** For role `other` (and optionally `catalogue`): answers the request. */
   handle?: (request: ModelRequest, context: ModelContext) => ModelAnswer;
 }
@@ -115,10 +116,18 @@ export interface ModelProduct {
  * `token-expired`) when it fails.
  */
 export type ModelAuth =
-  /** An API key in a header (`X-API-Key: key`), optionally with a scheme (`Authorization: Bearer key`). */
-  | { type: 'api-key'; header: string; scheme?: string }
-  /** API key header plus an HMAC-SHA256 of the raw body with the account secret. */
-  | { type: 'hmac'; keyHeader: string; signatureHeader: string; encoding?: 'hex' | 'base64' }
+  /**
+   * An API key in a header (`X-API-Key: key`), optionally with a scheme
+   * (`Authorization: Bearer key`); `also` lists other accepted places.
+   */
+  | { type: 'api-key'; header: string; scheme?: string; also?: readonly { header: string; scheme?: string }[] }
+  /**
+   * API key header plus an HMAC-SHA256 of the raw body with the account
+   * secret, compared in constant time. Requests whose method is not in
+   * `signedMethods` need the key only (defaults to POST, PUT, PATCH).
+   * `encoding` defaults to hex.
+   */
+  | { type: 'hmac'; keyHeader: string; signatureHeader: string; encoding?: 'hex' | 'base64'; signedMethods?: readonly ModelMethod[] }
   /** HTTP Basic: username = key, password = secret. */
   | { type: 'basic' }
   /**
@@ -143,6 +152,8 @@ export interface IssueTerms {
   productId?: string;
   /** Phone, email or other recipient id, when the provider takes one. */
   recipient?: string;
+  /** Fields the model keeps with the transaction to render it later (`ModelTransaction.details`). */
+  details?: Readonly<Record<string, unknown>>;
   /**
    * Anything else that makes two requests with one reference "the same
    * issuance" for this provider. Terms that differ in any field (amount,
@@ -155,6 +166,13 @@ export interface IssueTerms {
 export interface ModelRefusal {
   refuse: ModelErrorKind;
   message: string;
+  /** For `rate-limited` and `recently-recharged`: seconds until a retry may succeed. */
+  retryAfterSeconds?: number;
+}
+
+/** What {@link ProviderModel.checkIssue} may answer besides a refusal: commit the issuance as failed, nothing debited. */
+export interface ModelDecline {
+  decline: true;
 }
 
 /** The outcomes every model renders in its own words. */
@@ -180,6 +198,12 @@ export interface ModelErrorDetail {
   retryAfterSeconds?: number;
   /** For faults: the HTTP status the fault asks for (the model may keep its own body). */
   status?: number;
+  /**
+   * For `unauthorised`: what failed (`key`: missing or unknown credential;
+   * `signature`: HMAC missing, malformed or wrong; `token`: unknown bearer
+   * token; `client`: wrong client credentials on the token route).
+   */
+  reason?: 'key' | 'signature' | 'token' | 'client';
 }
 
 /** A ledger transaction as renderers see it. */
@@ -198,12 +222,20 @@ export interface ModelTransaction {
   /** ms epoch. */
   readonly createdAt: number;
   readonly accountId: string;
+  /** What {@link IssueTerms.details} held. */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** Extra facts for {@link ModelRender.issued}. */
+export interface IssuedInfo {
+  /** True when a `return-original` model answers a repeated reference with its original transaction. */
+  repeated: boolean;
 }
 
 /** Renders each outcome in the provider's own words. */
 export interface ModelRender {
   /** The answer to an issue request that created (or, for `return-original`, found) a transaction. */
-  issued(transaction: ModelTransaction, request: ModelRequest): ModelAnswer;
+  issued(transaction: ModelTransaction, request: ModelRequest, info: IssuedInfo): ModelAnswer;
   /** The answer to a status lookup (by id or by reference). */
   transaction(transaction: ModelTransaction, request: ModelRequest): ModelAnswer;
   /** `reject-duplicate` models: the answer to a repeated reference. */
@@ -229,11 +261,24 @@ export type ModelDuplicateRule =
 
 /** Helpers a route handler may use. */
 export interface ModelContext {
+  /** The simulator clock, ms epoch. */
   now(): number;
+  /** Scratch storage of this model (recently served recipients, say); reset empties it. */
+  memory: Map<string, unknown>;
+  /** Provider-wide conditions the scenario in force sets. */
+  scenario: ModelScenarioView;
   products: readonly ModelProduct[];
   accounts: readonly ModelAccount[];
   findByReference(account: ModelAccount, reference: string): ModelTransaction | undefined;
   findById(account: ModelAccount, id: string): ModelTransaction | undefined;
+}
+
+/** What a scenario says about the provider as a whole (models decide what it means for them). */
+export interface ModelScenarioView {
+  /** The scenario's `operatorDown`: the provider's upstream is unavailable. */
+  readonly operatorDown: boolean;
+  /** The scenario's `recentRechargeWindowMs`, when it sets one. */
+  readonly recentRechargeWindowMs?: number;
 }
 
 /** Values the contract suite and the demo use to drive a model. */
@@ -254,6 +299,8 @@ export interface ProviderModel {
   id: string;
   /** One line for `--help`, the console and errors. */
   description?: string;
+  /** Mount prefix on the simulator (`/zapcash`). Defaults to `/<id>`. */
+  prefix?: string;
   routes: readonly ModelRoute[];
   auth: ModelAuth;
   /** Accounts with their credentials. The first one is the default. */
@@ -269,15 +316,26 @@ export interface ProviderModel {
   reportsInsufficientBalance?: boolean;
   /** Turns an issue request into the ledger's terms, or a refusal rendered in the provider's words. */
   parseIssue(request: ModelRequest): IssueTerms | ModelRefusal;
-  /** Extra checks after the terms are known (recipient rules, recently recharged); a refusal is rendered, nothing is issued. */
-  checkIssue?(terms: IssueTerms, request: ModelRequest, context: ModelContext): ModelRefusal | undefined;
+  /**
+   * Extra checks after the terms are known and the reference is new
+   * (recipient rules, recently recharged): a refusal is rendered and nothing
+   * is issued; a decline commits the issuance as failed with nothing debited.
+   */
+  checkIssue?(terms: IssueTerms, request: ModelRequest, context: ModelContext): ModelRefusal | ModelDecline | undefined;
+  /** Called after an issuance committed (to remember a recipient, say). */
+  afterIssue?(transaction: ModelTransaction, terms: IssueTerms, context: ModelContext): void;
+  /**
+   * The word the ledger (`ledger.entries()`, `GET /__sim/ledger`) uses for a
+   * succeeded transaction. Defaults to `succeeded`.
+   */
+  successStatus?: string;
+  /**
+   * Makes a transaction id from a hex digest of (seed, model, account,
+   * reference), so a seed replays the same ids. Defaults to `<id>_` and the
+   * first 16 hex digits.
+   */
+  transactionId?(digestHex: string): string;
   render: ModelRender;
   examples: ModelExamples;
 }
 
-/**
- * Declares a provider model: checks its shape (route table, roles,
- * auth) and returns it frozen. Throws a `ModelDefinitionError` naming the
- * model and what is wrong.
- */
-export declare function defineProviderModel(model: ProviderModel): ProviderModel;

@@ -21,9 +21,13 @@ export interface RateLimitFault {
   retryAfterSeconds: number;
 }
 
-/** Faults with no parameters: see docs/simulator.md. */
+/**
+ * Faults with no parameters: see docs/simulator.md. `omit-voucher` commits,
+ * then answers a well-formed success whose voucher (card, code) is missing:
+ * the model renders the transaction without its `voucher`.
+ */
 export interface SimpleFault {
-  type: 'hang' | 'reset' | 'truncate' | 'malformed' | 'drop-after-commit';
+  type: 'hang' | 'reset' | 'truncate' | 'malformed' | 'drop-after-commit' | 'omit-voucher';
 }
 
 /**

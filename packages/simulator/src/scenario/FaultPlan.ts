@@ -1,6 +1,6 @@
 import type { Fault, LatencyFault } from './Fault.js';
 import type { Route } from './Route.js';
-import { WILDCARD_ROUTES } from './Route.js';
+import { BUILT_IN_ISSUE_ROUTES } from './Route.js';
 import type { Rule, Scenario } from './Scenario.types.js';
 import { draw } from './draw.js';
 
@@ -20,6 +20,9 @@ export const NO_FAULT: FaultDecision = Object.freeze({ latencyMs: 0, label: 'non
 interface CompiledRule {
   index: number;
   route: Rule['route'];
+  /** Exact path, or a prefix (the rule's path without its trailing `*`). */
+  path?: string;
+  pathPrefix?: boolean;
   reference?: string;
   attempts?: ReadonlySet<number>;
   calls?: Rule['calls'];
@@ -42,10 +45,17 @@ const SALT_LATENCY_2 = 3;
 export class FaultPlan {
   private readonly rules: CompiledRule[];
 
-  constructor(scenario: Scenario, private readonly seed: number) {
+  /**
+   * `wildcard` lists the routes a `"*"` rule applies to (every model's issue
+   * route); defaults to the built-in models' `airtime.issue` and
+   * `giftcard.order`.
+   */
+  constructor(scenario: Scenario, private readonly seed: number, private readonly wildcard: ReadonlySet<Route> = BUILT_IN_ISSUE_ROUTES) {
     this.rules = (scenario.rules ?? []).map((r, index) => ({
       index,
-      route: r.route ?? '*',
+      // A rule with only a path matches that path on every route.
+      route: r.route ?? (r.path !== undefined ? '' : '*'),
+      ...(r.path !== undefined ? (r.path.endsWith('*') ? { path: r.path.slice(0, -1), pathPrefix: true } : { path: r.path }) : {}),
       ...(r.reference !== undefined ? { reference: r.reference } : {}),
       ...(r.attempts ? { attempts: new Set(r.attempts) } : {}),
       ...(r.calls ? { calls: r.calls } : {}),
@@ -68,15 +78,17 @@ export class FaultPlan {
   /**
    * Decides the faults of one request. `attempt` is the nth request for this
    * route and reference (1-based); for a request without a reference, pass
-   * `undefined` and the rule's own call count stands in for it.
+   * `undefined` and the rule's own call count stands in for it. `path` (the
+   * request path without its query) is compared with rules that name one.
    */
-  decide(route: Route, reference: string | undefined, attempt: number | undefined): FaultDecision {
+  decide(route: Route, reference: string | undefined, attempt: number | undefined, path?: string): FaultDecision {
     if (this.rules.length === 0) return NO_FAULT;
     let fault: Exclude<Fault, LatencyFault> | undefined;
     let latencyMs = 0;
     let latency = false;
     for (const rule of this.rules) {
-      if (rule.route === '*' ? !WILDCARD_ROUTES.has(route) : rule.route !== route) continue;
+      if (rule.route === '*' ? !this.wildcard.has(route) : rule.route !== '' && rule.route !== route) continue;
+      if (rule.path !== undefined && (path === undefined || (rule.pathPrefix ? !path.startsWith(rule.path) : path !== rule.path))) continue;
       if (rule.reference !== undefined && rule.reference !== reference) continue;
       const n = ++rule.count;
       if (rule.attempts && (attempt === undefined || !rule.attempts.has(attempt))) continue;

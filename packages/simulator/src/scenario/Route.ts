@@ -1,32 +1,13 @@
-/** What a request to the simulator is, as the journal and scenario rules name it. */
-export type Route =
-  | 'airtime.issue'
-  | 'airtime.status'
-  | 'airtime.lookup'
-  | 'giftcard.products'
-  | 'giftcard.order'
-  | 'giftcard.status'
-  | 'giftcard.lookup'
-  | 'control'
-  | 'sink'
-  | 'unknown';
+/**
+ * What a request to the simulator is, as the journal and scenario rules name
+ * it: `<model id>.<route name>` (`airtime.issue`, `giftcard.order`,
+ * `zapcash.payouts.create`), `proxy.<METHOD> <path>` on the fault proxy
+ * without a model, or one of {@link SIMULATOR_ROUTES}.
+ */
+export type Route = string;
 
-// A record, so the compiler checks that every route is listed.
-const ROUTE_NAMES: Record<Route, true> = {
-  'airtime.issue': true,
-  'airtime.status': true,
-  'airtime.lookup': true,
-  'giftcard.products': true,
-  'giftcard.order': true,
-  'giftcard.status': true,
-  'giftcard.lookup': true,
-  control: true,
-  sink: true,
-  unknown: true,
-};
+/** Routes that belong to the simulator itself rather than to a model. */
+export const SIMULATOR_ROUTES: readonly Route[] = ['control', 'sink', 'unknown'];
 
-/** Every route, in declaration order (what `GET /__sim/journal?route=` accepts). */
-export const ROUTES: readonly Route[] = Object.keys(ROUTE_NAMES) as Route[];
-
-/** Routes a `"*"` rule applies to: the ones that issue. Reads are faulted only by a rule naming them, so reconciliation works during chaos. */
-export const WILDCARD_ROUTES: ReadonlySet<Route> = new Set<Route>(['airtime.issue', 'giftcard.order']);
+/** The issue routes of the built-in models: what `"*"` applies to when no model list is given (a FaultPlan built alone). */
+export const BUILT_IN_ISSUE_ROUTES: ReadonlySet<Route> = new Set<Route>(['airtime.issue', 'giftcard.order']);

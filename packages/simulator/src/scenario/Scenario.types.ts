@@ -1,24 +1,25 @@
 /* Generated from Scenario.schema.json by scripts/codegen.mjs (json-schema-to-typescript). Do not edit: change the schema and run `npm run codegen`. */
 
 export type Decimal = string;
-export type RouteSelector =
-  | '*'
-  | 'airtime.issue'
-  | 'airtime.status'
-  | 'airtime.lookup'
-  | 'giftcard.products'
-  | 'giftcard.order'
-  | 'giftcard.status'
-  | 'giftcard.lookup';
+/**
+ * `*` (every model's issue route), or `<model id>.<route name>` of a model the simulator serves (`airtime.issue`, `giftcard.order`); on the fault proxy without a model, `proxy.<METHOD> <path>`. Checked against the running models.
+ */
+export type RouteSelector = string;
 
 /**
  * Faults and provider state to apply, replayable from `seed`.
  */
 export interface Scenario {
   seed?: number;
+  /**
+   * Opening balances per model id: a decimal in the first account's first currency (`"10.00"`), or decimals per currency (`{ "EUR": "5.00" }`).
+   */
   balances?: {
-    airtime?: Decimal;
-    giftcard?: Decimal;
+    [k: string]:
+      | Decimal
+      | {
+          [k: string]: Decimal;
+        };
   };
   /**
    * Airtime issues answer 503 OPERATOR_UNAVAILABLE.
@@ -33,6 +34,10 @@ export interface Scenario {
 export interface Rule {
   name?: string;
   route?: RouteSelector;
+  /**
+   * Matches the request path as sent (`/airtime/issue`, query excluded): exact, or a prefix ending in `*`.
+   */
+  path?: string;
   reference?: string;
   /**
    * @minItems 1
