@@ -28,7 +28,7 @@ describe('scaffoldConnector', () => {
     expect(r.id).to.equal('top-up');
     expect(r.files).to.deep.equal([
       '.gitignore', '.mocharc.json', 'README.md', 'package.json',
-      'src/config.schema.json', 'src/config.types.ts', 'src/index.ts', 'test/contract.test.ts', 'tsconfig.json',
+      'src/config.schema.json', 'src/config.types.ts', 'src/index.ts', 'test/contract.test.ts', 'test/model.ts', 'tsconfig.json',
     ]);
     const pkg = JSON.parse(readFileSync(join(r.dir, 'package.json'), 'utf8'));
     expect(pkg.name).to.equal('@acme/relaypoint-connector-top-up');

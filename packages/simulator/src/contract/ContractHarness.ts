@@ -116,8 +116,9 @@ export class ContractHarness<TConfig = unknown> {
     return issueRouteOf(this.target).route;
   }
 
+  /** The model's mount URL (`http://127.0.0.1:PORT/zapcash`). */
   get providerUrl(): string {
-    return `${this.sim.url}${this.target.prefix}`;
+    return this.sim.models.find((m) => m.id === this.target.id)?.url ?? `${this.sim.url}${this.target.prefix}`;
   }
 
   /** Set by case 0 when the sample issuance never reached the model's issue route: later cases are not run. */
@@ -130,7 +131,7 @@ export class ContractHarness<TConfig = unknown> {
   currentCase = '';
 
   async start(): Promise<void> {
-    this.sim = await startSimulator({ port: 0, seed: this.options.seed });
+    this.sim = await startSimulator({ port: 0, seed: this.options.seed, models: [this.target.model] });
   }
 
   async stop(): Promise<void> {
@@ -223,7 +224,7 @@ export class ContractHarness<TConfig = unknown> {
 
   /** Requests that reached the issue route (optionally for one reference), in arrival order. */
   issueRequests(reference?: string): JournalEntry[] {
-    const all = this.sim.journal.entries({ route: this.issueRoute as never });
+    const all = this.sim.journal.entries({ route: this.issueRoute });
     return (reference === undefined ? all : all.filter((e) => e.reference === reference)).sort((a, b) => a.seq - b.seq);
   }
 
@@ -235,7 +236,7 @@ export class ContractHarness<TConfig = unknown> {
 
   /** The provider's ledger (optionally for one reference). */
   ledger(reference?: string): LedgerEntry[] {
-    return this.sim.ledger.entries({ provider: this.target.id as never, ...(reference !== undefined ? { reference } : {}) });
+    return this.sim.ledger.entries({ provider: this.target.id, ...(reference !== undefined ? { reference } : {}) });
   }
 
   private async disposeConnectors(): Promise<void> {

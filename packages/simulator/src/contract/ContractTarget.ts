@@ -1,6 +1,7 @@
 import type { IssueParams } from '@relaypoint/core';
 import type { ProviderModel, RouteRole } from '../model/ProviderModel.js';
-import { providerProfiles } from './providerProfiles.js';
+import { airtimeModel } from '../models/airtime.js';
+import { giftcardModel } from '../models/giftcard.js';
 
 /** A product as the suite reads the model's catalogue: amounts in major-unit decimals of `currency`. */
 export interface TargetProduct {
@@ -31,8 +32,8 @@ export interface TargetRoute {
 export interface ContractTarget {
   /** The model's id (`airtime`, `zapcash`); the ledger's provider name. */
   id: string;
-  /** The model object, when the suite serves one (undefined for the built-ins until they are models). */
-  model?: ProviderModel;
+  /** The model the simulator serves. */
+  model: ProviderModel;
   /** Mount prefix on the simulator (`/zapcash`). */
   prefix: string;
   routes: readonly TargetRoute[];
@@ -75,53 +76,9 @@ export function hasRole(target: ContractTarget, role: RouteRole): boolean {
   return target.routes.some((r) => r.role === role);
 }
 
-/** The built-in APIs as the simulator serves them today. */
-const BUILT_IN_ROUTES: Record<'airtime' | 'giftcard', TargetRoute[]> = {
-  airtime: [
-    { route: 'airtime.issue', role: 'issue', method: 'POST', path: '/issue' },
-    { route: 'airtime.status', role: 'status-by-id', method: 'GET', path: '/transactions/:id' },
-    { route: 'airtime.lookup', role: 'status-by-reference', method: 'GET', path: '/transactions?reference=' },
-  ],
-  giftcard: [
-    { route: 'giftcard.order', role: 'issue', method: 'POST', path: '/orders' },
-    { route: 'giftcard.status', role: 'status-by-id', method: 'GET', path: '/orders/:id' },
-    { route: 'giftcard.lookup', role: 'status-by-reference', method: 'GET', path: '/orders?external_ref=' },
-    { route: 'giftcard.products', role: 'catalogue', method: 'GET', path: '/products' },
-  ],
-};
-
-const BUILT_IN_PRODUCTS: Record<'airtime' | 'giftcard', TargetProduct[]> = {
-  airtime: [
-    { id: 'AIRTIME_5', currency: 'USD', min: '0.01', max: '1000.00' },
-    { id: 'DATA_200MB', currency: 'USD', min: '0.01', max: '1000.00' },
-  ],
-  giftcard: [
-    { id: 'GC-AMAZON-USD', currency: 'USD', denominations: ['10.00', '25.00', '50.00'] },
-    { id: 'GC-VISA-USD', currency: 'USD', min: '1.00', max: '500.00' },
-  ],
-};
-
-/** The built-in airtime or gift-card API as a target. */
+/** The built-in airtime or gift-card model as a target. */
 export function builtInTarget(name: 'airtime' | 'giftcard'): ContractTarget {
-  const profile = providerProfiles[name];
-  return {
-    id: name,
-    prefix: profile.prefix,
-    routes: BUILT_IN_ROUTES[name],
-    authDescription:
-      name === 'airtime'
-        ? 'X-API-Key with the account key and X-Signature, a hex HMAC-SHA256 of the exact body with the account secret'
-        : 'X-API-Key with the account key',
-    duplicateReference: name === 'airtime' ? 'reject-duplicate' : 'return-original',
-    echoesAmount: true,
-    reportsInsufficientBalance: true,
-    hasCatalogue: name === 'giftcard',
-    successStatus: profile.successStatus,
-    pendingProducts: profile.pendingProducts,
-    products: BUILT_IN_PRODUCTS[name],
-    sample: profile.sample,
-    otherCurrencies: [],
-  };
+  return modelTarget(name === 'airtime' ? airtimeModel : giftcardModel);
 }
 
 /** In words: how a model's requests authenticate. */
@@ -144,7 +101,7 @@ function describeAuth(model: ProviderModel): string {
 }
 
 /** A provider model as a target: routes by role, capabilities and examples from the model. */
-export function modelTarget(model: ProviderModel, successStatus = 'succeeded'): ContractTarget {
+export function modelTarget(model: ProviderModel): ContractTarget {
   const products: TargetProduct[] = (model.products ?? []).map((p) => ({
     id: p.id,
     currency: p.currency,
@@ -157,14 +114,14 @@ export function modelTarget(model: ProviderModel, successStatus = 'succeeded'): 
   return {
     id: model.id,
     model,
-    prefix: `/${model.id}`,
+    prefix: model.prefix ?? `/${model.id}`,
     routes: model.routes.map((r) => ({ route: `${model.id}.${r.name}`, role: r.role, method: r.method, path: r.path })),
     authDescription: describeAuth(model),
     duplicateReference: model.duplicateReference,
     echoesAmount: model.echoesAmount ?? true,
     reportsInsufficientBalance: model.reportsInsufficientBalance ?? true,
     hasCatalogue: model.routes.some((r) => r.role === 'catalogue'),
-    successStatus,
+    successStatus: model.successStatus ?? 'succeeded',
     ...(examples.pending ? { pendingProducts: examples.pending } : {}),
     products,
     sample: (reference) => ({ ...examples.issue, reference }),

@@ -13,7 +13,6 @@ import { pendingCases } from './cases/pendingCases.js';
 import { timingCases } from './cases/timingCases.js';
 import { uncertainOutcomeCases } from './cases/uncertainOutcomeCases.js';
 import { ContractHarness } from './ContractHarness.js';
-import { notRun } from './cases/notRun.js';
 import { builtInTarget, modelTarget, type ContractTarget } from './ContractTarget.js';
 
 /** The seed the suite runs with unless told otherwise. */
@@ -95,7 +94,10 @@ export function describeConnectorContract<TConfig>(options: ConnectorContractOpt
     after(() => h.stop());
     beforeEach(async function () {
       h.currentCase = this.currentTest?.title ?? '';
-      if (h.wireMismatch && !/^0b?\. /.test(h.currentCase) && !/^13\. /.test(h.currentCase)) notRun(this, WIRE_MISMATCH_REASON);
+      if (h.wireMismatch && !/^0b?\. /.test(h.currentCase) && !/^13\. /.test(h.currentCase)) {
+        if (this.currentTest) this.currentTest.title += ` (pending: ${WIRE_MISMATCH_REASON})`;
+        this.skip();
+      }
       await h.reset();
     });
 

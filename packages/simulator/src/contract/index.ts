@@ -5,3 +5,7 @@ export { CHAOS_FAULTS } from './cases/chaosCase.js';
 export { CONTRACT_RESILIENCE } from './ContractHarness.js';
 export { captureLogger } from './captureLogger.js';
 export type { CapturedLogger, CapturedLine } from './captureLogger.js';
+export { plantMistake, PLANTED_MISTAKES } from './plantMistake.js';
+export type { PlantedMistake } from './plantMistake.js';
+export { runContractInChild } from './runContractInChild.js';
+export type { ContractReport, RunContractInChildOptions } from './runContractInChild.js';

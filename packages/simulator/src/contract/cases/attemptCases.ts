@@ -37,7 +37,7 @@ export function attemptCases(h: ContractHarness): void {
     for (const { label, fault } of faults) {
       const c = await h.connect(SINGLE_ATTEMPT);
       const ref = h.reference('one-attempt');
-      h.faults([{ route: h.issueRoute as never, reference: ref, attempts: [1], fault }]);
+      h.faults([{ route: h.issueRoute, reference: ref, attempts: [1], fault }]);
       const s = await settle(() => c.issue(h.params(ref)));
       const sent = h.issueRequests(ref).length;
       if (sent !== 1) {
@@ -54,7 +54,7 @@ export function attemptCases(h: ContractHarness): void {
     const c = await h.connect({ ...SINGLE_ATTEMPT, timeoutMs: CUT_AFTER_MS });
     const ref = h.reference('cancelled');
     // A latency fault (unlike late-commit) drops the request when its client goes away, as a provider does for a closed connection.
-    h.faults([{ route: h.issueRoute as never, reference: ref, attempts: [1], fault: { type: 'latency', distribution: 'fixed', ms: PROVIDER_WORK_MS } }]);
+    h.faults([{ route: h.issueRoute, reference: ref, attempts: [1], fault: { type: 'latency', distribution: 'fixed', ms: PROVIDER_WORK_MS } }]);
     const s = await settle(() => c.issue(h.params(ref)));
     await sleep(PROVIDER_WORK_MS + 200 - Math.min(s.ms, PROVIDER_WORK_MS));
     const entry = h.ledger(ref)[0];
@@ -74,7 +74,7 @@ export function attemptCases(h: ContractHarness): void {
     const config = { ...(h.config() as Record<string, unknown>), [field]: OWN_TIMEOUT_MS };
     const c = await h.connect({ ...SINGLE_ATTEMPT, timeoutMs: OWN_TIMEOUT_PIPELINE_MS }, config as never);
     const ref = h.reference('own-timeout');
-    h.faults([{ route: h.issueRoute as never, reference: ref, attempts: [1], fault: { type: 'latency', distribution: 'fixed', ms: OWN_TIMEOUT_LATENCY_MS } }]);
+    h.faults([{ route: h.issueRoute, reference: ref, attempts: [1], fault: { type: 'latency', distribution: 'fixed', ms: OWN_TIMEOUT_LATENCY_MS } }]);
     const s = await settle(() => c.issue(h.params(ref)));
     const premise = `with config.${field} = ${OWN_TIMEOUT_MS} ms, the pipeline's per-attempt timeout at ${OWN_TIMEOUT_PIPELINE_MS} ms and the provider answering after ${OWN_TIMEOUT_LATENCY_MS} ms`;
     if (s.ms >= OWN_TIMEOUT_LATENCY_MS) {

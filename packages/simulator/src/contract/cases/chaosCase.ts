@@ -25,6 +25,7 @@ export const CHAOS_FAULTS: Fault[] = [
   { type: 'truncate' },
   { type: 'malformed' },
   { type: 'drop-after-commit' },
+  { type: 'omit-voucher' },
 ];
 
 /** Smallest share of the chaos issuances that must reach the provider and be issued. */
@@ -70,7 +71,7 @@ export function chaosCase(h: ContractHarness, options: ChaosOptions = {}): void 
     this.timeout(maxDurationMs + 30_000);
     const seed = h.options.seed;
     const c = await h.connect({ bulkhead: { maxConcurrent: Math.max(concurrency, 1), maxQueue: n } });
-    h.faults([{ name: 'chaos', route: h.issueRoute as never, probability, fault: CHAOS_FAULTS }]);
+    h.faults([{ name: 'chaos', route: h.issueRoute, probability, fault: CHAOS_FAULTS }]);
     const refs = Array.from({ length: n }, (_, i) => `chaos-${seed}-${i}`);
     const outcomes = new Map<string, Settled>();
     let next = 0;

@@ -261,7 +261,8 @@ export function issuanceCases(h: ContractHarness): void {
   it('9. insufficient balance: rejected, nothing issued, no retry storm', async function () {
     if (!h.target.reportsInsufficientBalance) notRun(this, `the provider (model ${h.target.id}) has no insufficient-balance answer`);
     const c = await h.connect();
-    h.sim.setBalance(h.target.id as never, '0.00');
+    const currency = h.params('balance').currency;
+    h.sim.setBalance(h.target.id, fromMinorUnits(0n, currency), currency);
     const ref = h.reference('balance');
     const s = await settle(() => c.issue(h.params(ref)));
     if (s.ok) fail(`with a zero balance the issuance returned ${describeResult(s.result)}: the provider refused it`);

@@ -1,4 +1,4 @@
-import { currencyExponent, isConnectorError, toMoney, type IssueParams } from '@relaypoint/core';
+import { currencyExponent, fromMinorUnits, isConnectorError, toMoney, type IssueParams } from '@relaypoint/core';
 import type { Fault } from '../../scenario/Fault.js';
 import { settle, type ContractHarness } from '../ContractHarness.js';
 import type { TargetProduct } from '../ContractTarget.js';
@@ -77,12 +77,9 @@ export function moneyCases(h: ContractHarness): void {
 
   it('14. amounts: 0.29, 19.99 and 1000000.01 (and 0- and 3-decimal currencies the model takes) reach the ledger in exactly the requested minor units', async function () {
     this.timeout(20_000);
-    try {
-      h.sim.setBalance(h.target.id as never, '100000000.00');
-    } catch {
-      // A model without a settable balance: its accounts are unlimited.
-    }
     const bases = [h.params('matrix'), ...h.target.otherCurrencies];
+    // The matrix's largest amounts are beyond a sandbox account's usual balance: the case is about exact amounts, not balances.
+    for (const currency of new Set(bases.map((b) => b.currency))) h.sim.setBalance(h.target.id, fromMinorUnits(10n ** 15n, currency), currency);
     const skipped: string[] = [];
     let ran = 0;
     for (const base of bases) {
@@ -108,15 +105,11 @@ export function moneyCases(h: ContractHarness): void {
   });
 
   it('17. a success without its voucher (omit-voucher): outcome unknown or the ledger\'s voucher, never succeeded without one', async function () {
-    const fault = { type: 'omit-voucher' } as unknown as Fault;
+    const fault: Fault = { type: 'omit-voucher' };
     for (const single of [true, false]) {
       const c = await h.connect(single ? SINGLE_ATTEMPT : undefined);
       const ref = h.reference('no-voucher');
-      try {
-        h.faults([{ route: h.issueRoute as never, reference: ref, attempts: [1], fault }]);
-      } catch {
-        notRun(this, 'this simulator has no omit-voucher fault');
-      }
+      h.faults([{ route: h.issueRoute, reference: ref, attempts: [1], fault }]);
       const s = await settle(() => c.issue(h.params(ref)));
       const entry = h.ledger(ref)[0];
       const premise = `the provider issued reference ${ref}${entry?.voucherCode ? ` (voucher ${entry.voucherCode})` : ''} but answered a well-formed success without the voucher${single ? ' (a single attempt)' : ''}`;

@@ -22,8 +22,8 @@ function variants(h: ContractHarness, sample: IssueParams): { variants: Variant[
   if (amount) out.push({ field: 'amount', patch: { amount }, label: `only the amount changed (${money.decimal} → ${amount})` });
   else left.push('amount: the sample product has a single denomination');
   const otherProduct = h.target.products.find((p) => p.id !== sample.productId && p.currency === sample.currency && !p.pending);
-  const productId = otherProduct?.id ?? (h.target.products.length === 0 ? `${sample.productId}-OTHER` : undefined);
-  if (productId) out.push({ field: 'product', patch: { productId }, label: `only the product changed (${sample.productId} → ${productId})` });
+  if (otherProduct) out.push({ field: 'product', patch: { productId: otherProduct.id }, label: `only the product changed (${sample.productId} → ${otherProduct.id})` });
+  else if (h.target.products.length === 0) left.push(`product: model ${h.target.id} has no products (a product id never reaches it)`);
   else left.push(`product: model ${h.target.id} has no second product in ${sample.currency}`);
   if (sample.phoneNumber) {
     const digits = sample.phoneNumber.slice(1);

@@ -16,7 +16,7 @@ export function timingCases(h: ContractHarness): void {
     this.timeout(15_000);
     const c = await h.connect();
     const ref = h.reference('retry-after');
-    h.faults([{ route: h.issueRoute as never, reference: ref, attempts: [1], fault: { type: 'rate-limit', retryAfterSeconds: 1 } }]);
+    h.faults([{ route: h.issueRoute, reference: ref, attempts: [1], fault: { type: 'rate-limit', retryAfterSeconds: 1 } }]);
     const s = await settle(() => c.issue(h.params(ref)));
     const requests = h.issueRequests(ref);
     if (requests.length < 2) {
@@ -33,7 +33,7 @@ export function timingCases(h: ContractHarness): void {
   it('10. abort through AbortSignal: returns promptly, and a later reconciliation finds the truth', async () => {
     const c = await h.connect();
     const ref = h.reference('abort');
-    h.faults([{ route: h.issueRoute as never, reference: ref, attempts: [1], fault: { type: 'latency', distribution: 'fixed', ms: 250 } }]);
+    h.faults([{ route: h.issueRoute, reference: ref, attempts: [1], fault: { type: 'latency', distribution: 'fixed', ms: 250 } }]);
     const controller = new AbortController();
     const call = settle(() => c.issue(h.params(ref), { signal: controller.signal }));
     // Abort once the request is at the provider, so its outcome is genuinely unknown.
@@ -73,7 +73,7 @@ export function timingCases(h: ContractHarness): void {
     this.timeout(15_000);
     const halfOpenAfterMs = 300;
     const c = await h.connect({ breaker: { failureThreshold: 3, halfOpenAfterMs }, retry: { maxAttempts: 2 }, reconcile: { attempts: 1, delayMs: 0 } });
-    h.faults(h.target.routes.map(({ route }) => ({ route: route as never, fault: { type: 'status-before-commit' as const, status: 503 } })));
+    h.faults(h.target.routes.map(({ route }) => ({ route, fault: { type: 'status-before-commit' as const, status: 503 } })));
     const seen: string[] = [];
     let open: { ms: number; requests: string[]; error: unknown } | undefined;
     for (let i = 0; i < 15 && !open; i += 1) {

@@ -34,8 +34,8 @@ export function uncertainOutcomeCases(h: ContractHarness): void {
     const c = await h.connect();
     const ref = h.reference('5xx-before');
     h.faults([
-      { route: h.issueRoute as never, reference: ref, attempts: [1], fault: { type: 'status-before-commit', status: 500 } },
-      { route: h.issueRoute as never, reference: ref, attempts: [2], fault: { type: 'status-before-commit', status: 503 } },
+      { route: h.issueRoute, reference: ref, attempts: [1], fault: { type: 'status-before-commit', status: 500 } },
+      { route: h.issueRoute, reference: ref, attempts: [2], fault: { type: 'status-before-commit', status: 503 } },
     ]);
     const s = await settle(() => c.issue(h.params(ref)));
     assertAtMostOneIssuance(h, ref);
@@ -65,13 +65,13 @@ export function uncertainOutcomeCases(h: ContractHarness): void {
     it(`5. ${label} (${fault.type}) on the first attempt: never reported failed, resolved to exactly one issuance; on its own, that attempt is outcome unknown (never rejected or not_sent)`, async () => {
       const c = await h.connect();
       const ref = h.reference(fault.type);
-      h.faults([{ route: h.issueRoute as never, reference: ref, attempts: [1], fault }]);
+      h.faults([{ route: h.issueRoute, reference: ref, attempts: [1], fault }]);
       const s = await settle(() => c.issue(h.params(ref)));
       assertResolvedToTruth(h, ref, s, fault.type);
       // The end result above can be right whatever the faulty attempt said (a re-send may get the original back), so look at that attempt alone.
       const one = await h.connect(SINGLE_ATTEMPT);
       const alone = h.reference(`${fault.type}-attempt`);
-      h.faults([{ route: h.issueRoute as never, reference: alone, attempts: [1], fault }]);
+      h.faults([{ route: h.issueRoute, reference: alone, attempts: [1], fault }]);
       assertAttemptOutcomeUnknown(h, alone, await settle(() => one.issue(h.params(alone))), fault);
     });
   }
@@ -80,7 +80,7 @@ export function uncertainOutcomeCases(h: ContractHarness): void {
     const { timeoutMs, retry } = limits();
     const c = await h.connect();
     const ref = h.reference('hang');
-    h.faults([{ route: h.issueRoute as never, reference: ref, attempts: [1], fault: { type: 'hang' } }]);
+    h.faults([{ route: h.issueRoute, reference: ref, attempts: [1], fault: { type: 'hang' } }]);
     const s = await settle(() => c.issue(h.params(ref)));
     const bound = timeoutMs * retry.maxAttempts + 3_000;
     if (s.ms > bound) fail(`the call took ${Math.round(s.ms)} ms with a per-attempt timeout of ${timeoutMs} ms: pass options.signal to your HTTP client so a hung request is cancelled`);
@@ -93,7 +93,7 @@ export function uncertainOutcomeCases(h: ContractHarness): void {
     const { timeoutMs, retry, reconcile } = limits();
     const c = await h.connect();
     const ref = h.reference('hang-all');
-    h.faults([{ route: h.issueRoute as never, reference: ref, fault: { type: 'hang' } }]);
+    h.faults([{ route: h.issueRoute, reference: ref, fault: { type: 'hang' } }]);
     const s = await settle(() => c.issue(h.params(ref)));
     let reconcileMs = 0;
     for (let i = 0, d = reconcile.delayMs; i < reconcile.attempts; i += 1, d *= 2) reconcileMs += d + timeoutMs;

@@ -20,7 +20,8 @@ function mask(value: string): string {
 export function describeRequest(entry: JournalEntry): string {
   const credentials = Object.entries(entry.headers)
     .filter(([name]) => CREDENTIAL_HEADER.test(name))
-    .map(([name, value]) => `${name}: ${mask(value.replace(/\*+$/, ''))}`);
+    // The journal masks the headers it knows; mask the others the same way.
+    .map(([name, value]) => `${name}: ${value.endsWith('***') ? value : mask(value)}`);
   const auth = credentials.length > 0 ? `credential headers ${credentials.join(', ')}` : 'no credential header';
   return `${entry.method} ${entry.path} (${auth}) → ${entry.status ?? 'no answer'}`;
 }
