@@ -1,5 +1,6 @@
 import {
   ErrorCodes,
+  NotSentError,
   OutcomeUnknownError,
   ProviderRejectedError,
   ValidationError,
@@ -24,6 +25,7 @@ import {
 import type { ReloadlyConnectorConfig } from './config.types.js';
 import { KNOWN_REFUSALS, TOKEN_CODES, mapReloadlyError, readReloadlyEnvelope } from './mapReloadlyError.js';
 import { compareTopup, readAsyncAccepted, readReloadlyTopup, toIssueResult, type ReloadlyTopup, type SentTerms } from './readReloadlyTopup.js';
+import { ReloadlyOperatorCatalogue } from './ReloadlyOperatorCatalogue.js';
 import { ReloadlyTokenSource } from './ReloadlyTokenSource.js';
 import { toReloadlyPhone, type ReloadlyPhone } from './toReloadlyPhone.js';
 
@@ -47,6 +49,7 @@ type Http = HttpClient;
 interface PreparedTopup {
   json: string;
   sent: SentTerms;
+  useLocalAmount: boolean;
 }
 
 /**
@@ -64,6 +67,7 @@ export class ReloadlyConnector implements Connector {
   private readonly accountCurrency: string;
   private readonly operators: NonNullable<ReloadlyConnectorConfig['operators']>;
   private readonly asyncTopups: boolean;
+  private readonly catalogue: ReloadlyOperatorCatalogue;
 
   constructor(config: ReloadlyConnectorConfig, ctx: Pick<ConnectorContext, 'logger'> & Partial<Pick<ConnectorContext, 'clock'>>) {
     const environment = RELOADLY_ENVIRONMENTS[config.environment ?? 'sandbox'];
@@ -88,10 +92,16 @@ export class ReloadlyConnector implements Connector {
     this.accountCurrency = config.accountCurrency ?? 'USD';
     this.operators = { ...(config.operators ?? {}) };
     this.asyncTopups = config.asyncTopups ?? false;
+    this.catalogue = new ReloadlyOperatorCatalogue({
+      fetch: (operatorId, signal) => this.fetchOperator(operatorId, signal),
+      ttlMs: config.operatorCacheTtlMs ?? 3_600_000,
+      ...(clock ? { clock } : {}),
+    });
   }
 
   async issueVoucher(req: IssueRequest, options: CallOptions = {}): Promise<IssueResult> {
     const topup = this.prepare(req);
+    await this.checkOperator(topup, req, options);
     const path = this.asyncTopups ? '/topups-async' : '/topups';
     const started = Date.now();
     const res = await this.authorised((config) => this.http.post<string>(path, topup.json, config), options);
@@ -101,7 +111,7 @@ export class ReloadlyConnector implements Connector {
       if (this.asyncTopups) return { status: 'pending', reference: req.reference, transactionId: readAsyncAccepted(body), providerCode: 'PROCESSING' };
       const found = readReloadlyTopup(body, req.reference);
       this.checkTerms(found, req, topup.sent, 'unknown');
-      return toIssueResult(found, req.reference);
+      return this.withVoucher(found, req.reference, options);
     }
     const envelope = readReloadlyEnvelope(res.data);
     if (res.status >= 400 && res.status < 500 && res.status !== 429 && !KNOWN_REFUSALS.has(envelope.errorCode ?? '')) {
@@ -119,7 +129,7 @@ export class ReloadlyConnector implements Connector {
     }
     const reference = typeof found.customIdentifier === 'string' ? found.customIdentifier : (query.reference ?? '');
     if (query.request) this.checkTerms(found, query.request, this.prepare(query.request).sent, 'conflict');
-    return toIssueResult(found, reference);
+    return this.withVoucher(found, reference, options);
   }
 
   close(): void {
@@ -155,7 +165,60 @@ export class ReloadlyConnector implements Connector {
     const country = req.metadata?.recipientCountryCode ?? mapped?.countryCode;
     const recipientPhone: ReloadlyPhone = toReloadlyPhone(req.phoneNumber, country);
     const head = JSON.stringify({ operatorId, useLocalAmount, customIdentifier: req.reference, recipientPhone });
-    return { json: `${head.slice(0, -1)},"amount":${req.amount.decimal}}`, sent: { operatorId, number: recipientPhone.number } };
+    return { json: `${head.slice(0, -1)},"amount":${req.amount.decimal}}`, sent: { operatorId, number: recipientPhone.number }, useLocalAmount };
+  }
+
+  /**
+   * The operator's currency and amount limits, checked before sending. A
+   * failure to read the operator leaves nothing sent: it is `not_sent`
+   * (refused credentials stay `rejected`).
+   */
+  private async checkOperator(topup: PreparedTopup, req: IssueRequest, options: CallOptions): Promise<void> {
+    try {
+      await this.catalogue.check(topup.sent.operatorId, req.amount, topup.useLocalAmount, options.signal);
+    } catch (e) {
+      if (isConnectorError(e) && (e.outcome === 'not_sent' || e.outcome === 'rejected')) throw e;
+      throw new NotSentError(ErrorCodes.PROVIDER_UNAVAILABLE, `reloadly operator ${topup.sent.operatorId} could not be read (${isConnectorError(e) ? e.code : 'error'}); no top-up was sent`, {
+        retryable: true,
+        ...(isConnectorError(e) ? { cause: { code: e.code, message: e.message } } : {}),
+      });
+    }
+  }
+
+  /** One operator: its body, `null` when Reloadly answers its own 404. */
+  private async fetchOperator(operatorId: number, signal?: AbortSignal): Promise<unknown> {
+    const res = await this.authorised((config) => this.http.get<string>(`/operators/${operatorId}`, config), signal ? { signal } : {});
+    if (res.status >= 200 && res.status < 300) return parseJsonBody(res);
+    const envelope = readReloadlyEnvelope(res.data);
+    if (res.status === 404 && envelope.isEnvelope) return null;
+    throw mapReloadlyError({ status: res.status, headers: res.headers as HeadersLike, ...envelope });
+  }
+
+  /**
+   * A `SUCCESSFUL` answer without the operator's reference or PIN (an answer
+   * cut short of it, say) is read once more by id. When the second read has
+   * none either, the top-up is a success without a voucher: Reloadly's own
+   * examples show successful plain-airtime top-ups with
+   * `operatorTransactionId: null` and no `pinDetail`. A second read that
+   * fails leaves the outcome `unknown` (the reconciliation reads again).
+   */
+  private async withVoucher(found: ReloadlyTopup, reference: string, options: CallOptions): Promise<IssueResult> {
+    const result = toIssueResult(found, reference);
+    if (result.status !== 'succeeded' || result.voucher) return result;
+    let again: ReloadlyTopup | null;
+    try {
+      again = await this.fetchTopup({ transactionId: found.transactionId }, options);
+    } catch (e) {
+      throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `reloadly reported top-up ${found.transactionId} SUCCESSFUL without its operator reference, and reading it again failed`, {
+        retryable: true,
+        providerCode: found.status,
+        ...(isConnectorError(e) ? { cause: { code: e.code, message: e.message } } : {}),
+      });
+    }
+    if (again === null || again.transactionId !== found.transactionId) {
+      throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `reloadly reported top-up ${found.transactionId} SUCCESSFUL but does not find it by id`, { retryable: true, providerCode: found.status });
+    }
+    return toIssueResult(again, reference);
   }
 
   /**

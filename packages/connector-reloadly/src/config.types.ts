@@ -53,6 +53,10 @@ export interface ReloadlyConnectorConfig {
    */
   asyncTopups?: boolean;
   /**
+   * How long an operator's currencies and amount limits (GET /operators/{operatorId}) are cached, in ms; a top-up outside them is refused before sending. Defaults to 3600000 (1 hour).
+   */
+  operatorCacheTtlMs?: number;
+  /**
    * An access token is renewed this many ms before the expiry Reloadly states (expires_in), so no request leaves with a token about to lapse. Defaults to 60000.
    */
   tokenRefreshMarginMs?: number;

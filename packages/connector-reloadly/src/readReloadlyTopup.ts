@@ -120,7 +120,11 @@ export function compareTopup(topup: ReloadlyTopup, req: IssueRequest, sent: Sent
     checks.push(['recipient', digits.endsWith(sent.number) ? 'same' : 'different']);
   }
   let amount: AmountMatch = 'doubtful';
+  const echoed = [upper(topup.requestedAmountCurrencyCode), upper(topup.deliveredAmountCurrencyCode)].filter((c) => typeof c === 'string');
+  // A top-up in our currency has it as its requested (wallet) or delivered (local) currency: an echo with neither is another top-up.
+  if (echoed.length > 0) checks.push(['currency', echoed.includes(req.amount.currency) ? 'same' : 'different']);
   if (topup.requestedAmount === undefined && topup.deliveredAmount === undefined) amount = 'same';
+  else if (echoed.length > 0 && !echoed.includes(req.amount.currency)) amount = 'same';
   else if (upper(topup.requestedAmountCurrencyCode) === req.amount.currency) amount = compareEchoedAmount(topup.requestedAmount, req.amount);
   else if (upper(topup.deliveredAmountCurrencyCode) === req.amount.currency) amount = compareEchoedAmount(topup.deliveredAmount, req.amount);
   checks.push(['amount', amount]);

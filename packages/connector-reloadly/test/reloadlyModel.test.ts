@@ -62,8 +62,8 @@ describe('reloadlyModel', () => {
   });
 
   it('renders a transaction with integer ids and amounts written exactly', () => {
-    const tx = { id: 'tx_abc', reference: 'ref-1', status: 'succeeded', amountMinor: 50000n, amount: '500.00', currency: 'NGN', productId: '341', recipient: '+2348031234567', voucher: { code: 'OP-1' }, createdAt: 0, accountId: 'a' } as const;
-    const answer = reloadlyModel.render.issued(tx, request(valid));
+    const tx = { id: '123456789', reference: 'ref-1', status: 'succeeded', amountMinor: 50000n, amount: '500.00', currency: 'NGN', productId: '341', recipient: '+2348031234567', voucher: { code: 'OP-1' }, createdAt: 0, accountId: 'a' } as const;
+    const answer = reloadlyModel.render.issued(tx, request(valid), { repeated: false });
     const text = String(answer.body);
     expect(text).to.include('"requestedAmount":500.00');
     const body = JSON.parse(text) as Record<string, unknown>;

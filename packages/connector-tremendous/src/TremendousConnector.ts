@@ -1,5 +1,6 @@
 import {
   ErrorCodes,
+  NotSentError,
   OutcomeUnknownError,
   ProviderRejectedError,
   ValidationError,
@@ -22,6 +23,7 @@ import {
 } from '@relaypoint/core';
 import type { TremendousConnectorConfig } from './config.types.js';
 import { mapTremendousError, readTremendousEnvelope } from './mapTremendousError.js';
+import { TremendousCatalogue } from './TremendousCatalogue.js';
 import { compareOrder, readOrderEnvelope, readTremendousOrder, toIssueResult, type TremendousOrder } from './readTremendousOrder.js';
 
 /** Tremendous's API base URLs per environment (as the official client names them: production, testflight). */
@@ -49,8 +51,9 @@ export class TremendousConnector implements Connector {
   private readonly fundingSourceId: string;
   private readonly deliveryMethod: 'LINK' | 'EMAIL' | 'PHONE';
   private readonly campaignId: string | undefined;
+  private readonly catalogue: TremendousCatalogue;
 
-  constructor(config: TremendousConnectorConfig, ctx: Pick<ConnectorContext, 'logger'>) {
+  constructor(config: TremendousConnectorConfig, ctx: Pick<ConnectorContext, 'logger'> & Partial<Pick<ConnectorContext, 'clock'>>) {
     this.http = createHttpClient({
       baseURL: (config.baseUrl ?? TREMENDOUS_ENVIRONMENTS[config.environment ?? 'sandbox']).replace(/\/+$/, ''),
       timeoutMs: config.timeoutMs ?? DEFAULT_TREMENDOUS_TIMEOUT_MS,
@@ -61,10 +64,16 @@ export class TremendousConnector implements Connector {
     this.fundingSourceId = config.fundingSourceId ?? 'balance';
     this.deliveryMethod = config.deliveryMethod ?? 'LINK';
     this.campaignId = config.campaignId;
+    this.catalogue = new TremendousCatalogue({
+      fetch: (signal) => this.fetchProducts(signal),
+      ttlMs: config.catalogueTtlMs ?? 300_000,
+      ...(ctx.clock ? { clock: ctx.clock } : {}),
+    });
   }
 
   async issueVoucher(req: IssueRequest, options: CallOptions = {}): Promise<IssueResult> {
     const json = this.orderJson(req);
+    await this.checkCatalogue(req, options);
     const started = Date.now();
     let res: HttpResponse;
     try {
@@ -130,6 +139,36 @@ export class TremendousConnector implements Connector {
       },
     };
     return JSON.stringify(body).replace('"@denomination"', req.amount.decimal);
+  }
+
+  /**
+   * The product, currency and amount checked against the catalogue before
+   * ordering. A catalogue that cannot be read leaves nothing ordered:
+   * `not_sent` (refused credentials stay `rejected`).
+   */
+  private async checkCatalogue(req: IssueRequest, options: CallOptions): Promise<void> {
+    const productId = this.products[req.productId] ?? req.productId;
+    try {
+      await this.catalogue.check(productId, req.amount, options.signal);
+    } catch (e) {
+      if (isConnectorError(e) && (e.outcome === 'not_sent' || e.outcome === 'rejected')) throw e;
+      throw new NotSentError(ErrorCodes.PROVIDER_UNAVAILABLE, `tremendous catalogue could not be read (${isConnectorError(e) ? e.code : 'unreadable'}); nothing was ordered`, {
+        retryable: true,
+        ...(isConnectorError(e) ? { cause: { code: e.code, message: e.message } } : {}),
+      });
+    }
+  }
+
+  /** `GET /products`, parsed. */
+  private async fetchProducts(signal?: AbortSignal): Promise<unknown> {
+    let res: HttpResponse;
+    try {
+      res = await this.http.get<string>('/products', { signal, validateStatus: () => true, maxRedirects: 0 });
+    } catch (e) {
+      throw toConnectorError(e, { sent: true, provider: PROVIDER });
+    }
+    if (res.status < 200 || res.status >= 300) throw mapTremendousError({ status: res.status, headers: res.headers as HeadersLike, ...readTremendousEnvelope(res.data) });
+    return parseJsonBody(res);
   }
 
   /**

@@ -36,6 +36,10 @@ export interface TremendousConnectorConfig {
     [k: string]: string;
   };
   /**
+   * How long Tremendous's product catalogue (GET /products) is cached, in ms; a product, currency or amount it does not offer is refused before ordering, and an unknown product reads it again at once. Defaults to 300000 (5 minutes).
+   */
+  catalogueTtlMs?: number;
+  /**
    * HTTP timeout of one request, in ms. The resilience pipeline's per-attempt timeout (resilience.timeoutMs) usually fires first. Defaults to 10000.
    */
   timeoutMs?: number;

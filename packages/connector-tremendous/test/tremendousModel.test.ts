@@ -55,8 +55,8 @@ describe('tremendousModel', () => {
 
   it('renders a new order 200 and the original for a repeated external_id 201, denomination exact', () => {
     const tx = { id: 'ORD1', reference: 'ord-1', status: 'succeeded', amountMinor: 2500n, amount: '25.00', currency: 'USD', productId: 'OKMHM2X2OHYV', voucher: { code: 'RWD1' }, createdAt: 0, accountId: 'a' } as const;
-    const first = tremendousModel.render.issued(tx, request(valid));
-    const again = tremendousModel.render.issued(tx, request(valid));
+    const first = tremendousModel.render.issued(tx, request(valid), { repeated: false });
+    const again = tremendousModel.render.issued(tx, request(valid), { repeated: true });
     expect([first.status, again.status]).to.deep.equal([200, 201]);
     expect(String(first.body)).to.include('"denomination":25.00');
     const order = (JSON.parse(String(first.body)) as { order: Record<string, unknown> }).order;

@@ -23,28 +23,6 @@ export function jsonWithAmounts(value: unknown, amounts: Readonly<Record<string,
   return text;
 }
 
-/** Reloadly's transaction ids are integers; the simulator's ids are kept as they are when numeric, else numbered in order. */
-export class ReloadlyIds {
-  private readonly toNumber = new Map<string, number>();
-  private readonly toSim = new Map<string, string>();
-  private next = 10_001;
-
-  numeric(simId: string): string {
-    if (/^[1-9]\d{0,15}$/.test(simId)) return simId;
-    let n = this.toNumber.get(simId);
-    if (n === undefined) {
-      n = this.next++;
-      this.toNumber.set(simId, n);
-      this.toSim.set(String(n), simId);
-    }
-    return String(n);
-  }
-
-  simId(numeric: string): string {
-    return this.toSim.get(numeric) ?? numeric;
-  }
-}
-
 function statusOf(tx: ModelTransaction, operators: readonly ModelProduct[]): string {
   if (tx.status === 'succeeded') return 'SUCCESSFUL';
   if (tx.status === 'pending') return 'PROCESSING';
@@ -53,7 +31,7 @@ function statusOf(tx: ModelTransaction, operators: readonly ModelProduct[]): str
 }
 
 /** A transaction in the shape of Reloadly's top-up, status and report answers. */
-function topupFields(tx: ModelTransaction, operators: readonly ModelProduct[], ids: ReloadlyIds): Record<string, unknown> {
+function topupFields(tx: ModelTransaction, operators: readonly ModelProduct[]): Record<string, unknown> {
   const operator = operators.find((o) => o.id === tx.productId);
   const details = operator ? operatorDetails(operator) : undefined;
   return {
@@ -76,13 +54,11 @@ function topupFields(tx: ModelTransaction, operators: readonly ModelProduct[], i
     transactionDate: reloadlyDate(tx.createdAt),
     pinDetail: null,
     balanceInfo: null,
-    _id: ids.numeric(tx.id),
   };
 }
 
-function topupJson(tx: ModelTransaction, operators: readonly ModelProduct[], ids: ReloadlyIds, wrap?: (fields: Record<string, unknown>) => unknown): string {
-  const { _id, ...fields } = topupFields(tx, operators, ids);
-  return jsonWithAmounts(wrap ? wrap(fields) : fields, { id: String(_id), amount: tx.amount });
+function topupJson(tx: ModelTransaction, operators: readonly ModelProduct[]): string {
+  return jsonWithAmounts(topupFields(tx, operators), { id: tx.id, amount: tx.amount });
 }
 
 /** Reloadly's error envelope. */
@@ -98,16 +74,42 @@ function page(content: string[]): string {
   return `{"content":[${content.join(',')}],"totalElements":${content.length},"totalPages":1,"size":10,"number":0,"first":true,"last":true,"empty":${content.length === 0}}`;
 }
 
+/**
+ * An operator as `GET /operators/{operatorId}` answers it: local limits from
+ * the model's product (exact number literals); the wallet-currency limits are
+ * not stated (null), so Reloadly's own check decides those.
+ */
+export function operatorJson(product: ModelProduct): string {
+  const d = operatorDetails(product);
+  const fields = {
+    id: Number(product.id),
+    operatorId: Number(product.id),
+    name: d.name,
+    bundle: false,
+    data: false,
+    pin: false,
+    denominationType: 'RANGE',
+    senderCurrencyCode: 'USD',
+    destinationCurrencyCode: product.currency,
+    minAmount: null,
+    maxAmount: null,
+    localMinAmount: product.min === undefined ? null : '@amount:min',
+    localMaxAmount: product.max === undefined ? null : '@amount:max',
+    country: { isoName: d.countryCode },
+  };
+  return jsonWithAmounts(fields, { ...(product.min !== undefined ? { min: product.min } : {}), ...(product.max !== undefined ? { max: product.max } : {}) });
+}
+
 /** Every outcome in Reloadly's words. */
-export function renderReloadly(operators: readonly ModelProduct[], ids: ReloadlyIds): ModelRender {
+export function renderReloadly(operators: readonly ModelProduct[]): ModelRender {
   return {
     issued(tx, request) {
-      if (request.path === '/topups-async') return { status: 200, headers: JSON_HEADERS, body: `{"transactionId":${ids.numeric(tx.id)}}` };
-      return { status: 200, headers: JSON_HEADERS, body: topupJson(tx, operators, ids) };
+      if (request.path === '/topups-async') return { status: 200, headers: JSON_HEADERS, body: `{"transactionId":${tx.id}}` };
+      return { status: 200, headers: JSON_HEADERS, body: topupJson(tx, operators) };
     },
     transaction(tx, request) {
-      if (request.path === REPORTS_PATH) return { status: 200, headers: JSON_HEADERS, body: page([topupJson(tx, operators, ids)]) };
-      return { status: 200, headers: JSON_HEADERS, body: topupJson(tx, operators, ids) };
+      if (request.path === REPORTS_PATH) return { status: 200, headers: JSON_HEADERS, body: page([topupJson(tx, operators)]) };
+      return { status: 200, headers: JSON_HEADERS, body: topupJson(tx, operators) };
     },
     duplicate(_original, request) {
       // Reloadly documents that a customIdentifier "cannot be reused" but not the code it answers with: none is invented.
@@ -151,14 +153,7 @@ export function renderReloadly(operators: readonly ModelProduct[], ids: Reloadly
       return { status: 200, headers: JSON_HEADERS, body: { access_token: token.accessToken, scope: token.scope ?? 'developer', expires_in: token.expiresInSeconds, token_type: 'Bearer' } };
     },
     catalogue(products) {
-      return {
-        status: 200,
-        headers: JSON_HEADERS,
-        body: products.map((p) => {
-          const d = operatorDetails(p);
-          return { id: Number(p.id), operatorId: Number(p.id), name: d.name, country: { isoName: d.countryCode }, destinationCurrencyCode: p.currency, senderCurrencyCode: 'USD', minAmount: p.min ?? null, maxAmount: p.max ?? null };
-        }),
-      };
+      return { status: 200, headers: JSON_HEADERS, body: `[${products.map(operatorJson).join(',')}]` };
     },
   };
 }

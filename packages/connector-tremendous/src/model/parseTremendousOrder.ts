@@ -1,10 +1,12 @@
 import { createRequire } from 'node:module';
-import { toMinorUnits, validateAgainstSchema } from '@relaypoint/core';
+import { compileSchema, toMinorUnits, validateAgainstSchema } from '@relaypoint/core';
 import type { IssueTerms, ModelProduct, ModelRefusal, ModelRequest } from '@relaypoint/simulator';
 import type { TremendousCreateOrderRequest } from './TremendousCreateOrderRequest.types.js';
 
 /** Tremendous's create-order request schema (derived from the official client's types; see the file's description). */
 export const tremendousCreateOrderSchema = createRequire(import.meta.url)('./TremendousCreateOrderRequest.schema.json') as Record<string, unknown>;
+// Compiled once at load, so the first order a test sends is not slowed by ajv's compilation.
+compileSchema(tremendousCreateOrderSchema);
 
 /** The request fields a refusal names, kept per request for the `errors.payload` of the answer. */
 export const refusalPayloads = new WeakMap<ModelRequest, Record<string, unknown>>();

@@ -50,16 +50,12 @@ function envelope(status: number, message: string, payload: Record<string, unkno
 /**
  * Every outcome in Tremendous's words. A new order is answered 200 and a
  * repeated external_id with the original order and 201, as the official
- * client documents; the model tells them apart by the orders it has
- * already answered.
+ * client documents.
  */
 export function renderTremendous(products: readonly ModelProduct[]): ModelRender {
-  const answered = new Set<string>();
   return {
-    issued(tx) {
-      const status = answered.has(tx.id) ? 201 : 200;
-      answered.add(tx.id);
-      return { status, headers: JSON_HEADERS, body: `{"order":${orderJson(tx, products)}}` };
+    issued(tx, _request, info) {
+      return { status: info.repeated ? 201 : 200, headers: JSON_HEADERS, body: `{"order":${orderJson(tx, products)}}` };
     },
     transaction(tx, request) {
       if (request.path === ORDERS_PATH) return { status: 200, headers: JSON_HEADERS, body: `{"orders":[${orderJson(tx, products)}],"total_count":1}` };

@@ -1,4 +1,4 @@
-import type { ModelAccountSpec, ModelProduct, ProviderModel } from '@relaypoint/simulator';
+import { defineProviderModel, type ModelAccountSpec, type ModelProduct, type ProviderModel } from '@relaypoint/simulator';
 import { parseTremendousOrder } from './parseTremendousOrder.js';
 import { renderTremendous } from './renderTremendous.js';
 
@@ -39,7 +39,7 @@ export interface TremendousModelOptions {
  */
 export function createTremendousModel(options: TremendousModelOptions = {}): ProviderModel {
   const products = TREMENDOUS_MODEL_PRODUCTS;
-  return {
+  return defineProviderModel({
     id: 'tremendous',
     description: 'Tremendous rewards API (Bearer API key, external_id returns the original order, { errors: { message, payload } })',
     routes: [
@@ -52,6 +52,8 @@ export function createTremendousModel(options: TremendousModelOptions = {}): Pro
     accounts: options.accounts ?? [{ id: 'tremendous-sim', key: TREMENDOUS_MODEL_API_KEY }],
     products,
     duplicateReference: 'return-original',
+    // Tremendous's order ids are 12 upper-case alphanumerics (OKMHM2X2OHYV is a product id of the same form).
+    transactionId: (hex) => hex.slice(0, 12).toUpperCase(),
     echoesAmount: true,
     reportsInsufficientBalance: true,
     parseIssue: (request) => parseTremendousOrder(request, products),
@@ -65,7 +67,7 @@ export function createTremendousModel(options: TremendousModelOptions = {}): Pro
         { productId: 'SIMKWDGIFT01', customerId: 'cust-1', amount: '5.250', currency: 'KWD' },
       ],
     },
-  };
+  });
 }
 
 /** The Tremendous model with its defaults. */
