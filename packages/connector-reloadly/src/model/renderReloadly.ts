@@ -143,7 +143,9 @@ export function renderReloadly(operators: readonly ModelProduct[]): ModelRender 
         case 'recently-recharged':
           return envelope(request, 400, 'PHONE_RECENTLY_RECHARGED', 'The phone number was recharged less than 2 minutes ago', retryAfter);
         case 'unavailable':
-          return envelope(request, detail.status ?? 503, 'TRANSACTION_CANNOT_BE_PROCESSED_AT_THE_MOMENT', detail.message);
+          // The model's own refusal (operator down) is Reloadly's documented 4xx; a fault's status (503) is kept.
+          if (detail.status === undefined) return envelope(request, 400, 'OPERATOR_UNAVAILABLE_OR_CURRENTLY_INACTIVE', detail.message);
+          return envelope(request, detail.status, 'TRANSACTION_CANNOT_BE_PROCESSED_AT_THE_MOMENT', detail.message);
         case 'internal':
         default:
           return envelope(request, detail.status ?? 500, null, 'Internal server error');
