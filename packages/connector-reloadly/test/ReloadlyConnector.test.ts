@@ -29,7 +29,7 @@ async function failure(p: Promise<unknown>): Promise<ConnectorError> {
 describe('ReloadlyConnector against the Reloadly model', () => {
   let sim: Simulator;
   let simNow = 1_800_000_000_000;
-  let pluginNow = simNow;
+  const pluginNow = simNow;
   const tokensIssued: string[] = [];
   const connectors: ReloadlyConnector[] = [];
   const make = (url = `${sim.url}/reloadly`, patch: Partial<ReloadlyConnectorConfig> = {}): ReloadlyConnector => {
