@@ -6,6 +6,7 @@ import { isConfigError } from '@relaypoint/core';
 import { loadConfig } from './config/loadConfig.js';
 import type { ResolvedConfig } from './config/ResolvedConfig.js';
 import { loadProviderModel } from './model/loadProviderModel.js';
+import { pluginModelFile } from './model/pluginModelFile.js';
 import { isModelDefinitionError } from './model/ModelDefinitionError.js';
 import type { ProviderModel } from './model/ProviderModel.js';
 import { loadScenario } from './scenario/loadScenario.js';
@@ -36,7 +37,7 @@ await yargs(hideBin(process.argv))
           type: 'string',
           array: true,
           describe:
-            'a provider model to serve, repeatable: a built-in name (airtime, giftcard) or a module file whose default export (or export "model") is a defineProviderModel(...) result; each is mounted under its prefix (default /<id>). Default: airtime and giftcard',
+            'a provider model to serve, repeatable: a built-in name (airtime, giftcard), the name of an installed plugin that ships a model (reloadly: @relaypoint/connector-reloadly/model), or a module file whose default export (or export "model") is a defineProviderModel(...) result; each is mounted under its prefix (default /<id>). Default: airtime and giftcard',
         })
         .option('config', { type: 'string', describe: 'simulator config JSON (accounts, keys, balances, products of the built-in models)' })
         .option('scenario', { type: 'string', describe: 'scenario JSON (faults, balances, operatorDown)' })
@@ -62,7 +63,7 @@ await yargs(hideBin(process.argv))
           continue;
         }
         try {
-          models.push(await loadProviderModel(spec));
+          models.push(await loadProviderModel(pluginModelFile(spec) ?? spec));
         } catch (e) {
           if (!isModelDefinitionError(e)) throw e;
           usageError([e.file === undefined ? `${spec}: ${e.message}` : e.message]);
