@@ -9,6 +9,9 @@ import { loadProviderModel } from './model/loadProviderModel.js';
 import { pluginModelFile } from './model/pluginModelFile.js';
 import { isModelDefinitionError } from './model/ModelDefinitionError.js';
 import type { ProviderModel } from './model/ProviderModel.js';
+import { createAirtimeModel } from './models/airtime.js';
+import { createGiftcardModel } from './models/giftcard.js';
+import { startFaultProxy } from './proxy/startFaultProxy.js';
 import { loadScenario } from './scenario/loadScenario.js';
 import { resolveModels, startSimulator, type BuiltInModelName } from './startSimulator.js';
 
@@ -24,7 +27,7 @@ function usageError(lines: string[]): never {
 
 await yargs(hideBin(process.argv))
   .scriptName('relaypoint-sim')
-  .usage('$0 start [options]: run the provider simulator (the built-in airtime and gift-card models, or --model ones)')
+  .usage('$0 start [options]: run the provider simulator (the built-in airtime and gift-card models, or --model ones)\n$0 proxy --target URL [options]: put the fault engine and journal in front of any HTTP API')
   .command(
     'start',
     'start the simulator',
@@ -109,7 +112,61 @@ await yargs(hideBin(process.argv))
       process.once('SIGINT', stop);
     },
   )
-  .demandCommand(1, 'a command is required: start')
+  .command(
+    'proxy',
+    'forward every request to --target with seeded faults before and after the upstream answers',
+    (y) =>
+      y
+        .option('target', { type: 'string', demandOption: true, describe: 'base URL to forward to (a sandbox, a hand-written fake), e.g. https://sandbox.example/api' })
+        .option('model', { type: 'string', describe: 'the provider model: a module file or a built-in name (routes named by it, references from its issue parse, omit-voucher); default: routes are "proxy.<METHOD> <path>"' })
+        .option('port', { type: 'number', default: 4020, describe: 'TCP port (0: any free port)' })
+        .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to listen on' })
+        .option('seed', { type: 'number', describe: 'seed of every random draw (wins over the scenario file)' })
+        .option('scenario', { type: 'string', describe: 'scenario JSON (rules; route "*" = the model’s issue route, or every request without a model)' })
+        .option('journal-size', { type: 'number', default: 10_000, describe: 'request journal capacity, entries' })
+        .option('log-level', { choices: ['silent', 'info', 'debug'] as const, default: 'info' as const, describe: 'debug: one JSON line per request on stderr' })
+        .check((a) => {
+          if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new Error('--port must be an integer from 0 to 65535');
+          if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0 || a.seed > 4294967295)) throw new Error('--seed must be an integer from 0 to 4294967295');
+          return true;
+        }),
+    async (a) => {
+      let model: ProviderModel | undefined = a.model === 'airtime' ? createAirtimeModel() : a.model === 'giftcard' ? createGiftcardModel() : undefined;
+      if (a.model !== undefined && model === undefined) {
+        try {
+          model = await loadProviderModel(a.model);
+        } catch (e) {
+          if (!isModelDefinitionError(e)) throw e;
+          usageError([e.message]);
+        }
+      }
+      let proxy;
+      try {
+        proxy = await startFaultProxy({
+          target: a.target,
+          ...(model ? { model } : {}),
+          port: a.port,
+          host: a.host,
+          ...(a.seed !== undefined ? { seed: a.seed } : {}),
+          ...(a.scenario !== undefined ? { scenario: a.scenario } : {}),
+          journalSize: a['journal-size'],
+          logLevel: a['log-level'],
+        });
+      } catch (e) {
+        if (isConfigError(e)) usageError(e.errors.map((line) => (a.scenario !== undefined && !line.startsWith(`${a.scenario}:`) ? `${a.scenario}: ${line}` : line)));
+        if (e instanceof TypeError) usageError([`relaypoint-sim: --${e.message}`]);
+        const err = e as NodeJS.ErrnoException;
+        process.stderr.write(`relaypoint-sim: cannot start: ${err.code ?? ''} ${err.message}\n`);
+        process.exit(1);
+      }
+      const stop = (): void => {
+        void proxy.close().then(() => process.exit(0));
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    },
+  )
+  .demandCommand(1, 'a command is required: start or proxy')
   .strict()
   .version(pkg.version)
   .help()

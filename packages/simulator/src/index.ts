@@ -19,3 +19,5 @@ export type { SinkOptions, SinkDelivery } from './sink/Sink.js';
 export type { SinkVerifyReason } from './sink/verifyStandardWebhook.js';
 export { verifyStandardWebhook } from './sink/verifyStandardWebhook.js';
 export * from './model/index.js';
+export { startFaultProxy } from './proxy/startFaultProxy.js';
+export type { FaultProxy, FaultProxyOptions } from './proxy/startFaultProxy.js';

@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { issue, json, raw } from './helpers.js';
+import { startSimulator } from '../src/index.js';
+import { issue, issueBody, json, raw, sign } from './helpers.js';
 import { ZAPCASH_TOKEN } from './fixtures/zapcashModel.js';
 
 const cli = fileURLToPath(new URL('../src/cli.js', import.meta.url));
@@ -12,8 +13,8 @@ const dir = mkdtempSync(join(tmpdir(), 'relaypoint-sim-'));
 const zapcash = fileURLToPath(new URL('./fixtures/zapcashModel.js', import.meta.url));
 
 /** Starts the CLI and resolves to its URL once it logged it. */
-async function startCli(args: string[]): Promise<{ url: string; stop(): Promise<number | null>; stderr(): string }> {
-  const child = spawn(process.execPath, [cli, 'start', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startCli(args: string[], command = 'start'): Promise<{ url: string; stop(): Promise<number | null>; stderr(): string }> {
+  const child = spawn(process.execPath, [cli, command, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   const url = await new Promise<string>((resolve, reject) => {
@@ -161,6 +162,28 @@ describe('relaypoint-sim CLI', () => {
         expect(lines, r.stderr).to.have.length(1);
         expect(lines[0]).to.match(line);
         expect(lines[0]).to.contain(file);
+      }
+    });
+  });
+
+  describe('proxy', () => {
+    it('forwards to --target with a built-in model naming routes; exits 2 for a bad --model or no --target', async function () {
+      this.timeout(15_000);
+      const upstream = await startSimulator({ models: ['airtime'] });
+      const bad = await startCli(['--target', `${upstream.url}/airtime`, '--model', 'does-not-exist.mjs'], 'proxy').catch((e: Error) => e);
+      expect(String(bad)).to.match(/exited 2: does-not-exist\.mjs: no such file/);
+      expect(run(['proxy']).status).to.equal(2);
+      const proxy = await startCli(['--target', `${upstream.url}/airtime`, '--model', 'airtime'], 'proxy');
+      try {
+        const body = issueBody('R-proxy');
+        const r = await raw(`${proxy.url}/issue`, { body, headers: { 'x-api-key': 'sim-airtime-key', 'x-signature': sign(body) } });
+        expect(r.status).to.equal(200);
+        expect(upstream.ledger.countByReference('airtime', 'R-proxy')).to.equal(1);
+        const entries = json<{ entries: { route: string; reference: string }[] }>(await raw(`${proxy.url}/__sim/journal`)).entries;
+        expect(entries.map((e) => [e.route, e.reference])).to.deep.equal([['airtime.issue', 'R-proxy']]);
+      } finally {
+        expect(await proxy.stop()).to.equal(0);
+        await upstream.close();
       }
     });
   });

@@ -48,6 +48,15 @@ function digestOf(seed: number, model: string, account: AccountState, reference:
   return createHash('sha256').update(occurrence > 1 ? `${key}\u0000${occurrence}` : key).digest();
 }
 
+/** 16 decimal digits from bytes 10–17 of the digest: looks like a PIN-style voucher. */
+function codeOf(digest: Buffer): string {
+  return digest.readBigUInt64BE(10).toString().padStart(20, '0').slice(-16);
+}
+
+function pinOf(digest: Buffer): string {
+  return String(digest.readUInt32BE(18) % 10000).padStart(4, '0');
+}
+
 /**
  * One transaction a simulated provider committed. Identifiers and codes are
  * derived from (seed, model, account, reference), so a replay from the same
@@ -89,7 +98,7 @@ export class Transaction {
     this.details = init.details;
     this.seed = init.seed;
     this.occurrence = init.occurrence ?? 1;
-    this.id = init.idOf(this.digest().toString('hex'));
+    this.id = init.idOf(this.digest().toString('hex', 0, 16));
     const p = init.declined ? undefined : init.pending;
     this.pending = p ? { pollsLeft: p.polls ?? 0, resolveAt: p.ms !== undefined ? init.createdAt + p.ms : Infinity, outcome: p.outcome } : undefined;
     this.status = init.declined ? 'failed' : p ? 'pending' : 'succeeded';
@@ -98,15 +107,12 @@ export class Transaction {
 
   /** The voucher code, once the transaction succeeded. */
   get voucherCode(): string | undefined {
-    if (this.status !== 'succeeded') return undefined;
-    // 16 decimal digits from bytes 10–17 of the digest: looks like a PIN-style voucher.
-    return this.digest().readBigUInt64BE(10).toString().padStart(20, '0').slice(-16);
+    return this.status === 'succeeded' ? codeOf(this.digest()) : undefined;
   }
 
   /** A 4-digit PIN, once succeeded. */
   get pin(): string | undefined {
-    if (this.status !== 'succeeded') return undefined;
-    return String(this.digest().readUInt32BE(18) % 10000).padStart(4, '0');
+    return this.status === 'succeeded' ? pinOf(this.digest()) : undefined;
   }
 
   private digest(): Buffer {
@@ -135,7 +141,8 @@ export class Transaction {
 
   /** The transaction as renderers see it; `omitVoucher` leaves the voucher out (the omit-voucher fault). */
   view(omitVoucher = false): ModelTransaction {
-    const code = omitVoucher ? undefined : this.voucherCode;
+    // One digest for both code and PIN: this runs once per issue answer.
+    const digest = omitVoucher || this.status !== 'succeeded' ? undefined : this.digest();
     return {
       id: this.id,
       reference: this.reference,
@@ -145,7 +152,7 @@ export class Transaction {
       currency: this.currency,
       ...(this.productId !== undefined ? { productId: this.productId } : {}),
       ...(this.recipient !== undefined ? { recipient: this.recipient } : {}),
-      ...(code !== undefined ? { voucher: { code, pin: this.pin! } } : {}),
+      ...(digest !== undefined ? { voucher: { code: codeOf(digest), pin: pinOf(digest) } } : {}),
       createdAt: this.createdAt,
       accountId: this.account.id,
       ...(this.details !== undefined ? { details: this.details } : {}),

@@ -50,6 +50,10 @@ export function basicCredentials(headers: IncomingHttpHeaders): { user: string; 
 export class Authenticator {
   private readonly keyPlaces: { header: string; scheme?: string }[] = [];
   private readonly keyMessage: string;
+  /** Lower-cased header names of the hmac auth (node's `headers` keys are lower case). */
+  private readonly keyHeader: string = '';
+  private readonly signatureHeader: string = '';
+  private readonly signed: ReadonlySet<string> = DEFAULT_SIGNED;
 
   constructor(
     private readonly auth: ModelAuth,
@@ -68,6 +72,9 @@ export class Authenticator {
       this.keyMessage = names.length === 1 ? `missing or unknown ${names[0]}` : `missing or unknown API key (${names.join(' or ')})`;
     } else if (auth.type === 'hmac') {
       this.keyMessage = `missing or unknown ${auth.keyHeader}`;
+      this.keyHeader = auth.keyHeader.toLowerCase();
+      this.signatureHeader = auth.signatureHeader.toLowerCase();
+      if (auth.signedMethods) this.signed = new Set(auth.signedMethods);
     } else {
       this.keyMessage = 'missing or unknown credentials';
     }
@@ -91,13 +98,12 @@ export class Authenticator {
         return this.refuse('key', this.keyMessage);
       }
       case 'hmac': {
-        const key = headerOf(request.headers, auth.keyHeader.toLowerCase());
+        const key = headerOf(request.headers, this.keyHeader);
         const account = key === undefined ? undefined : this.byKey.get(key);
         if (!account) return this.refuse('key', this.keyMessage);
-        const signed = auth.signedMethods ? auth.signedMethods.includes(request.method as never) : DEFAULT_SIGNED.has(request.method);
-        if (!signed) return account;
+        if (!this.signed.has(request.method)) return account;
         const encoding = auth.encoding ?? 'hex';
-        const sig = headerOf(request.headers, auth.signatureHeader.toLowerCase());
+        const sig = headerOf(request.headers, this.signatureHeader);
         if (sig === undefined || !(encoding === 'hex' ? HEX64 : BASE64_SHA256).test(sig)) {
           return this.refuse('signature', `missing or malformed ${auth.signatureHeader} (${encoding} HMAC-SHA256 of the body)`);
         }

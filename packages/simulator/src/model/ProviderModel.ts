@@ -330,7 +330,7 @@ export interface ProviderModel {
    */
   successStatus?: string;
   /**
-   * Makes a transaction id from a hex digest of (seed, model, account,
+   * Makes a transaction id from a hex digest (32 digits) of (seed, model, account,
    * reference), so a seed replays the same ids. Defaults to `<id>_` and the
    * first 16 hex digits.
    */

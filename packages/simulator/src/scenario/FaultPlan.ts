@@ -48,9 +48,10 @@ export class FaultPlan {
   /**
    * `wildcard` lists the routes a `"*"` rule applies to (every model's issue
    * route); defaults to the built-in models' `airtime.issue` and
-   * `giftcard.order`.
+   * `giftcard.order`; `null` makes `"*"` match every route (the fault proxy
+   * without a model).
    */
-  constructor(scenario: Scenario, private readonly seed: number, private readonly wildcard: ReadonlySet<Route> = BUILT_IN_ISSUE_ROUTES) {
+  constructor(scenario: Scenario, private readonly seed: number, private readonly wildcard: ReadonlySet<Route> | null = BUILT_IN_ISSUE_ROUTES) {
     this.rules = (scenario.rules ?? []).map((r, index) => ({
       index,
       // A rule with only a path matches that path on every route.
@@ -87,7 +88,7 @@ export class FaultPlan {
     let latencyMs = 0;
     let latency = false;
     for (const rule of this.rules) {
-      if (rule.route === '*' ? !this.wildcard.has(route) : rule.route !== '' && rule.route !== route) continue;
+      if (rule.route === '*' ? this.wildcard !== null && !this.wildcard.has(route) : rule.route !== '' && rule.route !== route) continue;
       if (rule.path !== undefined && (path === undefined || (rule.pathPrefix ? !path.startsWith(rule.path) : path !== rule.path))) continue;
       if (rule.reference !== undefined && rule.reference !== reference) continue;
       const n = ++rule.count;
