@@ -34,6 +34,7 @@ export type {
 } from './contract/Connector.js';
 export { isCurrency, normalizeCurrency, currencyExponent, toMinorUnits, fromMinorUnits, toMoney, compareEchoedAmount } from './contract/Money.js';
 export type { AmountInput, AmountMatch, AmountUnit, MinorUnits, MinorUnitsValue, Money } from './contract/Money.js';
+export { resendIsSafe } from './contract/resendIsSafe.js';
 export { validateIssueParams, isE164 } from './contract/validateIssueParams.js';
 export type { ValidateIssueParamsOptions } from './contract/validateIssueParams.js';
 
@@ -52,8 +53,7 @@ export { discoverPlugin } from './plugins/discoverPlugin.js';
 export type { DiscoveredPlugin } from './plugins/discoverPlugin.js';
 
 export { CoreTokens } from './di/tokens.js';
-/** The DI container type of `createRootContainer` and `createConnectorContainer` (tsyringe's), so a caller need not depend on tsyringe. */
-export type { DependencyContainer } from 'tsyringe';
+export type { DependencyContainer } from './di/DependencyContainer.js';
 export { createRootContainer } from './di/createRootContainer.js';
 export type { RootContainerOptions } from './di/createRootContainer.js';
 export { createConnectorContainer } from './di/createConnectorContainer.js';

@@ -117,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
               else {
                 const caps = c.discovered.plugin.capabilities;
                 process.stdout.write(
-                  `${c.name}\t${row.package}@${row.version}\tplugin=${row.plugin}\tduplicateReference=${caps.duplicateReference}\tstatusByReference=${caps.statusByReference}\tamountUnit=${caps.amountUnit}\tasync=${caps.asyncIssuance ?? false}\n`,
+                  `${c.name}\t${row.package}@${row.version}\tplugin=${row.plugin}\tduplicateReference=${caps.duplicateReference}\tstatusByReference=${caps.statusByReference}\tamountUnit=${caps.amountUnit}\tasync=${caps.asyncIssuance ?? false}${caps.referenceWindowMs !== undefined ? `\treferenceWindowMs=${caps.referenceWindowMs}` : ''}\n`,
                 );
               }
             }

@@ -106,9 +106,12 @@ export interface Connector {
  * How the provider treats a repeated reference:
  * - `return-original`: it returns the original transaction, issues nothing new;
  * - `reject-duplicate`: it refuses the repeat (the plugin then fetches the original);
+ * - `replay-identical`: it replays the original answer for an identical
+ *   body and refuses a different body under the same reference (Stripe's
+ *   `Idempotency-Key`); a re-send of the same request is safe;
  * - `none`: it may issue twice, so an `unknown` outcome must be reconciled, never re-sent.
  */
-export type DuplicateReferenceBehaviour = 'return-original' | 'reject-duplicate' | 'none';
+export type DuplicateReferenceBehaviour = 'return-original' | 'reject-duplicate' | 'replay-identical' | 'none';
 
 /** What a plugin's provider can do; the host uses it to decide whether a retry may re-send. */
 export interface ConnectorCapabilities {
@@ -120,4 +123,11 @@ export interface ConnectorCapabilities {
   amountUnit: AmountUnit;
   /** Whether issuances may come back `pending` and resolve later. Defaults to `false`. */
   asyncIssuance?: boolean;
+  /**
+   * How long the provider remembers a reference, ms (24 h: `86400000`;
+   * Tango Card keeps them 90 days). After it, a repeat is a new request to
+   * the provider, so a re-send is no longer safe: the host reconciles by
+   * lookup instead. Omitted: the provider remembers references for good.
+   */
+  referenceWindowMs?: number;
 }

@@ -113,10 +113,14 @@ export function fromMinorUnits(minor: MinorUnitsValue, currency: string): string
 /**
  * Normalises an {@link AmountInput} into {@link Money}. The amount must be
  * positive. A JavaScript `number` is accepted only as `{ minor }` and only
- * when it is a safe integer: a float never carries money.
+ * when it is a safe integer: a float never carries money. The currency is
+ * an issuance parameter and must be the ISO code as written (`"USD"`);
+ * `INVALID_CURRENCY` otherwise (read a provider's `"usd"` with
+ * {@link normalizeCurrency}).
  */
 export function toMoney(amount: AmountInput, currency: string): Money {
-  currency = normalizeCurrency(currency);
+  // Issuance parameters name the currency by its ISO code as written (upper case); only wire helpers take any case.
+  if (!isCurrency(currency)) throw new ValidationError(ErrorCodes.INVALID_CURRENCY, 'currency', `currency ${JSON.stringify(currency)} is not an ISO 4217 code (upper case, e.g. "USD")`);
   let minor: bigint;
   if (typeof amount === 'string') {
     minor = toMinorUnits(amount, currency);

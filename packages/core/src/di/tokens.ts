@@ -1,5 +1,6 @@
 import type { InjectionToken } from 'tsyringe';
 import type { createHttpClient } from '../http/createHttpClient.js';
+import type { HttpClient } from '../http/HttpClient.js';
 import type { Clock, ConnectorContext, ConnectorPlugin, Logger } from '../plugins/ConnectorPlugin.js';
 
 /** DI tokens of `@relaypoint/core`, namespaced `core.*`. */
@@ -16,8 +17,8 @@ export const CoreTokens = {
   ConnectorPlugin: 'core.connector.plugin' as InjectionToken<ConnectorPlugin>,
   /** The connector instance context. */
   ConnectorContext: 'core.connector.context' as InjectionToken<ConnectorContext>,
-  /** The axios instance for this connector instance's provider calls (registered by the plugin, if it wants). */
-  HttpClient: 'core.http.client' as InjectionToken<unknown>,
+  /** The {@link HttpClient} for this connector instance's provider calls (registered by the plugin, if it wants). */
+  HttpClient: 'core.http.client' as InjectionToken<HttpClient>,
   /** {@link createHttpClient}, so a plugin builds its axios instance from its config (and tests can swap it). */
   HttpClientFactory: 'core.http.clientFactory' as InjectionToken<typeof createHttpClient>,
 } as const;

@@ -21,6 +21,12 @@ export const ErrorCodes = {
   PROVIDER_AUTH_FAILED: 'PROVIDER_AUTH_FAILED',
   /** The provider refused our request signature. Not retryable: fix the secret. */
   PROVIDER_SIGNATURE_REJECTED: 'PROVIDER_SIGNATURE_REJECTED',
+  /**
+   * The provider refused a signed request as too old or from the future (its timestamp is outside the provider's
+   * tolerance). Nothing issued. Retryable: every attempt is signed afresh, so a request held up on the way passes
+   * on the next one; if it keeps happening, the host's clock is off (check NTP).
+   */
+  PROVIDER_CLOCK_SKEW: 'PROVIDER_CLOCK_SKEW',
   /** The provider said the account balance is too low. Nothing issued. */
   PROVIDER_INSUFFICIENT_BALANCE: 'PROVIDER_INSUFFICIENT_BALANCE',
   /** The provider rejected the recipient (phone, account). */

@@ -6,7 +6,8 @@ import { CORE_VERSION } from '../version.js';
 import type { ConnectorPlugin, ConnectorPluginDefinition } from './ConnectorPlugin.js';
 
 const PLUGIN_ID = /^[a-z][a-z0-9-]{0,62}$/;
-const DUPLICATE_REFERENCE = ['return-original', 'reject-duplicate', 'none'];
+const DUPLICATE_REFERENCE = ['return-original', 'reject-duplicate', 'replay-identical', 'none'];
+const CAPABILITIES = ['duplicateReference', 'statusByReference', 'amountUnit', 'asyncIssuance', 'referenceWindowMs'];
 const AMOUNT_UNITS = ['major', 'minor'];
 
 /** The brand every plugin carries, so the host can recognise a plugin export. */
@@ -33,20 +34,27 @@ function deepFreeze<T>(value: T): T {
  */
 export function checkPluginDefinition(def: unknown): asserts def is ConnectorPluginDefinition {
   const name = isObject(def) && typeof def.id === 'string' ? def.id : '(unnamed)';
-  const invalid = (why: string): never => {
-    throw new PluginError(ErrorCodes.PLUGIN_INVALID, name, `plugin "${name}" is invalid: ${why}`);
+  const invalid = (why: string, path?: string): never => {
+    throw new PluginError(ErrorCodes.PLUGIN_INVALID, name, `plugin "${name}" is invalid: ${why}`, path ? { details: { path } } : {});
   };
   if (!isObject(def)) return invalid('the definition must be an object');
   if (typeof def.id !== 'string' || !PLUGIN_ID.test(def.id)) invalid('id must match ^[a-z][a-z0-9-]{0,62}$');
   if (typeof def.core !== 'string' || semver.validRange(def.core) === null) invalid(`core must be a semver range of @relaypoint/core (e.g. "^${CORE_VERSION}")`);
   const caps = def.capabilities;
   if (!isObject(caps)) return invalid('capabilities are required');
-  if (!DUPLICATE_REFERENCE.includes(caps.duplicateReference as string)) invalid(`capabilities.duplicateReference must be one of ${DUPLICATE_REFERENCE.join(', ')}`);
-  if (typeof caps.statusByReference !== 'boolean') invalid('capabilities.statusByReference must be a boolean');
-  if (!AMOUNT_UNITS.includes(caps.amountUnit as string)) invalid(`capabilities.amountUnit must be one of ${AMOUNT_UNITS.join(', ')}`);
-  if (caps.asyncIssuance !== undefined && typeof caps.asyncIssuance !== 'boolean') invalid('capabilities.asyncIssuance must be a boolean');
-  const unknownCaps = Object.keys(caps).filter((k) => !['duplicateReference', 'statusByReference', 'amountUnit', 'asyncIssuance'].includes(k));
-  if (unknownCaps.length) invalid(`unknown capabilities: ${unknownCaps.join(', ')}`);
+  const capability = (key: string, why: string) => invalid(`capabilities.${key} ${why}`, `capabilities.${key}`);
+  if (!DUPLICATE_REFERENCE.includes(caps.duplicateReference as string)) capability('duplicateReference', `must be one of ${DUPLICATE_REFERENCE.join(', ')}`);
+  if (typeof caps.statusByReference !== 'boolean') capability('statusByReference', 'must be a boolean');
+  if (!AMOUNT_UNITS.includes(caps.amountUnit as string)) capability('amountUnit', `must be one of ${AMOUNT_UNITS.join(', ')}`);
+  if (caps.asyncIssuance !== undefined && typeof caps.asyncIssuance !== 'boolean') capability('asyncIssuance', 'must be a boolean');
+  const window = caps.referenceWindowMs;
+  if (window !== undefined && !(typeof window === 'number' && Number.isSafeInteger(window) && window > 0)) {
+    capability('referenceWindowMs', 'must be a positive whole number of ms (e.g. 86400000 for 24 h)');
+  }
+  // A window bounds how long the provider deduplicates; a provider that never deduplicates has nothing to bound.
+  if (window !== undefined && caps.duplicateReference === 'none') capability('referenceWindowMs', 'means nothing with duplicateReference "none"');
+  const unknownCaps = Object.keys(caps).filter((k) => !CAPABILITIES.includes(k));
+  if (unknownCaps.length) invalid(`unknown capabilities: ${unknownCaps.join(', ')} (known: ${CAPABILITIES.join(', ')})`, 'capabilities');
   if (typeof def.create !== 'function') invalid('create must be a function');
   if (def.displayName !== undefined && typeof def.displayName !== 'string') invalid('displayName must be a string');
   if (def.requiresPhone !== undefined && typeof def.requiresPhone !== 'boolean') invalid('requiresPhone must be a boolean');

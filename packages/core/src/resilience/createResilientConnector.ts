@@ -14,13 +14,15 @@ import {
   wrap,
 } from 'cockatiel';
 import type { CallOptions, Connector, ConnectorCapabilities, IssueParams, IssueRequest, IssueResult, StatusQuery, StatusResult } from '../contract/Connector.js';
+import { resendIsSafe } from '../contract/resendIsSafe.js';
 import { validateIssueParams } from '../contract/validateIssueParams.js';
 import { noopLogger } from '../di/noopLogger.js';
+import { systemClock } from '../di/systemClock.js';
 import { ErrorCodes } from '../errors/codes.js';
 import { CircuitOpenError, ConnectorError, NotSentError, OutcomeUnknownError } from '../errors/ConnectorError.js';
 import { isConnectorError } from '../errors/guards.js';
 import { toConnectorError } from '../http/toConnectorError.js';
-import type { ConnectorPlugin, Logger } from '../plugins/ConnectorPlugin.js';
+import type { Clock, ConnectorPlugin, Logger } from '../plugins/ConnectorPlugin.js';
 import { abortableSleep } from './abortableSleep.js';
 import type { ResilienceOptions } from './ResilienceOptions.types.js';
 import { resolveResilienceOptions } from './resolveResilienceOptions.js';
@@ -72,6 +74,8 @@ export interface CreateResilientConnectorOptions extends ResilienceOptions {
   logger?: Logger;
   /** Jitter source in [0, 1). Defaults to `Math.random`; tests pin it. */
   random?: () => number;
+  /** Clock for the provider's reference window (`capabilities.referenceWindowMs`). Defaults to {@link systemClock}. */
+  clock?: Clock;
 }
 
 const STATE_NAMES: Record<CircuitState, BreakerState> = {
@@ -110,7 +114,8 @@ function isCallerAbort(e: unknown): boolean {
  *
  * Money safety: the same reference on every attempt; a call whose outcome is
  * `unknown` is re-sent only when the provider deduplicates references
- * (`duplicateReference` `return-original` or `reject-duplicate`); otherwise it
+ * (`duplicateReference` other than `none`) and, with a
+ * `referenceWindowMs`, the first attempt is still inside it; otherwise it
  * is reconciled with `checkStatus({ reference, request })`, and if that does
  * not tell, the call fails with `OUTCOME_UNKNOWN` (outcome `unknown`), never
  * `failed`. A lookup that finds the reference held by another issuance
@@ -126,7 +131,7 @@ export function createResilientConnector(
   const logger = (options.logger ?? noopLogger).child({ connector: name });
   const random = options.random ?? Math.random;
   const capabilities = Object.freeze({ ...plugin.capabilities });
-  const dedup = capabilities.duplicateReference !== 'none';
+  const clock = options.clock ?? systemClock;
   const stats: ResilienceStats = { calls: 0, retries: 0, reconciliations: 0 };
   const lifetime = new AbortController();
   // Every call in flight listens on the shared lifetime signal; a busy
@@ -260,12 +265,17 @@ export function createResilientConnector(
     const signal = options.signal;
     stats.calls++;
     let started = false;
+    let firstSentAt: number | undefined; // when the first attempt started: the provider's reference window runs from it
     let uncertain = false; // some attempt may have issued
+    const onStart = () => {
+      started = true;
+      firstSentAt ??= clock.now();
+    };
     try {
       for (let n = 1; ; n++) {
         let err: ConnectorError;
         try {
-          return await attempt((s) => connector.issueVoucher(req, { signal: s }), signal, () => (started = true));
+          return await attempt((s) => connector.issueVoucher(req, { signal: s }), signal, onStart);
         } catch (e) {
           if (e === CALLER_ABORT) throw e;
           err = e as ConnectorError;
@@ -273,7 +283,7 @@ export function createResilientConnector(
         if (err.outcome === 'unknown') uncertain = true;
         const last = n >= opts.retry.maxAttempts;
         const failFast = err.code === ErrorCodes.CIRCUIT_OPEN || err.code === ErrorCodes.BULKHEAD_FULL;
-        const mayResend = err.outcome === 'unknown' ? dedup && err.retryable : err.retryable && !failFast;
+        const mayResend = err.outcome === 'unknown' ? err.retryable && resendIsSafe(capabilities, firstSentAt, clock.now()) : err.retryable && !failFast;
         const delay = mayResend && !last ? backoffMs(n - 1, err) : undefined;
         logger.warn({ event: 'issue.attempt_failed', reference: req.reference, attempt: n, code: err.code, outcome: err.outcome, retryInMs: delay ?? null }, 'issuance attempt failed');
         if (delay === undefined) {

@@ -17,7 +17,8 @@ describe('normalizeCurrency', () => {
     expect(normalizeCurrency('usd')).to.equal('USD');
     expect(normalizeCurrency('Jpy')).to.equal('JPY');
     expect(codeOf(() => normalizeCurrency('usdx'))).to.equal(ErrorCodes.INVALID_CURRENCY);
-    expect(toMoney('5', 'eur').currency).to.equal('EUR');
+    // Issuance parameters stay strict: a caller writes the ISO code; only a provider's wire value is read in any case.
+    expect(codeOf(() => toMoney('5', 'eur'))).to.equal(ErrorCodes.INVALID_CURRENCY);
   });
 });
 
@@ -160,7 +161,7 @@ describe('compareEchoedAmount', () => {
   });
 
   it('reads an echo in minor units when told so: "1999" is 19.99, not 1999.00', () => {
-    const ours = toMoney('19.99', 'usd');
+    const ours = toMoney('19.99', 'USD');
     expect(compareEchoedAmount('1999', ours, 'minor')).to.equal('same');
     expect(compareEchoedAmount(1999, ours, 'minor')).to.equal('same');
     expect(compareEchoedAmount('1999', ours, 'major')).to.equal('different');

@@ -6,6 +6,7 @@ import {
   ValidationError,
   isConnectorError,
   pooledRandomBytes,
+  resendIsSafe,
   validateIssueParams,
   type Clock,
   type IssueParams,
@@ -130,10 +131,14 @@ export function providerReference(tenantId: string, reference: string): string {
   return `${tenantId}:${reference}`;
 }
 
-/** True when the provider returns the original (or refuses) for a repeated reference, so re-sending cannot issue twice. */
+/**
+ * True when the provider deduplicates references (returns, replays or
+ * refuses a repeat), so core may have re-sent within one call. Whether a
+ * re-send is safe now also depends on the provider's reference window: see
+ * `resendIsSafe`.
+ */
 export function repeatIsSafe(handle: ConnectorHandle): boolean {
-  const d = handle.plugin.capabilities.duplicateReference;
-  return d === 'return-original' || d === 'reject-duplicate';
+  return handle.plugin.capabilities.duplicateReference !== 'none';
 }
 
 /**
@@ -619,8 +624,17 @@ export class IssuanceService {
       }
       return this.recordOpen(row.id, 'pending', { result, next, checked: true });
     }
-    // The provider has no such transaction (or cannot be asked).
-    if (resend && row.status !== 'pending' && repeatIsSafe(handle)) {
+    // The provider has no such transaction (or cannot be asked). A re-send is safe only while the provider still
+    // remembers the reference; the window runs from the intent's creation, which precedes its first send.
+    const mayResend = resendIsSafe(caps, Number(row.created_at), this.now());
+    const windowPassed = repeatIsSafe(handle) && !mayResend;
+    if (resend && row.status !== 'pending' && windowPassed) {
+      this.o.logger.warn(
+        { issuanceId: row.id, reference: row.reference, connector: row.connector, referenceWindowMs: caps.referenceWindowMs },
+        'the provider no longer remembers this reference (its window has passed); reconciling by lookup, never re-sending',
+      );
+    }
+    if (resend && row.status !== 'pending' && mayResend) {
       const claimed = await this.o.db.execute(`UPDATE issuances SET sends = sends + 1, checks = checks + 1, updated_at = $2 WHERE id = $1 AND lease_owner = $3 AND status IN ${OPEN_SQL}`, [
         row.id,
         this.now(),
@@ -634,7 +648,12 @@ export class IssuanceService {
       return (await this.findById(row.id)) ?? row;
     }
     const failure = query
-      ? { code: ErrorCodes.PROVIDER_NOT_FOUND, message: 'the provider has no transaction for this reference yet' }
+      ? {
+          code: ErrorCodes.PROVIDER_NOT_FOUND,
+          message: windowPassed
+            ? 'the provider has no transaction for this reference, and its reference window has passed: a re-send would be a new issuance, so it is only looked up'
+            : 'the provider has no transaction for this reference yet',
+        }
       : { code: ErrorCodes.OUTCOME_UNKNOWN, message: 'the provider offers no status lookup for this issuance' };
     return this.recordOpen(row.id, 'unknown', { failure, next, checked: true });
   }
