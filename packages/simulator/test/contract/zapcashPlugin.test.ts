@@ -21,6 +21,11 @@ const BROKEN: { broken: string; case: string; message: RegExp }[] = [
     case: '0\\. ',
     message: /never reached the model's issue route.*your plugin sent POST \/zapcash\/api\/v2\/payouts \(credential headers authorization: Bearer zap_\*\*\*\) → 404, which is not the model's issue route\. The model zapcash expects POST \/zapcash\/v2\/payouts authenticated with Authorization: Bearer <account key>/,
   },
+  {
+    broken: 'model-without-lookup',
+    case: '0b\\. ',
+    message: /the plugin declares statusByReference: true, but the model zapcash has no route with role "status-by-reference": reconciliation would ask a lookup that does not exist/,
+  },
   { broken: 'wrong-token', case: '0\\. ', message: /never reached the model's issue route.*the model refused its authentication: your plugin sent POST \/zapcash\/v2\/payouts \(credential headers authorization: Bearer zap_\*\*\*\) → 401/ },
 ];
 
@@ -50,6 +55,15 @@ describe('the contract suite on a third-party plugin (ZapCash: bearer token, int
         expect(failure?.err.message).to.match(b.message);
       });
     }
+
+    it('leaves out, saying so, what a model whose lookups echo no amount cannot compare: case 1c pending, case 18b without amount and currency', async () => {
+      const run = await runContractInChild(join(fixtures, 'zapcashBrokenContract.js'), { grep: '(1c|18b)\\. ', env: { ZAPCASH_BROKEN: 'model-echoes-no-amount' } });
+      expect(run.failures.map((f) => f.err.message)).to.deep.equal([]);
+      expect(run.pending.map((p) => p.title)).to.have.length(1);
+      expect(run.pending[0].title).to.match(/^1c\. .*\(pending: the provider's lookups \(model zapcash\) echo no amount, so a lookup cannot compare it: a different amount is no conflict there\)$/);
+      expect(run.passes.map((p) => p.title)).to.have.length(1);
+      expect(run.passes[0].title).to.match(/^18b\. .*not tried: .*amount: the model's lookups echo no amount or currency, so a lookup cannot compare it \(no conflict\); currency: /);
+    });
 
     it('runs no later case once case 0 finds the requests do not reach the model: they are pending, saying why', async () => {
       const wrong = await runContractInChild(join(fixtures, 'zapcashBrokenContract.js'), { env: { ZAPCASH_BROKEN: 'wrong-path' } });
