@@ -118,7 +118,7 @@ await yargs(hideBin(process.argv))
     (y) =>
       y
         .option('target', { type: 'string', demandOption: true, describe: 'base URL to forward to (a sandbox, a hand-written fake), e.g. https://sandbox.example/api' })
-        .option('model', { type: 'string', describe: 'the provider model: a module file or a built-in name (routes named by it, references from its issue parse, omit-voucher); default: routes are "proxy.<METHOD> <path>"' })
+        .option('model', { type: 'string', describe: 'the provider model: a module file, a built-in name, or an installed plugin that ships one (reloadly) (routes named by it, references from its issue parse, omit-voucher); default: routes are "proxy.<METHOD> <path>"' })
         .option('port', { type: 'number', default: 4020, describe: 'TCP port (0: any free port)' })
         .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to listen on' })
         .option('seed', { type: 'number', describe: 'seed of every random draw (wins over the scenario file)' })
@@ -134,7 +134,7 @@ await yargs(hideBin(process.argv))
       let model: ProviderModel | undefined = a.model === 'airtime' ? createAirtimeModel() : a.model === 'giftcard' ? createGiftcardModel() : undefined;
       if (a.model !== undefined && model === undefined) {
         try {
-          model = await loadProviderModel(a.model);
+          model = await loadProviderModel(pluginModelFile(a.model) ?? a.model);
         } catch (e) {
           if (!isModelDefinitionError(e)) throw e;
           usageError([e.message]);
