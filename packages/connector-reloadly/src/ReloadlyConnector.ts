@@ -252,8 +252,9 @@ export class ReloadlyConnector implements Connector {
    * A top-up was refused with a code Reloadly does not document as "nothing
    * done" (the reused-customIdentifier answer among them). The transaction
    * under our customIdentifier decides: ours → it is the answer; another
-   * issuance's → `PROVIDER_REFERENCE_CONFLICT`; none → the refusal stands;
-   * unreadable → `unknown`.
+   * issuance's → `PROVIDER_REFERENCE_CONFLICT`; none → a documented refusal
+   * (`PHONE_RECENTLY_RECHARGED`) stands, anything else is `unknown` (it cannot
+   * be classified); unreadable → `unknown`.
    */
   private async resolveRefusal(req: IssueRequest, sent: SentTerms, refusal: ReturnType<typeof mapReloadlyError>, options: CallOptions): Promise<IssueResult> {
     let found: ReloadlyTopup | null;
@@ -267,7 +268,17 @@ export class ReloadlyConnector implements Connector {
         ...(isConnectorError(e) ? { cause: { code: e.code, message: e.message } } : {}),
       });
     }
-    if (found === null) throw refusal;
+    if (found === null) {
+      // A documented refusal stands. An answer Reloadly does not document as "nothing done" cannot be classified: it
+      // may be the refusal of a re-send whose original the report does not list yet, so it is unknown, never failed.
+      if (refusal.providerCode !== undefined && KNOWN_REFUSALS.has(refusal.providerCode)) throw refusal;
+      if (refusal.providerCode === 'PHONE_RECENTLY_RECHARGED') throw refusal;
+      throw new OutcomeUnknownError(
+        ErrorCodes.PROVIDER_BAD_RESPONSE,
+        `reloadly refused the top-up with an answer it does not document as "nothing done" (HTTP ${String(refusal.httpStatus)}${refusal.providerCode ? ` ${refusal.providerCode}` : ''}) and lists no transaction under customIdentifier ${req.reference} yet; it may be the refusal of a re-send`,
+        { retryable: true, ...(refusal.httpStatus !== undefined ? { httpStatus: refusal.httpStatus } : {}), ...(refusal.providerCode !== undefined ? { providerCode: refusal.providerCode } : {}) },
+      );
+    }
     this.checkTerms(found, req, sent, 'conflict');
     this.logger.info({ op: 'topup', reference: req.reference, transactionId: found.transactionId }, 'reloadly refusal resolved to the transaction already under this customIdentifier');
     return toIssueResult(found, req.reference);
