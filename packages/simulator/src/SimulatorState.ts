@@ -8,6 +8,7 @@ import type { ModelScenarioView, ProviderModel } from './model/ProviderModel.js'
 import { FaultPlan } from './scenario/FaultPlan.js';
 import type { Scenario } from './scenario/Scenario.types.js';
 import { scenarioTargetOf, type ScenarioTarget } from './scenario/ScenarioTarget.js';
+import { credentialHeaders } from './model/credentialHeaders.js';
 
 /**
  * Everything a running simulator holds: the mounted models (ledgers,
@@ -57,6 +58,7 @@ export class SimulatorState {
     this.target = scenarioTargetOf(models);
     this.plan = new FaultPlan({}, seed, this.issueRoutes);
     this.journal = new Journal(journalSize);
+    this.journal.maskHeaders(models.flatMap((m) => credentialHeaders(m)));
     // Per route, twice the ledger: room for references that were refused or faulted and never committed.
     this.attempts = new AttemptCounter(ledgerSize === Infinity ? Infinity : ledgerSize * 2);
   }

@@ -83,11 +83,16 @@ describe('model authentication', () => {
       expect(json(await pay('O-reset', t2)).reason).to.equal('token');
     });
 
-    it('journals the token route by name with the client secret masked', async () => {
+    it('journals the token route by name with the client secret masked, in the Basic header and in the body', async () => {
       await raw(`${sim.url}/oauth/oauth/token`, { body: '{}', headers: { authorization: `Basic ${Buffer.from('client-1:shh-secret').toString('base64')}` } });
-      const [e] = sim.journal.entries({ route: 'oauth.token' });
-      expect(e.status).to.equal(200);
-      expect(e.headers.authorization).to.equal('Basic Y2xp***');
+      await token(false);
+      await token(true);
+      const entries = sim.journal.entries({ route: 'oauth.token' });
+      expect(entries.map((e) => e.status)).to.deep.equal([200, 200, 200]);
+      expect(entries[0].headers.authorization).to.equal('Basic Y2xp***');
+      expect(entries[1].body).to.deep.include({ client_id: 'client-1', client_secret: '***' });
+      expect(entries[2].body).to.equal('grant_type=client_credentials&client_id=client-1&client_secret=***');
+      expect(JSON.stringify(sim.journal.entries())).to.not.contain('shh-secret');
     });
   });
 
@@ -120,6 +125,9 @@ describe('model authentication', () => {
       const read = await raw(`${sim.url}/hmac64/pay/${json(ok).id as string}`, { headers: { 'x-key': 'client-1' } });
       expect([read.status, json(read).status]).to.deep.equal([200, 'succeeded']);
       expect(sim.ledger.entries({ provider: 'hmac64' }).map((e) => e.reference)).to.deep.equal(['H-1']);
+      const [journalled] = sim.journal.entries({ route: 'hmac64.pay' });
+      expect(journalled.headers['x-key'], 'the model’s own credential headers are masked').to.equal('***');
+      expect(journalled.headers['x-sig']).to.match(/^.{4}\*\*\*$/);
     });
   });
 });

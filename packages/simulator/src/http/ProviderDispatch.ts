@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeader, ServerResponse } from 'node:http';
 import type { JournalRecord } from '../journal/Journal.js';
+import { maskClientSecret } from '../model/credentialHeaders.js';
 import type { ModelExchange, MountedModel } from '../model/MountedModel.js';
 import type { IssueTerms, ModelAccount, ModelAnswer, ModelRefusal } from '../model/ProviderModel.js';
 import type { RouteMatch } from '../model/RouteTable.js';
@@ -124,8 +125,10 @@ export class ProviderDispatch {
       text = x.raw.toString('utf8');
       x.body = parseBody(text, req.headers['content-type']);
     }
-    const rec = (x.rec = this.state.journal.record(x.method, x.url, x.routeName, req.rawHeaders, x.raw, text));
-    const reference = x.routeName === 'unknown' ? undefined : x.mounted.referenceOf(x);
+    // A token request carries the client secret: the journal keeps it masked.
+    const journalled = text !== undefined && x.match.route?.role === 'token' ? maskClientSecret(text) : text;
+    const rec = (x.rec = this.state.journal.record(x.method, x.url, x.routeName, req.rawHeaders, journalled === text ? x.raw : Buffer.from(journalled!), journalled));
+    const reference = x.routeName === 'unknown' ? undefined : this.referenceOf(x);
     let attempt: number | undefined;
     if (reference !== undefined) {
       rec.reference = reference;
@@ -228,7 +231,23 @@ export class ProviderDispatch {
 
   private run(x: Exchange, omitVoucher: boolean): ModelAnswer {
     if (x.routeName === 'unknown') return errorAnswer(404, 'NOT_FOUND', `no such endpoint: ${x.method} ${x.pathname}`);
-    return x.mounted.run(x, omitVoucher);
+    try {
+      return x.mounted.run(x, omitVoucher);
+    } catch (e) {
+      // A model's own code failed: answer (and log) rather than crash the simulator for every other request.
+      const message = `model ${x.mounted.id} failed on ${x.routeName}: ${(e as Error)?.message ?? String(e)}`;
+      this.log?.({ level: 'error', msg: 'model error', route: x.routeName, error: message });
+      return errorAnswer(500, 'MODEL_ERROR', message);
+    }
+  }
+
+  /** The request's reference, or undefined (also when the model's parse throws: running it then answers MODEL_ERROR). */
+  private referenceOf(x: Exchange): string | undefined {
+    try {
+      return x.mounted.referenceOf(x);
+    } catch {
+      return undefined;
+    }
   }
 
   private send(res: ServerResponse, rec: JournalRecord | undefined, answer: ModelAnswer, label: string): void {

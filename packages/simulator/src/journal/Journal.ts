@@ -1,6 +1,6 @@
 import type { Route } from '../scenario/Route.js';
 import type { JournalEntry } from './JournalEntry.js';
-import { maskHeader } from './maskHeader.js';
+import { maskHeader, SECRET_HEADERS } from './maskHeader.js';
 
 /** Longest body the journal keeps, in bytes; a longer one is kept cut, as text. */
 export const JOURNAL_BODY_LIMIT = 16 * 1024;
@@ -29,12 +29,12 @@ export class JournalRecord {
     private readonly bodyCut: boolean,
   ) {}
 
-  toEntry(): JournalEntry {
+  toEntry(secretHeaders: ReadonlySet<string> = SECRET_HEADERS): JournalEntry {
     const headers: Record<string, string> = {};
     const raw = this.headerText === '' ? [] : this.headerText.split('\n');
     for (let i = 0; i + 1 < raw.length; i += 2) {
       const name = raw[i].toLowerCase();
-      headers[name] = maskHeader(name, raw[i + 1]);
+      headers[name] = maskHeader(name, raw[i + 1], secretHeaders);
     }
     let body: unknown = this.bodyText;
     if (this.bodyText !== undefined && !this.bodyCut) {
@@ -75,6 +75,13 @@ export class Journal {
   private seq = 0;
   private readonly origin = performance.timeOrigin;
 
+  private secretHeaders: ReadonlySet<string> = SECRET_HEADERS;
+
+  /** Also masks these headers (the credential headers a model's authentication reads). */
+  maskHeaders(names: readonly string[]): void {
+    this.secretHeaders = new Set([...this.secretHeaders, ...names.map((n) => n.toLowerCase())]);
+  }
+
   constructor(readonly capacity: number) {
     this.ring = new Array<JournalRecord | undefined>(capacity);
   }
@@ -107,7 +114,7 @@ export class Journal {
       if (filter.route !== undefined && rec.route !== filter.route) continue;
       if (filter.reference !== undefined && rec.reference !== filter.reference) continue;
       if (filter.path !== undefined && rec.path !== filter.path && rec.path.split('?')[0] !== filter.path) continue;
-      out.push(rec.toEntry());
+      out.push(rec.toEntry(this.secretHeaders));
     }
     return out;
   }

@@ -12,7 +12,7 @@ export interface TransactionInit {
   model: string;
   account: AccountState;
   reference: string;
-  productId?: string;
+  productId?: string | undefined;
   /** Amount in minor units. */
   minor: bigint;
   currency: string;
@@ -21,12 +21,12 @@ export interface TransactionInit {
   /** Seed of the run: ids and codes derive from it. */
   seed: number;
   /** Makes the transaction start pending. */
-  pending?: PendingLifecycle;
+  pending?: PendingLifecycle | undefined;
   /** Declined at once: failed, nothing debited. */
   declined?: boolean;
-  recipient?: string;
-  fingerprint?: string;
-  details?: Readonly<Record<string, unknown>>;
+  recipient?: string | undefined;
+  fingerprint?: string | undefined;
+  details?: Readonly<Record<string, unknown>> | undefined;
   /** 2 and up for a repeat of a reference under the `none` duplicate rule (a new id for each). */
   occurrence?: number;
   /** Builds the id from the digest (the model's `transactionId`). */
@@ -82,7 +82,8 @@ export class Transaction {
   readonly fingerprint: string | undefined;
   readonly details: Readonly<Record<string, unknown>> | undefined;
   private readonly seed: number;
-  private readonly occurrence: number;
+  /** 1, or the nth issuance of this reference under the `none` duplicate rule. */
+  readonly occurrence: number;
   private pending: PendingState | undefined;
 
   constructor(init: TransactionInit) {
@@ -141,22 +142,20 @@ export class Transaction {
 
   /** The transaction as renderers see it; `omitVoucher` leaves the voucher out (the omit-voucher fault). */
   view(omitVoucher = false): ModelTransaction {
-    // One digest for both code and PIN: this runs once per issue answer.
-    const digest = omitVoucher || this.status !== 'succeeded' ? undefined : this.digest();
-    return {
-      id: this.id,
-      reference: this.reference,
-      status: this.status,
-      amountMinor: this.minor,
-      amount: fromMinorUnits(this.minor, this.currency),
-      currency: this.currency,
-      ...(this.productId !== undefined ? { productId: this.productId } : {}),
-      ...(this.recipient !== undefined ? { recipient: this.recipient } : {}),
-      ...(digest !== undefined ? { voucher: { code: codeOf(digest), pin: pinOf(digest) } } : {}),
-      createdAt: this.createdAt,
-      accountId: this.account.id,
-      ...(this.details !== undefined ? { details: this.details } : {}),
+    // Built by assignment (no spreads): this runs once per issue answer.
+    const v: { -readonly [K in keyof ModelTransaction]: ModelTransaction[K] } = {
+      id: this.id, reference: this.reference, status: this.status, amountMinor: this.minor, amount: fromMinorUnits(this.minor, this.currency),
+      currency: this.currency, createdAt: this.createdAt, accountId: this.account.id,
     };
+    if (this.productId !== undefined) v.productId = this.productId;
+    if (this.recipient !== undefined) v.recipient = this.recipient;
+    if (this.details !== undefined) v.details = this.details;
+    if (!omitVoucher && this.status === 'succeeded') {
+      // One digest for both code and PIN.
+      const digest = this.digest();
+      v.voucher = { code: codeOf(digest), pin: pinOf(digest) };
+    }
+    return v;
   }
 
   private resolve(p: PendingState): void {

@@ -125,8 +125,10 @@ export class Authenticator {
         return found;
       }
       case 'custom': {
-        const account = auth.verify(request, this.accounts);
-        return account ? (account as AccountState) : this.refuse('key', 'the request did not authenticate');
+        const proved = auth.verify(request, this.accounts);
+        // Only one of the model's own accounts counts (verify might build an object of its own).
+        const account = proved === undefined ? undefined : this.accounts.find((a) => a === proved || a.id === proved.id);
+        return account ?? this.refuse('key', 'the request did not authenticate');
       }
     }
   }

@@ -141,7 +141,8 @@ export class MountedModel {
     let occurrence = 1;
     const original = this.ledger.findByReference(account, terms.reference);
     if (original) {
-      if (model.duplicateReference === 'none') occurrence = this.ledger.countByReference(terms.reference) + 1;
+      // The ledger keeps the latest under the reference: its occurrence counts the repeats.
+      if (model.duplicateReference === 'none') occurrence = original.occurrence + 1;
       else {
         const view = original.view(omitVoucher);
         if (!sameTerms(original, terms)) {
@@ -168,15 +169,10 @@ export class MountedModel {
     if (!declined && this.checksBalance && have !== undefined && have < terms.amountMinor) {
       return render.error('insufficient-balance', { message: 'the account balance is too low' }, x);
     }
-    const pending = declined ? undefined : product?.spec.pending;
     const tx = new Transaction({
       model: this.id, account, reference: terms.reference, minor: terms.amountMinor, currency: terms.currency, createdAt: this.host.now(), seed: this.host.seed(),
-      idOf: this.idOf, declined, occurrence,
-      ...(terms.productId !== undefined ? { productId: terms.productId } : {}),
-      ...(pending ? { pending } : {}),
-      ...(terms.recipient !== undefined ? { recipient: terms.recipient } : {}),
-      ...(terms.fingerprint !== undefined ? { fingerprint: terms.fingerprint } : {}),
-      ...(terms.details !== undefined ? { details: terms.details } : {}),
+      idOf: this.idOf, declined, occurrence, productId: terms.productId, pending: declined ? undefined : product?.spec.pending,
+      recipient: terms.recipient, fingerprint: terms.fingerprint, details: terms.details,
     });
     if (tx.debited && have !== undefined && this.checksBalance) account.balances.set(terms.currency, have - terms.amountMinor);
     this.ledger.add(tx);

@@ -3,6 +3,7 @@ import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { parseBody } from '../http/ProviderDispatch.js';
 import type { Journal, JournalRecord } from '../journal/Journal.js';
 import type { AttemptCounter } from '../ledger/AttemptCounter.js';
+import { maskClientSecret } from '../model/credentialHeaders.js';
 import type { ModelRequest, ProviderModel } from '../model/ProviderModel.js';
 import { RouteTable, type RouteMatch } from '../model/RouteTable.js';
 import type { FaultDecision, FaultPlan } from '../scenario/FaultPlan.js';
@@ -72,7 +73,9 @@ export class ProxyDispatch {
     const match = this.routes?.match(method, pathname);
     const routeName = match ? match.fullName : `proxy.${method} ${pathname}`;
     const text = raw.length > 0 ? raw.toString('utf8') : undefined;
-    const rec = this.host.journal.record(method, url, routeName, req.rawHeaders, raw, text);
+    // Credentials in a body (an OAuth2 token request) are journalled masked.
+    const journalled = text !== undefined && text.includes('client_secret') ? maskClientSecret(text) : text;
+    const rec = this.host.journal.record(method, url, routeName, req.rawHeaders, journalled === text ? raw : Buffer.from(journalled!), journalled);
     const reference = match ? this.referenceOf(match, method, pathname, url, q, req.headers, raw, text) : undefined;
     let attempt: number | undefined;
     if (reference !== undefined) {

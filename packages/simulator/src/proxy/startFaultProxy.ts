@@ -6,6 +6,7 @@ import { isConfigError } from '@relaypoint/core';
 import { Journal, type JournalFilter } from '../journal/Journal.js';
 import type { JournalEntry } from '../journal/JournalEntry.js';
 import { AttemptCounter } from '../ledger/AttemptCounter.js';
+import { credentialHeaders } from '../model/credentialHeaders.js';
 import { defineProviderModel } from '../model/defineProviderModel.js';
 import type { ProviderModel } from '../model/ProviderModel.js';
 import { FaultPlan } from '../scenario/FaultPlan.js';
@@ -82,6 +83,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   let plan = new FaultPlan(scenario, seed, wildcard);
   let generation = 0;
   const journal = new Journal(options.journalSize ?? 10_000);
+  if (model) journal.maskHeaders(credentialHeaders(model));
   const attempts = new AttemptCounter(100_000);
   const held = new Set<() => void>();
   const level = options.logLevel ?? 'silent';
