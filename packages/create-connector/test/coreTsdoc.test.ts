@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,5 +46,13 @@ describe('findUndocumentedExports', () => {
     const offenders = findUndocumentedExports(join(dir, 'index.ts'));
     expect(offenders.map((o) => o.split(' ')[0])).to.deep.equal(['NoDoc', 'alsoBad', 'bad']);
     expect(offenders.find((o) => o.startsWith('bad '))).to.match(/a\.ts:3\)$/);
+  });
+
+  it("accepts a type re-exported from another package when the re-export is documented (tsyringe's DependencyContainer in core)", () => {
+    mkdirSync(join(dir, 'node_modules', 'dep'), { recursive: true });
+    writeFileSync(join(dir, 'node_modules', 'dep', 'package.json'), JSON.stringify({ name: 'dep', version: '1.0.0', types: 'index.d.ts' }));
+    writeFileSync(join(dir, 'node_modules', 'dep', 'index.d.ts'), 'export interface Thing { x: number }\nexport interface Other { y: number }\n');
+    writeFileSync(join(dir, 'index.ts'), "/** Thing, re-exported so callers need not depend on dep. */\nexport type { Thing } from 'dep';\nexport type { Other } from 'dep';\n");
+    expect(findUndocumentedExports(join(dir, 'index.ts')).map((o) => o.split(' ')[0])).to.deep.equal(['Other']);
   });
 });

@@ -3,7 +3,8 @@ import ts from 'typescript';
 /**
  * Names exported by the module `entryFile` (following `export { x } from`
  * re-exports to the declaration) whose declaration carries no TSDoc comment
- * (`/** ... *\/` with text or tags). Sorted.
+ * (`/** ... *\/` with text or tags); a re-export from another package counts
+ * as documented when the re-export statement carries one. Sorted.
  */
 export function findUndocumentedExports(entryFile: string): string[] {
   const program = ts.createProgram([entryFile], {
@@ -29,9 +30,11 @@ export function findUndocumentedExports(entryFile: string): string[] {
       offenders.push(`${exported.name} (no declaration found)`);
       continue;
     }
-    const documented = declarations.some((d) =>
-      ts.getJSDocCommentsAndTags(d).some((doc) => ts.isJSDoc(doc) && ((doc.comment !== undefined && ts.getTextOfJSDocComment(doc.comment)?.trim()) || (doc.tags?.length ?? 0) > 0)),
-    );
+    const hasDoc = (node: ts.Node) =>
+      ts.getJSDocCommentsAndTags(node).some((doc) => ts.isJSDoc(doc) && ((doc.comment !== undefined && ts.getTextOfJSDocComment(doc.comment)?.trim()) || (doc.tags?.length ?? 0) > 0));
+    // A type re-exported from a dependency (`export type { DependencyContainer } from 'tsyringe'`) is documented where it is re-exported.
+    const reexport = (exported.declarations ?? []).map((d) => (ts.isExportSpecifier(d) ? d.parent.parent : undefined)).filter((d): d is ts.ExportDeclaration => d !== undefined);
+    const documented = declarations.some(hasDoc) || reexport.some((d) => d.moduleSpecifier !== undefined && ts.isStringLiteral(d.moduleSpecifier) && !d.moduleSpecifier.text.startsWith('.') && hasDoc(d));
     if (!documented) {
       const d = declarations[0];
       const file = d.getSourceFile();
