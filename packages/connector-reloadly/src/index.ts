@@ -3,7 +3,7 @@ import { defineConnectorPlugin, type ConnectorPlugin } from '@relaypoint/core';
 import type { ReloadlyConnectorConfig } from './config.types.js';
 import { ReloadlyConnector } from './ReloadlyConnector.js';
 
-// The schema ships beside the code (package.json `files`), so hosts and docs read the same JSON.
+/** The plugin's config JSON schema; it ships beside the code (package.json `files`), so hosts and docs read the same JSON. */
 const configSchema = createRequire(import.meta.url)('./config.schema.json') as Record<string, unknown>;
 
 /**
