@@ -3,9 +3,15 @@ import nock from 'nock';
 import { ErrorCodes, isConnectorError, noopLogger, validateIssueParams } from '@relaypoint/core';
 import { ReloadlyConnector } from '../src/index.js';
 
+// nock intercepts (fetch included) from the moment it is imported: only while this file's tests run, so the
+// other files' loopback calls to the simulator reach it.
+nock.restore();
+
 // nock: the simulator cannot answer a top-up with an undocumented refusal while its report lags behind.
 describe('regression: an undocumented refusal with no transaction under the customIdentifier is unknown, never failed', () => {
   const base = 'https://reloadly.test';
+  before(() => nock.activate());
+  after(() => nock.restore());
   afterEach(() => nock.cleanAll());
 
   function connector(): ReloadlyConnector {
