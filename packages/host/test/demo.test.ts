@@ -27,23 +27,23 @@ describe('runDemo (npm start)', function () {
   it('prints the key, the loopback-only webhook rule, and curl commands', () => {
     expect(printed).to.include('demo-test-key-0123456789');
     expect(printed).to.match(/webhooks\s+allowed to loopback addresses only/);
-    expect(printed.match(/^ {3}(SECRET=|curl )/gm)).to.have.length(5);
+    expect(printed.match(/^ {3}(SECRET=|curl )/gm)).to.have.length(7);
   });
 
-  it('every printed command works as printed: subscribe, issue airtime and a gift card, read a verified delivery at the sink', async () => {
+  it('every printed command works as printed: subscribe, issue through all four connectors (airtime, gift card, Reloadly, Tremendous), read verified deliveries at the sink', async () => {
     const commands = printed
       .split('\n')
       .filter((l) => /^ {3}(SECRET=|curl )/.test(l))
       .map((l) => l.trim());
-    const script = commands.slice(0, 4).join('\n');
+    const script = commands.slice(0, 6).join('\n');
     const { stdout } = await exec('bash', ['-euo', 'pipefail', '-c', script]);
     const answers = stdout.trim().split('\n').map((l) => JSON.parse(l) as { status?: string });
-    expect(answers.slice(-2).map((a) => a.status)).to.deep.equal(['succeeded', 'succeeded']);
-    const sinkCmd = commands[4];
+    expect(answers.slice(-4).map((a) => a.status)).to.deep.equal(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
+    const sinkCmd = commands[6];
     const sink = await waitFor(async () => {
       const out = JSON.parse((await exec('bash', ['-c', sinkCmd])).stdout) as { deliveries: Array<{ verified: boolean; json: { type: string } }> };
-      return out.deliveries.length >= 2 ? out : undefined;
-    }, 20_000, 'two deliveries at the sink');
+      return out.deliveries.length >= 4 ? out : undefined;
+    }, 20_000, 'four deliveries at the sink');
     expect(sink.deliveries.every((d) => d.verified && d.json.type === 'reward.issued')).to.equal(true);
   });
 });

@@ -6,6 +6,7 @@ import { isConfigError } from '@relaypoint/core';
 import { loadConfig } from './config/loadConfig.js';
 import type { ResolvedConfig } from './config/ResolvedConfig.js';
 import { loadProviderModel } from './model/loadProviderModel.js';
+import { pluginModelFile } from './model/pluginModelFile.js';
 import { isModelDefinitionError } from './model/ModelDefinitionError.js';
 import type { ProviderModel } from './model/ProviderModel.js';
 import { createAirtimeModel } from './models/airtime.js';
@@ -39,7 +40,7 @@ await yargs(hideBin(process.argv))
           type: 'string',
           array: true,
           describe:
-            'a provider model to serve, repeatable: a built-in name (airtime, giftcard) or a module file whose default export (or export "model") is a defineProviderModel(...) result; each is mounted under its prefix (default /<id>). Default: airtime and giftcard',
+            'a provider model to serve, repeatable: a built-in name (airtime, giftcard), the name of an installed plugin that ships a model (reloadly: @relaypoint/connector-reloadly/model), or a module file whose default export (or export "model") is a defineProviderModel(...) result; each is mounted under its prefix (default /<id>). Default: airtime and giftcard',
         })
         .option('config', { type: 'string', describe: 'simulator config JSON (accounts, keys, balances, products of the built-in models)' })
         .option('scenario', { type: 'string', describe: 'scenario JSON (faults, balances, operatorDown)' })
@@ -65,7 +66,7 @@ await yargs(hideBin(process.argv))
           continue;
         }
         try {
-          models.push(await loadProviderModel(spec));
+          models.push(await loadProviderModel(pluginModelFile(spec) ?? spec));
         } catch (e) {
           if (!isModelDefinitionError(e)) throw e;
           usageError([e.file === undefined ? `${spec}: ${e.message}` : e.message]);
@@ -117,7 +118,7 @@ await yargs(hideBin(process.argv))
     (y) =>
       y
         .option('target', { type: 'string', demandOption: true, describe: 'base URL to forward to (a sandbox, a hand-written fake), e.g. https://sandbox.example/api' })
-        .option('model', { type: 'string', describe: 'the provider model: a module file or a built-in name (routes named by it, references from its issue parse, omit-voucher); default: routes are "proxy.<METHOD> <path>"' })
+        .option('model', { type: 'string', describe: 'the provider model: a module file, a built-in name, or an installed plugin that ships one (reloadly) (routes named by it, references from its issue parse, omit-voucher); default: routes are "proxy.<METHOD> <path>"' })
         .option('port', { type: 'number', default: 4020, describe: 'TCP port (0: any free port)' })
         .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to listen on' })
         .option('seed', { type: 'number', describe: 'seed of every random draw (wins over the scenario file)' })
@@ -133,7 +134,7 @@ await yargs(hideBin(process.argv))
       let model: ProviderModel | undefined = a.model === 'airtime' ? createAirtimeModel() : a.model === 'giftcard' ? createGiftcardModel() : undefined;
       if (a.model !== undefined && model === undefined) {
         try {
-          model = await loadProviderModel(a.model);
+          model = await loadProviderModel(pluginModelFile(a.model) ?? a.model);
         } catch (e) {
           if (!isModelDefinitionError(e)) throw e;
           usageError([e.message]);

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reloadlyModel, reloadlyModelConfig } from '@relaypoint/connector-reloadly/model';
+import { tremendousModel, tremendousModelConfig } from '@relaypoint/connector-tremendous/model';
 import { startSimulator, type Simulator } from '@relaypoint/simulator';
 import type { HostConfig } from '../config.types.js';
 import { startHost, type RunningHost } from '../startHost.js';
@@ -35,13 +37,13 @@ const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 
 
 /**
  * What `npm start` runs: the simulator in-process on a free port, a host
- * on `PORT` with SQLite under `./.relaypoint/`, connectors `airtime` and
- * `giftcard` against the simulator, webhooks allowed to loopback only, a
+ * on `PORT` with SQLite under `./.relaypoint/`, connectors `airtime`,
+ * `giftcard`, `reloadly` and `tremendous` against the simulator's models, webhooks allowed to loopback only, a
  * `demo` tenant; then prints curl commands that work as printed.
  */
 export async function runDemo(options: DemoOptions = {}): Promise<Demo> {
   const print = options.print ?? ((t: string) => process.stdout.write(t));
-  const simulator = await startSimulator({});
+  const simulator = await startSimulator({ models: ['airtime', 'giftcard', reloadlyModel, tremendousModel] });
   const envKey = process.env.RELAYPOINT_DEMO_KEY;
   const apiKey = options.apiKey ?? (envKey && envKey.length >= 16 ? envKey : `rp_demo_${randomBytes(16).toString('hex')}`);
   const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 8080);
@@ -53,6 +55,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<Demo> {
     connectors: [
       { name: 'airtime', plugin: '@relaypoint/connector-airtime', config: { baseUrl: `${simulator.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' } },
       { name: 'giftcard', plugin: '@relaypoint/connector-giftcard', config: { baseUrl: `${simulator.url}/giftcard`, apiKey: 'sim-giftcard-key' } },
+      { name: 'reloadly', plugin: '@relaypoint/connector-reloadly', config: reloadlyModelConfig(`${simulator.url}/reloadly`) },
+      { name: 'tremendous', plugin: '@relaypoint/connector-tremendous', config: tremendousModelConfig(`${simulator.url}/tremendous`) },
     ],
     webhooks: { retrySchedule: [0, 1000, 5000, 30000], ssrf: { allow: ['127.0.0.0/8', '::1/128'], allowHttp: true } },
     reconciliation: { intervalMs: 1000 },
@@ -73,7 +77,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<Demo> {
   const text = `
 Relaypoint demo
   host       ${h}   (SQLite at ${config.storage.driver === 'sqlite' ? config.storage.path : ''})
-  simulator  ${simulator.url}   (airtime at /airtime, gift cards at /giftcard)
+  simulator  ${simulator.url}   (airtime at /airtime, gift cards at /giftcard, Reloadly's API at /reloadly, Tremendous's at /tremendous)
   tenant     demo, API key ${apiKey}${envKey ? ' (from RELAYPOINT_DEMO_KEY)' : ' (generated; set RELAYPOINT_DEMO_KEY to choose it)'}
   webhooks   allowed to loopback addresses only (127.0.0.0/8, ::1), http allowed: this is a local demo
 
@@ -87,7 +91,13 @@ Relaypoint demo
 3. Issue a gift card:
    curl -s -w '\\n' -X POST ${h}/v1/issuances ${auth} ${jsonH} -d '{"connector":"giftcard","productId":"GC-AMAZON-USD","customerId":"cust-1","amount":"25.00","currency":"USD","reference":"demo-gc-${ref}"}'
 
-4. See the signed deliveries the sink received ("verified": true):
+4. Top up through the Reloadly plugin (the simulator's model of Reloadly's airtime API):
+   curl -s -w '\\n' -X POST ${h}/v1/issuances ${auth} ${jsonH} -d '{"connector":"reloadly","productId":"341","customerId":"cust-1","phoneNumber":"+2348031234567","amount":"500.00","currency":"NGN","reference":"demo-rl-${ref}"}'
+
+5. Order a reward through the Tremendous plugin (the simulator's model of Tremendous's API):
+   curl -s -w '\\n' -X POST ${h}/v1/issuances ${auth} ${jsonH} -d '{"connector":"tremendous","productId":"OKMHM2X2OHYV","customerId":"cust-1","amount":"25.00","currency":"USD","reference":"demo-tr-${ref}"}'
+
+6. See the signed deliveries the sink received ("verified": true):
    curl -s -w '\\n' ${sink}
 
 More: curl -s ${h}/v1/issuances ${auth}   |   curl -s ${h}/v1/connectors ${auth}   |   curl -s ${h}/metrics   |   curl -s ${h}/openapi.json
