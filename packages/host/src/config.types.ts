@@ -146,6 +146,10 @@ export interface HostConfig {
      */
     maxAgeMs?: number;
     /**
+     * Open time after which an issuance is logged once (warn, `issuance open longer than reconciliation.slowAfterMs`) as slow to resolve, ms. The `relaypoint_issuance_time_to_terminal_seconds` histogram shows the distribution.
+     */
+    slowAfterMs?: number;
+    /**
      * How long a host may go silent before another takes over the issuances it is working on, ms. A running provider call renews its lease every leaseMs / 3, so a call may last longer than this; keep it above the longest pause you expect (a database failover, a long GC).
      */
     leaseMs?: number;

@@ -174,6 +174,7 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
       intervalMs: rc.intervalMs ?? 5000,
       maxIntervalMs: rc.maxIntervalMs ?? 300000,
       maxAgeMs: rc.maxAgeMs ?? 3600000,
+      slowAfterMs: rc.slowAfterMs ?? 60000,
       batchSize: rc.batchSize ?? 50,
       exclusiveStore: storage.driver === 'sqlite',
     });

@@ -135,20 +135,23 @@ export class LeaseTable {
   }
 
   /**
-   * Leases the rows with these ids that no live lease holds (rows chosen by
-   * the caller, e.g. a fair pick across tenants), with `set` applied, and
+   * Leases the rows with these ids that no live lease holds and that meet
+   * `where` (rows chosen by the caller, e.g. a fair pick across tenants, or
+   * one row a waiting request may work on now), with `set` applied, and
    * returns them. On PostgreSQL, run it in the transaction that chose them
    * `FOR UPDATE SKIP LOCKED`.
    */
-  async claimIds<T>(ids: readonly string[], options: { set?: SqlFragment } = {}, executor: SqlExecutor = this.db): Promise<T[]> {
+  async claimIds<T>(ids: readonly string[], options: { where?: SqlFragment; set?: SqlFragment } = {}, executor: SqlExecutor = this.db): Promise<T[]> {
     if (ids.length === 0) return [];
     const now = this.clock.now();
     const base: unknown[] = [this.options.owner, now + this.options.leaseMs, now, JSON.stringify(ids)];
-    const [set, setParams] = this.extraSet(options.set, base.length);
+    const whereParams = options.where?.params ?? [];
+    const where = options.where ? ` AND (${shiftPlaceholders(options.where.sql, base.length)})` : '';
+    const [set, setParams] = this.extraSet(options.set, base.length + whereParams.length);
     return executor.query<T>(
       `UPDATE ${this.table} SET ${this.ownerColumn} = $1, ${this.until} = $2${set}
-       WHERE ${this.id} IN (${jsonList(executor.dialect, '$4')}) AND ${this.freeAt('$3')} RETURNING *`,
-      [...base, ...setParams],
+       WHERE ${this.id} IN (${jsonList(executor.dialect, '$4')}) AND ${this.freeAt('$3')}${where} RETURNING *`,
+      [...base, ...whereParams, ...setParams],
     );
   }
 

@@ -145,6 +145,9 @@ describeEachStore('LeaseTable', (target) => {
     await lease('a').claim<JobRow>({ ...dueNow(), limit: 1 });
     const got = await lease('b').claimIds<JobRow>(['j0000', 'j0001', 'nope'], { set: { sql: 'state = $1', params: ['running'] } });
     expect(got.map((r) => [r.id, r.state, r.lease_owner])).to.deep.equal([['j0001', 'running', 'b']]);
+    const onlyDue = await lease('c').claimIds<JobRow>(['j0002'], { where: { sql: 'due_at > $1', params: [clock.now()] } });
+    expect(onlyDue, 'j0002 is due, so a condition asking for rows not yet due leaves it').to.deep.equal([]);
+    expect(ids(await lease('c').claimIds<JobRow>(['j0002'], { where: { sql: 'due_at <= $1', params: [clock.now()] } }))).to.deep.equal(['j0002']);
     expect(await lease('b').claimIds<JobRow>([])).to.deep.equal([]);
   });
 
