@@ -45,6 +45,10 @@ export interface HostConfig {
          * FULL (default) survives power loss; NORMAL survives a process crash.
          */
         synchronous?: 'FULL' | 'NORMAL';
+        /**
+         * Where the SQLite connection runs. main (default): on the event loop, with WAL syncs and checkpoints on other threads; fastest for the journal's many small statements. worker: entirely on a worker thread, one message per statement; frees the event loop when webhook dispatch dominates.
+         */
+        thread?: 'main' | 'worker';
       }
     | {
         driver: 'postgres';

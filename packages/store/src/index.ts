@@ -1,7 +1,7 @@
-export type { Database, Dialect, Migration, Row, SqlExecutor, StoreConfig, TransactionOptions } from './Database.js';
+export type { CheckpointResult, Database, Dialect, Migration, Row, SqlExecutor, StoreConfig, SyncResult, TransactionOptions } from './Database.js';
 export { openDatabase, isUniqueViolation } from './openDatabase.js';
 export { SqliteDatabase } from './SqliteDatabase.js';
-export type { SqliteOptions, CheckpointResult, SyncResult } from './SqliteDatabase.js';
+export type { SqliteOptions } from './SqliteDatabase.js';
 export { SqliteWorkerDatabase } from './SqliteWorkerDatabase.js';
 export type { SqliteWorkerOptions } from './SqliteWorkerDatabase.js';
 export { PostgresDatabase } from './PostgresDatabase.js';

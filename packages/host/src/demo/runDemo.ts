@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSimulator, type Simulator } from '@relaypoint/simulator';
+import type { Simulator } from '@relaypoint/simulator';
 import type { HostConfig } from '../config.types.js';
+import { loadOptional } from '../loadOptional.js';
 import { startHost, type RunningHost } from '../startHost.js';
 
 /** Options of {@link runDemo}. */
@@ -41,6 +42,8 @@ const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 
  */
 export async function runDemo(options: DemoOptions = {}): Promise<Demo> {
   const print = options.print ?? ((t: string) => process.stdout.write(t));
+  // The simulator is a test harness: loaded only here, so a production install need not carry it.
+  const { startSimulator } = await loadOptional<typeof import('@relaypoint/simulator')>('@relaypoint/simulator', 'the demo');
   const simulator = await startSimulator({});
   const envKey = process.env.RELAYPOINT_DEMO_KEY;
   const apiKey = options.apiKey ?? (envKey && envKey.length >= 16 ? envKey : `rp_demo_${randomBytes(16).toString('hex')}`);
