@@ -166,7 +166,11 @@ export class IssuanceService {
           row = await this.tracker.track(this.checker.check(claimed, handle));
           // A check that reached no provider leaves the row due: wait for a change (the reconciler runs a pass
           // when the breaker closes) or the reconciler's period before asking again.
-          if (OPEN_STATUSES.includes(row.status) && Number(row.next_check_at) <= this.clock.now()) await this.tracker.changeOf(row.id, Math.min(this.options.intervalMs, left));
+          if (OPEN_STATUSES.includes(row.status) && Number(row.next_check_at) <= this.clock.now()) {
+            // Unless the breaker closed meanwhile (its wake-up came while this check was running): then shortly.
+            const pause = handle.resilient.breaker.state === 'closed' ? 100 : this.options.intervalMs;
+            await this.tracker.changeOf(row.id, Math.min(pause, left));
+          }
           continue;
         }
       }

@@ -8,8 +8,8 @@ import type { IssuanceRecorder } from './IssuanceRecorder.js';
 import { OPEN_STATUSES } from './IssuanceRecord.js';
 import { errorSummary } from './issueRequest.js';
 
-/** Rows checked at once within one pass. */
-const RECONCILE_CONCURRENCY = 8;
+/** How soon rows that waited on a breaker are claimed again once it has closed, ms (at most `intervalMs`). */
+const RETRY_SOON_MS = 100;
 
 /** What {@link Reconciler} needs. */
 export interface ReconcilerOptions {
@@ -34,8 +34,9 @@ export interface ReconcilerOptions {
  * The reconciler loop: every `intervalMs` it claims the due open rows under
  * a lease and checks each; it renews the leases of the provider calls this
  * process is making; and when a connector's breaker closes it runs a pass
- * at once, so issuances that waited on the breaker go out as soon as calls
- * go through (the bulkhead still bounds the burst).
+ * at once and wakes the waiting requests, so issuances that waited on the
+ * breaker go out as soon as calls go through (the bulkhead still bounds the
+ * burst).
  */
 export class Reconciler {
   private timer: NodeJS.Timeout | undefined;
@@ -53,10 +54,12 @@ export class Reconciler {
    * process can use the store) and checks each. Returns the rows claimed,
    * and how many of them are still due (their checks reached no provider).
    */
-  async reconcileOnce(options: { orphans?: boolean } = {}): Promise<{ claimed: number; stillDue: number }> {
+  async reconcileOnce(options: { orphans?: boolean } = {}): Promise<{ claimed: number; stillDue: number; retrySoon: boolean }> {
     const { journal, tracker, connectors, recorder } = this.options;
     const rows = await journal.claimDue(this.options.batchSize, options.orphans ?? false);
-    if (rows.length === 0) return { claimed: 0, stillDue: 0 };
+    if (rows.length === 0) return { claimed: 0, stillDue: 0, retrySoon: false };
+    // Connectors whose rows stayed due because their calls reached no provider.
+    const waitedOn = new Set<ConnectorHandle>();
     // A row whose call this process is still making (its lease ran out before a renewal landed) is not ours to
     // check or re-send: the call records its outcome. Claiming it only renewed our own lease.
     const queue = rows.filter((row) => !tracker.calling.has(row.id));
@@ -74,15 +77,23 @@ export class Reconciler {
             continue;
           }
           const after = await this.options.checker.check(row, handle);
-          if (OPEN_STATUSES.includes(after.status) && Number(after.next_check_at) <= this.options.clock.now()) stillDue++;
+          if (OPEN_STATUSES.includes(after.status) && Number(after.next_check_at) <= this.options.clock.now()) {
+            stillDue++;
+            waitedOn.add(handle);
+          }
         } catch (e) {
           stillDue++;
           this.options.logger.error({ err: errorSummary(e), issuanceId: row.id }, 'reconciliation step failed; the lease will expire and it will be retried');
         }
       }
     };
-    await tracker.track(Promise.all(Array.from({ length: Math.min(RECONCILE_CONCURRENCY, rows.length) }, worker)));
-    return { claimed: rows.length, stillDue };
+    // Every claimed row at once: a row leased here but left waiting would keep a waiting request from checking it.
+    // The connector's bulkhead bounds how many calls are in flight (a burst after a breaker closes included).
+    await tracker.track(Promise.all(Array.from({ length: rows.length }, worker)));
+    // A breaker that closed while this pass ran (its wake-up found the pass busy, or the rows leased by a
+    // waiting request): the rows it kept due go out shortly, not a whole period later.
+    const retrySoon = [...waitedOn].some((handle) => handle.resilient.breaker.state === 'closed');
+    return { claimed: rows.length, stillDue, retrySoon };
   }
 
   /** Reconciles every `in_flight` row a dead process left (all of them when the store is exclusive to us), before new work is served. */
@@ -110,7 +121,14 @@ export class Reconciler {
     );
     this.leaseTimer.unref();
     for (const handle of this.options.connectors.values()) {
-      this.listeners.push(handle.resilient.breaker.onStateChange((state) => state === 'closed' && this.wake()));
+      this.listeners.push(
+        handle.resilient.breaker.onStateChange((state) => {
+          if (state !== 'closed') return;
+          // Requests waiting on rows that reached no provider look again now, as does the reconciler.
+          this.options.tracker.wakeAll();
+          this.wake();
+        }),
+      );
     }
   }
 
@@ -134,10 +152,13 @@ export class Reconciler {
         this.again = false;
         const pass = this.reconcileOnce();
         this.pass = pass;
-        const { claimed, stillDue } = await pass;
+        const { claimed, stillDue, retrySoon } = await pass;
         if (this.stopped) break;
         if (claimed === this.options.batchSize && stillDue < claimed) continue;
+        if (retrySoon) this.again = true;
         if (!this.again) break;
+        // Give the calls that just went through a moment before claiming again.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(this.options.intervalMs, RETRY_SOON_MS)));
       }
     } catch (e) {
       this.options.logger.error({ err: errorSummary(e) }, 'reconciler pass failed');

@@ -14,6 +14,10 @@ export interface ProxiedRequest {
   at: number;
   /** The upstream's answer was lost (the upstream still processed the request). */
   lost?: LostAnswer;
+  /** The upstream's status, once it answered. */
+  status?: number;
+  /** When the upstream's answer arrived (Date.now()). */
+  answeredAt?: number;
 }
 
 /**
@@ -79,6 +83,8 @@ export class FaultProxy {
         answer.on('data', (c: Buffer) => parts.push(c));
         answer.on('end', () => {
           const payload = Buffer.concat(parts);
+          entry.status = answer.statusCode;
+          entry.answeredAt = Date.now();
           if (!faulty) {
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             res.end(payload);
