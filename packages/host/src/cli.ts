@@ -7,6 +7,7 @@ import { createWebhookService } from '@relaypoint/webhooks';
 import { redactHostConfig } from './config/configSecrets.js';
 import { loadHostConfig, type ResolvedHostConfig } from './config/resolveHostConfig.js';
 import { issuanceMigrations } from './issuance/issuanceMigrations.js';
+import { loadOptional } from './loadOptional.js';
 import { startResolvedHost, type RunningHost } from './startHost.js';
 import { HOST_VERSION } from './version.js';
 
@@ -157,7 +158,7 @@ async function main(argv: string[]): Promise<number> {
               }),
           async (args) => {
             // Loaded on demand: only this command needs the templates.
-            const { scaffoldConnector, ScaffoldError } = await import('@relaypoint/create-connector');
+            const { scaffoldConnector, ScaffoldError } = await loadOptional<typeof import('@relaypoint/create-connector')>('@relaypoint/create-connector', '`relaypoint new connector`');
             try {
               const r = await scaffoldConnector({ name: args.name, dir: args.dir, coreRange: args['core-range'], id: args.id });
               process.stdout.write(

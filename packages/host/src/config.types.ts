@@ -45,6 +45,10 @@ export interface HostConfig {
          * FULL (default) survives power loss; NORMAL survives a process crash.
          */
         synchronous?: 'FULL' | 'NORMAL';
+        /**
+         * Where the SQLite connection runs. main (default): on the event loop, with WAL syncs and checkpoints on other threads; fastest for the journal's many small statements. worker: entirely on a worker thread, one message per statement; frees the event loop when webhook dispatch dominates.
+         */
+        thread?: 'main' | 'worker';
       }
     | {
         driver: 'postgres';
@@ -145,6 +149,10 @@ export interface HostConfig {
      * Age after which a non-terminal issuance is flagged needs_attention, ms.
      */
     maxAgeMs?: number;
+    /**
+     * Open time after which an issuance is logged once (warn, `issuance open longer than reconciliation.slowAfterMs`) as slow to resolve, ms. The `relaypoint_issuance_time_to_terminal_seconds` histogram shows the distribution.
+     */
+    slowAfterMs?: number;
     /**
      * How long a host may go silent before another takes over the issuances it is working on, ms. A running provider call renews its lease every leaseMs / 3, so a call may last longer than this; keep it above the longest pause you expect (a database failover, a long GC).
      */

@@ -8,6 +8,8 @@ export { redactHostConfig, configSecrets } from './config/configSecrets.js';
 export type { ConnectorHandle } from './connectors/ConnectorHandle.js';
 export { IssuanceService } from './issuance/IssuanceService.js';
 export type { IssueInput, IssueOutcome } from './issuance/IssuanceService.js';
+export { IssuanceError, IssuanceErrorCodes } from './issuance/IssuanceError.js';
+export type { IssuanceErrorCode } from './issuance/IssuanceError.js';
 export type { IssuanceRecord, IssuanceStatus } from './issuance/IssuanceRecord.js';
 export { HostError, HostErrorCodes } from './HostError.js';
 export type { HostErrorCode } from './HostError.js';

@@ -56,7 +56,7 @@ export interface RunningHost {
   readonly logger: PinoLogger;
   /**
    * Graceful shutdown: stop accepting, finish in-flight provider calls
-   * (up to `server.shutdownGraceMs`, then abort them: they stay open and are
+   * (up to `serverConfig.shutdownGraceMs`, then abort them: they stay open and are
    * reconciled), stop the dispatcher (leases released), close the store.
    * Idempotent.
    */
@@ -77,9 +77,11 @@ export async function startHost(rawConfig: HostConfig | Record<string, unknown>,
 /** Like {@link startHost}, for a config already resolved (the CLI resolves first to report config errors with exit code 2). */
 export async function startResolvedHost(resolved: ResolvedHostConfig, options: StartHostOptions = {}): Promise<RunningHost> {
   const { config } = resolved;
+  // Validation fills in every default the schema declares (ajv useDefaults): they are written there only.
+  const serverConfig = config.server as Required<NonNullable<HostConfig['server']>>;
   const logger =
     options.logger ??
-    createLogger({ level: (config.logging.level ?? 'info') as LevelWithSilent, secrets: configSecrets(resolved), ...(options.logDestination ? { destination: options.logDestination } : {}) });
+    createLogger({ level: config.logging.level as LevelWithSilent, secrets: configSecrets(resolved), ...(options.logDestination ? { destination: options.logDestination } : {}) });
   const coreLogger = logger as unknown as Logger;
   const hostId = `host_${randomBytes(6).toString('hex')}`;
   const cleanups: Array<() => Promise<void>> = [];
@@ -108,6 +110,7 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
             driver: 'sqlite',
             path: storage.path,
             ...(storage.synchronous ? { synchronous: storage.synchronous } : {}),
+            ...(storage.thread ? { thread: storage.thread } : {}),
             onSync: (s) => late.metrics?.storeSync(s.seconds),
             onCheckpoint: (c) => late.metrics?.storeCheckpoint(c.seconds),
           }
@@ -140,8 +143,9 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
       await root.dispose();
     });
 
-    const rc = config.reconciliation;
-    const settleMs = rc.settleMs ?? 600000;
+    // Validation fills in every default the schema declares (ajv useDefaults): they are written there only.
+    const reconciliation = config.reconciliation as Required<NonNullable<HostConfig['reconciliation']>>;
+    const settleMs = reconciliation.settleMs;
     for (const c of resolved.connectors) {
       // A host that goes silent mid-call may go on sending attempts for this long; a refusal of another host's
       // re-send within it is not final only if settleMs covers it (see IssuanceService).
@@ -168,13 +172,14 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
       logger: coreLogger.child({ component: 'issuances' }),
       metrics: metrics.issuance,
       hostId,
-      waitMs: config.server.issuanceWaitMs ?? 5000,
-      leaseMs: rc.leaseMs ?? 60000,
+      waitMs: serverConfig.issuanceWaitMs,
+      leaseMs: reconciliation.leaseMs,
       settleMs,
-      intervalMs: rc.intervalMs ?? 5000,
-      maxIntervalMs: rc.maxIntervalMs ?? 300000,
-      maxAgeMs: rc.maxAgeMs ?? 3600000,
-      batchSize: rc.batchSize ?? 50,
+      intervalMs: reconciliation.intervalMs,
+      maxIntervalMs: reconciliation.maxIntervalMs,
+      maxAgeMs: reconciliation.maxAgeMs,
+      slowAfterMs: reconciliation.slowAfterMs,
+      batchSize: reconciliation.batchSize,
       exclusiveStore: storage.driver === 'sqlite',
     });
     late.issuances = issuances;
@@ -197,7 +202,7 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
       tenants: config.tenants,
       logger,
       expectedMigrations: [{ namespace: 'host', ids: issuanceMigrations.map((m) => m.id) }],
-      bodyLimit: config.server.bodyLimit ?? '100kb',
+      bodyLimit: serverConfig.bodyLimit,
       isShuttingDown: () => shuttingDown,
     });
     const server: Server = createAppServer(app);
@@ -205,8 +210,8 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
     // Requests Node's parser refuses before express sees them (oversized headers, a broken request line)
     // still get a problem document, like every other error of this API.
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket));
-    const port = options.port ?? config.server.port ?? 8080;
-    const host = config.server.host ?? '127.0.0.1';
+    const port = options.port ?? serverConfig.port;
+    const host = serverConfig.host;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -236,8 +241,8 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
           logger.info({ hostId }, 'shutting down');
           const serverClosed = new Promise<void>((r) => server.close(() => r()));
           server.closeIdleConnections();
-          await issuances.stop(config.server.shutdownGraceMs ?? 10000);
-          await webhooks.stop({ graceMs: Math.min(config.server.shutdownGraceMs ?? 10000, 5000) });
+          await issuances.stop(serverConfig.shutdownGraceMs);
+          await webhooks.stop({ graceMs: Math.min(serverConfig.shutdownGraceMs, 5000) });
           // Requests still open now only wait on the journal; give them a moment, then cut them.
           const cut = setTimeout(() => server.closeAllConnections(), 1000);
           await serverClosed;

@@ -1,5 +1,3 @@
-import type { CheckpointResult, SyncResult } from './SqliteDatabase.js';
-
 /** Which SQL engine a {@link Database} talks to. */
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -89,3 +87,19 @@ export type StoreConfig =
       /** Name shown in `pg_stat_activity`. Defaults to `relaypoint`. */
       applicationName?: string;
     };
+
+/** One checkpoint done by the worker thread: WAL frames at the time and frames copied into the database file. */
+export interface CheckpointResult {
+  log: number;
+  checkpointed: number;
+  /** The WAL was wholly copied and released: the next commit starts it over from its beginning. */
+  restarted: boolean;
+  /** How long the checkpoint took (page copies and both fsyncs), seconds. */
+  seconds: number;
+}
+
+/** One WAL sync (`synchronous: 'FULL'`): how long the disk took, and how many commits it made durable. */
+export interface SyncResult {
+  seconds: number;
+  commits: number;
+}

@@ -3,20 +3,10 @@ import { fdatasync } from 'node:fs';
 import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Row, SqlExecutor, TransactionOptions } from './Database.js';
+import type { CheckpointResult, Row, SqlExecutor, SyncResult, TransactionOptions } from './Database.js';
 import { DatabaseBase, FifoLock } from './DatabaseBase.js';
 import { StatementCache } from './statementCache.js';
 import type { CheckpointerReply, CheckpointerRequest } from './sqliteCheckpointer.js';
-
-/** One checkpoint done by the worker thread: WAL frames at the time and frames copied into the database file. */
-export interface CheckpointResult {
-  log: number;
-  checkpointed: number;
-  /** The WAL was wholly copied and released: the next commit starts it over from its beginning. */
-  restarted: boolean;
-  /** How long the checkpoint took (page copies and both fsyncs), seconds. */
-  seconds: number;
-}
 
 /**
  * `fdatasync` on the libuv thread pool through the callback API: about 10 µs
@@ -25,12 +15,6 @@ export interface CheckpointResult {
  */
 function datasync(file: FileHandle): Promise<void> {
   return new Promise<void>((resolveSync, reject) => fdatasync(file.fd, (e) => (e ? reject(e) : resolveSync())));
-}
-
-/** One WAL sync (`synchronous: 'FULL'`): how long the disk took, and how many commits it made durable. */
-export interface SyncResult {
-  seconds: number;
-  commits: number;
 }
 
 /** Options of {@link SqliteDatabase.open}. */

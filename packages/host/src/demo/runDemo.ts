@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { reloadlyModel, reloadlyModelConfig } from '@relaypoint/connector-reloadly/model';
-import { tremendousModel, tremendousModelConfig } from '@relaypoint/connector-tremendous/model';
-import { startSimulator, type Simulator } from '@relaypoint/simulator';
+import type { Simulator } from '@relaypoint/simulator';
 import type { HostConfig } from '../config.types.js';
+import { loadOptional } from '../loadOptional.js';
 import { startHost, type RunningHost } from '../startHost.js';
 
 /** Options of {@link runDemo}. */
@@ -43,6 +42,10 @@ const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 
  */
 export async function runDemo(options: DemoOptions = {}): Promise<Demo> {
   const print = options.print ?? ((t: string) => process.stdout.write(t));
+  // The simulator and the provider models are test harnesses: loaded only here, so a production install need not carry them.
+  const { startSimulator } = await loadOptional<typeof import('@relaypoint/simulator')>('@relaypoint/simulator', 'the demo');
+  const { reloadlyModel, reloadlyModelConfig } = await loadOptional<typeof import('@relaypoint/connector-reloadly/model')>('@relaypoint/connector-reloadly/model', 'the demo');
+  const { tremendousModel, tremendousModelConfig } = await loadOptional<typeof import('@relaypoint/connector-tremendous/model')>('@relaypoint/connector-tremendous/model', 'the demo');
   const simulator = await startSimulator({ models: ['airtime', 'giftcard', reloadlyModel, tremendousModel] });
   const envKey = process.env.RELAYPOINT_DEMO_KEY;
   const apiKey = options.apiKey ?? (envKey && envKey.length >= 16 ? envKey : `rp_demo_${randomBytes(16).toString('hex')}`);

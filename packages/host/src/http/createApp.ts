@@ -1,13 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Logger } from 'pino';
-import type { Database } from '@relaypoint/store';
-import type { WebhookService } from '@relaypoint/webhooks';
-import type { ConnectorHandle } from '../connectors/ConnectorHandle.js';
 import { HostError, HostErrorCodes } from '../HostError.js';
-import type { IssuanceService } from '../issuance/IssuanceService.js';
-import type { HostMetrics } from '../observability/createMetrics.js';
-import type { ApiKeys } from './ApiKeys.js';
+import type { AppServices } from './AppServices.js';
 import { buildOpenApi } from './openApi.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { ctx, RequestContext } from './requestContext.js';
@@ -16,28 +10,10 @@ import { webhookRoutes } from './routes/webhookRoutes.js';
 import { systemRoutes } from './routes/systemRoutes.js';
 import { connectorRoutes } from './routes/connectorRoutes.js';
 
-/** Everything the HTTP API calls into. */
-export interface AppServices {
-  db: Database;
-  issuances: IssuanceService;
-  webhooks: WebhookService;
-  connectors: ReadonlyMap<string, ConnectorHandle>;
-  metrics: HostMetrics;
-  apiKeys: ApiKeys;
-  tenants: ReadonlyArray<{ id: string; name?: string }>;
-  logger: Logger;
-  /** Migration namespaces and the ids that must be applied for `/readyz`. */
-  expectedMigrations: ReadonlyArray<{ namespace: string; ids: number[] }>;
-  /** Body size limit (`100kb`). */
-  bodyLimit: string;
-  /** True once shutdown began: `/readyz` fails and new issuances are refused. */
-  isShuttingDown(): boolean;
-}
-
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Builds the express app: request ids and logs, metrics, auth, JSON parsing, routes, problem+json errors. */
-export function createApp(s: AppServices): express.Express {
+export function createApp(services: AppServices): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -47,7 +23,7 @@ export function createApp(s: AppServices): express.Express {
     const given = req.get('x-request-id');
     const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
     res.setHeader('x-request-id', requestId);
-    const context = new RequestContext(requestId, s.logger);
+    const context = new RequestContext(requestId, services.logger);
     (req as Request & { relaypoint: RequestContext }).relaypoint = context;
     const started = performance.now();
     // 'close' fires for every request, answered or not, so a client that hangs up still leaves its line.
@@ -55,10 +31,10 @@ export function createApp(s: AppServices): express.Express {
       const seconds = (performance.now() - started) / 1000;
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
       const finished = res.writableFinished;
-      if (finished) s.metrics.observeHttp(req.method, route, res.statusCode, seconds);
+      if (finished) services.metrics.observeHttp(req.method, route, res.statusCode, seconds);
       const i = context.issuance;
       // One line per request, bound fields inline (a child logger per request costs more than the line).
-      s.logger[res.statusCode >= 500 ? 'error' : 'info'](
+      services.logger[res.statusCode >= 500 ? 'error' : 'info'](
         {
           reqId: requestId,
           method: req.method,
@@ -86,7 +62,7 @@ export function createApp(s: AppServices): express.Express {
     }
     next();
   });
-  app.use(express.json({ limit: s.bodyLimit, type: 'application/json', strict: true }));
+  app.use(express.json({ limit: services.bodyLimit, type: 'application/json', strict: true }));
   // PostgreSQL cannot store U+0000 in text: refuse it at the door instead of failing deep in a write.
   app.use((req: Request, _res: Response, next: NextFunction) => {
     const bad = /%00/i.test(req.url) ? 'url' : findNul(req.body, 'body');
@@ -94,35 +70,35 @@ export function createApp(s: AppServices): express.Express {
     else next();
   });
 
-  app.use(systemRoutes(s));
+  app.use(systemRoutes(services));
 
   // Everything under /v1 needs a bearer key.
   app.use('/v1', (req: Request, _res: Response, next: NextFunction) => {
     const header = req.get('authorization') ?? '';
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    const principal = m ? s.apiKeys.authenticate(m[1]) : null;
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const principal = match ? services.apiKeys.authenticate(match[1]) : null;
     if (!principal) {
-      next(new HostError(401, HostErrorCodes.UNAUTHORIZED, m ? 'the API key is not valid' : 'send the API key as "Authorization: Bearer <key>"'));
+      next(new HostError(401, HostErrorCodes.UNAUTHORIZED, match ? 'the API key is not valid' : 'send the API key as "Authorization: Bearer <key>"'));
       return;
     }
-    const c = ctx(req);
-    c.principal = principal;
-    if (principal.kind === 'tenant') c.tenantId = principal.tenantId;
+    const context = ctx(req);
+    context.principal = principal;
+    if (principal.kind === 'tenant') context.tenantId = principal.tenantId;
     else {
       const acting = req.get('x-relaypoint-tenant');
       if (acting) {
-        if (!s.tenants.some((t) => t.id === acting)) {
+        if (!services.tenants.some((t) => t.id === acting)) {
           next(new HostError(404, HostErrorCodes.NOT_FOUND, `no tenant "${acting}"`));
           return;
         }
-        c.tenantId = acting;
+        context.tenantId = acting;
       }
     }
     next();
   });
-  app.use('/v1', connectorRoutes(s));
-  app.use('/v1', issuanceRoutes(s));
-  app.use('/v1', webhookRoutes(s));
+  app.use('/v1', connectorRoutes(services));
+  app.use('/v1', issuanceRoutes(services));
+  app.use('/v1', webhookRoutes(services));
 
   // A path the API has, asked with a method it does not: 405 with the methods it does have (from the OpenAPI document,
   // which lists every route).
@@ -160,13 +136,4 @@ function findNul(value: unknown, path: string, depth = 0): string | undefined {
     if (found) return found;
   }
   return undefined;
-}
-
-/** The tenant a request acts for; admin requests name it in `X-Relaypoint-Tenant`. */
-export function tenantOf(req: Request): string {
-  const c = ctx(req);
-  if (c.tenantId) return c.tenantId;
-  throw new HostError(400, HostErrorCodes.VALIDATION_FAILED, 'admin requests on tenant resources name the tenant in the X-Relaypoint-Tenant header', {
-    errors: ['headers.x-relaypoint-tenant: is required for admin requests'],
-  });
 }

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { isConnectorError, isRelaypointError, validateAgainstSchema, type JsonSchema } from '@relaypoint/core';
 import { HostError, HostErrorCodes } from '../HostError.js';
+import { IssuanceError, type IssuanceErrorCode } from '../issuance/IssuanceError.js';
 import { ctx } from './requestContext.js';
 
 const TITLES: Record<number, string> = {
@@ -15,6 +16,15 @@ const TITLES: Record<number, string> = {
   422: 'Unprocessable Content',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
+};
+
+/** The HTTP status of each refusal of the issuance path. */
+const ISSUANCE_STATUS: Record<IssuanceErrorCode, number> = {
+  SHUTTING_DOWN: 503,
+  UNKNOWN_CONNECTOR: 400,
+  INVALID_REFERENCE: 400,
+  REFERENCE_CONFLICT: 409,
+  VALIDATION_FAILED: 400,
 };
 
 /** The RFC 9457 problem document every error answer carries. */
@@ -67,6 +77,10 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   }
   if (err instanceof HostError) {
     sendProblem(res, err.status, String(err.code), err.message, { ...(err.errors ? { errors: err.errors } : {}), ...(err.extra ?? {}) });
+    return;
+  }
+  if (err instanceof IssuanceError) {
+    sendProblem(res, ISSUANCE_STATUS[err.code as IssuanceErrorCode] ?? 400, String(err.code), err.message, { ...(err.errors ? { errors: err.errors } : {}), ...(err.extra ?? {}) });
     return;
   }
   const bp = err as BodyParserError;

@@ -1,9 +1,6 @@
 /** Where an issuance stands. `in_flight`, `pending` and `unknown` are not terminal. */
 export type IssuanceStatus = 'in_flight' | 'pending' | 'unknown' | 'succeeded' | 'failed';
 
-/** Statuses that will not change any more. */
-export const TERMINAL_STATUSES: readonly IssuanceStatus[] = ['succeeded', 'failed'];
-
 /** Statuses the reconciler keeps working on. */
 export const OPEN_STATUSES: readonly IssuanceStatus[] = ['in_flight', 'pending', 'unknown'];
 

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { IssuanceMetrics } from '../issuance/IssuanceService.js';
+import type { IssuanceMetrics } from '../issuance/IssuanceMetrics.js';
 
 /** Breaker states as gauge values. */
 const BREAKER_VALUE: Record<string, number> = { closed: 0, 'half-open': 1, open: 2, isolated: 3 };
@@ -49,6 +49,13 @@ export function createMetrics(sources: MetricsSources): HostMetrics {
     name: 'relaypoint_issuance_outcome_conflicts_total',
     help: 'Provider successes for issuances already recorded failed, by connector. Each one needs a person to settle it with the provider and the tenant.',
     labelNames: ['connector'] as const,
+    registers: [registry],
+  });
+  const timeToTerminal = new Histogram({
+    name: 'relaypoint_issuance_time_to_terminal_seconds',
+    help: 'Time from accepting an issuance to its terminal state, seconds, by connector and by why it was open meanwhile (none, pending, unknown, not_sent, taken_over).',
+    labelNames: ['connector', 'reason'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600],
     registers: [registry],
   });
   new Gauge({
@@ -108,6 +115,7 @@ export function createMetrics(sources: MetricsSources): HostMetrics {
       onStatus: (connector, status) => issuances.inc({ connector, status }),
       onProviderCall: (connector, operation, seconds, outcome) => latency.observe({ connector, operation, outcome }, seconds),
       onOutcomeConflict: (connector) => conflicts.inc({ connector }),
+      onTerminal: (connector, reason, seconds) => timeToTerminal.observe({ connector, reason }, seconds),
     },
     observeHttp: (method, route, status, seconds) => http.observe({ method, route, status: String(status) }, seconds),
     webhookOutcome: (outcome) => deliveries.inc({ outcome }),

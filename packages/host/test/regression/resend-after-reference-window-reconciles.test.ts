@@ -74,6 +74,7 @@ describe('regression: a re-send after the provider reference window reconciles b
       intervalMs: 5_000,
       maxIntervalMs: 60_000,
       maxAgeMs: 1000 * HOUR,
+      slowAfterMs: 1000 * HOUR,
       batchSize: 10,
       exclusiveStore: true,
     });

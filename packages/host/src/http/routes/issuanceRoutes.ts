@@ -3,16 +3,15 @@ import { HostError, HostErrorCodes } from '../../HostError.js';
 import type { IssueInput } from '../../issuance/IssuanceService.js';
 import type { IssuanceStatus } from '../../issuance/IssuanceRecord.js';
 import { issueRequestSchema, issuanceListQuerySchema } from '../apiSchemas.js';
-import type { AppServices } from '../createApp.js';
-import { tenantOf } from '../createApp.js';
+import { tenantOf, type AppServices } from '../AppServices.js';
 import { sendProblem, validateOrThrow } from '../problem.js';
 import { ctx } from '../requestContext.js';
 
 /** `POST /v1/issuances`, `GET /v1/issuances/:reference`, `GET /v1/issuances`. */
-export function issuanceRoutes(s: AppServices): Router {
-  const r = Router();
+export function issuanceRoutes(services: AppServices): Router {
+  const router = Router();
 
-  r.post('/issuances', async (req: Request, res: Response) => {
+  router.post('/issuances', async (req: Request, res: Response) => {
     const tenantId = tenantOf(req);
     const body = req.body as unknown;
     if (body !== null && typeof body === 'object' && typeof (body as { amount?: unknown }).amount === 'number') {
@@ -21,7 +20,7 @@ export function issuanceRoutes(s: AppServices): Router {
       });
     }
     validateOrThrow(issueRequestSchema, body ?? {}, 'body');
-    const outcome = await s.issuances.issue(tenantId, body as IssueInput);
+    const outcome = await services.issuances.issue(tenantId, body as IssueInput);
     const { record } = outcome;
     ctx(req).issuance = { id: record.id, status: record.status, ...(record.error ? { code: record.error.code } : {}) };
     res.setHeader('location', `/v1/issuances/${encodeURIComponent(record.reference)}`);
@@ -54,27 +53,27 @@ export function issuanceRoutes(s: AppServices): Router {
     res.status(202).json(record);
   });
 
-  r.get('/issuances/:reference', async (req: Request, res: Response) => {
-    const record = await s.issuances.get(tenantOf(req), String(req.params.reference));
+  router.get('/issuances/:reference', async (req: Request, res: Response) => {
+    const record = await services.issuances.get(tenantOf(req), String(req.params.reference));
     if (!record) throw new HostError(404, HostErrorCodes.NOT_FOUND, `no issuance with reference "${String(req.params.reference)}"`);
     res.json(record);
   });
 
-  r.get('/issuances', async (req: Request, res: Response) => {
-    const q = { ...(req.query as Record<string, unknown>) };
-    validateOrThrow(issuanceListQuerySchema, q, 'query');
+  router.get('/issuances', async (req: Request, res: Response) => {
+    const query = { ...(req.query as Record<string, unknown>) };
+    validateOrThrow(issuanceListQuerySchema, query, 'query');
     // The admin key without X-Relaypoint-Tenant lists every tenant's issuances (e.g. all that need attention).
-    const c = ctx(req);
-    const tenant = c.principal?.kind === 'admin' && !c.tenantId ? null : tenantOf(req);
-    const page = await s.issuances.list(tenant, {
-      ...(q.status ? { status: q.status as IssuanceStatus } : {}),
-      ...(q.connector ? { connector: String(q.connector) } : {}),
-      ...(q.needs_attention ? { needsAttention: q.needs_attention === 'true' } : {}),
-      ...(q.cursor ? { cursor: String(q.cursor) } : {}),
-      ...(q.limit ? { limit: Number(q.limit) } : {}),
+    const context = ctx(req);
+    const tenant = context.principal?.kind === 'admin' && !context.tenantId ? null : tenantOf(req);
+    const page = await services.issuances.list(tenant, {
+      ...(query.status ? { status: query.status as IssuanceStatus } : {}),
+      ...(query.connector ? { connector: String(query.connector) } : {}),
+      ...(query.needs_attention ? { needsAttention: query.needs_attention === 'true' } : {}),
+      ...(query.cursor ? { cursor: String(query.cursor) } : {}),
+      ...(query.limit ? { limit: Number(query.limit) } : {}),
     });
     res.json(page);
   });
 
-  return r;
+  return router;
 }

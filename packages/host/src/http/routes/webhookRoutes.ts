@@ -1,8 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { HostError, HostErrorCodes } from '../../HostError.js';
 import { eventPublishSchema, pageQuerySchema, replaySchema, rotateSecretSchema, webhookCreateSchema, webhookPatchSchema } from '../apiSchemas.js';
-import type { AppServices } from '../createApp.js';
-import { tenantOf } from '../createApp.js';
+import { tenantOf, type AppServices } from '../AppServices.js';
 import { validateOrThrow } from '../problem.js';
 
 const notFound = (what: string, id: string) => new HostError(404, HostErrorCodes.NOT_FOUND, `no ${what} "${id}"`);
@@ -16,41 +15,41 @@ function instant(v: unknown): number {
 }
 
 /** Subscriptions, deliveries, replay and `POST /v1/events`, wired to the webhook service. */
-export function webhookRoutes(s: AppServices): Router {
-  const r = Router();
-  const w = s.webhooks;
+export function webhookRoutes(services: AppServices): Router {
+  const router = Router();
+  const w = services.webhooks;
 
-  r.post('/webhooks', async (req: Request, res: Response) => {
+  router.post('/webhooks', async (req: Request, res: Response) => {
     validateOrThrow(webhookCreateSchema, req.body ?? {}, 'body');
     const sub = await w.subscriptions.create(tenantOf(req), req.body as Parameters<typeof w.subscriptions.create>[1]);
     res.status(201).setHeader('location', `/v1/webhooks/${sub.id}`).json(sub);
   });
 
-  r.get('/webhooks', async (req: Request, res: Response) => {
+  router.get('/webhooks', async (req: Request, res: Response) => {
     const q = { ...(req.query as Record<string, unknown>) };
     validateOrThrow(pageQuerySchema, q, 'query');
     res.json(await w.subscriptions.list(tenantOf(req), page(q)));
   });
 
-  r.get('/webhooks/:id', async (req: Request, res: Response) => {
+  router.get('/webhooks/:id', async (req: Request, res: Response) => {
     const sub = await w.subscriptions.get(tenantOf(req), String(req.params.id));
     if (!sub) throw notFound('webhook subscription', String(req.params.id));
     res.json(sub);
   });
 
-  r.patch('/webhooks/:id', async (req: Request, res: Response) => {
+  router.patch('/webhooks/:id', async (req: Request, res: Response) => {
     validateOrThrow(webhookPatchSchema, req.body ?? {}, 'body');
     const sub = await w.subscriptions.update(tenantOf(req), String(req.params.id), req.body as Parameters<typeof w.subscriptions.update>[2]);
     if (!sub) throw notFound('webhook subscription', String(req.params.id));
     res.json(sub);
   });
 
-  r.delete('/webhooks/:id', async (req: Request, res: Response) => {
+  router.delete('/webhooks/:id', async (req: Request, res: Response) => {
     if (!(await w.subscriptions.delete(tenantOf(req), String(req.params.id)))) throw notFound('webhook subscription', String(req.params.id));
     res.status(204).end();
   });
 
-  r.post('/webhooks/:id/rotate-secret', async (req: Request, res: Response) => {
+  router.post('/webhooks/:id/rotate-secret', async (req: Request, res: Response) => {
     validateOrThrow(rotateSecretSchema, req.body ?? {}, 'body');
     const body = (req.body ?? {}) as { overlapMs?: number };
     const out = await w.subscriptions.rotateSecret(tenantOf(req), String(req.params.id), body.overlapMs !== undefined ? { overlapMs: body.overlapMs } : {});
@@ -58,7 +57,7 @@ export function webhookRoutes(s: AppServices): Router {
     res.json(out);
   });
 
-  r.get('/webhooks/:id/deliveries', async (req: Request, res: Response) => {
+  router.get('/webhooks/:id/deliveries', async (req: Request, res: Response) => {
     const q = { ...(req.query as Record<string, unknown>) };
     validateOrThrow(pageQuerySchema, q, 'query');
     const out = await w.deliveries.list(tenantOf(req), String(req.params.id), {
@@ -69,7 +68,7 @@ export function webhookRoutes(s: AppServices): Router {
     res.json(out);
   });
 
-  r.post('/webhooks/:id/replay', async (req: Request, res: Response) => {
+  router.post('/webhooks/:id/replay', async (req: Request, res: Response) => {
     validateOrThrow(replaySchema, req.body ?? {}, 'body');
     const body = req.body as { from: string | number; to: string | number };
     const from = instant(body.from);
@@ -80,23 +79,23 @@ export function webhookRoutes(s: AppServices): Router {
     res.status(202).json(out);
   });
 
-  r.get('/deliveries/:id', async (req: Request, res: Response) => {
+  router.get('/deliveries/:id', async (req: Request, res: Response) => {
     const d = await w.deliveries.get(tenantOf(req), String(req.params.id));
     if (!d) throw notFound('delivery', String(req.params.id));
     res.json(d);
   });
 
-  r.post('/deliveries/:id/retry', async (req: Request, res: Response) => {
+  router.post('/deliveries/:id/retry', async (req: Request, res: Response) => {
     const d = await w.deliveries.retry(tenantOf(req), String(req.params.id));
     if (!d) throw notFound('delivery', String(req.params.id));
     res.status(202).json(d);
   });
 
-  r.post('/events', async (req: Request, res: Response) => {
+  router.post('/events', async (req: Request, res: Response) => {
     validateOrThrow(eventPublishSchema, req.body ?? {}, 'body');
     const out = await w.publish(tenantOf(req), req.body as { type: string; data: unknown; id?: string });
     res.status(202).json(out);
   });
 
-  return r;
+  return router;
 }
