@@ -199,6 +199,7 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
       expectedMigrations: [{ namespace: 'host', ids: issuanceMigrations.map((m) => m.id) }],
       bodyLimit: config.server.bodyLimit ?? '100kb',
       isShuttingDown: () => shuttingDown,
+      console: { enabled: config.server.console !== false, maxAgeMs: rc.maxAgeMs ?? 3600000 },
     });
     const server: Server = createAppServer(app);
     server.keepAliveTimeout = 65_000;

@@ -15,6 +15,7 @@ import { issuanceRoutes } from './routes/issuanceRoutes.js';
 import { webhookRoutes } from './routes/webhookRoutes.js';
 import { systemRoutes } from './routes/systemRoutes.js';
 import { connectorRoutes } from './routes/connectorRoutes.js';
+import { consoleRoutes, type ConsoleOptions } from '../console/consoleRoutes.js';
 
 /** Everything the HTTP API calls into. */
 export interface AppServices {
@@ -32,6 +33,8 @@ export interface AppServices {
   bodyLimit: string;
   /** True once shutdown began: `/readyz` fails and new issuances are refused. */
   isShuttingDown(): boolean;
+  /** The web console under `/console` (on unless `enabled` is false). */
+  console?: ConsoleOptions;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -95,6 +98,7 @@ export function createApp(s: AppServices): express.Express {
   });
 
   app.use(systemRoutes(s));
+  app.use(consoleRoutes(s, s.console));
 
   // Everything under /v1 needs a bearer key.
   app.use('/v1', (req: Request, _res: Response, next: NextFunction) => {
