@@ -1,5 +1,5 @@
 import type { Api } from '../common/api.js';
-import { badge, h, replace, table } from '../common/dom.js';
+import { h, replace, table } from '../common/dom.js';
 import { when } from '../common/format.js';
 
 /** A journal entry as `GET /__sim/journal` returns it (only what the table shows). */
@@ -72,7 +72,7 @@ export class JournalSection {
           { title: 'Request', cell: (e) => `${e.method} ${e.path}`, className: 'url' },
           { title: 'Reference', cell: (e) => e.reference ?? '', className: 'reference' },
           { title: 'Attempt', cell: (e) => (e.attempt !== undefined ? e.attempt : ''), className: 'num' },
-          { title: 'Fault', cell: (e) => (e.fault === 'none' ? 'none' : e.fault.split(',').map((f) => badge(f))) },
+          { title: 'Fault', cell: (e) => (e.fault === 'none' ? 'none' : e.fault.split(',').map((f) => h('span', { class: 'badge badge-fault' }, f))) },
           { title: 'Status', cell: (e) => (e.status === null ? 'no answer' : String(e.status)), className: 'num' },
         ],
         newest,

@@ -56,7 +56,7 @@ async function poll(): Promise<void> {
     live.set('live', `every ${POLL_MS / 1000} s`);
   } catch {
     failures++;
-    live.set('reconnecting');
+    live.set('reconnecting', failures === 1 ? 'the last read failed' : `${failures} reads failed`);
   }
 }
 
