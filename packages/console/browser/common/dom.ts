@@ -19,7 +19,7 @@ function append(parent: Node, child: Child): void {
 /**
  * Builds an element. Strings become text nodes, so a value from the API or a
  * provider can never become markup (this file is the only place pages make
- * elements, and nothing in the console assigns `innerHTML`).
+ * elements, and no page code parses HTML from a string).
  */
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props | null = null, ...children: Child[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
