@@ -90,8 +90,12 @@ describe('host console (/console) in Chromium', function () {
     await shot('console-sign-in');
   });
 
-  it("signs in with a tenant key and lists only that tenant's issuances; the session cookie is out of the page's reach", async () => {
-    await signIn(TENANT_A_KEY);
+  it("signs in with a tenant key, by keyboard alone, and lists only that tenant's issuances; the session cookie is out of the page's reach", async () => {
+    await page.goto(`${env.host.url}/console`);
+    await page.waitForURL('**/console/sign-in');
+    // The key field has focus on arrival; Enter submits.
+    await page.keyboard.type(TENANT_A_KEY);
+    await page.keyboard.press('Enter');
     await page.locator('#issuance-results tr[data-reference="A-1"]').waitFor();
     const refs = await page.locator('#issuance-results tr[data-reference]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-reference')));
     expect(refs).to.have.members(['A-1', 'A-2', 'A-3']);
@@ -104,7 +108,11 @@ describe('host console (/console) in Chromium', function () {
   });
 
   it('shows markup from the API (customer id, metadata) as text, never as elements', async () => {
-    await page.click('a.reference:text-is("A-2")');
+    // Opened from the keyboard: Tab to the row's link, Enter.
+    await page.locator('a.reference:text-is("A-3")').focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).to.equal('A-2');
+    await page.keyboard.press('Enter');
     await page.locator('#timeline li').first().waitFor();
     const detail = page.locator('#issuance-detail');
     expect(await detail.textContent()).to.contain(MARKUP).and.contain('note=<script>window.__pwned=2</script>');

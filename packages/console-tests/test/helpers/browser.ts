@@ -10,13 +10,13 @@ export const CHROMIUM_PATH = process.env.RELAYPOINT_CHROMIUM ?? '/usr/bin/chromi
  * missing browser throws: CI installs it (`.ci/run`), and a console test that
  * silently did not run would be counted as passing.
  */
-export async function launchBrowser(): Promise<Browser | null> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    if (process.env.CI === 'true') throw new Error(`CI=true and no browser at ${CHROMIUM_PATH}: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
-    process.stderr.write(`[console-tests] no browser at ${CHROMIUM_PATH}: the browser tests are pending (apt-get install -y chromium)\n`);
+export async function launchBrowser(executablePath = CHROMIUM_PATH, ci = process.env.CI === 'true'): Promise<Browser | null> {
+  if (!existsSync(executablePath)) {
+    if (ci) throw new Error(`CI=true and no browser at ${executablePath}: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
+    process.stderr.write(`[console-tests] no browser at ${executablePath}: the browser tests are pending (apt-get install -y chromium)\n`);
     return null;
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+  return chromium.launch({ executablePath, args: ['--no-sandbox'] });
 }
 
 /** True when `npm run screenshots` asked for the pictures in docs/images to be refreshed. */
