@@ -126,22 +126,6 @@ export class HostApp {
     }
   }
 
-  /** Re-renders the current page in place (after an action or a live event). */
-  async refresh(): Promise<void> {
-    const main = this.root.querySelector('main');
-    if (!main || !this.page) return;
-    const fresh = h('main', { id: 'main', tabindex: '-1' });
-    try {
-      await this.page.render(fresh);
-      // Keep keyboard focus where it was when the same control exists again.
-      const focused = document.activeElement?.id;
-      main.replaceWith(fresh);
-      if (focused) document.getElementById(focused)?.focus();
-    } catch (e) {
-      main.append(notice('error', e instanceof ApiError ? `${e.message} (${e.code})` : String(e)));
-    }
-  }
-
   private header(): HTMLElement {
     const p = this.session!.principal;
     const nav = h(

@@ -61,8 +61,5 @@ export function webhooksPage(app: HostApp): Page {
         ),
       );
     },
-    onLive() {
-      // Health figures move with every delivery; the page is reloaded by hand to keep focus still.
-    },
   };
 }
