@@ -18,6 +18,11 @@ export default tseslint.config(
     },
   },
   {
+    // The consoles' browser modules run in the page, not in Node.
+    files: ['packages/console/browser/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

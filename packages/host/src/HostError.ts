@@ -9,6 +9,8 @@ export const HostErrorCodes = {
   UNAUTHORIZED: 'UNAUTHORIZED',
   /** The key is valid but may not do this (e.g. a tenant key on an admin route). */
   FORBIDDEN: 'FORBIDDEN',
+  /** A console request that changes state came without the session's CSRF token (`X-CSRF-Token`). */
+  CSRF_TOKEN_INVALID: 'CSRF_TOKEN_INVALID',
   /** No such route, or no such resource for this tenant (another tenant's id looks the same). */
   NOT_FOUND: 'NOT_FOUND',
   /** The route exists but not with this method; answered 405 with an `Allow` header listing the methods it has. */

@@ -23,6 +23,10 @@ export interface HostConfig {
      */
     bodyLimit?: string;
     /**
+     * Serve the web console at `/console` (sign-in with a tenant or admin API key). `false` turns it off: `/console` is then a 404.
+     */
+    console?: boolean;
+    /**
      * How long POST /v1/issuances waits for a terminal state before answering 202, ms.
      */
     issuanceWaitMs?: number;

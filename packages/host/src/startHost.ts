@@ -204,6 +204,7 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
       expectedMigrations: [{ namespace: 'host', ids: issuanceMigrations.map((m) => m.id) }],
       bodyLimit: serverConfig.bodyLimit,
       isShuttingDown: () => shuttingDown,
+      console: { enabled: config.server.console !== false, maxAgeMs: reconciliation.maxAgeMs },
     });
     const server: Server = createAppServer(app);
     server.keepAliveTimeout = 65_000;

@@ -6,6 +6,7 @@ import type { ConnectorHandle } from '../connectors/ConnectorHandle.js';
 import { HostError, HostErrorCodes } from '../HostError.js';
 import type { IssuanceService } from '../issuance/IssuanceService.js';
 import type { HostMetrics } from '../observability/createMetrics.js';
+import type { ConsoleOptions } from '../console/consoleRoutes.js';
 import type { ApiKeys } from './ApiKeys.js';
 import { ctx } from './requestContext.js';
 
@@ -25,6 +26,8 @@ export interface AppServices {
   bodyLimit: string;
   /** True once shutdown began: `/readyz` fails and new issuances are refused. */
   isShuttingDown(): boolean;
+  /** The web console under `/console` (on unless `enabled` is false). */
+  console?: ConsoleOptions;
 }
 
 /** The tenant a request acts for; admin requests name it in `X-Relaypoint-Tenant`. */

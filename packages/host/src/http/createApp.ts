@@ -9,6 +9,7 @@ import { issuanceRoutes } from './routes/issuanceRoutes.js';
 import { webhookRoutes } from './routes/webhookRoutes.js';
 import { systemRoutes } from './routes/systemRoutes.js';
 import { connectorRoutes } from './routes/connectorRoutes.js';
+import { consoleRoutes } from '../console/consoleRoutes.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -71,6 +72,7 @@ export function createApp(services: AppServices): express.Express {
   });
 
   app.use(systemRoutes(services));
+  app.use(consoleRoutes(services, services.console));
 
   // Everything under /v1 needs a bearer key.
   app.use('/v1', (req: Request, _res: Response, next: NextFunction) => {

@@ -6,6 +6,7 @@ import type { Scenario } from '../scenario/Scenario.types.js';
 import type { SinkOptions } from '../sink/Sink.js';
 import type { SinkRegistry } from '../sink/SinkRegistry.js';
 import type { SimulatorState } from '../SimulatorState.js';
+import { simConsoleRoutes } from '../console/simConsoleRoutes.js';
 
 /** What the control API drives. */
 export interface ControlTarget {
@@ -168,6 +169,7 @@ export function controlApp(target: ControlTarget): express.Express {
     res.status(204).end();
   });
 
+  app.use(simConsoleRoutes());
   app.use((req: Request, res: Response) => fail(res, 404, 'NOT_FOUND', `no such endpoint: ${req.method} ${req.path}`));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const status = (err as { status?: unknown }).status;
