@@ -9,3 +9,8 @@ export type { PostgresOptions } from './PostgresDatabase.js';
 export { toSqlitePlaceholders } from './placeholders.js';
 export { lockForProcess } from './processLock.js';
 export type { ProcessLock } from './processLock.js';
+export { LeaseTable } from './LeaseTable.js';
+export type { LeaseTableOptions, ClaimOptions, SqlFragment } from './LeaseTable.js';
+export { GroupCommit } from './GroupCommit.js';
+export { jsonList } from './jsonList.js';
+export { shiftPlaceholders } from './placeholders.js';

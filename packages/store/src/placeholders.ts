@@ -60,3 +60,28 @@ export function toSqliteValue(v: unknown): unknown {
   if (v instanceof Date) return v.getTime();
   return v;
 }
+
+/**
+ * Shifts every placeholder of a fragment by `offset` (`$1` becomes
+ * `$(1 + offset)`), so a fragment written with its own `$1…` can be joined
+ * to a statement that already uses the first `offset` parameters.
+ * Placeholders inside single-quoted literals are left alone.
+ */
+export function shiftPlaceholders(sql: string, offset: number): string {
+  if (offset === 0) return sql;
+  let out = '';
+  let inQuote = false;
+  for (let i = 0; i < sql.length; i++) {
+    const ch = sql[i];
+    if (ch === "'") inQuote = !inQuote;
+    if (!inQuote && ch === '$' && i + 1 < sql.length && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+      let j = i + 1;
+      while (j < sql.length && sql[j] >= '0' && sql[j] <= '9') j++;
+      out += `$${Number(sql.slice(i + 1, j)) + offset}`;
+      i = j - 1;
+      continue;
+    }
+    out += ch;
+  }
+  return out;
+}

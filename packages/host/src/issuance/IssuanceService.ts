@@ -16,7 +16,7 @@ import {
   type StatusResult,
 } from '@relaypoint/core';
 import type { Database, SqlExecutor } from '@relaypoint/store';
-import { GroupCommit } from './GroupCommit.js';
+import { GroupCommit } from '@relaypoint/store';
 // Spelled as the partial index `issuances_open_due` spells it: SQLite uses that index only for the same terms.
 import { OPEN_STATUSES_SQL as OPEN_SQL } from './issuanceMigrations.js';
 import type { ConnectorHandle } from '../connectors/ConnectorHandle.js';

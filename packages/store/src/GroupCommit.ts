@@ -1,4 +1,4 @@
-import type { Database, SqlExecutor } from '@relaypoint/store';
+import type { Database, Dialect, SqlExecutor } from './Database.js';
 
 /** Thrown by a batch's transaction that found its work already taken: rolled back, not an error. */
 const NOTHING_TO_DO = Symbol('nothing to do');
@@ -20,7 +20,7 @@ interface Entry {
  * the process, and the pool runs them in parallel) work runs in its own
  * transaction at once.
  */
-export class GroupCommit {
+export class GroupCommit implements SqlExecutor {
   private queue: Entry[] = [];
   private scheduled = false;
   /** The newest batch's transaction until it is committed and durable. */
@@ -38,6 +38,11 @@ export class GroupCommit {
     private readonly pipelineAt = 8,
   ) {}
 
+  /** The engine of the store behind it. */
+  get dialect(): Dialect {
+    return this.db.dialect;
+  }
+
   /** Runs `fn` in a transaction (shared with concurrent callers on SQLite) and resolves once it is committed. */
   run<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
     return this.enqueue(fn, false);
@@ -49,9 +54,15 @@ export class GroupCommit {
    * atomicity), so it skips the two savepoint statements a unit costs.
    * On PostgreSQL it runs on its own (autocommit).
    */
-  query<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+  query<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     if (this.db.dialect !== 'sqlite') return this.db.query<T>(sql, params);
     return this.enqueue((tx) => tx.query<T>(sql, params), true);
+  }
+
+  /** {@link query} for a statement whose rows are not needed: resolves with how many rows it changed, once committed. */
+  execute(sql: string, params: readonly unknown[] = []): Promise<{ rowCount: number }> {
+    if (this.db.dialect !== 'sqlite') return this.db.execute(sql, params);
+    return this.enqueue((tx) => tx.execute(sql, params), true);
   }
 
   private enqueue<T>(fn: (tx: SqlExecutor) => Promise<T>, single: boolean): Promise<T> {

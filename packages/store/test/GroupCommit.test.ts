@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { describeEachStore } from '@relaypoint/store/testing';
+import { describeEachStore } from '../src/testing/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteDatabase, type Database, type SqlExecutor } from '@relaypoint/store';
-import { GroupCommit } from '../src/issuance/GroupCommit.js';
+import { SqliteDatabase } from '../src/SqliteDatabase.js';
+import { GroupCommit } from '../src/GroupCommit.js';
+import type { Database, SqlExecutor } from '../src/Database.js';
 
 describeEachStore('GroupCommit', (target) =>
   describe('units of work', () => {
