@@ -1,4 +1,5 @@
 import { systemClock, type Clock } from '@relaypoint/core';
+import { GroupCommit } from '@relaypoint/store';
 import { DeliveryLog } from './DeliveryLog.js';
 import { Dispatcher } from './dispatch/Dispatcher.js';
 import { HttpSender } from './HttpSender.js';
@@ -24,7 +25,7 @@ export async function createWebhookService(options: WebhookServiceOptions): Prom
 
   const guard = new SsrfGuard(options.ssrf);
   const sender = new HttpSender(guard, settings.requestTimeoutMs, settings.concurrency, () => clock.now());
-  const dispatcher = new Dispatcher(db, sender, clock, settings, options.logger?.child({ component: 'webhooks' }), options.metrics);
+  const dispatcher = new Dispatcher(db, options.groupCommit ?? new GroupCommit(db), sender, clock, settings, options.logger?.child({ component: 'webhooks' }), options.metrics);
   const publisher = new Publisher(db, clock, settings.retrySchedule[0]);
 
   return {

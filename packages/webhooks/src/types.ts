@@ -1,5 +1,5 @@
 import type { Clock, Logger } from '@relaypoint/core';
-import type { Database, SqlExecutor } from '@relaypoint/store';
+import type { Database, GroupCommit, SqlExecutor } from '@relaypoint/store';
 import type { SsrfOptions } from './ssrf/SsrfGuard.js';
 import type { WebhookSettings } from './WebhookSettings.types.js';
 
@@ -92,6 +92,12 @@ export type HealthOptions = NonNullable<WebhookSettings['health']>;
 export interface WebhookServiceOptions extends Omit<WebhookSettings, 'retrySchedule'> {
   /** The store (SQLite or PostgreSQL). Migrations (namespace `webhooks`) run at creation. */
   db: Database;
+  /**
+   * The store's group commit the dispatcher records and claims through (one unit per transaction). Pass the one
+   * the rest of the process writes through to share commits and WAL syncs with it on SQLite. Defaults to one of
+   * its own over `db`.
+   */
+  groupCommit?: GroupCommit;
   /** Structured logger. Secrets and bodies are never logged. Defaults to silent. */
   logger?: Logger;
   /** Delay before each attempt, ms; its length (at least 1) is the number of attempts. Defaults to `[0, 5s, 5m, 30m, 2h, 5h, 10h, 10h]`. */

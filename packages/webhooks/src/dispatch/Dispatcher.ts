@@ -1,5 +1,5 @@
 import type { Clock, Logger } from '@relaypoint/core';
-import type { Database } from '@relaypoint/store';
+import type { Database, GroupCommit } from '@relaypoint/store';
 import type { HttpSender } from '../HttpSender.js';
 import type { ResolvedWebhookSettings } from '../resolveWebhookSettings.js';
 import type { WebhookMetrics } from '../types.js';
@@ -25,8 +25,8 @@ const COMMIT_INTERVAL_MS = 50;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref?.());
 
 /**
- * The delivery loop of one process. One store transaction at a time (group
- * commit) records every result waiting, applies endpoint health, and claims
+ * The delivery loop of one process. One store transaction at a time (a unit
+ * of the store's group commit) records every result waiting, applies endpoint health, and claims
  * the next rows, topping up the {@link Scheduler}'s queues so senders never
  * wait for a claim. It runs every {@link COMMIT_INTERVAL_MS}, sooner when the
  * queue runs low or many results wait. Each claimed delivery goes through the
@@ -61,8 +61,13 @@ export class Dispatcher {
   /** When the subscriptions of the claims queued here were last compared with the store (`performance.now()`). */
   private queuedCheckedAt = 0;
 
+  /**
+   * @param commits the store's group commit: each pump transaction is one unit of it (and shares its commit with
+   *   any other writer using the same instance, on SQLite)
+   */
   constructor(
-    private readonly db: Database,
+    db: Database,
+    private readonly commits: GroupCommit,
     private readonly sender: HttpSender,
     private readonly clock: Clock,
     private readonly settings: ResolvedWebhookSettings,
@@ -76,7 +81,7 @@ export class Dispatcher {
     const { concurrency, perSubscriptionConcurrency } = settings;
     this.scheduler = new Scheduler({ concurrency, perSubscriptionConcurrency, maxQueued: this.maxQueued }, (delivery) => this.dispatch(delivery), () => this.maybeWake());
     this.queue = new OutboxQueue(db, clock, { workerId: settings.workerId, leaseMs: settings.leaseMs, roomFloor: 2 * perSubscriptionConcurrency });
-    this.health = new EndpointHealth(db, clock, settings.health, logger);
+    this.health = new EndpointHealth(commits, clock, settings.health, logger);
     this.policy = { schedule: settings.retrySchedule, jitter: settings.jitter, maxRetryAfterMs: settings.maxRetryAfterMs, random };
     this.observer = { metrics, logger };
   }
@@ -210,7 +215,7 @@ export class Dispatcher {
     let stale: StaleSubscription[] = [];
     let claimed: ClaimedDelivery[] = [];
     try {
-      await this.db.transaction(async (tx) => {
+      await this.commits.run(async (tx) => {
         if (batch.length) {
           await this.queue.record(tx, batch);
           stopped = await this.health.record(tx, batch);
@@ -254,7 +259,7 @@ export class Dispatcher {
   private async renewLeases(): Promise<void> {
     if (!this.running || this.held === 0) return;
     try {
-      await this.queue.renewLeases();
+      await this.queue.renewLeases(this.commits);
     } catch (error) {
       this.logger?.warn({ err: errorText(error) }, 'webhook lease renewal failed');
     }
@@ -262,7 +267,7 @@ export class Dispatcher {
 
   private async takeOverExpired(): Promise<void> {
     try {
-      const count = await this.queue.takeOverExpired();
+      const count = await this.queue.takeOverExpired(this.commits);
       if (count) this.logger?.info({ count }, 'recovered webhook deliveries from expired leases');
     } catch (error) {
       this.logger?.warn({ err: errorText(error) }, 'webhook lease recovery failed');

@@ -1,5 +1,5 @@
 import type { Clock, Logger } from '@relaypoint/core';
-import type { Database, SqlExecutor } from '@relaypoint/store';
+import type { SqlExecutor } from '@relaypoint/store';
 import { jsonList } from '../store/jsonRows.js';
 import type { DispatchResult } from './DispatchResult.js';
 
@@ -31,7 +31,8 @@ export class EndpointHealth {
   readonly stoppedHere = new Set<string>();
 
   constructor(
-    private readonly db: Database,
+    /** Where the drain's statements run (the dispatcher's group commit). */
+    private readonly db: SqlExecutor,
     private readonly clock: Clock,
     private readonly settings: EndpointHealthSettings,
     private readonly logger: Logger | undefined,

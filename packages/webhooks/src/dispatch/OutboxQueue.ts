@@ -1,6 +1,6 @@
 import type { Clock } from '@relaypoint/core';
-import type { Database, SqlExecutor } from '@relaypoint/store';
-import { jsonList, jsonRows } from '../store/jsonRows.js';
+import { jsonList, LeaseTable, type Database, type SqlExecutor } from '@relaypoint/store';
+import { jsonRows } from '../store/jsonRows.js';
 import { parsePreviousSecrets, type PreviousSecret } from '../store/rows.js';
 import type { ClaimedDelivery, ClaimedRow, SubscriptionSnapshot } from './ClaimedDelivery.js';
 import type { DispatchResult } from './DispatchResult.js';
@@ -53,21 +53,39 @@ function withLegacyPrevious(list: PreviousSecret[], secret: string | null, expir
   return [{ secret, expiresAt: Number(expiresAt) }, ...list];
 }
 
+/** The lease is held only while a row is `in_flight`. */
+const IN_FLIGHT = { sql: "status = 'in_flight'" };
+
 /**
- * The outbox as a queue of leased work: claims due deliveries fairly across
- * subscriptions under this process' lease, records their results, renews the
- * leases it holds and takes over expired ones. Every statement runs in the
- * transaction it is given (the dispatcher's group commit) or on its own.
+ * The outbox as a queue of leased work over the store's {@link LeaseTable}
+ * (`worker` owns a row until `lease_until`): claims due deliveries fairly
+ * across subscriptions under this process' lease, records their results
+ * (which ends the lease), renews the leases it holds and hands expired ones
+ * back. Every statement runs on the executor it is given (the dispatcher's
+ * group commit, or a transaction of it).
  */
 export class OutboxQueue {
   /** Where the next fair-claim scan of subscriptions resumes (`''`: from the first). */
   private fairCursor = '';
+  private readonly leases: LeaseTable;
+  private readonly roomFloor: number;
 
   constructor(
     private readonly db: Database,
     private readonly clock: Clock,
-    private readonly settings: OutboxQueueSettings,
-  ) {}
+    settings: OutboxQueueSettings,
+  ) {
+    this.roomFloor = settings.roomFloor;
+    this.leases = new LeaseTable(db, {
+      table: 'webhook_deliveries',
+      ownerColumn: 'worker',
+      leaseUntilColumn: 'lease_until',
+      releasedLeaseUntil: null,
+      owner: settings.workerId,
+      leaseMs: settings.leaseMs,
+      clock,
+    });
+  }
 
   /**
    * Claims up to `limit` due rows inside `tx` and loads what sending them
@@ -93,7 +111,7 @@ export class OutboxQueue {
       [now, JSON.stringify(full), limit * 2],
     );
     if (!candidates.length) return [];
-    const floor = this.settings.roomFloor;
+    const floor = this.roomFloor;
     const rows: ClaimedRow[] = [];
     const take = (candidate: ClaimedRow): void => {
       const left = room.get(candidate.subscription_id) ?? floor;
@@ -106,13 +124,11 @@ export class OutboxQueue {
       const served = new Set([...full, ...candidates.map((candidate) => candidate.subscription_id)]);
       for (const candidate of await this.claimOthers(tx, now, served, floor)) take(candidate);
     }
-    // The rows were read in this transaction (SQLite: under its write lock; PostgreSQL: locked FOR UPDATE), so all of them change.
-    await tx.execute(`UPDATE webhook_deliveries SET status = 'in_flight', lease_until = $1, worker = $2 WHERE id IN (${jsonList(dialect, '$3')})`, [
-      now + this.settings.leaseMs,
-      this.settings.workerId,
-      JSON.stringify(rows.map((row) => row.id)),
-    ]);
-    return this.load(tx, rows);
+    // Chosen in this transaction (SQLite: under its write lock; PostgreSQL: locked FOR UPDATE), so the lease takes all
+    // of them; only what it took is sent, in the order chosen.
+    const claimed = await this.leases.claimIds<{ id: string }>(rows.map((row) => row.id), { set: { sql: "status = 'in_flight'" } }, tx);
+    const leased = new Set(claimed.map((row) => row.id));
+    return this.load(tx, leased.size === rows.length ? rows : rows.filter((row) => leased.has(row.id)));
   }
 
   /** The event bodies and subscriptions of claimed rows. */
@@ -181,7 +197,7 @@ export class OutboxQueue {
     return rows.map(({ id, subscription_id, event_key, event_type, attempts }) => ({ id, subscription_id, event_key, event_type, attempts }));
   }
 
-  /** Records a batch of results: one statement for the attempts, one for the rows. */
+  /** Records a batch of results and ends their leases: one statement for the attempts, one for the rows, one for the leases. */
   async record(tx: SqlExecutor, batch: readonly DispatchResult[]): Promise<void> {
     const dialect = this.db.dialect;
     const attempts: unknown[][] = [];
@@ -223,10 +239,15 @@ export class OutboxQueue {
          attempts = d.attempts + v.attempted, next_attempt_at = v.next_attempt_at,
          last_status = CASE WHEN v.attempted = 1 THEN v.last_status ELSE d.last_status END,
          last_error = CASE WHEN v.attempted = 1 OR v.last_error IS NOT NULL THEN v.last_error ELSE d.last_error END,
-         delivered_at = v.delivered_at, lease_until = NULL, worker = NULL
+         delivered_at = v.delivered_at
        FROM ${jsonRows(dialect, '$2', RESULT_COLUMNS)} AS v
        WHERE d.id = v.id AND ${plain}d.worker = $1 AND ${plain}d.status = 'in_flight'`,
-      [this.settings.workerId, JSON.stringify(rows)],
+      [this.leases.owner, JSON.stringify(rows)],
+    );
+    await this.leases.release(
+      batch.map((result) => result.id),
+      {},
+      tx,
     );
   }
 
@@ -240,19 +261,13 @@ export class OutboxQueue {
   }
 
   /** Extends the lease of every row this process holds. */
-  async renewLeases(): Promise<void> {
-    await this.db.execute("UPDATE webhook_deliveries SET lease_until = $1 WHERE worker = $2 AND status = 'in_flight'", [
-      this.clock.now() + this.settings.leaseMs,
-      this.settings.workerId,
-    ]);
+  async renewLeases(executor: SqlExecutor): Promise<void> {
+    await this.leases.renew(undefined, { where: IN_FLIGHT }, executor);
   }
 
   /** Hands rows whose lease expired (their worker died) back to the queue; they are resent with the same webhook-id. Returns how many. */
-  async takeOverExpired(): Promise<number> {
-    const taken = await this.db.execute("UPDATE webhook_deliveries SET status = 'pending', lease_until = NULL, worker = NULL WHERE status = 'in_flight' AND lease_until < $1", [
-      this.clock.now(),
-    ]);
-    return taken.rowCount;
+  async takeOverExpired(executor: SqlExecutor): Promise<number> {
+    return this.leases.releaseExpired({ where: IN_FLIGHT, set: { sql: "status = 'pending'" } }, executor);
   }
 
   /**
