@@ -81,7 +81,7 @@ export class Dispatcher {
     const { concurrency, perSubscriptionConcurrency } = settings;
     this.scheduler = new Scheduler({ concurrency, perSubscriptionConcurrency, maxQueued: this.maxQueued }, (delivery) => this.dispatch(delivery), () => this.maybeWake());
     this.queue = new OutboxQueue(db, clock, { workerId: settings.workerId, leaseMs: settings.leaseMs, roomFloor: 2 * perSubscriptionConcurrency });
-    this.health = new EndpointHealth(commits, clock, settings.health, logger);
+    this.health = new EndpointHealth(db, clock, settings.health, logger);
     this.policy = { schedule: settings.retrySchedule, jitter: settings.jitter, maxRetryAfterMs: settings.maxRetryAfterMs, random };
     this.observer = { metrics, logger };
   }
@@ -128,8 +128,8 @@ export class Dispatcher {
     }
   }
 
-  /** Rows held by this process (queued or in flight), for tests and stats. */
-  get held(): number {
+  /** Rows held by this process (queued or in flight). */
+  private get held(): number {
     return this.scheduler.queued + this.scheduler.running;
   }
 

@@ -31,7 +31,7 @@ export class EndpointHealth {
   readonly stoppedHere = new Set<string>();
 
   constructor(
-    /** Where the drain's statements run (the dispatcher's group commit). */
+    /** Where the drain's statements run, each on its own: most ticks only read. */
     private readonly db: SqlExecutor,
     private readonly clock: Clock,
     private readonly settings: EndpointHealthSettings,
