@@ -1,6 +1,5 @@
 import type { Clock, Logger } from '@relaypoint/core';
-import type { SqlExecutor } from '@relaypoint/store';
-import { jsonList } from '../store/jsonRows.js';
+import { jsonList, type SqlExecutor } from '@relaypoint/store';
 import type { DispatchResult } from './DispatchResult.js';
 
 /** A subscription this process stopped: paused by health, or disabled by a 410. */
