@@ -83,11 +83,11 @@ export class DeliveryLog implements DeliveriesApi {
     }
     const sub = await this.subscription(tenantId, subscriptionId, false);
     if (!sub) return null;
-    const r = await this.db.execute(
+    const replayed = await this.db.execute(
       `UPDATE webhook_deliveries SET status = 'pending', attempts = 0, next_attempt_at = $4, held = $5, delivered_at = NULL
        WHERE subscription_id = $1 AND event_created_at >= $2 AND event_created_at < $3 AND status <> 'in_flight'`,
       [subscriptionId, range.from, range.to, this.clock.now(), sub.status === 'active' ? 0 : 1],
     );
-    return { scheduled: r.rowCount };
+    return { scheduled: replayed.rowCount };
   }
 }

@@ -54,9 +54,9 @@ function textOnly(s: string): string {
   return s.includes('\u0000') ? s.replaceAll('\u0000', '\uFFFD') : s;
 }
 
-function errorChain(e: unknown): { code?: string; name?: string; message?: string }[] {
+function errorChain(error: unknown): { code?: string; name?: string; message?: string }[] {
   const out: { code?: string; name?: string; message?: string }[] = [];
-  let cur: unknown = e;
+  let cur: unknown = error;
   for (let i = 0; i < 5 && cur && typeof cur === 'object'; i++) {
     out.push(cur as { code?: string; name?: string; message?: string });
     cur = (cur as { cause?: unknown }).cause;
@@ -65,15 +65,15 @@ function errorChain(e: unknown): { code?: string; name?: string; message?: strin
 }
 
 /** Maps a transport error to an attempt error kind. */
-export function classifyError(e: unknown, timedOut: boolean): ErrorKind {
+export function classifyError(error: unknown, timedOut: boolean): ErrorKind {
   if (timedOut) return 'timeout';
-  for (const x of errorChain(e)) {
-    const code = x.code ?? '';
+  for (const link of errorChain(error)) {
+    const code = link.code ?? '';
     if (code === 'ERR_SSRF_BLOCKED') return 'ssrf_blocked';
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA' || code === 'EAI_FAIL' || x.name === 'DnsError') return 'dns';
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA' || code === 'EAI_FAIL' || link.name === 'DnsError') return 'dns';
     if (code === 'ECONNREFUSED') return 'refused';
     if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') return 'timeout';
-    if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) || /certificate|ssl|tls/i.test(x.message ?? '')) return 'tls';
+    if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) || /certificate|ssl|tls/i.test(link.message ?? '')) return 'tls';
     if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'ECONNABORTED' || code === 'UND_ERR_CLOSED') return 'reset';
   }
   return 'reset';
@@ -81,10 +81,10 @@ export function classifyError(e: unknown, timedOut: boolean): ErrorKind {
 
 /** Parses `Retry-After` (seconds or an HTTP date) into ms from `now`. */
 export function parseRetryAfter(value: string | string[] | undefined, now: number): number | undefined {
-  const v = Array.isArray(value) ? value[0] : value;
-  if (v === undefined || v.trim() === '') return undefined;
-  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
-  const at = Date.parse(v);
+  const header = Array.isArray(value) ? value[0] : value;
+  if (header === undefined || header.trim() === '') return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
@@ -155,17 +155,17 @@ export class HttpSender {
       if (statusCode < 200 || statusCode >= 300) {
         result.errorKind = 'http_status';
         result.errorMessage = `HTTP ${statusCode}`;
-        const ra = parseRetryAfter(res.headers['retry-after'], Date.now());
-        if (ra !== undefined) result.retryAfterMs = ra;
+        const retryAfterMs = parseRetryAfter(res.headers['retry-after'], Date.now());
+        if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;
       }
       return result;
-    } catch (e) {
-      const kind = classifyError(e, signal.aborted);
-      const code = errorChain(e).map((x) => x.code).find((c) => c) ?? '';
+    } catch (error) {
+      const kind = classifyError(error, signal.aborted);
+      const code = errorChain(error).map((link) => link.code).find((c) => c) ?? '';
       const result: SendResult = { at, latencyMs: Math.round(performance.now() - started), responseBody: '', errorKind: kind, errorMessage: `${kind}${code ? ` (${code})` : ''}` };
       if (kind === 'ssrf_blocked') {
         result.errorMessage = SSRF_BLOCKED_MESSAGE;
-        const blocked = errorChain(e).find((x) => x.code === 'ERR_SSRF_BLOCKED') as { detail?: unknown } | undefined;
+        const blocked = errorChain(error).find((link) => link.code === 'ERR_SSRF_BLOCKED') as { detail?: unknown } | undefined;
         result.blockedDetail = typeof blocked?.detail === 'string' ? blocked.detail : 'blocked';
       }
       return result;
@@ -175,18 +175,18 @@ export class HttpSender {
   }
 
   private target(url: string): Target | null {
-    let t = this.targets.get(url);
-    if (t === undefined) {
+    let target = this.targets.get(url);
+    if (target === undefined) {
       try {
         const parsed = new URL(url);
-        t = { origin: parsed.origin, path: parsed.pathname + parsed.search, httpOk: parsed.protocol !== 'http:' || this.guard.httpAllowedFor(parsed.hostname) };
+        target = { origin: parsed.origin, path: parsed.pathname + parsed.search, httpOk: parsed.protocol !== 'http:' || this.guard.httpAllowedFor(parsed.hostname) };
       } catch {
-        t = null;
+        target = null;
       }
       if (this.targets.size >= 10_000) this.targets.clear();
-      this.targets.set(url, t);
+      this.targets.set(url, target);
     }
-    return t;
+    return target;
   }
 
   /** Closes idle connections; with `force`, aborts requests still running (their deliveries keep their lease and are resent later). */

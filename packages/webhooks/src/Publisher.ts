@@ -40,42 +40,42 @@ export class Publisher {
     return { id, type: event.type, body, now };
   }
 
-  private async write(tx: SqlExecutor, tenantId: string, e: { id: string; type: string; body: string; now: number }): Promise<PublishResult> {
-    const key = newId('evk', e.now);
+  private async write(tx: SqlExecutor, tenantId: string, event: { id: string; type: string; body: string; now: number }): Promise<PublishResult> {
+    const key = newId('evk', event.now);
     const inserted = await tx.query<{ key: string }>(
       'INSERT INTO webhook_events (key, tenant_id, id, type, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, id) DO NOTHING RETURNING key',
-      [key, tenantId, e.id, e.type, e.body, e.now],
+      [key, tenantId, event.id, event.type, event.body, event.now],
     );
     if (!inserted.length) {
       // Published before (possibly by a concurrent transaction that has now committed): nothing new.
       const [row] = await tx.query<{ n: number }>(
         'SELECT COUNT(*) AS n FROM webhook_deliveries d JOIN webhook_events ev ON ev.key = d.event_key WHERE ev.tenant_id = $1 AND ev.id = $2',
-        [tenantId, e.id],
+        [tenantId, event.id],
       );
-      return { id: e.id, deliveries: Number(row?.n ?? 0), duplicate: true };
+      return { id: event.id, deliveries: Number(row?.n ?? 0), duplicate: true };
     }
     const subs = await tx.query<{ id: string; status: string; events: string }>(
       'SELECT id, status, events FROM webhook_subscriptions WHERE tenant_id = $1 AND active = 1 AND deleted_at IS NULL',
       [tenantId],
     );
-    const matching = subs.filter((s) => {
-      const ev = JSON.parse(s.events) as string[];
-      return ev.includes('*') || ev.includes(e.type);
+    const matching = subs.filter((subscription) => {
+      const types = JSON.parse(subscription.events) as string[];
+      return types.includes('*') || types.includes(event.type);
     });
     // Multi-row inserts keep the round trips (and SQLite's per-statement cost) low for wide fan-out.
     for (let i = 0; i < matching.length; i += 50) {
       const chunk = matching.slice(i, i + 50);
-      const params: unknown[] = [tenantId, key, e.id, e.type, e.now, e.now + this.firstDelayMs];
-      const values = chunk.map((s) => {
-        params.push(newId('msg', e.now), s.id, s.status === 'paused' ? 1 : 0);
-        const n = params.length;
-        return `($${n - 2}, $1, $${n - 1}, $2, $3, $4, $5, 'pending', $${n}, 0, $6, $5)`;
+      const params: unknown[] = [tenantId, key, event.id, event.type, event.now, event.now + this.firstDelayMs];
+      const values = chunk.map((subscription) => {
+        params.push(newId('msg', event.now), subscription.id, subscription.status === 'paused' ? 1 : 0);
+        const last = params.length;
+        return `($${last - 2}, $1, $${last - 1}, $2, $3, $4, $5, 'pending', $${last}, 0, $6, $5)`;
       });
       await tx.execute(
         `INSERT INTO webhook_deliveries (id, tenant_id, subscription_id, event_key, event_id, event_type, event_created_at, status, held, attempts, next_attempt_at, created_at) VALUES ${values.join(', ')}`,
         params,
       );
     }
-    return { id: e.id, deliveries: matching.length, duplicate: false };
+    return { id: event.id, deliveries: matching.length, duplicate: false };
   }
 }

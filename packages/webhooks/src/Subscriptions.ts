@@ -11,19 +11,19 @@ import type { CreateSubscriptionInput, Page, Subscription, SubscriptionsApi, Upd
 function checkEvents(events: unknown): string[] {
   if (!Array.isArray(events) || events.length === 0) throw WebhookInputError.invalid('events', 'events must be a non-empty array of event types or "*"');
   const out = new Set<string>();
-  for (const e of events) {
-    if (typeof e !== 'string' || (e !== '*' && !eventTypes.includes(e))) {
-      throw WebhookInputError.invalid('events', `unknown event type ${JSON.stringify(e)} (known: ${eventTypes.join(', ')}, or "*")`);
+  for (const type of events) {
+    if (typeof type !== 'string' || (type !== '*' && !eventTypes.includes(type))) {
+      throw WebhookInputError.invalid('events', `unknown event type ${JSON.stringify(type)} (known: ${eventTypes.join(', ')}, or "*")`);
     }
-    out.add(e);
+    out.add(type);
   }
   return out.has('*') ? ['*'] : [...out];
 }
 
-function checkDescription(d: unknown): string | null {
-  if (d === undefined || d === null) return null;
-  if (typeof d !== 'string' || d.length > 500) throw WebhookInputError.invalid('description', 'description must be a string of at most 500 characters');
-  return d;
+function checkDescription(description: unknown): string | null {
+  if (description === undefined || description === null) return null;
+  if (typeof description !== 'string' || description.length > 500) throw WebhookInputError.invalid('description', 'description must be a string of at most 500 characters');
+  return description;
 }
 
 /** Subscription management over the store, tenant-scoped. */
@@ -116,11 +116,11 @@ export class Subscriptions implements SubscriptionsApi {
   async delete(tenantId: string, id: string): Promise<boolean> {
     const now = this.clock.now();
     return this.db.transaction(async (tx) => {
-      const r = await tx.execute(
+      const deleted = await tx.execute(
         "UPDATE webhook_subscriptions SET deleted_at = $3, active = 0, status = 'disabled', disabled_reason = 'deleted', draining = 0, updated_at = $3 WHERE id = $1 AND tenant_id = $2 AND deleted_at IS NULL",
         [id, tenantId, now],
       );
-      if (r.rowCount === 0) return false;
+      if (deleted.rowCount === 0) return false;
       // Kept in the log, visibly finished: nothing will be sent for a deleted endpoint.
       await tx.execute(
         "UPDATE webhook_deliveries SET status = 'failed', held = 1, last_error = 'subscription deleted' WHERE subscription_id = $1 AND status = 'pending'",

@@ -1,4 +1,6 @@
-export { createWebhookService, DEFAULT_RETRY_SCHEDULE } from './createWebhookService.js';
+export { createWebhookService } from './createWebhookService.js';
+export { DEFAULT_RETRY_SCHEDULE } from './resolveWebhookSettings.js';
+export type { WebhookSettings } from './WebhookSettings.types.js';
 export type {
   Attempt,
   CreateSubscriptionInput,

@@ -1,6 +1,7 @@
 import type { Clock, Logger } from '@relaypoint/core';
-import type { Database, SqlExecutor } from '@relaypoint/store';
+import type { Database, GroupCommit, SqlExecutor } from '@relaypoint/store';
 import type { SsrfOptions } from './ssrf/SsrfGuard.js';
+import type { WebhookSettings } from './WebhookSettings.types.js';
 
 /** Why an attempt failed without (or besides) an HTTP status. */
 export type ErrorKind = 'timeout' | 'dns' | 'refused' | 'reset' | 'tls' | 'ssrf_blocked' | 'http_status';
@@ -80,49 +81,30 @@ export interface WebhookMetrics {
   onSubscriptionStopped?(status: 'paused' | 'disabled'): void;
 }
 
-/** Endpoint health: when a failing endpoint is paused, and how fast its backlog drains once resumed. */
-export interface HealthOptions {
-  /** Pause after only failures for this long, ms. Defaults to 24 h. */
-  pauseAfterMs?: number;
-  /** … and at least this many consecutive failed attempts. Defaults to 5. */
-  minFailures?: number;
-  /** Deliveries per second released from a resumed subscription's backlog. Defaults to 10. */
-  drainRatePerSecond?: number;
-}
+/** Endpoint health: when a failing endpoint is paused, and how fast its backlog drains once resumed (defaults in `WebhookSettings`). */
+export type HealthOptions = NonNullable<WebhookSettings['health']>;
 
-/** Options of {@link createWebhookService}. */
-export interface WebhookServiceOptions {
+/**
+ * Options of {@link createWebhookService}: the store and hooks, plus the
+ * tunables of {@link WebhookSettings} (each optional; the defaults are in
+ * `WebhookSettings.schema.json` and stated on each field).
+ */
+export interface WebhookServiceOptions extends Omit<WebhookSettings, 'retrySchedule'> {
   /** The store (SQLite or PostgreSQL). Migrations (namespace `webhooks`) run at creation. */
   db: Database;
+  /**
+   * The store's group commit the dispatcher records and claims through (one unit per transaction). Pass the one
+   * the rest of the process writes through to share commits and WAL syncs with it on SQLite. Defaults to one of
+   * its own over `db`.
+   */
+  groupCommit?: GroupCommit;
   /** Structured logger. Secrets and bodies are never logged. Defaults to silent. */
   logger?: Logger;
-  /** Delay before each attempt, ms; its length is the number of attempts. Defaults to `[0, 5s, 5m, 30m, 2h, 5h, 10h, 10h]`. */
-  retrySchedule?: number[];
-  /** Random spread of each retry delay, as a fraction (0.2 = ±20 %). Defaults to 0.2. */
-  jitter?: number;
-  /** Upper bound for a receiver's `Retry-After`, ms. Defaults to 1 h. */
-  maxRetryAfterMs?: number;
-  /** Whole-request timeout (connect, headers, body), ms. Defaults to 15000. */
-  requestTimeoutMs?: number;
-  /** Requests in flight at once in this process. Defaults to 32. */
-  concurrency?: number;
-  /** Requests in flight at once to one subscription in this process. Defaults to 4. */
-  perSubscriptionConcurrency?: number;
-  /** Sizes the claim-ahead queue: up to `2 × concurrency + 4 × batchSize` rows are claimed ahead of the senders (results are recorded together every 50 ms, or sooner when the queue runs low). Defaults to 100. */
-  batchSize?: number;
-  /** How often an idle dispatcher looks for due deliveries, ms. Defaults to 250. */
-  pollIntervalMs?: number;
-  /** How long a claim is held before another worker may take it over, ms (renewed while this process lives). Defaults to `requestTimeoutMs * 2 + 5000`. */
-  leaseMs?: number;
-  /** How long a rotated-out secret keeps signing alongside the new one, ms. Defaults to 24 h. */
-  secretOverlapMs?: number;
-  /** Endpoint health settings. */
-  health?: HealthOptions;
+  /** Delay before each attempt, ms; its length (at least 1) is the number of attempts. Defaults to `[0, 5s, 5m, 30m, 2h, 5h, 10h, 10h]`. */
+  retrySchedule?: readonly number[];
   /** SSRF guard settings (on by default, https only, no private addresses). */
   ssrf?: SsrfOptions;
-  /** Identifies this process in leases. Defaults to `<hostname>:<pid>:<random>`. */
-  workerId?: string;
-  /** Time source for schedules, leases and rotation. Defaults to `Date`. */
+  /** Time source for schedules, leases and rotation. Defaults to core's `systemClock`. */
   clock?: Clock;
   /** Metrics hooks. */
   metrics?: WebhookMetrics;

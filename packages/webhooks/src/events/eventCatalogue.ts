@@ -42,14 +42,14 @@ for (const schema of schemas.values()) compileSchema(schema);
  */
 export function normalizeEventData(type: string, data: unknown): unknown {
   if (type !== 'reward.issued' || typeof data !== 'object' || data === null || Array.isArray(data)) return data;
-  const d = data as Record<string, unknown>;
-  const voucher = d.voucher;
+  const fields = data as Record<string, unknown>;
+  const voucher = fields.voucher;
   if (typeof voucher !== 'object' || voucher === null || Array.isArray(voucher)) return data;
   const { code, pin: _pin, ...rest } = voucher as Record<string, unknown>;
   const masked: Record<string, unknown> = { ...rest };
   if (typeof code === 'string' && code.length > 0 && masked.codeLast4 === undefined) masked.codeLast4 = code.slice(-4);
   else if (code !== undefined && typeof code !== 'string') masked.code = code; // keep it so validation reports it
-  return { ...d, voucher: masked };
+  return { ...fields, voucher: masked };
 }
 
 /**

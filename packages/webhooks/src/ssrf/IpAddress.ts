@@ -17,30 +17,30 @@ export interface Cidr {
 
 /** Parses a canonical IPv4 (dotted quad) or IPv6 address (brackets and zone ids tolerated); `null` when it is neither. */
 export function parseIp(text: string): IpAddress | null {
-  let s = text.trim();
-  if (s.startsWith('[') && s.endsWith(']')) s = s.slice(1, -1);
-  const zone = s.indexOf('%');
-  if (zone >= 0) s = s.slice(0, zone);
-  if (isIPv4(s)) return { family: 4, bytes: Uint8Array.from(s.split('.').map(Number)) };
-  if (!isIPv6(s)) return null;
+  let address = text.trim();
+  if (address.startsWith('[') && address.endsWith(']')) address = address.slice(1, -1);
+  const zone = address.indexOf('%');
+  if (zone >= 0) address = address.slice(0, zone);
+  if (isIPv4(address)) return { family: 4, bytes: Uint8Array.from(address.split('.').map(Number)) };
+  if (!isIPv6(address)) return null;
   // A trailing dotted quad (::ffff:1.2.3.4) becomes two hextets.
-  const lastColon = s.lastIndexOf(':');
-  const tail = s.slice(lastColon + 1);
+  const lastColon = address.lastIndexOf(':');
+  const tail = address.slice(lastColon + 1);
   if (tail.includes('.')) {
-    const q = tail.split('.').map(Number);
-    s = `${s.slice(0, lastColon + 1)}${((q[0] << 8) | q[1]).toString(16)}:${((q[2] << 8) | q[3]).toString(16)}`;
+    const quad = tail.split('.').map(Number);
+    address = `${address.slice(0, lastColon + 1)}${((quad[0] << 8) | quad[1]).toString(16)}:${((quad[2] << 8) | quad[3]).toString(16)}`;
   }
-  const [head, rest] = s.includes('::') ? s.split('::') : [s, undefined];
-  const h = head ? head.split(':') : [];
-  const r = rest === undefined ? [] : rest ? rest.split(':') : [];
-  const fill = rest === undefined ? 0 : 8 - h.length - r.length;
-  const groups = [...h, ...Array<string>(fill).fill('0'), ...r];
+  const [head, rest] = address.includes('::') ? address.split('::') : [address, undefined];
+  const headGroups = head ? head.split(':') : [];
+  const restGroups = rest === undefined ? [] : rest ? rest.split(':') : [];
+  const fill = rest === undefined ? 0 : 8 - headGroups.length - restGroups.length;
+  const groups = [...headGroups, ...Array<string>(fill).fill('0'), ...restGroups];
   if (groups.length !== 8) return null;
   const bytes = new Uint8Array(16);
-  groups.forEach((g, i) => {
-    const v = parseInt(g, 16);
-    bytes[i * 2] = v >> 8;
-    bytes[i * 2 + 1] = v & 0xff;
+  groups.forEach((group, i) => {
+    const value = parseInt(group, 16);
+    bytes[i * 2] = value >> 8;
+    bytes[i * 2 + 1] = value & 0xff;
   });
   return { family: 6, bytes };
 }
@@ -70,7 +70,7 @@ export function inCidr(ip: IpAddress, cidr: Cidr): boolean {
 /** Formats an address canonically enough for logs and error messages. */
 export function formatIp(ip: IpAddress): string {
   if (ip.family === 4) return Array.from(ip.bytes).join('.');
-  const g: string[] = [];
-  for (let i = 0; i < 16; i += 2) g.push(((ip.bytes[i] << 8) | ip.bytes[i + 1]).toString(16));
-  return g.join(':');
+  const groups: string[] = [];
+  for (let i = 0; i < 16; i += 2) groups.push(((ip.bytes[i] << 8) | ip.bytes[i + 1]).toString(16));
+  return groups.join(':');
 }

@@ -51,8 +51,8 @@ export class DnsError extends Error {
 const systemResolver: Resolver = async (host) => lookup(host, { all: true, verbatim: true });
 
 function isLocalhostName(host: string): boolean {
-  const h = host.toLowerCase().replace(/\.$/, '');
-  return h === 'localhost' || h.endsWith('.localhost');
+  const name = host.toLowerCase().replace(/\.$/, '');
+  return name === 'localhost' || name.endsWith('.localhost');
 }
 
 /**
@@ -124,13 +124,13 @@ export class SsrfGuard {
     let found: { address: string; family: number }[];
     try {
       found = await this.resolver(bare);
-    } catch (e) {
-      const code = (e as { code?: string }).code ?? 'ENOTFOUND';
-      throw new DnsError(`could not resolve ${bare}: ${code}`, code, e);
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'ENOTFOUND';
+      throw new DnsError(`could not resolve ${bare}: ${code}`, code, error);
     }
     if (!found.length) throw new DnsError(`could not resolve ${bare}: no addresses`, 'ENOTFOUND');
-    for (const a of found) {
-      const verdict = this.policy.check(a.address);
+    for (const candidate of found) {
+      const verdict = this.policy.check(candidate.address);
       if (!verdict.allowed) throw new SsrfBlockedError(`refused to connect to ${bare}: ${verdict.reason}`);
     }
     const first = found[0];

@@ -17,8 +17,3 @@ export function jsonRows(dialect: Dialect, param: string, columns: readonly (rea
   }
   return `(SELECT ${columns.map(([name, type], i) => (type === 'text' ? `r ->> ${i} AS ${name}` : `CAST(r ->> ${i} AS ${type}) AS ${name}`)).join(', ')} FROM jsonb_array_elements(CAST(${param} AS jsonb)) AS r)`;
 }
-
-/** A one-column table over a JSON array of strings bound as one parameter, for `IN (…)` lists of any length. */
-export function jsonList(dialect: Dialect, param: string): string {
-  return dialect === 'sqlite' ? `SELECT value FROM json_each(${param})` : `SELECT jsonb_array_elements_text(CAST(${param} AS jsonb))`;
-}

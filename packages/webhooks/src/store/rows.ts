@@ -60,51 +60,51 @@ export const MAX_PREVIOUS_SECRETS = 10;
  */
 export function parsePreviousSecrets(json: string | null | undefined): PreviousSecret[] {
   if (!json) return [];
-  let v: unknown;
+  let parsed: unknown;
   try {
-    v = JSON.parse(json);
+    parsed = JSON.parse(json);
   } catch {
     return [];
   }
-  if (!Array.isArray(v)) return [];
+  if (!Array.isArray(parsed)) return [];
   const out: PreviousSecret[] = [];
-  for (const e of v as unknown[]) {
-    if (typeof e !== 'object' || e === null) continue;
-    const { secret, expiresAt } = e as { secret?: unknown; expiresAt?: unknown };
+  for (const entry of parsed as unknown[]) {
+    if (typeof entry !== 'object' || entry === null) continue;
+    const { secret, expiresAt } = entry as { secret?: unknown; expiresAt?: unknown };
     const at = typeof expiresAt === 'string' ? Number(expiresAt) : expiresAt;
     if (typeof secret === 'string' && secret !== '' && typeof at === 'number' && Number.isFinite(at)) out.push({ secret, expiresAt: at });
   }
   return out;
 }
 
-export function toSubscription(r: SubscriptionRow): Subscription {
+export function toSubscription(row: SubscriptionRow): Subscription {
   return {
-    id: r.id,
-    tenantId: r.tenant_id,
-    url: r.url,
-    events: JSON.parse(r.events) as string[],
-    ...(r.description !== null ? { description: r.description } : {}),
-    active: Number(r.active) === 1,
-    status: r.status as SubscriptionStatus,
-    ...(r.disabled_reason !== null ? { disabledReason: r.disabled_reason } : {}),
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
+    id: row.id,
+    tenantId: row.tenant_id,
+    url: row.url,
+    events: JSON.parse(row.events) as string[],
+    ...(row.description !== null ? { description: row.description } : {}),
+    active: Number(row.active) === 1,
+    status: row.status as SubscriptionStatus,
+    ...(row.disabled_reason !== null ? { disabledReason: row.disabled_reason } : {}),
+    createdAt: Number(row.created_at),
+    updatedAt: Number(row.updated_at),
   };
 }
 
-export function toDelivery(r: DeliveryRow): Delivery {
+export function toDelivery(row: DeliveryRow): Delivery {
   return {
-    id: r.id,
-    eventId: r.event_id,
-    eventType: r.event_type,
-    subscriptionId: r.subscription_id,
-    status: r.status as DeliveryStatus,
-    attempts: Number(r.attempts),
-    nextAttemptAt: Number(r.next_attempt_at),
-    ...(r.last_status !== null ? { lastStatus: Number(r.last_status) } : {}),
-    ...(r.last_error !== null ? { lastError: r.last_error } : {}),
-    createdAt: Number(r.created_at),
-    ...(r.delivered_at !== null ? { deliveredAt: Number(r.delivered_at) } : {}),
+    id: row.id,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    subscriptionId: row.subscription_id,
+    status: row.status as DeliveryStatus,
+    attempts: Number(row.attempts),
+    nextAttemptAt: Number(row.next_attempt_at),
+    ...(row.last_status !== null ? { lastStatus: Number(row.last_status) } : {}),
+    ...(row.last_error !== null ? { lastError: row.last_error } : {}),
+    createdAt: Number(row.created_at),
+    ...(row.delivered_at !== null ? { deliveredAt: Number(row.delivered_at) } : {}),
   };
 }
 
@@ -117,13 +117,13 @@ export interface AttemptRow {
   error_kind: string | null;
 }
 
-export function toAttempt(r: AttemptRow): Attempt {
+export function toAttempt(row: AttemptRow): Attempt {
   return {
-    at: Number(r.at),
-    ...(r.status_code !== null ? { statusCode: Number(r.status_code) } : {}),
-    latencyMs: Number(r.latency_ms),
-    responseBody: r.response_body,
-    ...(r.error_kind !== null ? { errorKind: r.error_kind as ErrorKind } : {}),
+    at: Number(row.at),
+    ...(row.status_code !== null ? { statusCode: Number(row.status_code) } : {}),
+    latencyMs: Number(row.latency_ms),
+    responseBody: row.response_body,
+    ...(row.error_kind !== null ? { errorKind: row.error_kind as ErrorKind } : {}),
   };
 }
 
