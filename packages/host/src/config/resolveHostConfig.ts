@@ -3,7 +3,6 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import {
   ConfigError,
   ErrorCodes,
-  discoverPlugin,
   isPluginError,
   interpolateEnv,
   validateAgainstSchema,
@@ -13,6 +12,7 @@ import {
 import { AddressPolicy } from '@relaypoint/webhooks';
 import type { HostConfig } from '../config.types.js';
 import { hostSchemaFor } from './hostConfigSchema.js';
+import { resolvePlugin } from '../plugins/resolvePlugin.js';
 
 /** One connector instance of a resolved config: its plugin found, its config checked. */
 export interface ResolvedConnector {
@@ -42,7 +42,7 @@ export interface ResolvedHostConfig {
 
 /** Options of {@link resolveHostConfig}. */
 export interface ResolveOptions {
-  /** Folder plugin names and relative storage paths are resolved from. */
+  /** Folder plugin names (then the host's own installation) and relative storage paths are resolved from. */
   dir: string;
   /** Environment for `${VAR}` interpolation. Defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
@@ -92,7 +92,7 @@ export async function resolveHostConfig(raw: unknown, options: ResolveOptions): 
     if (typeof entry.plugin !== 'string' || entry.plugin === '') continue;
     let discovered: DiscoveredPlugin;
     try {
-      discovered = await discoverPlugin(entry.plugin, options.dir);
+      discovered = await resolvePlugin(entry.plugin, options.dir);
     } catch (e) {
       if (isPluginError(e) || isConfigErrorLike(e)) {
         lines.push(`${path}.plugin: ${(e as Error).message}`);
