@@ -119,7 +119,8 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
     const wh = config.webhooks;
     const webhooks = await createWebhookService({
       db,
-      logger: coreLogger.child({ component: 'webhooks' }),
+      // The service binds `component: webhooks` itself.
+      logger: coreLogger,
       workerId: hostId,
       ...(wh.retrySchedule ? { retrySchedule: wh.retrySchedule } : {}),
       ...(wh.concurrency ? { concurrency: wh.concurrency } : {}),
@@ -158,6 +159,7 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
       breakers: () => [...connectors.values()].map((h) => [h.name, h.resilient.breaker.state] as [string, string]),
       webhookQueueDepth: async () => (await webhooks.stats()).pending,
       needsAttention: async () => (late.issuances ? late.issuances.countNeedingAttention() : 0),
+      storeDriver: storage.driver,
     });
     late.metrics = metrics;
     const issuances = new IssuanceService({

@@ -52,7 +52,16 @@ describeEachStore('host HTTP API', (target) => describe('over real HTTP with the
       ]) {
         expect(res.text).to.include(name);
       }
-      if (target.dialect !== 'sqlite') return;
+      // Regression: Node's default metrics came out as relaypoint_process_process_* and relaypoint_process_nodejs_*.
+      expect(res.text).to.include('relaypoint_process_cpu_seconds_total');
+      expect(res.text).to.include('relaypoint_nodejs_eventloop_lag_seconds');
+      expect(res.text).to.not.match(/relaypoint_process_(process|nodejs)_/);
+      if (target.dialect !== 'sqlite') {
+        // Regression: the SQLite-only histograms were exported (always empty) on PostgreSQL.
+        expect(res.text).to.not.include('relaypoint_store_sync_seconds');
+        expect(res.text).to.not.include('relaypoint_store_checkpoint_seconds');
+        return;
+      }
       // The SQLite store's disk: every commit waited for a WAL sync, and the background checkpoint follows it.
       const count = (text: string, metric: string) => Number(new RegExp(`^${metric}_count (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
       expect(count(res.text, 'relaypoint_store_sync_seconds')).to.be.at.least(2);

@@ -45,6 +45,18 @@ describe('host logs', function () {
     expect(requests.some((l) => l.status === 401)).to.equal(true);
   });
 
+  // Regression: connector lines carried "connector" twice and webhook lines "component" twice (a child of a child).
+  it('carry each key once', () => {
+    const keysOf = (line: string) => [...line.matchAll(/[{,]"([A-Za-z_.]+)":/g)].map((m) => m[1]);
+    let bound = 0;
+    for (const line of env.logs.lines) {
+      const keys = keysOf(line).filter((k) => k === 'connector' || k === 'component' || k === 'reqId' || k === 'pid');
+      expect(new Set(keys).size, line).to.equal(keys.length);
+      if (keys.includes('component') || keys.includes('connector')) bound += 1;
+    }
+    expect(bound, 'lines with a component or connector binding').to.be.greaterThan(0);
+  });
+
   it('scrubSecrets removes raw and JSON-escaped forms', () => {
     expect(scrubSecrets('{"a":"x-s3cr\\"et-y"}', ['s3cr"et'])).to.equal('{"a":"x-[redacted]-y"}');
     expect(scrubSecrets('key=abc123 and abc123', ['abc123'])).to.equal('key=[redacted] and [redacted]');
