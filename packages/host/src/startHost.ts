@@ -210,9 +210,10 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
     const port = options.port ?? config.server.port ?? 8080;
     const host = config.server.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      const onError = (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? portInUse(host, port, e) : e);
+      server.once('error', onError);
       server.listen(port, host, () => {
-        server.off('error', reject);
+        server.off('error', onError);
         resolve();
       });
     });
@@ -256,6 +257,11 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
     await cleanup();
     throw e;
   }
+}
+
+/** The one line an operator needs when the port is taken: which port, and the ways to pick another. */
+function portInUse(host: string, port: number, cause: Error): Error {
+  return new Error(`${host}:${port} is already in use by another process; pick another port with --port N (relaypoint start or demo), PORT=N (npm start), or server.port in the config`, { cause });
 }
 
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
