@@ -5,6 +5,7 @@ import { isConfigError } from '@relaypoint/core';
 import { openDatabase } from '@relaypoint/store';
 import { createWebhookService } from '@relaypoint/webhooks';
 import { redactHostConfig } from './config/configSecrets.js';
+import { configWarnings } from './config/configWarnings.js';
 import { loadHostConfig, type ResolvedHostConfig } from './config/resolveHostConfig.js';
 import { issuanceMigrations } from './issuance/issuanceMigrations.js';
 import { startResolvedHost, type RunningHost } from './startHost.js';
@@ -89,6 +90,8 @@ async function main(argv: string[]): Promise<number> {
           (yy) => yy.options(configOption),
           async (args) => {
             const resolved = await load(args.config);
+            // What `start` would warn about, said now (valid still: exit 0).
+            for (const w of configWarnings(resolved)) process.stderr.write(`warning: ${w.path}: ${w.message}\n`);
             process.stdout.write(`${args.config}: valid (${resolved.connectors.length} connector${resolved.connectors.length === 1 ? '' : 's'}: ${resolved.connectors.map((c) => c.name).join(', ') || 'none'})\n`);
           },
         )

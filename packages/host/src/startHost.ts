@@ -4,11 +4,12 @@ import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { clientErrorResponse } from './http/problem.js';
 import type { DestinationStream, Logger as PinoLogger, LevelWithSilent } from 'pino';
-import { createRootContainer, resolveResilienceOptions, type Logger } from '@relaypoint/core';
+import { createRootContainer, type Logger } from '@relaypoint/core';
 import { lockForProcess, openDatabase, type Database } from '@relaypoint/store';
 import { createWebhookService, validateEvent, type WebhookService } from '@relaypoint/webhooks';
 import type { HostConfig } from './config.types.js';
 import { configSecrets } from './config/configSecrets.js';
+import { configWarnings } from './config/configWarnings.js';
 import { resolveHostConfig, type ResolvedHostConfig } from './config/resolveHostConfig.js';
 import type { ConnectorHandle } from './connectors/ConnectorHandle.js';
 import { createConnectors, disposeConnectors } from './connectors/createConnectors.js';
@@ -143,18 +144,8 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
 
     const rc = config.reconciliation;
     const settleMs = rc.settleMs ?? 600000;
-    for (const c of resolved.connectors) {
-      // A host that goes silent mid-call may go on sending attempts for this long; a refusal of another host's
-      // re-send within it is not final only if settleMs covers it (see IssuanceService).
-      const { timeoutMs, retry } = resolveResilienceOptions(c.resilience);
-      const longestCallMs = retry.maxAttempts * timeoutMs + (retry.maxAttempts - 1) * Math.max(retry.maxDelayMs, retry.maxRetryAfterMs);
-      if (settleMs < longestCallMs) {
-        logger.warn(
-          { connector: c.name, settleMs, longestCallMs },
-          'reconciliation.settleMs is shorter than the longest call of this connector (attempts × timeoutMs plus the longest waits between them): a re-send refused while an earlier call may still be sending can be recorded failed',
-        );
-      }
-    }
+    // The same warnings `relaypoint config validate` prints.
+    for (const w of configWarnings(resolved)) logger.warn({ ...w.fields, path: w.path }, `${w.path}: ${w.message}`);
     const metrics = createMetrics({
       breakers: () => [...connectors.values()].map((h) => [h.name, h.resilient.breaker.state] as [string, string]),
       webhookQueueDepth: async () => (await webhooks.stats()).pending,

@@ -104,6 +104,28 @@ describe('relaypoint CLI', function () {
     expect(existsSync(join(dir, 'port-check.db'))).to.equal(false);
   });
 
+  // Regression: validate said "valid" in silence about what start warns of (settleMs shorter than the longest call).
+  it('config validate: prints the warnings start logs, still exit 0', async () => {
+    const config = write('short-settle.json', good(0, { reconciliation: { settleMs: 1000 } }));
+    const r = await run(['config', 'validate', '--config', config]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('valid (2 connectors');
+    const warnings = r.stderr.trim().split('\n');
+    expect(warnings).to.have.length(2);
+    expect(warnings[0]).to.match(/^warning: reconciliation\.settleMs: 1000 ms is shorter than the longest call of connector "airtime"/);
+    expect(warnings[1]).to.include('connector "giftcard"');
+  });
+
+  // Regression: a misspelt property said only "unknown property".
+  it('config validate: an unknown property close to a known one gets "did you mean"', async () => {
+    const c = good(0, { server: { prot: 8080 } }) as ReturnType<typeof good> & { connectors: Array<{ config: Record<string, unknown> }> };
+    c.connectors[1].config.apiKye = 'x';
+    const r = await run(['config', 'validate', '--config', write('typo.json', c)]);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include('server: unknown property "prot"; did you mean "port"?');
+    expect(r.stderr).to.include('connectors[1].config: unknown property "apiKye"; did you mean "apiKey"?');
+  });
+
   it('config validate: exit 0 for a good config, exit 2 with one line per problem otherwise', async () => {
     const ok = await run(['config', 'validate', '--config', write('good.json', good())]);
     expect(ok.code, ok.stderr).to.equal(0);

@@ -13,6 +13,7 @@ import { AddressPolicy } from '@relaypoint/webhooks';
 import type { HostConfig } from '../config.types.js';
 import { hostSchemaFor } from './hostConfigSchema.js';
 import { resolvePlugin } from '../plugins/resolvePlugin.js';
+import { suggestProperties } from './suggestProperty.js';
 
 /** One connector instance of a resolved config: its plugin found, its config checked. */
 export interface ResolvedConnector {
@@ -74,7 +75,8 @@ export async function resolveHostConfig(raw: unknown, options: ResolveOptions): 
     envError = e;
     value = structuredClone(raw) as Record<string, unknown>;
   }
-  const lines: string[] = validateAgainstSchema(hostSchemaFor(value), value, { pathPrefix: '' });
+  const hostSchema = hostSchemaFor(value);
+  const lines: string[] = suggestProperties(validateAgainstSchema(hostSchema, value, { pathPrefix: '' }), hostSchema);
   lines.push(...checkValues(value));
 
   const connectors: ResolvedConnector[] = [];
@@ -102,7 +104,7 @@ export async function resolveHostConfig(raw: unknown, options: ResolveOptions): 
       continue;
     }
     const config = isObject(entry.config) ? entry.config : {};
-    lines.push(...validateAgainstSchema(discovered.plugin.configSchema, config, { pathPrefix: `${path}.config` }));
+    lines.push(...suggestProperties(validateAgainstSchema(discovered.plugin.configSchema, config, { pathPrefix: `${path}.config` }), discovered.plugin.configSchema, `${path}.config`));
     // Checked by the host schema above (core's resilience schema is embedded there without its defaults, so
     // nothing the operator left out is filled in here and overrides the plugin's own options).
     const own = isObject(entry.resilience) ? entry.resilience : {};
