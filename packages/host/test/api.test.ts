@@ -195,6 +195,11 @@ describeEachStore('host HTTP API', (target) => describe('over real HTTP with the
       expect(res.body.reason).to.be.a('string').and.equal(res.body.issuance.error.code);
       const declined = await env.call('POST', '/v1/issuances', { body: airtime(ref('declined'), { phoneNumber: '+263771230006' }) });
       expectProblem(declined, 422, 'PROVIDER_REJECTED');
+      // Regression: a plain decline (the simulator's 0006) said "failed" in reason, providerCode and error.code.
+      expect(declined.body.reason).to.equal('PROVIDER_DECLINED');
+      expect(declined.body.providerCode).to.equal('PROVIDER_DECLINED');
+      expect(declined.body.issuance.error.code).to.equal('PROVIDER_DECLINED');
+      expect(declined.body.issuance.status).to.equal('failed');
       const again = await env.call('POST', '/v1/issuances', { body: airtime(reference, { phoneNumber: '+263771230002' }) });
       expect(again.status).to.equal(200);
       expect(again.body.status).to.equal('failed');
