@@ -322,6 +322,21 @@ describeEachStore('host HTTP API', (target) => describe('over real HTTP with the
   });
 
   describe('webhooks and events', () => {
+    // Regression: the demo's printed command and the quick start's both subscribed the sink: every event arrived twice.
+    it('answers a second subscription to the same URL and events with the first one (200, same id and secret)', async () => {
+      const body = { url: `${env.sim.url}/__sim/sink/twice`, events: ['reward.issued', 'customer.enrolled'] };
+      const first = await env.call('POST', '/v1/webhooks', { body });
+      expect(first.status).to.equal(201);
+      const second = await env.call('POST', '/v1/webhooks', { body: { ...body, events: ['customer.enrolled', 'reward.issued'] } });
+      expect(second.status).to.equal(200);
+      expect(second.body.id).to.equal(first.body.id);
+      expect(second.body.secret).to.equal(first.body.secret);
+      expect(second.body).to.not.have.property('existing');
+      const other = await env.call('POST', '/v1/webhooks', { body: { ...body, events: ['reward.issued'] } });
+      expect(other.status).to.equal(201);
+      expect(other.body.id).to.not.equal(first.body.id);
+    });
+
     it('manages a subscription: create (secret once), list, get, patch, rotate, deliveries, retry, replay, delete', async () => {
       const sink = `${env.sim.url}/__sim/sink/crud`;
       const created = await env.call('POST', '/v1/webhooks', { body: { url: sink, events: ['customer.enrolled'], description: 'crud' } });
