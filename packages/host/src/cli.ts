@@ -185,6 +185,8 @@ async function main(argv: string[]): Promise<number> {
         const { runDemo } = await import('./demo/runDemo.js');
         const demo = await runDemo({ ...(args.port !== undefined ? { port: args.port } : {}) });
         await holdUntilSignal(demo.host, () => demo.simulator.close());
+        // The demo logs at warn: say plainly that Ctrl-C did what it should (exit 0 follows).
+        process.stdout.write('stopped\n');
       },
     )
     .help()
