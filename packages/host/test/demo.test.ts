@@ -1,11 +1,11 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runDemo, type Demo } from '../src/index.js';
-import { waitFor } from './helpers/harness.js';
+import { packageDir, waitFor } from './helpers/harness.js';
 
 const exec = promisify(execFile);
 
@@ -89,6 +89,29 @@ describe('runDemo started twice on one data folder (npm start, Ctrl-C, npm start
       expect(delivered.verified).to.equal(true);
     } finally {
       await second?.close();
+    }
+  });
+});
+
+// Regression: Ctrl-C on the demo printed nothing to say it had stopped (the demo logs at warn).
+describe('relaypoint demo on SIGINT (Ctrl-C)', function () {
+  this.timeout(60_000);
+
+  it('stops cleanly: prints "stopped" and exits 0', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'relaypoint-demo-sigint-'));
+    try {
+      const cli = join(packageDir, 'dist', 'src', 'cli.js');
+      const child = spawn(process.execPath, [cli, 'demo', '--port', '0'], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RELAYPOINT_DEMO_KEY: 'demo-sigint-key-0123456789' } });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      await waitFor(() => out.includes('Stop with Ctrl-C'), 30_000, 'the demo banner');
+      child.kill('SIGINT');
+      expect(await exited, out).to.equal(0);
+      expect(out.trimEnd().split('\n').pop()).to.equal('stopped');
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
     }
   });
 });
