@@ -61,7 +61,11 @@ export async function startThrowawayPostgres(bin: string): Promise<ThrowawayPost
     start,
     stop,
     destroy() {
-      stop();
+      try {
+        stop();
+      } catch {
+        running = false; // it was not running after all
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -25,10 +25,13 @@ describe('regression: store unreachable during POST /v1/issuances is a retryable
     });
   });
   after(async () => {
-    pg?.start();
-    await host?.close().catch(() => undefined);
-    await sim?.close();
-    pg?.destroy();
+    try {
+      pg?.start();
+      await host?.close().catch(() => undefined);
+      await sim?.close();
+    } finally {
+      pg?.destroy(); // never leave a server of this test running
+    }
   });
 
   const post = (reference: string) =>
