@@ -64,7 +64,8 @@ function toResult(tx: WireTransaction, reference: string): IssueResult {
     reference,
     transactionId: tx.transaction_id,
     ...(status === 'succeeded' && typeof tx.voucher_code === 'string' ? { voucher: { code: tx.voucher_code } } : {}),
-    providerCode: tx.status,
+    // The wire's `status` is no code: a plain decline ("failed") has none, and the host gives it PROVIDER_DECLINED.
+    ...(status !== 'failed' ? { providerCode: tx.status } : {}),
     ...(typeof tx.message === 'string' && tx.message !== '' ? { providerMessage: tx.message.slice(0, 200) } : {}),
   };
 }

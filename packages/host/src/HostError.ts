@@ -44,6 +44,11 @@ export const HostErrorCodes = {
   MALFORMED_JSON: 'MALFORMED_JSON',
   /** The body is not `application/json`. */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /**
+   * The store (PostgreSQL) could not be reached; answered 503 with `Retry-After`. Retry with the same reference: if
+   * the intent was recorded before the store went away, the retry finds it and nothing is issued twice.
+   */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   /** The host is shutting down and takes no new work. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** Something failed on our side; the request id in the logs tells what. */

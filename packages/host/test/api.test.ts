@@ -52,7 +52,16 @@ describeEachStore('host HTTP API', (target) => describe('over real HTTP with the
       ]) {
         expect(res.text).to.include(name);
       }
-      if (target.dialect !== 'sqlite') return;
+      // Regression: Node's default metrics came out as relaypoint_process_process_* and relaypoint_process_nodejs_*.
+      expect(res.text).to.include('relaypoint_process_cpu_seconds_total');
+      expect(res.text).to.include('relaypoint_nodejs_eventloop_lag_seconds');
+      expect(res.text).to.not.match(/relaypoint_process_(process|nodejs)_/);
+      if (target.dialect !== 'sqlite') {
+        // Regression: the SQLite-only histograms were exported (always empty) on PostgreSQL.
+        expect(res.text).to.not.include('relaypoint_store_sync_seconds');
+        expect(res.text).to.not.include('relaypoint_store_checkpoint_seconds');
+        return;
+      }
       // The SQLite store's disk: every commit waited for a WAL sync, and the background checkpoint follows it.
       const count = (text: string, metric: string) => Number(new RegExp(`^${metric}_count (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
       expect(count(res.text, 'relaypoint_store_sync_seconds')).to.be.at.least(2);
@@ -186,6 +195,11 @@ describeEachStore('host HTTP API', (target) => describe('over real HTTP with the
       expect(res.body.reason).to.be.a('string').and.equal(res.body.issuance.error.code);
       const declined = await env.call('POST', '/v1/issuances', { body: airtime(ref('declined'), { phoneNumber: '+263771230006' }) });
       expectProblem(declined, 422, 'PROVIDER_REJECTED');
+      // Regression: a plain decline (the simulator's 0006) said "failed" in reason, providerCode and error.code.
+      expect(declined.body.reason).to.equal('PROVIDER_DECLINED');
+      expect(declined.body.providerCode).to.equal('PROVIDER_DECLINED');
+      expect(declined.body.issuance.error.code).to.equal('PROVIDER_DECLINED');
+      expect(declined.body.issuance.status).to.equal('failed');
       const again = await env.call('POST', '/v1/issuances', { body: airtime(reference, { phoneNumber: '+263771230002' }) });
       expect(again.status).to.equal(200);
       expect(again.body.status).to.equal('failed');
@@ -308,6 +322,21 @@ describeEachStore('host HTTP API', (target) => describe('over real HTTP with the
   });
 
   describe('webhooks and events', () => {
+    // Regression: the demo's printed command and the quick start's both subscribed the sink: every event arrived twice.
+    it('answers a second subscription to the same URL and events with the first one (200, same id and secret)', async () => {
+      const body = { url: `${env.sim.url}/__sim/sink/twice`, events: ['reward.issued', 'customer.enrolled'] };
+      const first = await env.call('POST', '/v1/webhooks', { body });
+      expect(first.status).to.equal(201);
+      const second = await env.call('POST', '/v1/webhooks', { body: { ...body, events: ['customer.enrolled', 'reward.issued'] } });
+      expect(second.status).to.equal(200);
+      expect(second.body.id).to.equal(first.body.id);
+      expect(second.body.secret).to.equal(first.body.secret);
+      expect(second.body).to.not.have.property('existing');
+      const other = await env.call('POST', '/v1/webhooks', { body: { ...body, events: ['reward.issued'] } });
+      expect(other.status).to.equal(201);
+      expect(other.body.id).to.not.equal(first.body.id);
+    });
+
     it('manages a subscription: create (secret once), list, get, patch, rotate, deliveries, retry, replay, delete', async () => {
       const sink = `${env.sim.url}/__sim/sink/crud`;
       const created = await env.call('POST', '/v1/webhooks', { body: { url: sink, events: ['customer.enrolled'], description: 'crud' } });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { connect } from 'node:net';
 import { ADMIN_KEY, TENANT_A_KEY, TENANT_A_KEY2, TENANT_B_KEY, airtime, giftcard, ref, startEnv, waitFor, type TestEnv } from './helpers/harness.js';
 import { scrubSecrets } from '../src/index.js';
 
@@ -45,6 +46,18 @@ describe('host logs', function () {
     expect(requests.some((l) => l.status === 401)).to.equal(true);
   });
 
+  // Regression: connector lines carried "connector" twice and webhook lines "component" twice (a child of a child).
+  it('carry each key once', () => {
+    const keysOf = (line: string) => [...line.matchAll(/[{,]"([A-Za-z_.]+)":/g)].map((m) => m[1]);
+    let bound = 0;
+    for (const line of env.logs.lines) {
+      const keys = keysOf(line).filter((k) => k === 'connector' || k === 'component' || k === 'reqId' || k === 'pid');
+      expect(new Set(keys).size, line).to.equal(keys.length);
+      if (keys.includes('component') || keys.includes('connector')) bound += 1;
+    }
+    expect(bound, 'lines with a component or connector binding').to.be.greaterThan(0);
+  });
+
   it('scrubSecrets removes raw and JSON-escaped forms', () => {
     expect(scrubSecrets('{"a":"x-s3cr\\"et-y"}', ['s3cr"et'])).to.equal('{"a":"x-[redacted]-y"}');
     expect(scrubSecrets('key=abc123 and abc123', ['abc123'])).to.equal('key=[redacted] and [redacted]');
@@ -65,6 +78,30 @@ describe('host shutdown', function () {
     await closed;
     expect(res.status).to.equal(201);
     expect(env.sim.ledger.countByReference('airtime', `tenant-a:${reference}`)).to.equal(1);
+    await env.sim.close();
+  });
+
+  // What docs/operations.md ("Shutdown") tells a client: work that reaches a closing host is refused with 503 SHUTTING_DOWN.
+  it('answers a request that reaches it while closing, on a connection opened before, with 503 SHUTTING_DOWN', async () => {
+    const env = await startEnv();
+    env.sim.setScenario({ rules: [{ route: 'airtime.issue', fault: { type: 'latency', distribution: 'fixed', ms: 1500 } }] });
+    const { port } = new URL(env.url);
+    const socket = connect(Number(port), '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    let received = '';
+    socket.on('data', (d) => (received += d));
+    const request = (body: string) =>
+      `POST /v1/issuances HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TENANT_A_KEY}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const pending = env.call('POST', '/v1/issuances', { body: airtime(ref('inflight')) });
+    await waitFor(() => env.host.issuances.inFlightCount > 0, 5_000, 'the call to start');
+    const closed = env.host.close();
+    socket.write(request(JSON.stringify(airtime(ref('late')))));
+    await waitFor(() => received.includes('\r\n\r\n') && received.includes('}'), 10_000, 'an answer on the open connection');
+    expect(received).to.match(/^HTTP\/1\.1 503 /);
+    expect(received).to.include('"code":"SHUTTING_DOWN"');
+    expect((await pending).status).to.equal(201);
+    await closed;
+    socket.destroy();
     await env.sim.close();
   });
 

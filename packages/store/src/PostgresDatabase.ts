@@ -68,6 +68,12 @@ export class PostgresDatabase extends DatabaseBase {
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // A checked-out client has no listener of the pool's: a server that goes away would emit an unhandled 'error'
+    // and end the process. The failing query rejects on its own; the client is not returned to the pool.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query(`BEGIN ISOLATION LEVEL ${(options.isolation ?? 'read committed').toUpperCase()}`);
       const out = await fn(executorOf(client));
@@ -81,6 +87,7 @@ export class PostgresDatabase extends DatabaseBase {
       }
       throw e;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

@@ -37,11 +37,27 @@ export class Subscriptions implements SubscriptionsApi {
     private readonly onChange: (id: string, change: { deleted?: boolean }) => void = () => {},
   ) {}
 
-  async create(tenantId: string, input: CreateSubscriptionInput): Promise<Subscription & { secret: string }> {
+  /**
+   * Creates a subscription and returns it with its secret. An active one of
+   * the tenant's with the same URL and the same events is returned instead
+   * (with its secret, `existing: true`): subscribing twice by accident would
+   * deliver each event twice.
+   */
+  async create(tenantId: string, input: CreateSubscriptionInput): Promise<Subscription & { secret: string; existing?: boolean }> {
     const url = this.guard.checkUrl(input.url);
     const events = checkEvents(input.events);
     const description = checkDescription(input.description);
     const active = input.active ?? true;
+    if (active) {
+      // The same URL and events again (a pasted command run twice) would deliver every event twice: answer the one there is.
+      const same = await this.db.query<SubscriptionRow & { secret: string }>(
+        `SELECT ${SUBSCRIPTION_COLUMNS}, secret FROM webhook_subscriptions WHERE tenant_id = $1 AND url = $2 AND deleted_at IS NULL AND status = 'active'`,
+        [tenantId, url],
+      );
+      const wanted = [...events].sort().join(',');
+      const existing = same.find((r) => (JSON.parse(r.events) as string[]).sort().join(',') === wanted);
+      if (existing) return { ...toSubscription(existing), secret: existing.secret, existing: true };
+    }
     const now = this.clock.now();
     const secret = generateSecret();
     const id = newId('sub', now);

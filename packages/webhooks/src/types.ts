@@ -158,7 +158,8 @@ export interface Page<T> {
 
 /** Subscription management. Every call is scoped to a tenant: another tenant's id behaves as absent. */
 export interface SubscriptionsApi {
-  create(tenantId: string, input: CreateSubscriptionInput): Promise<Subscription & { secret: string }>;
+  /** Creates one, or returns the tenant's active subscription with the same URL and events (`existing: true`), with its secret. */
+  create(tenantId: string, input: CreateSubscriptionInput): Promise<Subscription & { secret: string; existing?: boolean }>;
   get(tenantId: string, id: string): Promise<Subscription | null>;
   list(tenantId: string, options?: { cursor?: string; limit?: number }): Promise<Page<Subscription>>;
   update(tenantId: string, id: string, patch: UpdateSubscriptionInput): Promise<Subscription | null>;

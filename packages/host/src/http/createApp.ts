@@ -54,6 +54,17 @@ export function createApp(services: AppServices): express.Express {
     next();
   });
 
+  // A request that reaches a closing host (on a connection opened before) gets a clear answer, not a half-served one.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!services.isShuttingDown() || req.method === 'GET' || req.method === 'HEAD') {
+      next();
+      return;
+    }
+    res.setHeader('connection', 'close');
+    res.setHeader('retry-after', '1');
+    next(new HostError(503, HostErrorCodes.SHUTTING_DOWN, 'the host is shutting down and takes no new work; retry (with the same reference for an issuance)'));
+  });
+
   // Bodies: JSON only. A body with another type is refused before parsing.
   app.use((req: Request, _res: Response, next: NextFunction) => {
     const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;

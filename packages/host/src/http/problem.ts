@@ -3,6 +3,10 @@ import { isConnectorError, isRelaypointError, validateAgainstSchema, type JsonSc
 import { HostError, HostErrorCodes } from '../HostError.js';
 import { IssuanceError, type IssuanceErrorCode } from '../issuance/IssuanceError.js';
 import { ctx } from './requestContext.js';
+import { isStoreUnavailable } from '../store/isStoreUnavailable.js';
+
+/** `Retry-After` of a 503 `STORE_UNAVAILABLE`, in seconds: a database restart or failover usually takes a few. */
+const STORE_RETRY_AFTER_SECONDS = 5;
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -124,6 +128,11 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   if (bp && typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) {
     const code = bp.status === 404 ? HostErrorCodes.NOT_FOUND : bp.status === 413 ? HostErrorCodes.PAYLOAD_TOO_LARGE : bp.status === 415 ? HostErrorCodes.UNSUPPORTED_MEDIA_TYPE : HostErrorCodes.VALIDATION_FAILED;
     return sendProblem(res, bp.status, code, bp.expose && bp.message ? bp.message : 'the request could not be understood');
+  }
+  if (isStoreUnavailable(err)) {
+    ctx(req)?.log.warn({ err: { name: (err as Error)?.name, message: (err as Error)?.message, code: (err as { code?: unknown })?.code } }, 'store unavailable');
+    res.setHeader('Retry-After', String(STORE_RETRY_AFTER_SECONDS));
+    return sendProblem(res, 503, HostErrorCodes.STORE_UNAVAILABLE, 'the store is unreachable; retry later with the same reference (it is the idempotency key: nothing is issued twice)', { retryable: true });
   }
   ctx(req)?.log.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, code: (err as { code?: unknown })?.code, stack: (err as Error)?.stack } }, 'request failed');
   sendProblem(res, 500, HostErrorCodes.INTERNAL, 'internal error; the request id identifies it in the host logs');

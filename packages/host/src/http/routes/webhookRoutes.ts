@@ -21,8 +21,9 @@ export function webhookRoutes(services: AppServices): Router {
 
   router.post('/webhooks', async (req: Request, res: Response) => {
     validateOrThrow(webhookCreateSchema, req.body ?? {}, 'body');
-    const sub = await w.subscriptions.create(tenantOf(req), req.body as Parameters<typeof w.subscriptions.create>[1]);
-    res.status(201).setHeader('location', `/v1/webhooks/${sub.id}`).json(sub);
+    const { existing, ...sub } = await w.subscriptions.create(tenantOf(req), req.body as Parameters<typeof w.subscriptions.create>[1]);
+    // 200 with the subscription already there for this URL and these events (and its secret), 201 for a new one.
+    res.status(existing ? 200 : 201).setHeader('location', `/v1/webhooks/${sub.id}`).json(sub);
   });
 
   router.get('/webhooks', async (req: Request, res: Response) => {
