@@ -57,7 +57,7 @@ export function attemptCases(h: ContractHarness): void {
     h.faults([{ route: h.issueRoute, reference: ref, attempts: [1], fault: { type: 'latency', distribution: 'fixed', ms: PROVIDER_WORK_MS } }]);
     const s = await settle(() => c.issue(h.params(ref)));
     await sleep(PROVIDER_WORK_MS + 200 - Math.min(s.ms, PROVIDER_WORK_MS));
-    const entry = h.ledger(ref)[0];
+    const entry = (await h.ledger(ref))[0];
     if (entry) {
       fail(
         `the pipeline's per-attempt timeout (${CUT_AFTER_MS} ms) cut the attempt for reference ${ref} (it ended with ${describeSettled(s)}), ` +
