@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import {
   createConnectorContainer,
   createResilientConnector,
@@ -133,7 +134,8 @@ export class ContractHarness<TConfig = unknown> {
   private counter = 0;
 
   constructor(readonly options: HarnessOptions<TConfig>) {
-    this.runTag = options.proxy ? `rp${Date.now().toString(36)}-` : '';
+    // Time and a random pair: two suites started in the same millisecond against one sandbox still differ.
+    this.runTag = options.proxy ? `rp${Date.now().toString(36)}${randomInt(1296).toString(36).padStart(2, '0')}-` : '';
   }
 
   /** `proxy` when the suite runs through the fault proxy, judged by the author's probe. */

@@ -77,15 +77,19 @@ export function moneyCases(h: ContractHarness): void {
 
   it('14. amounts: 0.29, 19.99 and 1000000.01 (and 0- and 3-decimal currencies the model takes) reach the ledger in exactly the requested minor units', async function () {
     this.timeout(20_000);
-    h.simulatorOnly(this, "the account balance the matrix's largest amounts need (1000000.01), nor which of the provider's products admit them");
     const bases = [h.params('matrix'), ...h.target.otherCurrencies];
+    const proxied = h.mode === 'proxy';
     // The matrix's largest amounts are beyond a sandbox account's usual balance: the case is about exact amounts, not balances.
-    for (const currency of new Set(bases.map((b) => b.currency))) h.sim.setBalance(h.target.id, fromMinorUnits(10n ** 15n, currency), currency);
+    if (!proxied) for (const currency of new Set(bases.map((b) => b.currency))) h.sim.setBalance(h.target.id, fromMinorUnits(10n ** 15n, currency), currency);
     const skipped: string[] = [];
     let ran = 0;
     for (const base of bases) {
       const amounts = MATRIX[currencyExponent(base.currency)] ?? [];
-      for (const amount of amounts) {
+      for (const [i, amount] of amounts.entries()) {
+        if (proxied && i === amounts.length - 1) {
+          skipped.push(`${amount} ${base.currency}: proxy mode cannot set the balance it needs (only the simulator can)`);
+          continue;
+        }
         const params = paramsFor(h, base, amount);
         if ('skip' in params) {
           skipped.push(params.skip);
