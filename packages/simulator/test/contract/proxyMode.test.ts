@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runContractInChild, type ContractReport } from '../../src/contract/index.js';
+import { describeConnectorContract, runContractInChild, type ContractProbe, type ContractReport } from '../../src/contract/index.js';
+import { probeIssuances } from '../../src/contract/probeIssuances.js';
+import { ZAPCASH_TOKEN, zapcashModel } from '../fixtures/zapcashModel.js';
+import { zapcashPlugin } from './fixtures/zapcashPlugin.js';
 
 const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'zapcashProxyContract.js');
 
@@ -53,5 +56,37 @@ describe('describeConnectorContract in proxy mode (the fault proxy in front of a
         expect(failure?.err.message).to.match(b.message);
       });
     }
+  });
+
+  describe('its options and its probe', () => {
+    const configFor = (baseUrl: string) => ({ baseUrl, token: ZAPCASH_TOKEN });
+    const probe: ContractProbe = () => Promise.resolve(undefined);
+
+    it('refuses proxy mode without a model or without a probe, saying what is missing', () => {
+      expect(() => describeConnectorContract({ plugin: zapcashPlugin, proxy: { target: 'https://sandbox.zapcash.example', probe }, configFor })).to.throw(
+        /proxy mode needs the provider's model \(proxy\.model or model\)/,
+      );
+      expect(() => describeConnectorContract({ plugin: zapcashPlugin, proxy: { target: 'https://sandbox.zapcash.example', model: zapcashModel, probe: undefined as never }, configFor })).to.throw(
+        /proxy\.probe must be a function/,
+      );
+      expect(() => describeConnectorContract({ plugin: zapcashPlugin, proxy: { target: 'sandbox.zapcash.example', model: zapcashModel, probe }, configFor })).to.throw(/proxy\.target must be an http or https URL/);
+    });
+
+    it('reads the probe in the ledger\'s terms: the amount with its currency\'s decimals, the model\'s success word, one entry per counted transaction', async () => {
+      const found = await probeIssuances(
+        async (reference) => (reference === 'R-1' ? { status: 'succeeded', transactionId: 'po_1', amount: '5', currency: 'USD', voucherCode: 'V', count: 2 } : undefined),
+        ['R-1', 'R-2'],
+        'paid',
+      );
+      expect(found).to.deep.equal([{ issuance: { reference: 'R-1', transactionId: 'po_1', status: 'paid', amount: '5.00', currency: 'USD', debited: true, voucherCode: 'V' }, count: 2 }]);
+    });
+
+    it('fails naming the probe, not the plugin, when the probe throws or answers out of shape', async () => {
+      const failure = async (p: ContractProbe) => probeIssuances(p, ['R-1'], 'paid').then(() => expect.fail('no failure'), (e: Error) => e.message);
+      expect(await failure(() => Promise.reject(new Error('HTTP 401')))).to.match(/^the probe \(proxy\.probe\) threw for reference R-1: HTTP 401\. The suite cannot judge the plugin without it/);
+      expect(await failure(async () => ({ status: 'paid' as never, transactionId: 'po_1', amount: '5.00', currency: 'USD' }))).to.match(/the probe \(proxy\.probe\) for reference R-1 returned status 'paid': expected "succeeded", "pending" or "failed"/);
+      expect(await failure(async () => ({ status: 'succeeded', transactionId: '', amount: '5.00', currency: 'USD' }))).to.match(/returned no transactionId/);
+      expect(await failure(async () => ({ status: 'succeeded', transactionId: 'po_1', amount: 5 as never, currency: 'USD' }))).to.match(/returned amount 5 'USD': expected a decimal string/);
+    });
   });
 });
