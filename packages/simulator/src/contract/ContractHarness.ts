@@ -148,6 +148,15 @@ export class ContractHarness<TConfig = unknown> {
     if (this.options.proxy) notRun(context, `proxy mode cannot know or set ${what}: only the simulator can`);
   }
 
+  /**
+   * Extra wait before reading what a request held at the proxy led to, ms: a
+   * real API takes its own time to commit after the proxy forwards. 0 on
+   * the simulator, 1500 in proxy mode.
+   */
+  get upstreamSlackMs(): number {
+    return this.options.proxy ? 1_500 : 0;
+  }
+
   /** The request journal: the simulator's, or the fault proxy's. */
   get journal(): { entries(filter?: JournalFilter): JournalEntry[] } {
     return this.proxy ? this.proxy.journal : this.sim.journal;

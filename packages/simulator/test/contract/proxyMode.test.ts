@@ -8,7 +8,7 @@ import { zapcashPlugin } from './fixtures/zapcashPlugin.js';
 
 const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'zapcashProxyContract.js');
 
-/** Planted mistakes the suite must still catch in proxy mode, judged by the probe and the proxy's journal. */
+/** Planted mistakes (and a token the sandbox refuses) the suite must still catch in proxy mode, judged by the probe and the proxy's journal. */
 const BROKEN: { broken: string; case: string; message: RegExp }[] = [
   { broken: 'timeout-as-rejected', case: '21\\. ', message: /own timeout fired after the request left, and it reported error PROVIDER_BAD_REQUEST \(outcome rejected\)/ },
   { broken: '5xx-as-refusal', case: '5\\. 5xx after commit', message: /was issued by the provider .* but your plugin reported it as rejected \(PROVIDER_BAD_REQUEST\) after a "status-after-commit" fault/ },
@@ -17,6 +17,8 @@ const BROKEN: { broken: string; case: string; message: RegExp }[] = [
   { broken: 'voucherless-success', case: '17\\. ', message: /answered a well-formed success without the voucher.*your plugin reported succeeded/ },
   { broken: 'retries-on-its-own', case: '19\\. ', message: /reached the issue route 2 times .*your plugin retries on its own/ },
   { broken: 'ignores-signal', case: '20\\. ', message: /its request stayed open and the provider issued it .*pass options\.signal to your HTTP client/ },
+  { broken: '429-as-refusal', case: '7\\. 429', message: /and was never tried again: a 429 is retryable/ },
+  { broken: 'wrong-token', case: '0\\. ', message: /never reached the model's issue route.*the provider refused its authentication: your plugin sent POST \/v2\/payouts \(credential headers authorization: Bearer zap_\*\*\*\) → 401.*The model zapcash expects POST \/v2\/payouts authenticated with Authorization: Bearer <account key>/ },
   { broken: 'secret-in-error', case: '(5\\. 5xx after commit|13\\. )', message: /the value of config\.token appears in .*of an error your plugin threw in case "5\. 5xx after commit/ },
 ];
 

@@ -50,7 +50,7 @@ export function timingCases(h: ContractHarness): void {
       fail(`a call aborted after its request reached the provider ended with ${describeError(s.error)}: the request may have been issued, so the outcome is unknown (ABORTED)`);
     }
     // Let the provider finish what it was doing, then ask it.
-    await sleep(350);
+    await sleep(350 + h.upstreamSlackMs);
     await assertAtMostOneIssuance(h, ref);
     const issued = (await h.ledger(ref))[0];
     const caps = h.plugin.capabilities;

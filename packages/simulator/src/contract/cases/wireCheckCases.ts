@@ -48,7 +48,7 @@ export function wireCheckCases(h: ContractHarness): void {
       seen.length === 0
         ? `no request reached the ${h.mode === 'proxy' ? 'fault proxy' : 'simulator'} at all: build every request URL from the base URL configFor receives (${h.providerUrl})`
         : seen.some((e) => e.route === h.issueRoute)
-          ? `the model refused its authentication: your plugin sent ${seen.map(describeRequest).join('; ')}`
+          ? `the ${h.mode === 'proxy' ? 'provider' : 'model'} refused its authentication: your plugin sent ${seen.map(describeRequest).join('; ')}`
           : `your plugin sent ${seen.map(describeRequest).join('; ')}, which is not the model's issue route`;
     fail(
       `the sample issuance (reference ${ref}) never reached the model's issue route, so every later case would report faults that never happened: ${why}. ` +
