@@ -51,8 +51,8 @@ export const ADVICE: Record<string, string> = {
 };
 
 /** Fails when the provider recorded issuances for references other than `reference`, or more than one for it. */
-export function assertAtMostOneIssuance(h: ContractHarness, reference: string): void {
-  const all = h.ledger();
+export async function assertAtMostOneIssuance(h: ContractHarness, reference: string): Promise<void> {
+  const all = (await h.ledger());
   const foreign = all.filter((e) => e.reference !== reference);
   if (foreign.length > 0) {
     const refs = [...new Set(foreign.map((e) => e.reference))].join(', ');
@@ -86,11 +86,11 @@ export function assertStableReference(h: ContractHarness, reference: string): vo
  * same reference or by a status lookup), never `failed`/`rejected` for an
  * issuance that happened, and never a success the provider has no record of.
  */
-export function assertResolvedToTruth(h: ContractHarness, reference: string, settled: Settled, fault: string): void {
-  assertAtMostOneIssuance(h, reference);
+export async function assertResolvedToTruth(h: ContractHarness, reference: string, settled: Settled, fault: string): Promise<void> {
+  await assertAtMostOneIssuance(h, reference);
   assertStableReference(h, reference);
   const caps = h.plugin.capabilities;
-  const entry = h.ledger(reference)[0];
+  const entry = (await h.ledger(reference))[0];
   const advice = ADVICE[fault] ?? 'an answer that does not prove nothing was issued must be outcome unknown';
   const after = `after a "${fault}" fault on the first attempt`;
   if (entry) {
@@ -170,9 +170,9 @@ export function describeFault(fault: Fault): string {
  * circuit) and no earlier attempt was `unknown`, for a voucher that exists.
  * A result is accepted only when it is exactly what the provider recorded.
  */
-export function assertAttemptOutcomeUnknown(h: ContractHarness, reference: string, settled: Settled, fault: Fault): void {
+export async function assertAttemptOutcomeUnknown(h: ContractHarness, reference: string, settled: Settled, fault: Fault): Promise<void> {
   const caps = h.plugin.capabilities;
-  const entry = h.ledger(reference)[0];
+  const entry = (await h.ledger(reference))[0];
   const what = describeFault(fault);
   const advice = ADVICE[fault.type] ?? 'an answer that does not prove nothing was issued must be outcome unknown';
   const may = entry

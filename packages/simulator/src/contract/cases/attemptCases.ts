@@ -56,8 +56,8 @@ export function attemptCases(h: ContractHarness): void {
     // A latency fault (unlike late-commit) drops the request when its client goes away, as a provider does for a closed connection.
     h.faults([{ route: h.issueRoute, reference: ref, attempts: [1], fault: { type: 'latency', distribution: 'fixed', ms: PROVIDER_WORK_MS } }]);
     const s = await settle(() => c.issue(h.params(ref)));
-    await sleep(PROVIDER_WORK_MS + 200 - Math.min(s.ms, PROVIDER_WORK_MS));
-    const entry = h.ledger(ref)[0];
+    await sleep(PROVIDER_WORK_MS + 200 - Math.min(s.ms, PROVIDER_WORK_MS) + h.upstreamSlackMs);
+    const entry = (await h.ledger(ref))[0];
     if (entry) {
       fail(
         `the pipeline's per-attempt timeout (${CUT_AFTER_MS} ms) cut the attempt for reference ${ref} (it ended with ${describeSettled(s)}), ` +

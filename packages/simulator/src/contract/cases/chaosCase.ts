@@ -38,8 +38,8 @@ const MIN_FAULTED_SHARE = 0.25;
  * provider (refused before sending, a wrong route) or none met a fault on
  * its way to an issuance: fail then, saying why.
  */
-function assertNonVacuous(h: ContractHarness, refs: string[], outcomes: Map<string, Settled>, probability: number, replay: string): void {
-  const issued = new Set(h.ledger().filter((e) => e.status === h.target.successStatus).map((e) => e.reference));
+async function assertNonVacuous(h: ContractHarness, refs: string[], outcomes: Map<string, Settled>, probability: number, replay: string): Promise<void> {
+  const issued = new Set((await h.ledger()).filter((e) => e.status === h.target.successStatus).map((e) => e.reference));
   const faulted = new Set(h.issueRequests().filter((e) => e.fault !== 'none' && e.reference !== undefined).map((e) => e.reference as string));
   const both = refs.filter((r) => issued.has(r) && faulted.has(r)).length;
   const n = refs.length;
@@ -72,7 +72,7 @@ export function chaosCase(h: ContractHarness, options: ChaosOptions = {}): void 
     const seed = h.options.seed;
     const c = await h.connect({ bulkhead: { maxConcurrent: Math.max(concurrency, 1), maxQueue: n } });
     h.faults([{ name: 'chaos', route: h.issueRoute, probability, fault: CHAOS_FAULTS }]);
-    const refs = Array.from({ length: n }, (_, i) => `chaos-${seed}-${i}`);
+    const refs = Array.from({ length: n }, (_, i) => `${h.runTag}chaos-${seed}-${i}`);
     const outcomes = new Map<string, Settled>();
     let next = 0;
     const started = performance.now();
@@ -89,7 +89,7 @@ export function chaosCase(h: ContractHarness, options: ChaosOptions = {}): void 
 
     const replay = `seed ${seed}; replay with RELAYPOINT_CONTRACT_SEED=${seed}`;
     const problems: string[] = [];
-    const ledger = h.ledger();
+    const ledger = (await h.ledger());
     const known = new Set(refs);
     const byRef = new Map<string, typeof ledger>();
     for (const e of ledger) {
@@ -135,7 +135,7 @@ export function chaosCase(h: ContractHarness, options: ChaosOptions = {}): void 
     if (problems.length > 0) {
       fail(`${problems.length} problem(s) in ${n} issuances under seeded faults (${replay}):\n  ${problems.slice(0, 15).join('\n  ')}${problems.length > 15 ? `\n  … and ${problems.length - 15} more` : ''}`);
     }
-    assertNonVacuous(h, refs, outcomes, probability, replay);
+    await assertNonVacuous(h, refs, outcomes, probability, replay);
     if (elapsed > maxDurationMs) {
       fail(`the chaos run took ${Math.round(elapsed)} ms (bound ${maxDurationMs} ms, ${replay}): pass options.signal to your HTTP client so hung requests end at the per-attempt timeout`);
     }

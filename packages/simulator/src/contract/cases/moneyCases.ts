@@ -54,7 +54,7 @@ export function moneyCases(h: ContractHarness): void {
     const ref = params.reference;
     const s = await settle(() => c.issue(params));
     const money = toMoney(params.amount, params.currency);
-    const entry = h.ledger(ref)[0];
+    const entry = (await h.ledger(ref))[0];
     const bodies = sentBodies(h, ref);
     if (!entry) {
       const floaty = FLOAT_MARK.test(bodies);
@@ -72,19 +72,24 @@ export function moneyCases(h: ContractHarness): void {
       );
     }
     if (!s.ok || s.result.status !== 'succeeded') fail(`${label}: the provider issued ${money.decimal} ${money.currency} for reference ${ref} but your plugin reported ${describeSettled(s)}`);
-    if (h.ledger(ref).length !== 1) fail(`${label}: the provider has ${h.ledger(ref).length} transactions for reference ${ref} after one issuance: expected exactly one`);
+    if ((await h.ledger(ref)).length !== 1) fail(`${label}: the provider has ${(await h.ledger(ref)).length} transactions for reference ${ref} after one issuance: expected exactly one`);
   };
 
   it('14. amounts: 0.29, 19.99 and 1000000.01 (and 0- and 3-decimal currencies the model takes) reach the ledger in exactly the requested minor units', async function () {
     this.timeout(20_000);
     const bases = [h.params('matrix'), ...h.target.otherCurrencies];
+    const proxied = h.mode === 'proxy';
     // The matrix's largest amounts are beyond a sandbox account's usual balance: the case is about exact amounts, not balances.
-    for (const currency of new Set(bases.map((b) => b.currency))) h.sim.setBalance(h.target.id, fromMinorUnits(10n ** 15n, currency), currency);
+    if (!proxied) for (const currency of new Set(bases.map((b) => b.currency))) h.sim.setBalance(h.target.id, fromMinorUnits(10n ** 15n, currency), currency);
     const skipped: string[] = [];
     let ran = 0;
     for (const base of bases) {
       const amounts = MATRIX[currencyExponent(base.currency)] ?? [];
-      for (const amount of amounts) {
+      for (const [i, amount] of amounts.entries()) {
+        if (proxied && i === amounts.length - 1) {
+          skipped.push(`${amount} ${base.currency}: proxy mode cannot set the balance it needs (only the simulator can)`);
+          continue;
+        }
         const params = paramsFor(h, base, amount);
         if ('skip' in params) {
           skipped.push(params.skip);
@@ -111,7 +116,7 @@ export function moneyCases(h: ContractHarness): void {
       const ref = h.reference('no-voucher');
       h.faults([{ route: h.issueRoute, reference: ref, attempts: [1], fault }]);
       const s = await settle(() => c.issue(h.params(ref)));
-      const entry = h.ledger(ref)[0];
+      const entry = (await h.ledger(ref))[0];
       const premise = `the provider issued reference ${ref}${entry?.voucherCode ? ` (voucher ${entry.voucherCode})` : ''} but answered a well-formed success without the voucher${single ? ' (a single attempt)' : ''}`;
       if (s.ok) {
         if (s.result.status === 'succeeded' && !s.result.voucher?.code) fail(`${premise}, and your plugin reported ${describeResult(s.result)}: a success without its voucher is outcome unknown (PROVIDER_BAD_RESPONSE), or fetch the voucher`);

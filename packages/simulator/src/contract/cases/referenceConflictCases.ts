@@ -67,7 +67,7 @@ export function referenceConflictCases(h: ContractHarness): void {
       const sentBefore = h.issueRequests().length;
       const again = await settle(() => c.issue(h.params(ref, v.patch)));
       judge(h, `re-issuing reference ${ref} (issued for ${sample.amount} ${sample.currency}, product ${sample.productId}) with ${v.label}`, again, sentBefore);
-      const entries = h.ledger(ref);
+      const entries = (await h.ledger(ref));
       if (entries.length !== 1) fail(`after re-issuing reference ${ref} with ${v.label}, the provider has ${entries.length} transactions for it: expected exactly the original one`);
     }
     if (left.length > 0 && this.test) this.test.title += ` (not tried: ${left.join('; ')})`;
@@ -100,7 +100,7 @@ export function referenceConflictCases(h: ContractHarness): void {
       }
       judge(h, `looking up reference ${ref} (issued for ${params.amount} ${params.currency}, product ${params.productId}) for a request with ${v.label}`, s, Number.NaN);
     }
-    if (h.ledger(ref).length !== 1) fail(`the provider has ${h.ledger(ref).length} transactions for reference ${ref} after one issuance and lookups: expected exactly one`);
+    if ((await h.ledger(ref)).length !== 1) fail(`the provider has ${(await h.ledger(ref)).length} transactions for reference ${ref} after one issuance and lookups: expected exactly one`);
     if (left.length > 0 && this.test) this.test.title += ` (not tried: ${left.join('; ')})`;
   });
 }

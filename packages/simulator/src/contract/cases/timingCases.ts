@@ -27,7 +27,7 @@ export function timingCases(h: ContractHarness): void {
       fail(`your plugin's second attempt reached the provider ${Math.round(gap)} ms after a 429 that asked for Retry-After: 1 s: read the Retry-After header into the error's retryAfterMs (retryAfterFromHeaders) so the pipeline waits as asked`);
     }
     if (!s.ok || s.result.status !== 'succeeded') fail(`after waiting out the 429 the issuance ended ${describeSettled(s)}: expected a success`);
-    assertAtMostOneIssuance(h, ref);
+    await assertAtMostOneIssuance(h, ref);
   });
 
   it('10. abort through AbortSignal: returns promptly, and a later reconciliation finds the truth', async () => {
@@ -45,14 +45,14 @@ export function timingCases(h: ContractHarness): void {
     if (after > ABORT_BOUND_MS) fail(`the call returned ${Math.round(after)} ms after its signal was aborted (bound ${ABORT_BOUND_MS} ms): pass options.signal to your HTTP client`);
     if (s.ok) {
       // The provider answered before the abort took effect: the result must still be the truth.
-      if (h.ledger(ref)[0]?.transactionId !== s.result.transactionId) fail(`an aborted call returned ${describeResult(s.result)} which the provider has no record of`);
+      if ((await h.ledger(ref))[0]?.transactionId !== s.result.transactionId) fail(`an aborted call returned ${describeResult(s.result)} which the provider has no record of`);
     } else if (!isConnectorError(s.error) || s.error.outcome !== 'unknown') {
       fail(`a call aborted after its request reached the provider ended with ${describeError(s.error)}: the request may have been issued, so the outcome is unknown (ABORTED)`);
     }
     // Let the provider finish what it was doing, then ask it.
-    await sleep(350);
-    assertAtMostOneIssuance(h, ref);
-    const issued = h.ledger(ref)[0];
+    await sleep(350 + h.upstreamSlackMs);
+    await assertAtMostOneIssuance(h, ref);
+    const issued = (await h.ledger(ref))[0];
     const caps = h.plugin.capabilities;
     if (caps.statusByReference) {
       const found = await c.checkStatus({ reference: ref });
@@ -64,8 +64,8 @@ export function timingCases(h: ContractHarness): void {
     if (caps.duplicateReference !== 'none') {
       const again = await settle(() => c.issue(h.params(ref)));
       if (!again.ok || again.result.status !== 'succeeded') fail(`re-issuing reference ${ref} after the abort ended ${describeSettled(again)}: expected the (original or new) success`);
-      assertAtMostOneIssuance(h, ref);
-      if (h.ledger(ref).length !== 1) fail(`after the abort and a re-issue the provider has ${h.ledger(ref).length} transactions for reference ${ref}: expected exactly one`);
+      await assertAtMostOneIssuance(h, ref);
+      if ((await h.ledger(ref)).length !== 1) fail(`after the abort and a re-issue the provider has ${(await h.ledger(ref)).length} transactions for reference ${ref}: expected exactly one`);
     }
   });
 
@@ -91,13 +91,13 @@ export function timingCases(h: ContractHarness): void {
     if (open.ms > FAIL_FAST_BOUND_MS) fail(`with the circuit open a call took ${Math.round(open.ms)} ms: it must fail fast`);
     if (!isConnectorError(open.error) || open.error.outcome !== 'not_sent') fail(`the circuit-open error has outcome ${isConnectorError(open.error) ? open.error.outcome : '?'}: expected not_sent`);
     if (c.breaker.state !== 'open') fail(`after CIRCUIT_OPEN the breaker state is ${c.breaker.state}`);
-    if (h.ledger().length > 0) fail(`the provider recorded ${h.ledger().length} transaction(s) while every request was refused before commit`);
+    if ((await h.ledger()).length > 0) fail(`the provider recorded ${(await h.ledger()).length} transaction(s) while every request was refused before commit`);
     h.faults([]);
     await sleep(halfOpenAfterMs + 50);
     const ref = h.reference('recovered');
     const s = await settle(() => c.issue(h.params(ref)));
     if (!s.ok || s.result.status !== 'succeeded') fail(`after the provider recovered and the breaker window (${halfOpenAfterMs} ms) passed, the call ended ${describeSettled(s)}: expected a success`);
     if ((c.breaker.state as string) !== 'closed') fail(`after a successful trial call the breaker state is ${c.breaker.state}: expected closed`);
-    if (h.ledger().length !== 1) fail(`after recovery the provider has ${h.ledger().length} transactions: expected exactly one (the recovered call)`);
+    if ((await h.ledger()).length !== 1) fail(`after recovery the provider has ${(await h.ledger()).length} transactions: expected exactly one (the recovered call)`);
   });
 }

@@ -38,7 +38,7 @@ export function uncertainOutcomeCases(h: ContractHarness): void {
       { route: h.issueRoute, reference: ref, attempts: [2], fault: { type: 'status-before-commit', status: 503 } },
     ]);
     const s = await settle(() => c.issue(h.params(ref)));
-    assertAtMostOneIssuance(h, ref);
+    await assertAtMostOneIssuance(h, ref);
     assertStableReference(h, ref);
     const sent = h.issueRequests(ref).length;
     if (h.plugin.capabilities.duplicateReference === 'none') {
@@ -57,8 +57,8 @@ export function uncertainOutcomeCases(h: ContractHarness): void {
       );
     }
     if (sent !== 3) fail(`expected 3 issue requests (two 5xx, then success) but the provider saw ${sent}`);
-    if (s.result.status !== 'succeeded' || h.ledger(ref).length !== 1) fail(`after two 5xx answers the issuance ended ${describeSettled(s)} with ${h.ledger(ref).length} ledger entries: expected one success`);
-    if (s.result.transactionId !== h.ledger(ref)[0].transactionId) fail(`the result names transaction ${String(s.result.transactionId)} but the provider issued ${h.ledger(ref)[0].transactionId}`);
+    if (s.result.status !== 'succeeded' || (await h.ledger(ref)).length !== 1) fail(`after two 5xx answers the issuance ended ${describeSettled(s)} with ${(await h.ledger(ref)).length} ledger entries: expected one success`);
+    if (s.result.transactionId !== (await h.ledger(ref))[0].transactionId) fail(`the result names transaction ${String(s.result.transactionId)} but the provider issued ${(await h.ledger(ref))[0].transactionId}`);
   });
 
   for (const { label, fault } of UNCERTAIN_FAULTS) {
@@ -67,12 +67,12 @@ export function uncertainOutcomeCases(h: ContractHarness): void {
       const ref = h.reference(fault.type);
       h.faults([{ route: h.issueRoute, reference: ref, attempts: [1], fault }]);
       const s = await settle(() => c.issue(h.params(ref)));
-      assertResolvedToTruth(h, ref, s, fault.type);
+      await assertResolvedToTruth(h, ref, s, fault.type);
       // The end result above can be right whatever the faulty attempt said (a re-send may get the original back), so look at that attempt alone.
       const one = await h.connect(SINGLE_ATTEMPT);
       const alone = h.reference(`${fault.type}-attempt`);
       h.faults([{ route: h.issueRoute, reference: alone, attempts: [1], fault }]);
-      assertAttemptOutcomeUnknown(h, alone, await settle(() => one.issue(h.params(alone))), fault);
+      await assertAttemptOutcomeUnknown(h, alone, await settle(() => one.issue(h.params(alone))), fault);
     });
   }
 
@@ -84,7 +84,7 @@ export function uncertainOutcomeCases(h: ContractHarness): void {
     const s = await settle(() => c.issue(h.params(ref)));
     const bound = timeoutMs * retry.maxAttempts + 3_000;
     if (s.ms > bound) fail(`the call took ${Math.round(s.ms)} ms with a per-attempt timeout of ${timeoutMs} ms: pass options.signal to your HTTP client so a hung request is cancelled`);
-    assertResolvedToTruth(h, ref, s, 'hang');
+    await assertResolvedToTruth(h, ref, s, 'hang');
     const first = h.issueRequests(ref)[0];
     if (first && first.status !== null) fail(`the first attempt was expected to hang but the provider answered ${first.status}`);
   });
@@ -101,11 +101,11 @@ export function uncertainOutcomeCases(h: ContractHarness): void {
     if (s.ms > bound) fail(`the call took ${Math.round(s.ms)} ms (bound ${bound} ms) with a per-attempt timeout of ${timeoutMs} ms: pass options.signal to your HTTP client so hung requests are cancelled`);
     if (s.ok) fail(`a provider that never answered produced ${describeSettled(s)}: nothing is known, so the outcome must be unknown`);
     if (!isConnectorError(s.error) || s.error.outcome !== 'unknown') fail(`a provider that never answered produced ${describeError(s.error)}: a timeout after the request left is outcome unknown (never failed or rejected)`);
-    assertAtMostOneIssuance(h, ref);
+    await assertAtMostOneIssuance(h, ref);
     if (h.plugin.capabilities.statusByReference) {
       h.faults([]);
       const found = await c.checkStatus({ reference: ref });
-      const issued = h.ledger(ref).length > 0;
+      const issued = (await h.ledger(ref)).length > 0;
       if (issued !== (found.status !== 'not_found')) {
         fail(`after the hangs, checkStatus({ reference: "${ref}" }) said ${found.status} but the provider ${issued ? 'has' : 'has no'} transaction for it`);
       }

@@ -39,16 +39,16 @@ export function wireCheckCases(h: ContractHarness): void {
     const ref = h.reference('wire-check');
     const s = await settle(() => c.issue(h.params(ref)));
     const issue = issueRouteOf(h.target);
-    const expected = `${issue.method} ${h.target.prefix}${issue.path} authenticated with ${h.target.authDescription}`;
-    const seen = h.sim.journal.entries().filter((e) => e.route !== 'control' && e.route !== 'sink');
+    const expected = `${issue.method} ${h.pathPrefix}${issue.path} authenticated with ${h.target.authDescription}`;
+    const seen = h.journal.entries().filter((e) => e.route !== 'control' && e.route !== 'sink');
     const reached = seen.filter((e) => e.route === h.issueRoute && e.status !== 401 && e.status !== 403);
     if (reached.length > 0) return;
     h.wireMismatch = true;
     const why =
       seen.length === 0
-        ? `no request reached the simulator at all: build every request URL from the base URL configFor receives (${h.providerUrl})`
+        ? `no request reached the ${h.mode === 'proxy' ? 'fault proxy' : 'simulator'} at all: build every request URL from the base URL configFor receives (${h.providerUrl})`
         : seen.some((e) => e.route === h.issueRoute)
-          ? `the model refused its authentication: your plugin sent ${seen.map(describeRequest).join('; ')}`
+          ? `the ${h.mode === 'proxy' ? 'provider' : 'model'} refused its authentication: your plugin sent ${seen.map(describeRequest).join('; ')}`
           : `your plugin sent ${seen.map(describeRequest).join('; ')}, which is not the model's issue route`;
     fail(
       `the sample issuance (reference ${ref}) never reached the model's issue route, so every later case would report faults that never happened: ${why}. ` +
