@@ -136,6 +136,7 @@ Relaypoint demo
     simulatorMoved ? `\n  NOTE       the simulator's port ${wantedSimPort} of the last run is in use, so it runs on ${new URL(simulator.url).port}: the commands below use the new port` : ''
   }${sinks > 0 ? `\n  webhooks   ${sinks} subscription${sinks === 1 ? '' : 's'} of an earlier run to the simulator's sink ${simulatorMoved ? 're-pointed to this simulator, ' : ''}with ${sinks === 1 ? 'its secret' : 'their secrets'} given to the sink again` : ''}
   webhooks   allowed to loopback addresses only (127.0.0.0/8, ::1), http allowed: this is a local demo
+  consoles   ${h}/console (sign in with the API key above) and ${simulator.url}/__sim/console (the simulator's journal, ledger and scenarios)
 
 1. Subscribe the simulator's webhook sink to reward.issued, and give the sink the signing secret so it can verify:
    SECRET=$(curl -s -X POST ${h}/v1/webhooks ${auth} ${jsonH} -d '{"url":"${sink}","events":["reward.issued"],"description":"demo sink"}' | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).secret))')
