@@ -68,7 +68,10 @@ function run(cmd, args, { cwd, what, env = {}, timeoutMs = 300_000 }) {
   const r = spawnSync(cmd, args, { cwd, env: { ...baseEnv, ...env }, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) {
     const why = r.error ? r.error.message : r.signal ? `killed by ${r.signal}` : `exit ${r.status}`;
-    fail(`${what} failed (${why}): ${cmd} ${args.join(' ')} in ${cwd}`, `${r.stdout ?? ''}\n${r.stderr ?? ''}`.split('\n').slice(-60).join('\n'));
+    fail(
+      `${what} failed (${why}): ${cmd} ${args.join(' ')} in ${cwd}`,
+      `${r.stdout ?? ''}\n${r.stderr ?? ''}`.split('\n').slice(-60).join('\n'),
+    );
   }
   return r.stdout;
 }
@@ -77,7 +80,11 @@ function run(cmd, args, { cwd, what, env = {}, timeoutMs = 300_000 }) {
 function npm(args, cwd, what, timeoutMs) {
   // npm's own options go before any `--`: what follows it belongs to the command npm runs.
   const [command, ...rest] = args;
-  return run('npm', [command, '--userconfig', userconfig, '--cache', freshCache(), '--no-audit', '--no-fund', '--loglevel=error', ...rest], { cwd, what, timeoutMs });
+  return run(
+    'npm',
+    [command, '--userconfig', userconfig, '--cache', freshCache(), '--no-audit', '--no-fund', '--loglevel=error', ...rest],
+    { cwd, what, timeoutMs },
+  );
 }
 
 /** Starts a long-running process in its own process group (so cleanup stops its children too); keeps its output for errors. */
@@ -172,7 +179,10 @@ async function main() {
     say(`installing verdaccio@${VERDACCIO} into ${toolDir}`);
     mkdirSync(toolDir, { recursive: true });
     writeFileSync(join(toolDir, 'package.json'), JSON.stringify({ name: 'release-check-tools', private: true }));
-    run('npm', ['install', `verdaccio@${VERDACCIO}`, '--cache', freshCache(), '--no-audit', '--no-fund', '--loglevel=error', '--no-save'], { cwd: toolDir, what: 'installing verdaccio' });
+    run('npm', ['install', `verdaccio@${VERDACCIO}`, '--cache', freshCache(), '--no-audit', '--no-fund', '--loglevel=error', '--no-save'], {
+      cwd: toolDir,
+      what: 'installing verdaccio',
+    });
   }
   const port = await freePort();
   const registry = `http://127.0.0.1:${port}/`;
@@ -198,9 +208,24 @@ async function main() {
   // The token is what npm asks for before it publishes; verdaccio lets anonymous publish the scope.
   // The machine's own npm settings (proxy CA, nodedir for native builds…) stay: a user's npm has them too.
   const own = process.env.npm_config_userconfig || join(homedir(), '.npmrc');
-  const kept = existsSync(own) ? readFileSync(own, 'utf8').split('\n').filter((l) => !/^\s*(@relaypoint:registry|registry)\s*=/.test(l)) : [];
+  const kept = existsSync(own)
+    ? readFileSync(own, 'utf8')
+        .split('\n')
+        .filter((l) => !/^\s*(@relaypoint:registry|registry)\s*=/.test(l))
+    : [];
   writeFileSync(userconfig, [...kept, `@relaypoint:registry=${registry}`, `//127.0.0.1:${port}/:_authToken=release-check`, ''].join('\n'));
-  const verdaccio = background(process.execPath, [join(toolDir, 'node_modules', 'verdaccio', 'bin', 'verdaccio'), '--config', join(work, 'verdaccio.yaml'), '--listen', `127.0.0.1:${port}`], work, 'verdaccio');
+  const verdaccio = background(
+    process.execPath,
+    [
+      join(toolDir, 'node_modules', 'verdaccio', 'bin', 'verdaccio'),
+      '--config',
+      join(work, 'verdaccio.yaml'),
+      '--listen',
+      `127.0.0.1:${port}`,
+    ],
+    work,
+    'verdaccio',
+  );
   await waitFor(`${registry}-/ping`, verdaccio);
   say(`registry up at ${registry}`);
 
@@ -217,11 +242,23 @@ async function main() {
     if (manifest.version !== version) fail(`${manifest.name} is at ${manifest.version}, not the workspace version ${version} (lerna.json)`);
     const bad = localPaths(manifest);
     if (bad.length) fail(`${manifest.name}'s package.json holds local paths`, bad.join('\n'));
-    const [info] = JSON.parse(run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: pkgDir, what: `npm pack --dry-run of ${manifest.name}` }));
-    checkTarballContents(manifest, info.files.map((f) => f.path));
-    const out = run('npm', ['pack', '--pack-destination', tarballs, '--ignore-scripts', '--silent'], { cwd: pkgDir, what: `npm pack of ${manifest.name}` });
+    const [info] = JSON.parse(
+      run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: pkgDir, what: `npm pack --dry-run of ${manifest.name}` }),
+    );
+    checkTarballContents(
+      manifest,
+      info.files.map((f) => f.path),
+    );
+    const out = run('npm', ['pack', '--pack-destination', tarballs, '--ignore-scripts', '--silent'], {
+      cwd: pkgDir,
+      what: `npm pack of ${manifest.name}`,
+    });
     const tgz = join(tarballs, out.trim().split('\n').pop());
-    run('npm', ['publish', tgz, '--registry', registry, '--userconfig', userconfig, '--tag', 'latest', '--ignore-scripts', '--loglevel=error'], { cwd: work, what: `publishing ${manifest.name}` });
+    run(
+      'npm',
+      ['publish', tgz, '--registry', registry, '--userconfig', userconfig, '--tag', 'latest', '--ignore-scripts', '--loglevel=error'],
+      { cwd: work, what: `publishing ${manifest.name}` },
+    );
     published.push(`${manifest.name}@${manifest.version}`);
   }
   if (published.length === 0) fail('no public package to publish');
@@ -231,7 +268,11 @@ async function main() {
   const author = join(work, 'author');
   mkdirSync(author);
   say('npm create @relaypoint/connector@latest @acme/relaypoint-connector-acme (empty dir, empty cache)');
-  npm(['create', '@relaypoint/connector@latest', '--yes', '--', '@acme/relaypoint-connector-acme', '--dir', 'acme'], author, 'npm create @relaypoint/connector');
+  npm(
+    ['create', '@relaypoint/connector@latest', '--yes', '--', '@acme/relaypoint-connector-acme', '--dir', 'acme'],
+    author,
+    'npm create @relaypoint/connector',
+  );
   const acme = join(author, 'acme');
   const acmeManifest = readJson(join(acme, 'package.json'));
   const acmeBad = localPaths(acmeManifest);
@@ -241,18 +282,24 @@ async function main() {
   say('generated package: npm test (tsc, then the contract suite against the simulator)');
   const testOut = run('npm', ['test', '--silent'], { cwd: acme, what: 'npm test in the generated package', timeoutMs: 300_000 });
   const passing = /(\d+) passing/.exec(testOut);
-  if (!passing || Number(passing[1]) === 0 || !/contract/i.test(testOut)) fail('npm test of the generated package ran no contract test', testOut);
+  if (!passing || Number(passing[1]) === 0 || !/contract/i.test(testOut))
+    fail('npm test of the generated package ran no contract test', testOut);
   if (/\d+ failing/.test(testOut)) fail('npm test of the generated package reported failures', testOut);
   say(`generated package: ${passing[1]} passing`);
   const packed = JSON.parse(npm(['pack', '--json', '--pack-destination', tarballs], acme, 'npm pack of the generated package'))[0];
-  checkTarballContents(acmeManifest, packed.files.map((f) => f.path));
+  checkTarballContents(
+    acmeManifest,
+    packed.files.map((f) => f.path),
+  );
   const acmeTgz = join(tarballs, packed.filename);
 
   // 4. The operator's first hour: install the host, the simulator and the packed plugin into an empty project.
   const ops = join(work, 'operator');
   mkdirSync(ops);
   writeFileSync(join(ops, 'package.json'), JSON.stringify({ name: 'relaypoint-deployment', private: true }, null, 2));
-  say(`npm install @relaypoint/host @relaypoint/simulator ${packed.filename} (empty dir, empty cache; builds better-sqlite3 if no prebuilt binary fits)`);
+  say(
+    `npm install @relaypoint/host @relaypoint/simulator ${packed.filename} (empty dir, empty cache; builds better-sqlite3 if no prebuilt binary fits)`,
+  );
   npm(['install', '@relaypoint/host', '@relaypoint/simulator', acmeTgz], ops, 'npm install of the host', 600_000);
   for (const name of ['host', 'core', 'store', 'webhooks', 'simulator', 'connector-airtime', 'connector-giftcard']) {
     const manifest = join(ops, 'node_modules', '@relaypoint', name, 'package.json');
@@ -268,36 +315,72 @@ async function main() {
     tenants: [{ id: 'acme', apiKeys: [tenantKey] }],
     admin: { apiKey: 'release-check-admin-key-0123456789' },
     connectors: [
-      { name: 'acme', plugin: '@acme/relaypoint-connector-acme', config: { baseUrl: `http://127.0.0.1:${simPort}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' } },
+      {
+        name: 'acme',
+        plugin: '@acme/relaypoint-connector-acme',
+        config: { baseUrl: `http://127.0.0.1:${simPort}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' },
+      },
       // Shipped with the host: resolves by name from a folder where only the host installed it.
-      { name: 'giftcard', plugin: '@relaypoint/connector-giftcard', config: { baseUrl: `http://127.0.0.1:${simPort}/giftcard`, apiKey: 'sim-giftcard-key' } },
+      {
+        name: 'giftcard',
+        plugin: '@relaypoint/connector-giftcard',
+        config: { baseUrl: `http://127.0.0.1:${simPort}/giftcard`, apiKey: 'sim-giftcard-key' },
+      },
     ],
   };
   writeFileSync(join(ops, 'relaypoint.json'), JSON.stringify(config, null, 2));
   say('npx relaypoint config validate --config relaypoint.json');
-  const validate = run('npx', ['--no-install', 'relaypoint', 'config', 'validate', '--config', 'relaypoint.json'], { cwd: ops, what: 'relaypoint config validate' });
+  const validate = run('npx', ['--no-install', 'relaypoint', 'config', 'validate', '--config', 'relaypoint.json'], {
+    cwd: ops,
+    what: 'relaypoint config validate',
+  });
   if (!validate.includes('valid (2 connectors: acme, giftcard)')) fail('config validate did not say valid', validate);
   say('npx relaypoint plugins list --config relaypoint.json');
-  const list = run('npx', ['--no-install', 'relaypoint', 'plugins', 'list', '--config', 'relaypoint.json', '--json'], { cwd: ops, what: 'relaypoint plugins list' });
-  const rows = list.trim().split('\n').map((l) => JSON.parse(l));
+  const list = run('npx', ['--no-install', 'relaypoint', 'plugins', 'list', '--config', 'relaypoint.json', '--json'], {
+    cwd: ops,
+    what: 'relaypoint plugins list',
+  });
+  const rows = list
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const acmeRow = rows.find((r) => r.name === 'acme');
-  if (!acmeRow || acmeRow.package !== '@acme/relaypoint-connector-acme' || acmeRow.version !== '0.1.0') fail('plugins list does not show the acme plugin', list);
-  if (!rows.some((r) => r.name === 'giftcard' && r.package === '@relaypoint/connector-giftcard')) fail('plugins list does not show the giftcard plugin', list);
+  if (!acmeRow || acmeRow.package !== '@acme/relaypoint-connector-acme' || acmeRow.version !== '0.1.0')
+    fail('plugins list does not show the acme plugin', list);
+  if (!rows.some((r) => r.name === 'giftcard' && r.package === '@relaypoint/connector-giftcard'))
+    fail('plugins list does not show the giftcard plugin', list);
 
   say(`npx relaypoint-sim start --port ${simPort} (another process)`);
   const sim = background('npx', ['--no-install', 'relaypoint-sim', 'start', '--port', String(simPort)], ops, 'relaypoint-sim');
   await waitFor(`http://127.0.0.1:${simPort}/__sim/journal`, sim);
   say(`npx relaypoint start --config relaypoint.json (port ${hostPort})`);
   // The bin npx runs, started directly: the check sends SIGTERM to the host itself, as a supervisor would.
-  const host = background(join(ops, 'node_modules', '.bin', 'relaypoint'), ['start', '--config', 'relaypoint.json'], ops, 'relaypoint start');
+  const host = background(
+    join(ops, 'node_modules', '.bin', 'relaypoint'),
+    ['start', '--config', 'relaypoint.json'],
+    ops,
+    'relaypoint start',
+  );
   await waitFor(`http://127.0.0.1:${hostPort}/readyz`, host);
   const res = await fetch(`http://127.0.0.1:${hostPort}/v1/issuances`, {
     method: 'POST',
     headers: { authorization: `Bearer ${tenantKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ connector: 'acme', productId: 'AIRTIME_5', customerId: 'cust-1', phoneNumber: '+263771234567', amount: '5.00', currency: 'USD', reference: 'release-check-1' }),
+    body: JSON.stringify({
+      connector: 'acme',
+      productId: 'AIRTIME_5',
+      customerId: 'cust-1',
+      phoneNumber: '+263771234567',
+      amount: '5.00',
+      currency: 'USD',
+      reference: 'release-check-1',
+    }),
   });
   const body = await res.text();
-  if (res.status !== 201 || JSON.parse(body).status !== 'succeeded') fail(`the issuance through the packed plugin answered ${res.status}, not 201 succeeded`, `${body}\n--- host output ---\n${host.output}`);
+  if (res.status !== 201 || JSON.parse(body).status !== 'succeeded')
+    fail(
+      `the issuance through the packed plugin answered ${res.status}, not 201 succeeded`,
+      `${body}\n--- host output ---\n${host.output}`,
+    );
   say(`POST /v1/issuances through the packed plugin: 201 ${JSON.parse(body).status}`);
   await stop(host);
   if (host.exited?.code !== 0) fail(`relaypoint start did not exit 0 on SIGTERM (${JSON.stringify(host.exited)})`, host.output);
@@ -326,9 +409,14 @@ function checkTarballContents(manifest, files) {
   const problems = [];
   const has = (p) => files.includes(p.replace(/^\.\//, ''));
   for (const f of files) if (/^(dist\/)?test\//.test(f)) problems.push(`ships ${f} (a test file)`);
-  const entries = [manifest.types, ...Object.values(manifest.exports ?? {}).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))];
-  for (const e of entries) if (typeof e === 'string' && !e.endsWith('package.json') && !has(e)) problems.push(`lacks ${e} (named in exports/types)`);
-  for (const b of Object.values(typeof manifest.bin === 'string' ? { bin: manifest.bin } : (manifest.bin ?? {}))) if (!has(b)) problems.push(`lacks its bin ${b}`);
+  const entries = [
+    manifest.types,
+    ...Object.values(manifest.exports ?? {}).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e))),
+  ];
+  for (const e of entries)
+    if (typeof e === 'string' && !e.endsWith('package.json') && !has(e)) problems.push(`lacks ${e} (named in exports/types)`);
+  for (const b of Object.values(typeof manifest.bin === 'string' ? { bin: manifest.bin } : (manifest.bin ?? {})))
+    if (!has(b)) problems.push(`lacks its bin ${b}`);
   if (!has('package.json') || !has('README.md')) problems.push('lacks package.json or README.md');
   if (manifest.relaypoint && !files.some((f) => f.endsWith('config.schema.json'))) problems.push('lacks its config.schema.json');
   if (problems.length) fail(`the tarball of ${manifest.name} is wrong`, problems.join('\n'));

@@ -37,7 +37,11 @@ describe('the packed plugins install on their own', function () {
     // rather than test something else (the workspace's hoisted packages are not what a user gets).
     const cache = join(dir, 'npm-cache');
     try {
-      await run(npm, ['install', '--cache', cache, '--prefer-online', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], { cwd: app, env, maxBuffer: 16 * 1024 * 1024 });
+      await run(npm, ['install', '--cache', cache, '--prefer-online', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], {
+        cwd: app,
+        env,
+        maxBuffer: 16 * 1024 * 1024,
+      });
     } catch (e) {
       const out = e as Error & { stderr?: string };
       throw new Error(`npm install of the packed plugins failed with an empty cache: ${out.message}\n${out.stderr ?? ''}`);
@@ -67,7 +71,10 @@ describe('the packed plugins install on their own', function () {
       expect(existsSync(join(root, 'dist', 'src', 'index.js')), `${name} dist/src/index.js`).to.equal(true);
       expect(existsSync(join(root, 'src', 'config.schema.json')), `${name} src/config.schema.json`).to.equal(true);
       expect(existsSync(join(root, 'dist', 'test')), `${name} dist/test`).to.equal(false);
-      expect(readdirSync(join(root, 'dist', 'src')).some((f) => f.endsWith('.d.ts')), `${name} types`).to.equal(true);
+      expect(
+        readdirSync(join(root, 'dist', 'src')).some((f) => f.endsWith('.d.ts')),
+        `${name} types`,
+      ).to.equal(true);
     }
   });
 

@@ -67,7 +67,12 @@ export class HostError extends RelaypointError {
   /** Extra members of the problem document (e.g. `issuance`, `providerCode`). */
   readonly extra?: Record<string, unknown>;
 
-  constructor(status: number, code: HostErrorCode | (string & {}), message: string, options: RelaypointErrorOptions & { errors?: string[]; extra?: Record<string, unknown> } = {}) {
+  constructor(
+    status: number,
+    code: HostErrorCode | (string & {}),
+    message: string,
+    options: RelaypointErrorOptions & { errors?: string[]; extra?: Record<string, unknown> } = {},
+  ) {
     super(code, message, options);
     this.status = status;
     if (options.errors) this.errors = options.errors;

@@ -122,7 +122,9 @@ async function main(argv: string[]): Promise<number> {
             const resolved = await load(args.config);
             // What `start` would warn about, said now (valid still: exit 0).
             for (const w of configWarnings(resolved)) process.stderr.write(`warning: ${w.path}: ${w.message}\n`);
-            process.stdout.write(`${args.config}: valid (${resolved.connectors.length} connector${resolved.connectors.length === 1 ? '' : 's'}: ${resolved.connectors.map((c) => c.name).join(', ') || 'none'})\n`);
+            process.stdout.write(
+              `${args.config}: valid (${resolved.connectors.length} connector${resolved.connectors.length === 1 ? '' : 's'}: ${resolved.connectors.map((c) => c.name).join(', ') || 'none'})\n`,
+            );
           },
         )
         .command(
@@ -145,7 +147,13 @@ async function main(argv: string[]): Promise<number> {
           async (args) => {
             const resolved = await load(args.config);
             for (const c of resolved.connectors) {
-              const row = { name: c.name, plugin: c.discovered.plugin.id, package: c.discovered.packageName, version: c.discovered.version, capabilities: c.discovered.plugin.capabilities };
+              const row = {
+                name: c.name,
+                plugin: c.discovered.plugin.id,
+                package: c.discovered.packageName,
+                version: c.discovered.version,
+                capabilities: c.discovered.plugin.capabilities,
+              };
               if (args.json) process.stdout.write(`${JSON.stringify(row)}\n`);
               else {
                 const caps = c.discovered.plugin.capabilities;
@@ -182,15 +190,25 @@ async function main(argv: string[]): Promise<number> {
           'Scaffold a connector plugin package that passes the contract suite as generated',
           (yy) =>
             yy
-              .positional('name', { type: 'string', demandOption: true, describe: 'npm package name, e.g. @acme/relaypoint-connector-topup' })
+              .positional('name', {
+                type: 'string',
+                demandOption: true,
+                describe: 'npm package name, e.g. @acme/relaypoint-connector-topup',
+              })
               .options({
                 dir: { type: 'string', describe: 'Directory to create (must not exist). Defaults to ./<name without scope>' },
-                'core-range': { type: 'string', describe: '@relaypoint/core semver range the plugin declares. Defaults to ^<running core version>' },
+                'core-range': {
+                  type: 'string',
+                  describe: '@relaypoint/core semver range the plugin declares. Defaults to ^<running core version>',
+                },
                 id: { type: 'string', describe: 'Plugin id. Defaults to one derived from the name' },
               }),
           async (args) => {
             // Loaded on demand: only this command needs the templates.
-            const { scaffoldConnector, ScaffoldError } = await loadOptional<typeof import('@relaypoint/create-connector')>('@relaypoint/create-connector', '`relaypoint new connector`');
+            const { scaffoldConnector, ScaffoldError } = await loadOptional<typeof import('@relaypoint/create-connector')>(
+              '@relaypoint/create-connector',
+              '`relaypoint new connector`',
+            );
             try {
               const r = await scaffoldConnector({ name: args.name, dir: args.dir, coreRange: args['core-range'], id: args.id });
               process.stdout.write(

@@ -71,7 +71,10 @@ export interface RunningHost {
  * listens. Resolves once the server accepts connections.
  */
 export async function startHost(rawConfig: HostConfig | Record<string, unknown>, options: StartHostOptions = {}): Promise<RunningHost> {
-  const resolved = await resolveHostConfig(rawConfig, { dir: options.configDir ?? process.cwd(), ...(options.env ? { env: options.env } : {}) });
+  const resolved = await resolveHostConfig(rawConfig, {
+    dir: options.configDir ?? process.cwd(),
+    ...(options.env ? { env: options.env } : {}),
+  });
   return startResolvedHost(resolved, options);
 }
 
@@ -82,7 +85,11 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
   const serverConfig = config.server as Required<NonNullable<HostConfig['server']>>;
   const logger =
     options.logger ??
-    createLogger({ level: config.logging.level as LevelWithSilent, secrets: configSecrets(resolved), ...(options.logDestination ? { destination: options.logDestination } : {}) });
+    createLogger({
+      level: config.logging.level as LevelWithSilent,
+      secrets: configSecrets(resolved),
+      ...(options.logDestination ? { destination: options.logDestination } : {}),
+    });
   const coreLogger = logger as unknown as Logger;
   const hostId = `host_${randomBytes(6).toString('hex')}`;
   const cleanups: Array<() => Promise<void>> = [];
@@ -115,7 +122,12 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
             onSync: (s) => late.metrics?.storeSync(s.seconds),
             onCheckpoint: (c) => late.metrics?.storeCheckpoint(c.seconds),
           }
-        : { driver: 'postgres', url: storage.url, ...(storage.poolSize ? { poolSize: storage.poolSize } : {}), applicationName: `relaypoint-${hostId}` },
+        : {
+            driver: 'postgres',
+            url: storage.url,
+            ...(storage.poolSize ? { poolSize: storage.poolSize } : {}),
+            applicationName: `relaypoint-${hostId}`,
+          },
     );
     cleanups.push(() => db.close());
     await db.migrate('host', issuanceMigrations);
@@ -257,7 +269,10 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
 
 /** The one line an operator needs when the port is taken: which port, and the ways to pick another. */
 function portInUse(host: string, port: number, cause: Error): Error {
-  return new Error(`${host}:${port} is already in use by another process; pick another port with --port N (relaypoint start or demo), PORT=N (npm start), or server.port in the config`, { cause });
+  return new Error(
+    `${host}:${port} is already in use by another process; pick another port with --port N (relaypoint start or demo), PORT=N (npm start), or server.port in the config`,
+    { cause },
+  );
 }
 
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {

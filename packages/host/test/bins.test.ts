@@ -22,7 +22,11 @@ function bins(): Array<[string, string, string]> {
 // `npx relaypoint` fell through to the public registry.
 describe('workspace bins', () => {
   it('are the documented three', () => {
-    expect(bins().map(([, name]) => name).sort()).to.deep.equal(['create-relaypoint-connector', 'relaypoint', 'relaypoint-sim']);
+    expect(
+      bins()
+        .map(([, name]) => name)
+        .sort(),
+    ).to.deep.equal(['create-relaypoint-connector', 'relaypoint', 'relaypoint-sim']);
   });
 
   for (const [dir, name, target] of bins()) {

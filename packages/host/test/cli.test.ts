@@ -40,7 +40,11 @@ describe('relaypoint CLI', function () {
     tenants: [{ id: 'tenant-a', apiKeys: [TENANT_A_KEY] }],
     admin: { apiKey: ADMIN_KEY },
     connectors: [
-      { name: 'airtime', plugin: airtimeDir, config: { baseUrl: `${sim.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' } },
+      {
+        name: 'airtime',
+        plugin: airtimeDir,
+        config: { baseUrl: `${sim.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' },
+      },
       { name: 'giftcard', plugin: giftcardDir, config: { baseUrl: `${sim.url}/giftcard`, apiKey: 'sim-giftcard-key' } },
     ],
     ...extra,
@@ -139,7 +143,9 @@ describe('relaypoint CLI', function () {
     const lines = r.stderr.trim().split('\n');
     expect(lines).to.have.length(3);
     expect(lines[0]).to.match(/^server\.port: /);
-    expect(lines.find((l) => l.startsWith('connectors[1].plugin: '))).to.include('cannot find package "no-such-plugin-package"; looked in ').and.to.include(join(dir, 'node_modules'));
+    expect(lines.find((l) => l.startsWith('connectors[1].plugin: ')))
+      .to.include('cannot find package "no-such-plugin-package"; looked in ')
+      .and.to.include(join(dir, 'node_modules'));
 
     const unreadable = await run(['config', 'validate', '--config', join(dir, 'missing.json')]);
     expect(unreadable.code).to.equal(2);
@@ -152,8 +158,12 @@ describe('relaypoint CLI', function () {
   it('config print redacts every secret (host and plugin schemas)', async () => {
     const r = await run(['config', 'print', '--config', write('print.json', good())]);
     expect(r.code, r.stderr).to.equal(0);
-    const printed = JSON.parse(r.stdout) as { connectors: Array<{ config: Record<string, string> }>; tenants: Array<{ apiKeys: string[] }> };
-    for (const s of [TENANT_A_KEY, ADMIN_KEY, 'sim-airtime-key', 'sim-airtime-secret', 'sim-giftcard-key']) expect(r.stdout).to.not.include(s);
+    const printed = JSON.parse(r.stdout) as {
+      connectors: Array<{ config: Record<string, string> }>;
+      tenants: Array<{ apiKeys: string[] }>;
+    };
+    for (const s of [TENANT_A_KEY, ADMIN_KEY, 'sim-airtime-key', 'sim-airtime-secret', 'sim-giftcard-key'])
+      expect(r.stdout).to.not.include(s);
     expect(printed.tenants[0].apiKeys).to.deep.equal(['[redacted]']);
     expect(printed.connectors[0].config).to.include({ apiKey: '[redacted]', secret: '[redacted]', baseUrl: `${sim.url}/airtime` });
   });
@@ -161,7 +171,10 @@ describe('relaypoint CLI', function () {
   it('plugins list names package, version and capabilities', async () => {
     const r = await run(['plugins', 'list', '--json', '--config', write('plugins.json', good())]);
     expect(r.code, r.stderr).to.equal(0);
-    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows.map((x) => [x.name, x.package])).to.deep.equal([
       ['airtime', '@relaypoint/connector-airtime'],
       ['giftcard', '@relaypoint/connector-giftcard'],
@@ -194,12 +207,19 @@ describe('relaypoint CLI', function () {
         }
       });
     });
-    const res = await fetch(`${url}/v1/issuances`, { method: 'POST', headers: { authorization: `Bearer ${TENANT_A_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(airtime(ref('cli'))) });
+    const res = await fetch(`${url}/v1/issuances`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TENANT_A_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(airtime(ref('cli'))),
+    });
     expect(res.status).to.equal(201);
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).to.equal(0);
-    const msgs = out.split('\n').filter((l) => l.startsWith('{')).map((l) => (JSON.parse(l) as { msg: string }).msg);
+    const msgs = out
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => (JSON.parse(l) as { msg: string }).msg);
     expect(msgs).to.include.members(['signal received', 'shutting down', 'stopped']);
     // stdout is written in chunks (createLogger): the shutdown writes out what was still buffered, request lines too.
     expect(msgs.filter((m) => m === 'request')).to.have.length(1);

@@ -37,13 +37,22 @@ describe('runDemo (npm start)', function () {
       .map((l) => l.trim());
     const script = commands.slice(0, 6).join('\n');
     const { stdout } = await exec('bash', ['-euo', 'pipefail', '-c', script]);
-    const answers = stdout.trim().split('\n').map((l) => JSON.parse(l) as { status?: string });
+    const answers = stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { status?: string });
     expect(answers.slice(-4).map((a) => a.status)).to.deep.equal(['succeeded', 'succeeded', 'succeeded', 'succeeded']);
     const sinkCmd = commands[6];
-    const sink = await waitFor(async () => {
-      const out = JSON.parse((await exec('bash', ['-c', sinkCmd])).stdout) as { deliveries: Array<{ verified: boolean; json: { type: string } }> };
-      return out.deliveries.length >= 4 ? out : undefined;
-    }, 20_000, 'four deliveries at the sink');
+    const sink = await waitFor(
+      async () => {
+        const out = JSON.parse((await exec('bash', ['-c', sinkCmd])).stdout) as {
+          deliveries: Array<{ verified: boolean; json: { type: string } }>;
+        };
+        return out.deliveries.length >= 4 ? out : undefined;
+      },
+      20_000,
+      'four deliveries at the sink',
+    );
     expect(sink.deliveries.every((d) => d.verified && d.json.type === 'reward.issued')).to.equal(true);
   });
 });
@@ -63,12 +72,16 @@ describe('runDemo started twice on one data folder (npm start, Ctrl-C, npm start
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps the printed key, and the first run\'s sink subscription delivers verified events in the second', async () => {
+  it("keeps the printed key, and the first run's sink subscription delivers verified events in the second", async () => {
     const first = await runDemo({ port: 0, dataDir: dir, print: () => undefined, logLevel: 'silent' });
     let second: Demo | undefined;
     try {
       const headers = { authorization: `Bearer ${first.apiKey}`, 'content-type': 'application/json' };
-      const res = await fetch(`${first.host.url}/v1/webhooks`, { method: 'POST', headers, body: JSON.stringify({ url: `${first.simulator.url}/__sim/sink/demo`, events: ['reward.issued'] }) });
+      const res = await fetch(`${first.host.url}/v1/webhooks`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ url: `${first.simulator.url}/__sim/sink/demo`, events: ['reward.issued'] }),
+      });
       expect(res.status).to.equal(201);
       first.simulator.sinks.configure('demo', { secret: String(((await res.json()) as { secret: string }).secret) });
       await first.close();
@@ -81,11 +94,23 @@ describe('runDemo started twice on one data folder (npm start, Ctrl-C, npm start
       const issue = await fetch(`${second.host.url}/v1/issuances`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ connector: 'airtime', productId: 'AIRTIME_5', customerId: 'c-1', phoneNumber: '+263771234567', amount: '5.00', currency: 'USD', reference: `twice-${Date.now()}` }),
+        body: JSON.stringify({
+          connector: 'airtime',
+          productId: 'AIRTIME_5',
+          customerId: 'c-1',
+          phoneNumber: '+263771234567',
+          amount: '5.00',
+          currency: 'USD',
+          reference: `twice-${Date.now()}`,
+        }),
       });
       expect(issue.status).to.equal(201);
       const sim = second.simulator;
-      const delivered = await waitFor(() => sim.sinks.deliveries('demo').find((d) => d.verified === true), 15_000, 'a verified delivery at the second run\'s sink');
+      const delivered = await waitFor(
+        () => sim.sinks.deliveries('demo').find((d) => d.verified === true),
+        15_000,
+        "a verified delivery at the second run's sink",
+      );
       expect(delivered.verified).to.equal(true);
     } finally {
       await second?.close();
@@ -101,7 +126,11 @@ describe('relaypoint demo on SIGINT (Ctrl-C)', function () {
     const cwd = mkdtempSync(join(tmpdir(), 'relaypoint-demo-sigint-'));
     try {
       const cli = join(packageDir, 'dist', 'src', 'cli.js');
-      const child = spawn(process.execPath, [cli, 'demo', '--port', '0'], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RELAYPOINT_DEMO_KEY: 'demo-sigint-key-0123456789' } });
+      const child = spawn(process.execPath, [cli, 'demo', '--port', '0'], {
+        cwd,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, RELAYPOINT_DEMO_KEY: 'demo-sigint-key-0123456789' },
+      });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));

@@ -1,6 +1,17 @@
 import { expect } from 'chai';
 import { connect } from 'node:net';
-import { ADMIN_KEY, TENANT_A_KEY, TENANT_A_KEY2, TENANT_B_KEY, airtime, giftcard, ref, startEnv, waitFor, type TestEnv } from './helpers/harness.js';
+import {
+  ADMIN_KEY,
+  TENANT_A_KEY,
+  TENANT_A_KEY2,
+  TENANT_B_KEY,
+  airtime,
+  giftcard,
+  ref,
+  startEnv,
+  waitFor,
+  type TestEnv,
+} from './helpers/harness.js';
 import { scrubSecrets } from '../src/index.js';
 
 describe('host logs', function () {
@@ -21,7 +32,9 @@ describe('host logs', function () {
     await env.call('POST', '/v1/issuances', { key: TENANT_A_KEY2, body: giftcard(ref('log')) });
     await env.call('POST', '/v1/issuances', { body: airtime(ref('log'), { phoneNumber: '+263771230002' }) });
     await env.call('POST', '/v1/issuances', { key: TENANT_B_KEY, body: airtime(ref('log'), { amount: 5 }) });
-    await env.call('POST', '/v1/events', { body: { type: 'customer.enrolled', data: { customerId: 'c-9', enrolledAt: new Date().toISOString() } } });
+    await env.call('POST', '/v1/events', {
+      body: { type: 'customer.enrolled', data: { customerId: 'c-9', enrolledAt: new Date().toISOString() } },
+    });
     await env.call('GET', '/v1/issuances', { key: 'wrong-key-but-looks-real-123456' });
     await env.call('GET', '/v1/tenants', { key: ADMIN_KEY });
     await env.call('POST', '/v1/issuances', { raw: '{"broken', headers: { 'content-type': 'application/json' } });
@@ -30,7 +43,17 @@ describe('host logs', function () {
   });
 
   it('never contain a configured secret or a webhook secret, even through a full session', () => {
-    const secrets = [TENANT_A_KEY, TENANT_A_KEY2, TENANT_B_KEY, ADMIN_KEY, 'sim-airtime-key', 'sim-airtime-secret', 'sim-giftcard-key', 'wrong-key-but-looks-real-123456', ...webhookSecrets];
+    const secrets = [
+      TENANT_A_KEY,
+      TENANT_A_KEY2,
+      TENANT_B_KEY,
+      ADMIN_KEY,
+      'sim-airtime-key',
+      'sim-airtime-secret',
+      'sim-giftcard-key',
+      'wrong-key-but-looks-real-123456',
+      ...webhookSecrets,
+    ];
     expect(env.logs.lines.length).to.be.greaterThan(10);
     for (const s of secrets) {
       expect(env.logs.text.includes(s), `a log line contains ${s.slice(0, 6)}…`).to.equal(false);
@@ -116,7 +139,10 @@ describe('host shutdown', function () {
     let status: string | undefined;
     const originalClose = db.close.bind(db);
     (db as { close: () => Promise<void> }).close = async () => {
-      const rows = await db.query<{ status: string; lease_owner: string | null }>('SELECT status, lease_owner FROM issuances WHERE reference = $1', [reference]);
+      const rows = await db.query<{ status: string; lease_owner: string | null }>(
+        'SELECT status, lease_owner FROM issuances WHERE reference = $1',
+        [reference],
+      );
       status = rows[0]?.status;
       expect(rows[0]?.lease_owner).to.equal(null);
       await originalClose();

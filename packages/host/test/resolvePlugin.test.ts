@@ -11,9 +11,19 @@ function writePlugin(dir: string, name: string, peerRange: string): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(
     join(dir, 'package.json'),
-    JSON.stringify({ name, version: '1.0.0', type: 'module', main: 'index.js', relaypoint: { kind: 'connector', id: 'topup' }, peerDependencies: { '@relaypoint/core': peerRange } }),
+    JSON.stringify({
+      name,
+      version: '1.0.0',
+      type: 'module',
+      main: 'index.js',
+      relaypoint: { kind: 'connector', id: 'topup' },
+      peerDependencies: { '@relaypoint/core': peerRange },
+    }),
   );
-  writeFileSync(join(dir, 'index.js'), "import { defineConnectorPlugin } from '@relaypoint/core';\nexport default defineConnectorPlugin({});\n");
+  writeFileSync(
+    join(dir, 'index.js'),
+    "import { defineConnectorPlugin } from '@relaypoint/core';\nexport default defineConnectorPlugin({});\n",
+  );
 }
 
 async function refusal(specifier: string, dir: string): Promise<Error & { code?: string }> {
@@ -45,7 +55,7 @@ describe('resolvePlugin', () => {
     expect(found.packageName).to.equal('@relaypoint/connector-airtime');
   });
 
-  it('prefers the package installed beside the config over the host\'s own', async () => {
+  it("prefers the package installed beside the config over the host's own", async () => {
     writePlugin(join(outside, 'node_modules', '@relaypoint', 'connector-airtime'), '@relaypoint/connector-airtime', '^0.1.0');
     // The config folder's copy is chosen: its (missing) core peer is what gets reported, not the host's copy loaded.
     const e = await refusal('@relaypoint/connector-airtime', outside);

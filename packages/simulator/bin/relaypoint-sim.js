@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 
 const cli = new URL('../dist/src/cli.js', import.meta.url);
 if (!existsSync(cli)) {
-  process.stderr.write('relaypoint-sim: ' + cli.pathname + ' is missing; build first (npm run build, or npm start / npm test at the repository root)\n');
+  process.stderr.write(
+    'relaypoint-sim: ' + cli.pathname + ' is missing; build first (npm run build, or npm start / npm test at the repository root)\n',
+  );
   process.exit(1);
 }
 await import(cli.href);

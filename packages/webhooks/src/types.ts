@@ -166,12 +166,20 @@ export interface SubscriptionsApi {
   /** Soft delete: the subscription disappears, its deliveries stay in the log (pending ones become `failed`). */
   delete(tenantId: string, id: string): Promise<boolean>;
   /** New secret; the old one keeps signing for `overlapMs` (defaults to `secretOverlapMs`). */
-  rotateSecret(tenantId: string, id: string, options?: { overlapMs?: number }): Promise<{ secret: string; previousExpiresAt: number } | null>;
+  rotateSecret(
+    tenantId: string,
+    id: string,
+    options?: { overlapMs?: number },
+  ): Promise<{ secret: string; previousExpiresAt: number } | null>;
 }
 
 /** The delivery log and manual controls. */
 export interface DeliveriesApi {
-  list(tenantId: string, subscriptionId: string, options?: { status?: DeliveryStatus; cursor?: string; limit?: number }): Promise<Page<Delivery> | null>;
+  list(
+    tenantId: string,
+    subscriptionId: string,
+    options?: { status?: DeliveryStatus; cursor?: string; limit?: number },
+  ): Promise<Page<Delivery> | null>;
   /** One delivery with its attempt log (oldest first); `attempts` is the log here, its length the count. */
   get(tenantId: string, deliveryId: string): Promise<DeliveryWithAttempts | null>;
   /**

@@ -104,7 +104,13 @@ export async function resolveHostConfig(raw: unknown, options: ResolveOptions): 
       continue;
     }
     const config = isObject(entry.config) ? entry.config : {};
-    lines.push(...suggestProperties(validateAgainstSchema(discovered.plugin.configSchema, config, { pathPrefix: `${path}.config` }), discovered.plugin.configSchema, `${path}.config`));
+    lines.push(
+      ...suggestProperties(
+        validateAgainstSchema(discovered.plugin.configSchema, config, { pathPrefix: `${path}.config` }),
+        discovered.plugin.configSchema,
+        `${path}.config`,
+      ),
+    );
     // Checked by the host schema above (core's resilience schema is embedded there without its defaults, so
     // nothing the operator left out is filled in here and overrides the plugin's own options).
     const own = isObject(entry.resilience) ? entry.resilience : {};
@@ -117,7 +123,10 @@ export async function resolveHostConfig(raw: unknown, options: ResolveOptions): 
   if (envError) {
     const unset = envError.errors.map(pathOf);
     const others = lines.filter((line) => !unset.some((p) => isWithin(pathOf(line), p)));
-    throw new ConfigError(envError.code === ErrorCodes.CONFIG_ENV_MISSING ? ErrorCodes.CONFIG_ENV_MISSING : ErrorCodes.CONFIG_INVALID, [...envError.errors, ...others]);
+    throw new ConfigError(envError.code === ErrorCodes.CONFIG_ENV_MISSING ? ErrorCodes.CONFIG_ENV_MISSING : ErrorCodes.CONFIG_INVALID, [
+      ...envError.errors,
+      ...others,
+    ]);
   }
   if (lines.length > 0) throw new ConfigError(ErrorCodes.CONFIG_INVALID, lines);
 
@@ -190,7 +199,9 @@ export async function loadHostConfig(path: string, options: { env?: NodeJS.Proce
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(ErrorCodes.CONFIG_UNREADABLE, [`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+    throw new ConfigError(ErrorCodes.CONFIG_UNREADABLE, [
+      `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    ]);
   }
   let raw: unknown;
   try {

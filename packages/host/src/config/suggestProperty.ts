@@ -8,7 +8,9 @@ function isObject(v: unknown): v is Schema {
 
 /** Edit distance (insert, delete, substitute, swap two neighbours). */
 function distance(a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
   for (let i = 1; i <= a.length; i++) {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
@@ -32,7 +34,8 @@ export function closestName(word: string, names: readonly string[]): string | un
 /** Every subschema that may apply at one level (`allOf`, `anyOf`, `oneOf`, `if`/`then`/`else`). */
 function alternatives(schema: Schema): Schema[] {
   const out: Schema[] = [schema];
-  for (const key of ['allOf', 'anyOf', 'oneOf']) if (Array.isArray(schema[key])) for (const s of schema[key] as unknown[]) if (isObject(s)) out.push(...alternatives(s));
+  for (const key of ['allOf', 'anyOf', 'oneOf'])
+    if (Array.isArray(schema[key])) for (const s of schema[key] as unknown[]) if (isObject(s)) out.push(...alternatives(s));
   for (const key of ['then', 'else']) if (isObject(schema[key])) out.push(...alternatives(schema[key] as Schema));
   return out;
 }

@@ -16,7 +16,9 @@ export function readDemoState(path: string): DemoState {
     const raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     return {
       ...(typeof raw.apiKey === 'string' && raw.apiKey.length >= 16 ? { apiKey: raw.apiKey } : {}),
-      ...(Number.isInteger(raw.simulatorPort) && (raw.simulatorPort as number) > 0 && (raw.simulatorPort as number) < 65536 ? { simulatorPort: raw.simulatorPort as number } : {}),
+      ...(Number.isInteger(raw.simulatorPort) && (raw.simulatorPort as number) > 0 && (raw.simulatorPort as number) < 65536
+        ? { simulatorPort: raw.simulatorPort as number }
+        : {}),
     };
   } catch {
     return {};

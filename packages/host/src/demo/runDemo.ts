@@ -71,8 +71,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<Demo> {
   const print = options.print ?? ((t: string) => process.stdout.write(t));
   // The simulator and the provider models are test harnesses: loaded only here, so a production install need not carry them.
   const { startSimulator } = await loadOptional<typeof import('@relaypoint/simulator')>('@relaypoint/simulator', 'the demo');
-  const { reloadlyModel, reloadlyModelConfig } = await loadOptional<typeof import('@relaypoint/connector-reloadly/model')>('@relaypoint/connector-reloadly/model', 'the demo');
-  const { tremendousModel, tremendousModelConfig } = await loadOptional<typeof import('@relaypoint/connector-tremendous/model')>('@relaypoint/connector-tremendous/model', 'the demo');
+  const { reloadlyModel, reloadlyModelConfig } = await loadOptional<typeof import('@relaypoint/connector-reloadly/model')>(
+    '@relaypoint/connector-reloadly/model',
+    'the demo',
+  );
+  const { tremendousModel, tremendousModelConfig } = await loadOptional<typeof import('@relaypoint/connector-tremendous/model')>(
+    '@relaypoint/connector-tremendous/model',
+    'the demo',
+  );
   const models = ['airtime', 'giftcard', reloadlyModel, tremendousModel] as const;
   const dataDir = options.dataDir ?? join(process.cwd(), '.relaypoint');
   const statePath = join(dataDir, 'demo.json');
@@ -98,8 +104,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<Demo> {
     storage: { driver: 'sqlite', path: join(dataDir, 'demo.db') },
     tenants: [{ id: 'demo', name: 'Demo tenant', apiKeys: [apiKey] }],
     connectors: [
-      { name: 'airtime', plugin: '@relaypoint/connector-airtime', config: { baseUrl: `${simulator.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' } },
-      { name: 'giftcard', plugin: '@relaypoint/connector-giftcard', config: { baseUrl: `${simulator.url}/giftcard`, apiKey: 'sim-giftcard-key' } },
+      {
+        name: 'airtime',
+        plugin: '@relaypoint/connector-airtime',
+        config: { baseUrl: `${simulator.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' },
+      },
+      {
+        name: 'giftcard',
+        plugin: '@relaypoint/connector-giftcard',
+        config: { baseUrl: `${simulator.url}/giftcard`, apiKey: 'sim-giftcard-key' },
+      },
       { name: 'reloadly', plugin: '@relaypoint/connector-reloadly', config: reloadlyModelConfig(`${simulator.url}/reloadly`) },
       { name: 'tremendous', plugin: '@relaypoint/connector-tremendous', config: tremendousModelConfig(`${simulator.url}/tremendous`) },
     ],
@@ -117,7 +131,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<Demo> {
   let sinks: number;
   try {
     sinks = await reconnectDemoSinks(host, simulator);
-    writeDemoState(statePath, { ...(options.apiKey === undefined && !fromEnv ? { apiKey } : saved.apiKey ? { apiKey: saved.apiKey } : {}), simulatorPort: Number(new URL(simulator.url).port) });
+    writeDemoState(statePath, {
+      ...(options.apiKey === undefined && !fromEnv ? { apiKey } : saved.apiKey ? { apiKey: saved.apiKey } : {}),
+      simulatorPort: Number(new URL(simulator.url).port),
+    });
   } catch (e) {
     await host.close();
     await simulator.close();
@@ -133,7 +150,9 @@ Relaypoint demo
   host       ${h}   (SQLite at ${config.storage.driver === 'sqlite' ? config.storage.path : ''})
   simulator  ${simulator.url}   (airtime at /airtime, gift cards at /giftcard, Reloadly's API at /reloadly, Tremendous's at /tremendous)
   tenant     demo, API key ${apiKey}${options.apiKey !== undefined ? '' : fromEnv ? ' (from RELAYPOINT_DEMO_KEY)' : keyKept ? ` (the same as the last run: kept in ${statePath})` : ` (generated and kept in ${statePath} for the next run; set RELAYPOINT_DEMO_KEY to choose it)`}${
-    simulatorMoved ? `\n  NOTE       the simulator's port ${wantedSimPort} of the last run is in use, so it runs on ${new URL(simulator.url).port}: the commands below use the new port` : ''
+    simulatorMoved
+      ? `\n  NOTE       the simulator's port ${wantedSimPort} of the last run is in use, so it runs on ${new URL(simulator.url).port}: the commands below use the new port`
+      : ''
   }${sinks > 0 ? `\n  webhooks   ${sinks} subscription${sinks === 1 ? '' : 's'} of an earlier run to the simulator's sink ${simulatorMoved ? 're-pointed to this simulator, ' : ''}with ${sinks === 1 ? 'its secret' : 'their secrets'} given to the sink again` : ''}
   webhooks   allowed to loopback addresses only (127.0.0.0/8, ::1), http allowed: this is a local demo
   consoles   ${h}/console (sign in with the API key above) and ${simulator.url}/__sim/console (the simulator's journal, ledger and scenarios)

@@ -10,7 +10,12 @@ export const HOST_INSTALL_DIR = resolve(dirname(fileURLToPath(import.meta.url)),
 
 /** A specifier is a path when it starts with `.` or `/`, or is absolute; `@scope/name` and `name` are package names. */
 function isPathSpecifier(specifier: string): boolean {
-  return specifier.startsWith('.') || specifier.startsWith('/') || isAbsolute(specifier) || (/[/\\]/.test(specifier) && !specifier.startsWith('@'));
+  return (
+    specifier.startsWith('.') ||
+    specifier.startsWith('/') ||
+    isAbsolute(specifier) ||
+    (/[/\\]/.test(specifier) && !specifier.startsWith('@'))
+  );
 }
 
 /** The folder of package `name` as Node resolves it from `fromDir` (its `node_modules`, then each parent's), or undefined. */

@@ -20,7 +20,12 @@ const UNAVAILABLE_CODES = new Set([
 ]);
 
 /** Messages node-postgres uses for a connection it lost or could not make (these errors carry no code). */
-const UNAVAILABLE_MESSAGES = [/^Connection terminated/i, /timeout exceeded when trying to connect/i, /Client has encountered a connection error/i, /the database system is (shutting down|starting up)/i];
+const UNAVAILABLE_MESSAGES = [
+  /^Connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /Client has encountered a connection error/i,
+  /the database system is (shutting down|starting up)/i,
+];
 
 /**
  * True when `err` (or an error in its `cause` chain, or an AggregateError's

@@ -47,7 +47,17 @@ export async function startThrowawayPostgres(bin: string): Promise<ThrowawayPost
   let running = false;
   const start = () => {
     if (running) return;
-    asPostgres([join(bin, 'pg_ctl'), '-D', join(dir, 'data'), '-l', join(dir, 'log'), '-o', `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off`, '-w', 'start']);
+    asPostgres([
+      join(bin, 'pg_ctl'),
+      '-D',
+      join(dir, 'data'),
+      '-l',
+      join(dir, 'log'),
+      '-o',
+      `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off`,
+      '-w',
+      'start',
+    ]);
     running = true;
   };
   const stop = () => {

@@ -19,10 +19,13 @@ describe('regression: store unreachable during POST /v1/issuances is a retryable
     }
     pg = await startThrowawayPostgres(bin!);
     sim = await startSimulator({ seed: 11 });
-    host = await startHost(baseConfig(sim, { driver: 'postgres', url: pg.url, poolSize: 2 }, { server: { host: '127.0.0.1', port: 0, shutdownGraceMs: 1000 } }), {
-      configDir: packageDir,
-      logDestination: new LogCapture(),
-    });
+    host = await startHost(
+      baseConfig(sim, { driver: 'postgres', url: pg.url, poolSize: 2 }, { server: { host: '127.0.0.1', port: 0, shutdownGraceMs: 1000 } }),
+      {
+        configDir: packageDir,
+        logDestination: new LogCapture(),
+      },
+    );
   });
   after(async () => {
     try {
@@ -35,7 +38,11 @@ describe('regression: store unreachable during POST /v1/issuances is a retryable
   });
 
   const post = (reference: string) =>
-    fetch(`${host!.url}/v1/issuances`, { method: 'POST', headers: { authorization: `Bearer ${TENANT_A_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(airtime(reference)) });
+    fetch(`${host!.url}/v1/issuances`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TENANT_A_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(airtime(reference)),
+    });
 
   it(`answers 503 STORE_UNAVAILABLE with Retry-After while PostgreSQL is stopped, and 201 for the same reference once it is back${bin ? '' : ` (pending: ${why})`}`, async () => {
     expect((await post(ref('before'))).status).to.equal(201);

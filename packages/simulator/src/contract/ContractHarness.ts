@@ -265,7 +265,8 @@ export class ContractHarness<TConfig = unknown> {
 
   /** The connector with every thrown error recorded in {@link errorsSeen}. */
   private recordErrors(connector: ResilientConnector): ResilientConnector {
-    const record = <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
+    const record =
+      <A extends unknown[], R>(call: (...args: A) => Promise<R>) =>
       async (...args: A): Promise<R> => {
         try {
           return await call(...args);
@@ -317,7 +318,10 @@ export class ContractHarness<TConfig = unknown> {
   async ledger(reference?: string): Promise<Issuance[]> {
     const { proxy } = this.options;
     if (!proxy) return this.sim.ledger.entries({ provider: this.target.id, ...(reference !== undefined ? { reference } : {}) });
-    const references = reference !== undefined ? [reference] : [...new Set(this.issueRequests().flatMap((e) => (e.reference === undefined ? [] : [e.reference])))];
+    const references =
+      reference !== undefined
+        ? [reference]
+        : [...new Set(this.issueRequests().flatMap((e) => (e.reference === undefined ? [] : [e.reference])))];
     const found = await probeIssuances(proxy.probe, references, this.target.successStatus);
     return found.flatMap(({ issuance, count }) => Array.from({ length: count ?? 1 }, () => issuance));
   }

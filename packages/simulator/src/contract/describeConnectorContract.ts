@@ -80,7 +80,8 @@ function seedFrom(options: ConnectorContractOptions<unknown>): number {
   const env = process.env.RELAYPOINT_CONTRACT_SEED;
   if (env !== undefined && env !== '') {
     const n = Number(env);
-    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`RELAYPOINT_CONTRACT_SEED must be a non-negative integer, got ${JSON.stringify(env)}`);
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new Error(`RELAYPOINT_CONTRACT_SEED must be a non-negative integer, got ${JSON.stringify(env)}`);
     return n;
   }
   return DEFAULT_CONTRACT_SEED;
@@ -89,17 +90,25 @@ function seedFrom(options: ConnectorContractOptions<unknown>): number {
 function targetFrom(options: ConnectorContractOptions<unknown>): ContractTarget {
   const model = options.proxy?.model ?? options.model ?? options.provider;
   if (options.proxy && model === undefined) {
-    throw new Error("describeConnectorContract: proxy mode needs the provider's model (proxy.model or model), so the fault proxy knows the issue route and finds the reference in each request");
+    throw new Error(
+      "describeConnectorContract: proxy mode needs the provider's model (proxy.model or model), so the fault proxy knows the issue route and finds the reference in each request",
+    );
   }
   if (model === 'airtime' || model === 'giftcard') return builtInTarget(model);
   if (model !== null && typeof model === 'object' && typeof model.id === 'string' && Array.isArray(model.routes)) return modelTarget(model);
-  throw new Error(`describeConnectorContract: model must be a ProviderModel (defineProviderModel) or one of 'airtime', 'giftcard', got ${JSON.stringify(model)}`);
+  throw new Error(
+    `describeConnectorContract: model must be a ProviderModel (defineProviderModel) or one of 'airtime', 'giftcard', got ${JSON.stringify(model)}`,
+  );
 }
 
 function proxyFrom(proxy: ContractProxyOptions | undefined): { target: string; probe: ContractProxyOptions['probe'] } | undefined {
   if (proxy === undefined) return undefined;
-  if (typeof proxy.target !== 'string' || !/^https?:\/\//.test(proxy.target)) throw new Error(`describeConnectorContract: proxy.target must be an http or https URL, got ${JSON.stringify(proxy.target)}`);
-  if (typeof proxy.probe !== 'function') throw new Error("describeConnectorContract: proxy.probe must be a function (reference) => Promise<ProbeRecord | undefined> reading what the provider holds: in proxy mode it is the suite's ground truth");
+  if (typeof proxy.target !== 'string' || !/^https?:\/\//.test(proxy.target))
+    throw new Error(`describeConnectorContract: proxy.target must be an http or https URL, got ${JSON.stringify(proxy.target)}`);
+  if (typeof proxy.probe !== 'function')
+    throw new Error(
+      "describeConnectorContract: proxy.probe must be a function (reference) => Promise<ProbeRecord | undefined> reading what the provider holds: in proxy mode it is the suite's ground truth",
+    );
   return { target: proxy.target, probe: proxy.probe };
 }
 

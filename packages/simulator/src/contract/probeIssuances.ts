@@ -12,9 +12,12 @@ const STATUSES = new Set(['succeeded', 'pending', 'failed']);
 function check(record: ProbeRecord): string | undefined {
   if (typeof record !== 'object' || record === null) return `returned ${inspect(record)} instead of a record or undefined`;
   if (!STATUSES.has(record.status)) return `returned status ${inspect(record.status)}: expected "succeeded", "pending" or "failed"`;
-  if (typeof record.transactionId !== 'string' || record.transactionId === '') return 'returned no transactionId (the provider\'s id of the transaction)';
-  if (typeof record.currency !== 'string' || typeof record.amount !== 'string') return `returned amount ${inspect(record.amount)} ${inspect(record.currency)}: expected a decimal string and an ISO 4217 code (fromMinorUnits converts integer minor units)`;
-  if (record.count !== undefined && (!Number.isSafeInteger(record.count) || record.count < 1)) return `returned count ${inspect(record.count)} with a record: expected a positive integer, or no count`;
+  if (typeof record.transactionId !== 'string' || record.transactionId === '')
+    return "returned no transactionId (the provider's id of the transaction)";
+  if (typeof record.currency !== 'string' || typeof record.amount !== 'string')
+    return `returned amount ${inspect(record.amount)} ${inspect(record.currency)}: expected a decimal string and an ISO 4217 code (fromMinorUnits converts integer minor units)`;
+  if (record.count !== undefined && (!Number.isSafeInteger(record.count) || record.count < 1))
+    return `returned count ${inspect(record.count)} with a record: expected a positive integer, or no count`;
   return undefined;
 }
 
@@ -45,7 +48,11 @@ function toIssuance(reference: string, record: ProbeRecord, successStatus: strin
  * holds nothing for. A probe that throws or answers out of shape fails the
  * case naming the probe, so a broken probe is never taken for a broken plugin.
  */
-export async function probeIssuances(probe: ContractProbe, references: readonly string[], successStatus: string): Promise<{ issuance: Issuance; count: number | undefined }[]> {
+export async function probeIssuances(
+  probe: ContractProbe,
+  references: readonly string[],
+  successStatus: string,
+): Promise<{ issuance: Issuance; count: number | undefined }[]> {
   const answers: (ProbeRecord | undefined)[] = new Array(references.length);
   let next = 0;
   let problem: string | undefined;

@@ -61,14 +61,21 @@ export function wireCheckCases(h: ContractHarness): void {
     const caps = h.plugin.capabilities;
     const problems: string[] = [];
     if (caps.statusByReference && !hasRole(h.target, 'status-by-reference')) {
-      problems.push(`the plugin declares statusByReference: true, but the model ${h.target.id} has no route with role "status-by-reference": reconciliation would ask a lookup that does not exist`);
+      problems.push(
+        `the plugin declares statusByReference: true, but the model ${h.target.id} has no route with role "status-by-reference": reconciliation would ask a lookup that does not exist`,
+      );
     }
     if (caps.duplicateReference !== 'none' && h.target.duplicateReference === 'none') {
       problems.push(
         `the plugin declares duplicateReference "${caps.duplicateReference}", but the model ${h.target.id} issues again on a repeated reference ("none"): the pipeline would re-send after an unknown outcome and issue twice`,
       );
     }
-    if (caps.asyncIssuance && !h.target.pendingProducts && h.target.model?.examples.pending === undefined && h.target.products.every((p) => !p.pending)) {
+    if (
+      caps.asyncIssuance &&
+      !h.target.pendingProducts &&
+      h.target.model?.examples.pending === undefined &&
+      h.target.products.every((p) => !p.pending)
+    ) {
       problems.push(`the plugin declares asyncIssuance: true, but the model ${h.target.id} has no product that stays pending`);
     }
     if (problems.length > 0) fail(problems.join('; '));
