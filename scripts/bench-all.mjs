@@ -9,9 +9,13 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const scope = process.argv[2] ? ['--scope', process.argv[2]] : [];
-const r = spawnSync(join(root, 'node_modules', '.bin', 'lerna'), ['run', 'bench', '--concurrency', '1', '--stream', '--skip-nx-cache', ...scope], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, NX_DAEMON: 'false' },
-});
+const r = spawnSync(
+  join(root, 'node_modules', '.bin', 'lerna'),
+  ['run', 'bench', '--concurrency', '1', '--stream', '--skip-nx-cache', ...scope],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NX_DAEMON: 'false' },
+  },
+);
 process.exit(r.status ?? 1);

@@ -34,7 +34,9 @@ function useCoreResilienceType(node, isRoot = true) {
     node.tsType = 'ResilienceOptions';
     return true;
   }
-  return Object.values(node).map((v) => useCoreResilienceType(v, false)).some(Boolean);
+  return Object.values(node)
+    .map((v) => useCoreResilienceType(v, false))
+    .some(Boolean);
 }
 
 const stale = [];
@@ -46,7 +48,10 @@ for (const { path, content } of embeddedSchemaCopies(root)) {
   fresh.set(path, content);
   if (readFileSync(path, 'utf8') === content) continue;
   if (check) stale.push(relative(root, path));
-  else { writeFileSync(path, content); console.log(`wrote ${relative(root, path)}`); }
+  else {
+    writeFileSync(path, content);
+    console.log(`wrote ${relative(root, path)}`);
+  }
 }
 for (const pkg of readdirSync(join(root, 'packages'))) {
   const src = join(root, 'packages', pkg, 'src');
@@ -69,7 +74,10 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
     const current = existsSync(out) ? readFileSync(out, 'utf8') : null;
     if (current === ts) continue;
     if (check) stale.push(relative(root, out));
-    else { writeFileSync(out, ts); console.log(`wrote ${relative(root, out)}`); }
+    else {
+      writeFileSync(out, ts);
+      console.log(`wrote ${relative(root, out)}`);
+    }
   }
 }
 // Documentation generated from the schemas (see scripts/gendocs.mjs) is checked the same way.
@@ -79,7 +87,10 @@ if (existsSync(join(root, 'scripts', 'gendocs.mjs'))) {
     const current = existsSync(path) ? readFileSync(path, 'utf8') : null;
     if (current === content) continue;
     if (check) stale.push(relative(root, path));
-    else { writeFileSync(path, content); console.log(`wrote ${relative(root, path)}`); }
+    else {
+      writeFileSync(path, content);
+      console.log(`wrote ${relative(root, path)}`);
+    }
   }
 }
 if (check && stale.length) {

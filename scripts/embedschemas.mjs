@@ -55,7 +55,8 @@ export function embeddedSchemaCopies(root) {
     } else if (d === 'host') {
       const schema = read(d, path);
       const entry = schema?.properties?.connectors?.items?.properties;
-      if (!entry?.resilience) throw new Error('packages/host/src/config.schema.json: no properties.connectors.items.properties.resilience to write');
+      if (!entry?.resilience)
+        throw new Error('packages/host/src/config.schema.json: no properties.connectors.items.properties.resilience to write');
       // Without `default`s: ajv fills defaults in, and a default filled into the host entry would override what
       // the plugin's own config says (the entry's options win over the plugin's). Core applies the defaults last.
       // The host entry's own description stays: it says how these options combine with the plugin's.

@@ -40,7 +40,24 @@ const want = manifestsHash();
 const have = existsSync(stampFile) ? readFileSync(stampFile, 'utf8').trim() : '';
 if (want !== have) {
   const useCi = existsSync(join(root, 'package-lock.json')) && !existsSync(join(root, 'node_modules'));
-  run('npm', [useCi ? 'ci' : 'install', '--no-audit', '--no-fund'], useCi ? 'installing dependencies (npm ci; the first run builds better-sqlite3, about a minute)' : 'installing dependencies (manifests changed)');
+  run(
+    'npm',
+    [useCi ? 'ci' : 'install', '--no-audit', '--no-fund'],
+    useCi
+      ? 'installing dependencies (npm ci; the first run builds better-sqlite3, about a minute)'
+      : 'installing dependencies (manifests changed)',
+  );
   writeFileSync(stampFile, manifestsHash() + '\n');
 }
-run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', ...readdirSync(join(root, 'packages')).sort().map((d) => join('packages', d, 'tsconfig.json')).filter((p) => existsSync(join(root, p)))], 'building (tsc -b)');
+run(
+  process.execPath,
+  [
+    join(root, 'node_modules', 'typescript', 'bin', 'tsc'),
+    '-b',
+    ...readdirSync(join(root, 'packages'))
+      .sort()
+      .map((d) => join('packages', d, 'tsconfig.json'))
+      .filter((p) => existsSync(join(root, p))),
+  ],
+  'building (tsc -b)',
+);

@@ -76,7 +76,15 @@ function exampleOf(s, path, rootSchema, envPrefix) {
   s = deref(s, rootSchema);
   if (Array.isArray(s.examples) && s.examples.length) return s.examples[0];
   if (isSecret(s) || (s.type === 'array' && isObject(s.items) && isSecret(deref(s.items, rootSchema)))) {
-    const v = '${' + envPrefix + path.replace(/\[\]/g, '').replace(/[^A-Za-z0-9]+/g, '_').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase() + '}';
+    const v =
+      '${' +
+      envPrefix +
+      path
+        .replace(/\[\]/g, '')
+        .replace(/[^A-Za-z0-9]+/g, '_')
+        .replace(/([a-z])([A-Z])/g, '$1_$2')
+        .toUpperCase() +
+      '}';
     return s.type === 'array' ? [v] : v;
   }
   if (s.default !== undefined && !(isObject(s.default) && Object.keys(s.default).length === 0)) return s.default;
@@ -185,11 +193,13 @@ function renderHostConfig(schema, source) {
     '',
     schema.description ?? '',
     '',
-    'Validate a file with `relaypoint config validate --config FILE` (one `path: message` line per problem, exit 2) and print it with secrets redacted with `relaypoint config print --config FILE`. Each entry of `connectors[]` carries its plugin\'s own `config`, documented in [plugins.md](plugins.md).',
+    "Validate a file with `relaypoint config validate --config FILE` (one `path: message` line per problem, exit 2) and print it with secrets redacted with `relaypoint config print --config FILE`. Each entry of `connectors[]` carries its plugin's own `config`, documented in [plugins.md](plugins.md).",
     '',
     LEGEND,
     '',
-    ...(Array.isArray(schema.examples) && schema.examples.length ? ['## Example', '', '```json', JSON.stringify(schema.examples[0], null, 2), '```', ''] : []),
+    ...(Array.isArray(schema.examples) && schema.examples.length
+      ? ['## Example', '', '```json', JSON.stringify(schema.examples[0], null, 2), '```', '']
+      : []),
     '## Fields',
     '',
     renderSchemaTable(schema),
@@ -201,7 +211,7 @@ function renderPlugins(plugins) {
     BANNER('packages/connector-*/src/config.schema.json'),
     '# Connector plugin configuration reference',
     '',
-    'The `config` object of a `connectors[]` entry in the [host config](config.md) is validated against the plugin\'s own schema (`src/config.schema.json` in the plugin package). Errors name the full path, e.g. `connectors[1].config.baseUrl: must be a URI`.',
+    "The `config` object of a `connectors[]` entry in the [host config](config.md) is validated against the plugin's own schema (`src/config.schema.json` in the plugin package). Errors name the full path, e.g. `connectors[1].config.baseUrl: must be a URI`.",
     '',
     LEGEND,
     '',
@@ -215,8 +225,18 @@ function renderPlugins(plugins) {
     }
     const entry = { name: p.id, plugin: p.packageName, config };
     out.push(
-      `## ${p.packageName} (plugin id \`${p.id}\`)`, '', p.schema.description ?? '', '', `Source: \`${p.source}\`.`, '',
-      'A `connectors[]` entry with the required fields:', '', '```json', JSON.stringify(entry, null, 2), '```', '',
+      `## ${p.packageName} (plugin id \`${p.id}\`)`,
+      '',
+      p.schema.description ?? '',
+      '',
+      `Source: \`${p.source}\`.`,
+      '',
+      'A `connectors[]` entry with the required fields:',
+      '',
+      '```json',
+      JSON.stringify(entry, null, 2),
+      '```',
+      '',
       renderSchemaTable(p.schema, envPrefix),
     );
   }
@@ -235,19 +255,19 @@ export const ERROR_TABLES = [
     file: 'packages/host/src/HostError.ts',
     name: 'HostErrorCodes',
     seenBy:
-      'API clients: the `code` of a problem document (`application/problem+json`) answered by the host\'s HTTP API. The host also answers with core codes (`INVALID_*` when it refuses issuance parameters) and webhook codes, below; a `PROVIDER_REJECTED` or `PROVIDER_NOT_SENT` answer carries the failed issuance\'s code as `reason` (often a core code such as `PROVIDER_UNREACHABLE`), and a `PROVIDER_REJECTED` answer\'s `providerCode` falls back to it when the provider gave no code of its own.',
+      "API clients: the `code` of a problem document (`application/problem+json`) answered by the host's HTTP API. The host also answers with core codes (`INVALID_*` when it refuses issuance parameters) and webhook codes, below; a `PROVIDER_REJECTED` or `PROVIDER_NOT_SENT` answer carries the failed issuance's code as `reason` (often a core code such as `PROVIDER_UNREACHABLE`), and a `PROVIDER_REJECTED` answer's `providerCode` falls back to it when the provider gave no code of its own.",
   },
   {
     file: 'packages/core/src/errors/codes.ts',
     name: 'ErrorCodes',
     seenBy:
-      'Plugin authors: a connector throws them on a `ConnectorError` together with its outcome (`not_sent`, `rejected`, `unknown`), and core\'s resilience pipeline adds its own (`CIRCUIT_OPEN`, `BULKHEAD_FULL`, `OUTCOME_UNKNOWN`…). Programs that load plugins or config through `@relaypoint/core` branch on the plugin and config codes. API clients see them in an issuance\'s `error.code`, and as the `code` of a problem document when issuance parameters are refused (`INVALID_*`).',
+      "Plugin authors: a connector throws them on a `ConnectorError` together with its outcome (`not_sent`, `rejected`, `unknown`), and core's resilience pipeline adds its own (`CIRCUIT_OPEN`, `BULKHEAD_FULL`, `OUTCOME_UNKNOWN`…). Programs that load plugins or config through `@relaypoint/core` branch on the plugin and config codes. API clients see them in an issuance's `error.code`, and as the `code` of a problem document when issuance parameters are refused (`INVALID_*`).",
   },
   {
     file: 'packages/webhooks/src/errors/codes.ts',
     name: 'WebhookErrorCodes',
     seenBy:
-      'Programs that use `@relaypoint/webhooks` directly catch them. Through the host\'s HTTP API, API clients receive them as the `code` of a problem document: `EVENT_INVALID` from `POST /v1/events`, `WEBHOOK_*` from the `/v1/webhooks` routes.',
+      "Programs that use `@relaypoint/webhooks` directly catch them. Through the host's HTTP API, API clients receive them as the `code` of a problem document: `EVENT_INVALID` from `POST /v1/events`, `WEBHOOK_*` from the `/v1/webhooks` routes.",
   },
   {
     file: 'packages/create-connector/src/ScaffoldError.ts',
@@ -283,7 +303,11 @@ export function parseCodeTable(text, name, file) {
     const line = node === undefined ? '' : `:${sf.getLineAndCharacterOfPosition(node.getStart(sf)).line + 1}`;
     throw new Error(`gendocs: ${file}${line}: ${why}`);
   };
-  const docs = (node) => ts.getJSDocCommentsAndTags(node).filter(ts.isJSDoc).map((d) => docText(d.getText(sf)));
+  const docs = (node) =>
+    ts
+      .getJSDocCommentsAndTags(node)
+      .filter(ts.isJSDoc)
+      .map((d) => docText(d.getText(sf)));
   const statement = sf.statements.find(
     (st) => ts.isVariableStatement(st) && st.declarationList.declarations.some((d) => ts.isIdentifier(d.name) && d.name.text === name),
   );
@@ -302,7 +326,10 @@ export function parseCodeTable(text, name, file) {
       if (heading) group = heading[1];
     }
     if (!ts.isPropertyAssignment(prop) || !ts.isStringLiteral(prop.initializer)) {
-      fail(`cannot read an entry of \`${name}\` here (expected \`/** meaning */ CODE: 'CODE',\`): ${JSON.stringify(prop.getText(sf).slice(0, 40))}`, prop);
+      fail(
+        `cannot read an entry of \`${name}\` here (expected \`/** meaning */ CODE: 'CODE',\`): ${JSON.stringify(prop.getText(sf).slice(0, 40))}`,
+        prop,
+      );
     }
     const key = prop.name.getText(sf);
     const code = prop.initializer.text;
@@ -354,7 +381,11 @@ function loadErrorTables(root) {
     if (!existsSync(path)) continue;
     const pkgJsonPath = join(root, ...t.file.split('/').slice(0, 2), 'package.json');
     const pkg = existsSync(pkgJsonPath) ? JSON.parse(readFileSync(pkgJsonPath, 'utf8')) : {};
-    tables.push({ ...t, packageName: code(pkg.name ?? t.file.split('/')[1]), ...parseCodeTable(readFileSync(path, 'utf8'), t.name, t.file) });
+    tables.push({
+      ...t,
+      packageName: code(pkg.name ?? t.file.split('/')[1]),
+      ...parseCodeTable(readFileSync(path, 'utf8'), t.name, t.file),
+    });
   }
   return tables;
 }
@@ -374,7 +405,9 @@ function schemaSummary(s, depth = 0) {
   for (const kw of ['oneOf', 'anyOf']) if (Array.isArray(s[kw])) return s[kw].map((v) => schemaSummary(v, depth + 1)).join(' or ');
   if (isObject(s.properties) && depth < 2) {
     const required = new Set(Array.isArray(s.required) ? s.required : []);
-    return `object { ${Object.entries(s.properties).map(([k, v]) => `${k}${required.has(k) ? '' : '?'}: ${schemaSummary(v, depth + 1)}`).join(', ')} }`;
+    return `object { ${Object.entries(s.properties)
+      .map(([k, v]) => `${k}${required.has(k) ? '' : '?'}: ${schemaSummary(v, depth + 1)}`)
+      .join(', ')} }`;
   }
   const c = constraints(s);
   const t = s.type ? (Array.isArray(s.type) ? s.type.join(' or ') : String(s.type)) : 'object';
@@ -387,14 +420,16 @@ function linkReferences(text) {
 }
 
 function anchor(name) {
-  return `schema-${String(name).toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  return `schema-${String(name)
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')}`;
 }
 
 /** Markdown of an OpenAPI 3.x document: every operation, then the component schemas. */
 export function renderOpenApi(doc) {
   const info = isObject(doc.info) ? doc.info : {};
   const out = [
-    BANNER('the host\'s OpenAPI document (`buildOpenApiDocument()`, served at `GET /openapi.json`)'),
+    BANNER("the host's OpenAPI document (`buildOpenApiDocument()`, served at `GET /openapi.json`)"),
     `# HTTP API reference${info.title ? ` — ${info.title}` : ''}`,
     '',
     `OpenAPI ${doc.openapi ?? ''}${info.version ? `, API version ${code(info.version)}` : ''}. A running host serves the same document at \`GET /openapi.json\`.`,
@@ -405,7 +440,9 @@ export function renderOpenApi(doc) {
   if (Object.keys(schemes).length) {
     out.push('## Authentication', '');
     for (const [name, s] of Object.entries(schemes)) {
-      out.push(`- ${code(name)}: ${s.type}${s.scheme ? ` (${s.scheme})` : ''}${s.in ? ` in ${s.in} ${code(s.name)}` : ''}${s.description ? ` — ${s.description}` : ''}`);
+      out.push(
+        `- ${code(name)}: ${s.type}${s.scheme ? ` (${s.scheme})` : ''}${s.in ? ` in ${s.in} ${code(s.name)}` : ''}${s.description ? ` — ${s.description}` : ''}`,
+      );
     }
     out.push('');
   }
@@ -430,7 +467,9 @@ export function renderOpenApi(doc) {
       if (params.length) {
         out.push('| Parameter | In | Required | Type | Description |', '|---|---|---|---|---|');
         for (const prm of params) {
-          out.push(`| ${cell(code(prm.name))} | ${cell(prm.in)} | ${prm.required ? 'yes' : 'no'} | ${cell(schemaSummary(prm.schema))} | ${cell(prm.description ?? prm.schema?.description ?? '')} |`);
+          out.push(
+            `| ${cell(code(prm.name))} | ${cell(prm.in)} | ${prm.required ? 'yes' : 'no'} | ${cell(schemaSummary(prm.schema))} | ${cell(prm.description ?? prm.schema?.description ?? '')} |`,
+          );
         }
         out.push('');
       }

@@ -44,7 +44,11 @@ interface WireTransaction {
 }
 
 function badResponse(what: string): OutcomeUnknownError {
-  return new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `airtime provider answered 2xx with ${what}; the issuance may have been committed`, { retryable: true });
+  return new OutcomeUnknownError(
+    ErrorCodes.PROVIDER_BAD_RESPONSE,
+    `airtime provider answered 2xx with ${what}; the issuance may have been committed`,
+    { retryable: true },
+  );
 }
 
 /** Checks the shape of a 2xx transaction body: anything unexpected is an unknown outcome, never a success. */
@@ -53,7 +57,8 @@ function readTransaction(body: unknown): WireTransaction {
   const o = body as Record<string, unknown>;
   if (typeof o.transaction_id !== 'string' || o.transaction_id === '') throw badResponse('no transaction_id');
   if (typeof o.status !== 'string' || !(o.status in STATUS)) throw badResponse(`an unexpected status ${JSON.stringify(o.status)}`);
-  if (o.status === 'success' && (typeof o.voucher_code !== 'string' || o.voucher_code === '')) throw badResponse('status success but no voucher_code');
+  if (o.status === 'success' && (typeof o.voucher_code !== 'string' || o.voucher_code === ''))
+    throw badResponse('status success but no voucher_code');
   return o as unknown as WireTransaction;
 }
 
@@ -64,7 +69,8 @@ function toResult(tx: WireTransaction, reference: string): IssueResult {
     reference,
     transactionId: tx.transaction_id,
     ...(status === 'succeeded' && typeof tx.voucher_code === 'string' ? { voucher: { code: tx.voucher_code } } : {}),
-    providerCode: tx.status,
+    // The wire's `status` is no code: a plain decline ("failed") has none, and the host gives it PROVIDER_DECLINED.
+    ...(status !== 'failed' ? { providerCode: tx.status } : {}),
     ...(typeof tx.message === 'string' && tx.message !== '' ? { providerMessage: tx.message.slice(0, 200) } : {}),
   };
 }
@@ -97,11 +103,20 @@ function compareTransaction(tx: WireTransaction, req: IssueRequest, productId: s
     ['amount', compareEchoedAmount(tx.amount, req.amount, 'major')],
     ['phone number', comparePhone(tx.phone_number, req.phoneNumber ?? '')],
   ];
-  return { different: checks.filter(([, m]) => m === 'different').map(([f]) => f), doubtful: checks.filter(([, m]) => m === 'doubtful').map(([f]) => f) };
+  return {
+    different: checks.filter(([, m]) => m === 'different').map(([f]) => f),
+    doubtful: checks.filter(([, m]) => m === 'doubtful').map(([f]) => f),
+  };
 }
 
 /** The reference is held by a different issuance's transaction: nothing was (or can be) issued for this request under it. */
-function referenceConflict(reference: string, tx: WireTransaction, different: string[], httpStatus: number, providerCode?: string): ProviderRejectedError {
+function referenceConflict(
+  reference: string,
+  tx: WireTransaction,
+  different: string[],
+  httpStatus: number,
+  providerCode?: string,
+): ProviderRejectedError {
   return new ProviderRejectedError(
     ErrorCodes.PROVIDER_REFERENCE_CONFLICT,
     `reference ${reference} already belongs to a different airtime transaction (${tx.transaction_id}: ${different.join(', ')} differ); nothing new was issued`,
@@ -149,12 +164,18 @@ export class AirtimeConnector implements Connector {
     } catch (e) {
       // A 409 whose body was cut short still says the reference exists: resolve it like any other 409.
       if (responseStatusOf(e) === 409) {
-        this.logger.debug({ op: 'issue', reference: req.reference, httpStatus: 409, ms: Date.now() - started }, 'airtime issue answered 409 with an unreadable body');
+        this.logger.debug(
+          { op: 'issue', reference: req.reference, httpStatus: 409, ms: Date.now() - started },
+          'airtime issue answered 409 with an unreadable body',
+        );
         return this.resolveDuplicate(req, productId, options, undefined);
       }
       throw toConnectorError(e, { sent: true, provider: AIRTIME_PROVIDER });
     }
-    this.logger.debug({ op: 'issue', reference: req.reference, httpStatus: res.status, ms: Date.now() - started }, 'airtime issue answered');
+    this.logger.debug(
+      { op: 'issue', reference: req.reference, httpStatus: res.status, ms: Date.now() - started },
+      'airtime issue answered',
+    );
     if (res.status >= 200 && res.status < 300) {
       return toResult(readTransaction(parseJsonBody(res)), req.reference);
     }
@@ -170,7 +191,9 @@ export class AirtimeConnector implements Connector {
   async checkStatus(query: StatusQuery, options: CallOptions = {}): Promise<StatusResult> {
     const tx = await this.fetchTransaction(query, options);
     if (tx === null) {
-      return typeof query.transactionId === 'string' ? { status: 'not_found', transactionId: query.transactionId } : { status: 'not_found', reference: query.reference as string };
+      return typeof query.transactionId === 'string'
+        ? { status: 'not_found', transactionId: query.transactionId }
+        : { status: 'not_found', reference: query.reference as string };
     }
     if (query.request) {
       // The transaction that holds our reference may be another issuance's: only ours is an answer.
@@ -195,15 +218,24 @@ export class AirtimeConnector implements Connector {
    * conflict (`rejected`: nothing new was issued for this request); when the
    * original cannot be read or compared, the outcome is `unknown`.
    */
-  private async resolveDuplicate(req: IssueRequest, productId: string, options: CallOptions, code: string | undefined): Promise<IssueResult> {
+  private async resolveDuplicate(
+    req: IssueRequest,
+    productId: string,
+    options: CallOptions,
+    code: string | undefined,
+  ): Promise<IssueResult> {
     const providerCode = code ?? 'HTTP_409';
     const unknown = (why: string, cause?: unknown): OutcomeUnknownError =>
-      new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `airtime provider answered 409 (${code ?? 'unreadable body'}) for reference ${req.reference} but ${why}; it may have been issued`, {
-        retryable: true,
-        httpStatus: 409,
-        providerCode,
-        ...(isConnectorError(cause) ? { cause } : {}),
-      });
+      new OutcomeUnknownError(
+        ErrorCodes.PROVIDER_BAD_RESPONSE,
+        `airtime provider answered 409 (${code ?? 'unreadable body'}) for reference ${req.reference} but ${why}; it may have been issued`,
+        {
+          retryable: true,
+          httpStatus: 409,
+          providerCode,
+          ...(isConnectorError(cause) ? { cause } : {}),
+        },
+      );
     let tx: WireTransaction | null;
     try {
       tx = await this.fetchTransaction({ reference: req.reference }, options);
@@ -212,11 +244,16 @@ export class AirtimeConnector implements Connector {
       throw unknown('the original transaction could not be fetched', e);
     }
     if (tx === null) throw unknown('the provider has no transaction for it');
-    if (tx.reference !== undefined && tx.reference !== req.reference) throw unknown(`the lookup returned a transaction for another reference (${String(tx.reference)})`);
+    if (tx.reference !== undefined && tx.reference !== req.reference)
+      throw unknown(`the lookup returned a transaction for another reference (${String(tx.reference)})`);
     const { different, doubtful } = compareTransaction(tx, req, productId);
     if (different.length > 0) throw referenceConflict(req.reference, tx, different, 409, providerCode);
-    if (doubtful.length > 0) throw unknown(`the original (${tx.transaction_id}) echoes a ${doubtful.join(' and ')} that cannot be compared with ours`);
-    this.logger.info({ op: 'issue', reference: req.reference, transactionId: tx.transaction_id }, 'airtime duplicate reference resolved to the original transaction');
+    if (doubtful.length > 0)
+      throw unknown(`the original (${tx.transaction_id}) echoes a ${doubtful.join(' and ')} that cannot be compared with ours`);
+    this.logger.info(
+      { op: 'issue', reference: req.reference, transactionId: tx.transaction_id },
+      'airtime duplicate reference resolved to the original transaction',
+    );
     return toResult(tx, req.reference);
   }
 

@@ -40,7 +40,6 @@ export function readErrorEnvelope(body: unknown): { code?: string; message?: str
   };
 }
 
-
 /**
  * 5xx answers the airtime API documents as given before anything is
  * recorded, by code, with the one status it documents for each
@@ -64,70 +63,130 @@ export function mapAirtimeError(answer: AirtimeErrorAnswer): ConnectorError {
   const said = answer.message ? `: ${answer.message}` : '';
   const base = { httpStatus: status, ...(code !== undefined ? { providerCode: code } : {}) };
   if (status < 400 || status > 599) {
-    return new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `airtime provider answered an unexpected HTTP ${status}${code ? ` ${code}` : ''}; the issuance may have been committed`, { ...base, retryable: true });
+    return new OutcomeUnknownError(
+      ErrorCodes.PROVIDER_BAD_RESPONSE,
+      `airtime provider answered an unexpected HTTP ${status}${code ? ` ${code}` : ''}; the issuance may have been committed`,
+      { ...base, retryable: true },
+    );
   }
   if (status >= 500 && (code === undefined || BEFORE_COMMIT_5XX[code] !== status)) {
-    return new OutcomeUnknownError(ErrorCodes.PROVIDER_SERVER_ERROR, `airtime provider answered ${status}${code ? ` ${code}` : ''}; the issuance may have been committed`, { ...base, retryable: true });
+    return new OutcomeUnknownError(
+      ErrorCodes.PROVIDER_SERVER_ERROR,
+      `airtime provider answered ${status}${code ? ` ${code}` : ''}; the issuance may have been committed`,
+      { ...base, retryable: true },
+    );
   }
   switch (code) {
     case 'INVALID_API_KEY':
-      return new ProviderRejectedError(ErrorCodes.PROVIDER_AUTH_FAILED, `airtime provider refused the API key (${status} ${code}); fix apiKey in the connector config`, { ...base, retryable: false });
+      return new ProviderRejectedError(
+        ErrorCodes.PROVIDER_AUTH_FAILED,
+        `airtime provider refused the API key (${status} ${code}); fix apiKey in the connector config`,
+        { ...base, retryable: false },
+      );
     case 'INVALID_SIGNATURE':
-      return new ProviderRejectedError(ErrorCodes.PROVIDER_SIGNATURE_REJECTED, `airtime provider refused the request signature (${status} ${code}); fix secret in the connector config`, { ...base, retryable: false });
+      return new ProviderRejectedError(
+        ErrorCodes.PROVIDER_SIGNATURE_REJECTED,
+        `airtime provider refused the request signature (${status} ${code}); fix secret in the connector config`,
+        { ...base, retryable: false },
+      );
     case 'INVALID_REQUEST':
-      return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `airtime provider refused the request as malformed (${status} ${code})${said}`, { ...base, retryable: false });
+      return new ProviderRejectedError(
+        ErrorCodes.PROVIDER_BAD_REQUEST,
+        `airtime provider refused the request as malformed (${status} ${code})${said}`,
+        { ...base, retryable: false },
+      );
     case 'INVALID_PRODUCT':
     case 'INVALID_AMOUNT':
     case 'INVALID_CURRENCY':
-      return new ProviderRejectedError(ErrorCodes.PROVIDER_INVALID_PRODUCT, `airtime provider refused the product, amount or currency (${status} ${code})${said}`, { ...base, retryable: false });
+      return new ProviderRejectedError(
+        ErrorCodes.PROVIDER_INVALID_PRODUCT,
+        `airtime provider refused the product, amount or currency (${status} ${code})${said}`,
+        { ...base, retryable: false },
+      );
     case 'INVALID_PHONE_NUMBER':
-      return new ProviderRejectedError(ErrorCodes.PROVIDER_INVALID_RECIPIENT, `airtime provider refused the phone number (${status} ${code})${said}`, { ...base, retryable: false });
+      return new ProviderRejectedError(
+        ErrorCodes.PROVIDER_INVALID_RECIPIENT,
+        `airtime provider refused the phone number (${status} ${code})${said}`,
+        { ...base, retryable: false },
+      );
     case 'INSUFFICIENT_BALANCE':
-      return new ProviderRejectedError(ErrorCodes.PROVIDER_INSUFFICIENT_BALANCE, `airtime provider account balance is too low (${status} ${code})`, { ...base, retryable: false });
+      return new ProviderRejectedError(
+        ErrorCodes.PROVIDER_INSUFFICIENT_BALANCE,
+        `airtime provider account balance is too low (${status} ${code})`,
+        { ...base, retryable: false },
+      );
     case 'OPERATOR_UNAVAILABLE': {
       // Documented as answered before anything is recorded: nothing issued, worth trying again later.
       const after = retryAfterFromHeaders(answer.headers);
-      return new ProviderRejectedError(ErrorCodes.PROVIDER_UNAVAILABLE, `airtime operator is unavailable (${status} ${code}); nothing was issued`, {
-        ...base,
-        retryable: true,
-        ...(after !== undefined ? { retryAfterMs: after } : {}),
-      });
+      return new ProviderRejectedError(
+        ErrorCodes.PROVIDER_UNAVAILABLE,
+        `airtime operator is unavailable (${status} ${code}); nothing was issued`,
+        {
+          ...base,
+          retryable: true,
+          ...(after !== undefined ? { retryAfterMs: after } : {}),
+        },
+      );
     }
     case 'PHONE_RECENTLY_RECHARGED': {
       const after = retryAfterFromHeaders(answer.headers);
-      return new ProviderRejectedError(ErrorCodes.PROVIDER_RATE_LIMITED, `airtime provider refused a second recharge of this phone so soon (${status} ${code}); retry later`, {
-        ...base,
-        retryable: true,
-        ...(after !== undefined ? { retryAfterMs: after } : {}),
-      });
+      return new ProviderRejectedError(
+        ErrorCodes.PROVIDER_RATE_LIMITED,
+        `airtime provider refused a second recharge of this phone so soon (${status} ${code}); retry later`,
+        {
+          ...base,
+          retryable: true,
+          ...(after !== undefined ? { retryAfterMs: after } : {}),
+        },
+      );
     }
     default:
       break;
   }
   if (status === 429) {
     const after = retryAfterFromHeaders(answer.headers);
-    return new ProviderRejectedError(ErrorCodes.PROVIDER_RATE_LIMITED, `airtime provider asked us to slow down (429${code ? ` ${code}` : ''})`, {
-      ...base,
-      retryable: true,
-      ...(after !== undefined ? { retryAfterMs: after } : {}),
-    });
+    return new ProviderRejectedError(
+      ErrorCodes.PROVIDER_RATE_LIMITED,
+      `airtime provider asked us to slow down (429${code ? ` ${code}` : ''})`,
+      {
+        ...base,
+        retryable: true,
+        ...(after !== undefined ? { retryAfterMs: after } : {}),
+      },
+    );
   }
   if (status === 401 || status === 403) {
-    return new ProviderRejectedError(ErrorCodes.PROVIDER_AUTH_FAILED, `airtime provider refused our credentials (${status}${code ? ` ${code}` : ''})`, { ...base, retryable: false });
+    return new ProviderRejectedError(
+      ErrorCodes.PROVIDER_AUTH_FAILED,
+      `airtime provider refused our credentials (${status}${code ? ` ${code}` : ''})`,
+      { ...base, retryable: false },
+    );
   }
   if (status === 408) {
     // Not "nothing was processed": a gateway or load balancer in front of the provider may answer 408 for an
     // upstream that had the whole request and is still working on it. Treated like a timeout (core does the
     // same): the reference is looked up before anything is re-sent or called failed.
-    return new OutcomeUnknownError(ErrorCodes.PROVIDER_TIMEOUT, `airtime provider answered 408 (request timeout); the issuance may have been committed`, { ...base, retryable: true });
+    return new OutcomeUnknownError(
+      ErrorCodes.PROVIDER_TIMEOUT,
+      `airtime provider answered 408 (request timeout); the issuance may have been committed`,
+      { ...base, retryable: true },
+    );
   }
   if ((status === 404 || status === 405) && code === undefined) {
     // No envelope of the provider's own: a server (or a proxy) without that route answered, so the usual
     // cause is the connector's URL. Issue and status lookups share this mapping, so the message claims
     // nothing about the transaction; what a refused issue means is the outcome's to say.
-    return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `airtime provider URL answered a bare ${status} with no error of the provider's own, as a server without that route does; check baseUrl in the connector config`, { ...base, retryable: false });
+    return new ProviderRejectedError(
+      ErrorCodes.PROVIDER_BAD_REQUEST,
+      `airtime provider URL answered a bare ${status} with no error of the provider's own, as a server without that route does; check baseUrl in the connector config`,
+      { ...base, retryable: false },
+    );
   }
-  return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `airtime provider refused the request (${status}${code ? ` ${code}` : ''})${said}`, { ...base, retryable: false });
+  return new ProviderRejectedError(
+    ErrorCodes.PROVIDER_BAD_REQUEST,
+    `airtime provider refused the request (${status}${code ? ` ${code}` : ''})${said}`,
+    { ...base, retryable: false },
+  );
 }
 
 /** The provider name used in transport error messages. */

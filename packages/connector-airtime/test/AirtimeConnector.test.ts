@@ -66,7 +66,14 @@ describe('AirtimeConnector', () => {
     expect(r).to.include({ status: 'succeeded', reference: 'A-1', transactionId: entry.transactionId, providerCode: 'success' });
     expect(r.voucher).to.deep.equal({ code: entry.voucherCode });
     const sent = sim.journal.entries({ route: 'airtime.issue' })[0].body as Record<string, unknown>;
-    expect(sent).to.deep.include({ product_id: 'AIRTIME_5', phone_number: '+263771234567', amount: '5.00', currency: 'USD', reference: 'A-1', customer_id: 'c-1' });
+    expect(sent).to.deep.include({
+      product_id: 'AIRTIME_5',
+      phone_number: '+263771234567',
+      amount: '5.00',
+      currency: 'USD',
+      reference: 'A-1',
+      customer_id: 'c-1',
+    });
   });
 
   it('sends the provider product id from the product map', async () => {
@@ -79,15 +86,80 @@ describe('AirtimeConnector', () => {
     }
   });
 
-  const refusals: { what: string; patch?: Partial<IssueParams>; config?: Record<string, unknown>; setup?: () => void; code: string; outcome: string; retryable: boolean; provider: string }[] = [
-    { what: 'a wrong API key', config: { apiKey: 'nope' }, code: ErrorCodes.PROVIDER_AUTH_FAILED, outcome: 'rejected', retryable: false, provider: 'INVALID_API_KEY' },
-    { what: 'a wrong signing secret', config: { secret: 'nope' }, code: ErrorCodes.PROVIDER_SIGNATURE_REJECTED, outcome: 'rejected', retryable: false, provider: 'INVALID_SIGNATURE' },
-    { what: 'an unknown product', patch: { productId: 'NOPE' }, code: ErrorCodes.PROVIDER_INVALID_PRODUCT, outcome: 'rejected', retryable: false, provider: 'INVALID_PRODUCT' },
-    { what: 'an invalid phone (magic 0002)', patch: { phoneNumber: '+263770000002' }, code: ErrorCodes.PROVIDER_INVALID_RECIPIENT, outcome: 'rejected', retryable: false, provider: 'INVALID_PHONE_NUMBER' },
-    { what: 'a currency the account does not hold', patch: { currency: 'EUR' }, code: ErrorCodes.PROVIDER_INVALID_PRODUCT, outcome: 'rejected', retryable: false, provider: 'INVALID_CURRENCY' },
-    { what: 'an amount above the product range', patch: { amount: '5000.00' }, code: ErrorCodes.PROVIDER_INVALID_PRODUCT, outcome: 'rejected', retryable: false, provider: 'INVALID_AMOUNT' },
-    { what: 'an operator that is down (magic 0004)', patch: { phoneNumber: '+263770000004' }, code: ErrorCodes.PROVIDER_UNAVAILABLE, outcome: 'rejected', retryable: true, provider: 'OPERATOR_UNAVAILABLE' },
-    { what: 'a balance that is too low', setup: () => sim.setBalance('airtime', '1.00'), code: ErrorCodes.PROVIDER_INSUFFICIENT_BALANCE, outcome: 'rejected', retryable: false, provider: 'INSUFFICIENT_BALANCE' },
+  const refusals: {
+    what: string;
+    patch?: Partial<IssueParams>;
+    config?: Record<string, unknown>;
+    setup?: () => void;
+    code: string;
+    outcome: string;
+    retryable: boolean;
+    provider: string;
+  }[] = [
+    {
+      what: 'a wrong API key',
+      config: { apiKey: 'nope' },
+      code: ErrorCodes.PROVIDER_AUTH_FAILED,
+      outcome: 'rejected',
+      retryable: false,
+      provider: 'INVALID_API_KEY',
+    },
+    {
+      what: 'a wrong signing secret',
+      config: { secret: 'nope' },
+      code: ErrorCodes.PROVIDER_SIGNATURE_REJECTED,
+      outcome: 'rejected',
+      retryable: false,
+      provider: 'INVALID_SIGNATURE',
+    },
+    {
+      what: 'an unknown product',
+      patch: { productId: 'NOPE' },
+      code: ErrorCodes.PROVIDER_INVALID_PRODUCT,
+      outcome: 'rejected',
+      retryable: false,
+      provider: 'INVALID_PRODUCT',
+    },
+    {
+      what: 'an invalid phone (magic 0002)',
+      patch: { phoneNumber: '+263770000002' },
+      code: ErrorCodes.PROVIDER_INVALID_RECIPIENT,
+      outcome: 'rejected',
+      retryable: false,
+      provider: 'INVALID_PHONE_NUMBER',
+    },
+    {
+      what: 'a currency the account does not hold',
+      patch: { currency: 'EUR' },
+      code: ErrorCodes.PROVIDER_INVALID_PRODUCT,
+      outcome: 'rejected',
+      retryable: false,
+      provider: 'INVALID_CURRENCY',
+    },
+    {
+      what: 'an amount above the product range',
+      patch: { amount: '5000.00' },
+      code: ErrorCodes.PROVIDER_INVALID_PRODUCT,
+      outcome: 'rejected',
+      retryable: false,
+      provider: 'INVALID_AMOUNT',
+    },
+    {
+      what: 'an operator that is down (magic 0004)',
+      patch: { phoneNumber: '+263770000004' },
+      code: ErrorCodes.PROVIDER_UNAVAILABLE,
+      outcome: 'rejected',
+      retryable: true,
+      provider: 'OPERATOR_UNAVAILABLE',
+    },
+    {
+      what: 'a balance that is too low',
+      setup: () => sim.setBalance('airtime', '1.00'),
+      code: ErrorCodes.PROVIDER_INSUFFICIENT_BALANCE,
+      outcome: 'rejected',
+      retryable: false,
+      provider: 'INSUFFICIENT_BALANCE',
+    },
   ];
   for (const r of refusals) {
     it(`maps ${r.what} to ${r.code} (${r.outcome}${r.retryable ? ', retryable' : ''}) and issues nothing`, async () => {
@@ -112,7 +184,12 @@ describe('AirtimeConnector', () => {
     sim.setScenario({ recentRechargeWindowMs: 60_000, rules: [] });
     await issue(connector, 'A-first');
     const e = await failure(issue(connector, 'A-again'));
-    expect(e).to.include({ code: ErrorCodes.PROVIDER_RATE_LIMITED, outcome: 'rejected', retryable: true, providerCode: 'PHONE_RECENTLY_RECHARGED' });
+    expect(e).to.include({
+      code: ErrorCodes.PROVIDER_RATE_LIMITED,
+      outcome: 'rejected',
+      retryable: true,
+      providerCode: 'PHONE_RECENTLY_RECHARGED',
+    });
   });
 
   it('reports an operator decline (magic 0006) as failed, not as an error', async () => {
@@ -136,7 +213,11 @@ describe('AirtimeConnector', () => {
     expect(sim.ledger.countByReference('airtime', 'A-other')).to.equal(1);
   });
 
-  const uncertain: { fault: 'status-after-commit' | 'drop-after-commit' | 'reset' | 'truncate' | 'malformed'; code: string | string[]; issued: boolean }[] = [
+  const uncertain: {
+    fault: 'status-after-commit' | 'drop-after-commit' | 'reset' | 'truncate' | 'malformed';
+    code: string | string[];
+    issued: boolean;
+  }[] = [
     { fault: 'status-after-commit', code: ErrorCodes.PROVIDER_SERVER_ERROR, issued: true },
     { fault: 'drop-after-commit', code: ErrorCodes.PROVIDER_CONNECTION_LOST, issued: true },
     { fault: 'reset', code: ErrorCodes.PROVIDER_CONNECTION_LOST, issued: false },
@@ -146,7 +227,9 @@ describe('AirtimeConnector', () => {
   ];
   for (const u of uncertain) {
     it(`reports ${u.fault} as outcome unknown (${[u.code].flat().join(' or ')}), never failed`, async () => {
-      sim.setScenario({ rules: [{ route: 'airtime.issue', fault: u.fault === 'status-after-commit' ? { type: u.fault, status: 500 } : { type: u.fault } }] });
+      sim.setScenario({
+        rules: [{ route: 'airtime.issue', fault: u.fault === 'status-after-commit' ? { type: u.fault, status: 500 } : { type: u.fault } }],
+      });
       const e = await failure(issue(connector, `A-${u.fault}`));
       expect(e.outcome).to.equal('unknown');
       expect([u.code].flat()).to.include(e.code);
@@ -200,7 +283,9 @@ describe('AirtimeConnector', () => {
 
   it('tells the operator to check baseUrl when a server without the route answers a bare 404, on issue and on lookup', async () => {
     // A real server over loopback that is not the provider: an HTML 404, as a web server or proxy answers a wrong path.
-    const stray = createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>Not Found</body></html>'));
+    const stray = createServer((_req, res) =>
+      res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>Not Found</body></html>'),
+    );
     await new Promise<void>((r) => stray.listen(0, '127.0.0.1', r));
     const lost = make({ baseUrl: `http://127.0.0.1:${(stray.address() as AddressInfo).port}/api` });
     try {
@@ -235,7 +320,10 @@ describe('AirtimeConnector', () => {
     sim.setScenario({ rules: [{ route: 'airtime.issue', reference: 'A-dup-cut', attempts: [2], fault: { type: 'truncate' } }] });
     const again = await issue(connector, 'A-dup-cut');
     expect(again).to.deep.equal(first);
-    expect(sim.journal.entries({ route: 'airtime.issue', reference: 'A-dup-cut' }).map((e) => `${e.status} ${e.fault}`)).to.deep.equal(['200 none', '409 truncate']);
+    expect(sim.journal.entries({ route: 'airtime.issue', reference: 'A-dup-cut' }).map((e) => `${e.status} ${e.fault}`)).to.deep.equal([
+      '200 none',
+      '409 truncate',
+    ]);
     expect(sim.ledger.countByReference('airtime', 'A-dup-cut')).to.equal(1);
   });
 
@@ -264,7 +352,13 @@ describe('AirtimeConnector', () => {
       sim.setScenario({ rules: [{ route: 'airtime.issue', fault: { type: f.fault, status: f.status, code: f.code } }] });
       const ref = `A-5xx-${f.status}-${f.code}`;
       const e = await failure(issue(connector, ref));
-      expect(e).to.include({ code: ErrorCodes.PROVIDER_SERVER_ERROR, outcome: 'unknown', retryable: true, httpStatus: f.status, providerCode: f.code });
+      expect(e).to.include({
+        code: ErrorCodes.PROVIDER_SERVER_ERROR,
+        outcome: 'unknown',
+        retryable: true,
+        httpStatus: f.status,
+        providerCode: f.code,
+      });
       expect(sim.ledger.countByReference('airtime', ref)).to.equal(f.issued ? 1 : 0);
     });
   }
@@ -406,44 +500,84 @@ describe('AirtimeConnector', () => {
 
 describe('mapAirtimeError', () => {
   it('maps INVALID_REQUEST to PROVIDER_BAD_REQUEST and an unlisted 4xx to a rejection', () => {
-    expect(mapAirtimeError({ status: 400, headers: {}, code: 'INVALID_REQUEST' })).to.include({ code: ErrorCodes.PROVIDER_BAD_REQUEST, outcome: 'rejected', retryable: false });
+    expect(mapAirtimeError({ status: 400, headers: {}, code: 'INVALID_REQUEST' })).to.include({
+      code: ErrorCodes.PROVIDER_BAD_REQUEST,
+      outcome: 'rejected',
+      retryable: false,
+    });
     expect(mapAirtimeError({ status: 404, headers: {} })).to.include({ code: ErrorCodes.PROVIDER_BAD_REQUEST, outcome: 'rejected' });
     // Only a bare 404/405 points at the URL; one with the provider's own code is the provider's refusal.
     expect(mapAirtimeError({ status: 405, headers: {} }).message).to.include('check baseUrl');
-    expect(mapAirtimeError({ status: 404, headers: {}, code: 'NO_SUCH_PLAN', message: 'gone' }).message).to.equal('airtime provider refused the request (404 NO_SUCH_PLAN): gone');
+    expect(mapAirtimeError({ status: 404, headers: {}, code: 'NO_SUCH_PLAN', message: 'gone' }).message).to.equal(
+      'airtime provider refused the request (404 NO_SUCH_PLAN): gone',
+    );
     expect(mapAirtimeError({ status: 410, headers: {} }).message).to.not.include('baseUrl');
   });
 
   it('takes the delay of a 429 or 503 from Retry-After in seconds or as an HTTP date', () => {
-    expect(mapAirtimeError({ status: 429, headers: { 'retry-after': '2' }, code: 'PHONE_RECENTLY_RECHARGED' }).retryAfterMs).to.equal(2_000);
+    expect(mapAirtimeError({ status: 429, headers: { 'retry-after': '2' }, code: 'PHONE_RECENTLY_RECHARGED' }).retryAfterMs).to.equal(
+      2_000,
+    );
     const date = new Date(Date.now() + 10_000).toUTCString();
     const ms = mapAirtimeError({ status: 503, headers: { 'retry-after': date }, code: 'OPERATOR_UNAVAILABLE' }).retryAfterMs as number;
     expect(ms).to.be.within(8_000, 10_000);
   });
 
   it('lets the status win over the body: a 5xx with a refusal code is unknown, except the documented 503 OPERATOR_UNAVAILABLE', () => {
-    for (const [status, code] of [[500, 'INVALID_REQUEST'], [502, 'INSUFFICIENT_BALANCE'], [500, 'INVALID_API_KEY'], [503, 'INVALID_PHONE_NUMBER'], [500, 'OPERATOR_UNAVAILABLE'], [504, 'PHONE_RECENTLY_RECHARGED']] as const) {
-      expect(mapAirtimeError({ status, headers: {}, code }), `${status} ${code}`).to.include({ code: ErrorCodes.PROVIDER_SERVER_ERROR, outcome: 'unknown', retryable: true });
+    for (const [status, code] of [
+      [500, 'INVALID_REQUEST'],
+      [502, 'INSUFFICIENT_BALANCE'],
+      [500, 'INVALID_API_KEY'],
+      [503, 'INVALID_PHONE_NUMBER'],
+      [500, 'OPERATOR_UNAVAILABLE'],
+      [504, 'PHONE_RECENTLY_RECHARGED'],
+    ] as const) {
+      expect(mapAirtimeError({ status, headers: {}, code }), `${status} ${code}`).to.include({
+        code: ErrorCodes.PROVIDER_SERVER_ERROR,
+        outcome: 'unknown',
+        retryable: true,
+      });
     }
-    expect(mapAirtimeError({ status: 503, headers: { 'retry-after': '5' }, code: 'OPERATOR_UNAVAILABLE' })).to.include({ code: ErrorCodes.PROVIDER_UNAVAILABLE, outcome: 'rejected', retryable: true, retryAfterMs: 5_000 });
+    expect(mapAirtimeError({ status: 503, headers: { 'retry-after': '5' }, code: 'OPERATOR_UNAVAILABLE' })).to.include({
+      code: ErrorCodes.PROVIDER_UNAVAILABLE,
+      outcome: 'rejected',
+      retryable: true,
+      retryAfterMs: 5_000,
+    });
   });
 
   it('calls an unexpected 1xx or 3xx unknown, not rejected', () => {
     for (const status of [100, 301, 302, 303, 304, 307]) {
-      expect(mapAirtimeError({ status, headers: {} }), String(status)).to.include({ code: ErrorCodes.PROVIDER_BAD_RESPONSE, outcome: 'unknown', retryable: true });
+      expect(mapAirtimeError({ status, headers: {} }), String(status)).to.include({
+        code: ErrorCodes.PROVIDER_BAD_RESPONSE,
+        outcome: 'unknown',
+        retryable: true,
+      });
     }
   });
 
   it('calls a 408 and any other 5xx unknown: a gateway may have passed the request on', () => {
-    expect(mapAirtimeError({ status: 408, headers: {} })).to.include({ outcome: 'unknown', code: ErrorCodes.PROVIDER_TIMEOUT, retryable: true });
-    expect(mapAirtimeError({ status: 504, headers: {}, code: 'GATEWAY_TIMEOUT' })).to.include({ outcome: 'unknown', code: ErrorCodes.PROVIDER_SERVER_ERROR });
+    expect(mapAirtimeError({ status: 408, headers: {} })).to.include({
+      outcome: 'unknown',
+      code: ErrorCodes.PROVIDER_TIMEOUT,
+      retryable: true,
+    });
+    expect(mapAirtimeError({ status: 504, headers: {}, code: 'GATEWAY_TIMEOUT' })).to.include({
+      outcome: 'unknown',
+      code: ErrorCodes.PROVIDER_SERVER_ERROR,
+    });
   });
 });
 
 describe('airtime plugin definition', () => {
   it('declares reject-duplicate, lookup by reference, major units and a required phone', () => {
     expect(plugin.kind).to.equal('relaypoint.connector');
-    expect(plugin.capabilities).to.deep.equal({ duplicateReference: 'reject-duplicate', statusByReference: true, amountUnit: 'major', asyncIssuance: true });
+    expect(plugin.capabilities).to.deep.equal({
+      duplicateReference: 'reject-duplicate',
+      statusByReference: true,
+      amountUnit: 'major',
+      asyncIssuance: true,
+    });
     expect(plugin.requiresPhone).to.equal(true);
   });
 

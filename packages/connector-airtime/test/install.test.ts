@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,6 @@ import { startSimulator, type Simulator } from '@relaypoint/simulator';
 
 const run = promisify(execFile);
 const packages = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const workspaceModules = resolve(packages, '..', 'node_modules');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 // Under `npm test` the outer npm exports npm_config_* (prefix, workspace…): the inner npm must not inherit them.
 const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
@@ -19,29 +18,6 @@ const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.to
 async function pack(pkg: string, dest: string): Promise<string> {
   const { stdout } = await run(npm, ['pack', '--pack-destination', dest, '--silent'], { cwd: join(packages, pkg), env });
   return join(dest, stdout.trim().split('\n').pop() as string);
-}
-
-/**
- * Without a registry: unpack each tarball into node_modules and link the
- * dependencies from the workspace install. Used only when the npm cache
- * cannot satisfy an offline install.
- */
-async function unpackWithWorkspaceDeps(app: string, tarballs: string[]): Promise<void> {
-  for (const tgz of tarballs) {
-    const tmp = mkdtempSync(join(tmpdir(), 'rp-unpack-'));
-    await run('tar', ['xzf', tgz, '-C', tmp]);
-    const manifest = JSON.parse(readFileSync(join(tmp, 'package', 'package.json'), 'utf8')) as { name: string; dependencies?: Record<string, string> };
-    const target = join(app, 'node_modules', manifest.name);
-    mkdirSync(dirname(target), { recursive: true });
-    cpSync(join(tmp, 'package'), target, { recursive: true });
-    for (const dep of Object.keys(manifest.dependencies ?? {})) {
-      const link = join(app, 'node_modules', dep);
-      if (existsSync(link)) continue;
-      mkdirSync(dirname(link), { recursive: true });
-      symlinkSync(join(workspaceModules, dep), link, 'dir');
-    }
-    rmSync(tmp, { recursive: true, force: true });
-  }
 }
 
 describe('the packed plugins install on their own', function () {
@@ -56,12 +32,19 @@ describe('the packed plugins install on their own', function () {
     mkdirSync(app);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'install-check', version: '1.0.0', private: true, type: 'module' }));
     const tarballs = [await pack('core', dir), await pack('connector-airtime', dir), await pack('connector-giftcard', dir)];
+    // A fresh, empty cache, as on a new machine: our packages come from their tarballs, third-party ones from the
+    // registry npm is configured with. No fallback: if this cannot install, the test fails with npm's own words
+    // rather than test something else (the workspace's hoisted packages are not what a user gets).
+    const cache = join(dir, 'npm-cache');
     try {
-      await run(npm, ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], { cwd: app, env });
+      await run(npm, ['install', '--cache', cache, '--prefer-online', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs], {
+        cwd: app,
+        env,
+        maxBuffer: 16 * 1024 * 1024,
+      });
     } catch (e) {
-      // The npm cache lacks a dependency (a fresh machine): keep the check meaningful for our own packages.
-      console.warn(`offline npm install failed (${(e as Error).message.split('\n')[0]}); unpacking the tarballs and linking their dependencies from the workspace instead`);
-      await unpackWithWorkspaceDeps(app, tarballs);
+      const out = e as Error & { stderr?: string };
+      throw new Error(`npm install of the packed plugins failed with an empty cache: ${out.message}\n${out.stderr ?? ''}`);
     }
     sim = await startSimulator({ seed: 1 });
   });
@@ -71,13 +54,27 @@ describe('the packed plugins install on their own', function () {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
+  // Regression: with an empty npm cache the old offline install fell back to the workspace's hoisted ajv (eslint's v6).
+  it('installs every dependency into the project itself, from the packages and the registry, none linked from the workspace', () => {
+    for (const name of ['@relaypoint/core', '@relaypoint/connector-airtime', 'ajv', 'cockatiel', 'tsyringe']) {
+      const at = join(app, 'node_modules', name);
+      expect(existsSync(join(at, 'package.json')), `${name} installed in the project`).to.equal(true);
+      expect(lstatSync(at).isSymbolicLink(), `${name} is a link`).to.equal(false);
+    }
+    const ajv = JSON.parse(readFileSync(join(app, 'node_modules', 'ajv', 'package.json'), 'utf8')) as { version: string };
+    expect(ajv.version, 'ajv version core gets').to.match(/^8\./);
+  });
+
   it('ships the compiled code and the config schema, and nothing from test/', () => {
     for (const name of ['connector-airtime', 'connector-giftcard']) {
       const root = join(app, 'node_modules', '@relaypoint', name);
       expect(existsSync(join(root, 'dist', 'src', 'index.js')), `${name} dist/src/index.js`).to.equal(true);
       expect(existsSync(join(root, 'src', 'config.schema.json')), `${name} src/config.schema.json`).to.equal(true);
       expect(existsSync(join(root, 'dist', 'test')), `${name} dist/test`).to.equal(false);
-      expect(readdirSync(join(root, 'dist', 'src')).some((f) => f.endsWith('.d.ts')), `${name} types`).to.equal(true);
+      expect(
+        readdirSync(join(root, 'dist', 'src')).some((f) => f.endsWith('.d.ts')),
+        `${name} types`,
+      ).to.equal(true);
     }
   });
 

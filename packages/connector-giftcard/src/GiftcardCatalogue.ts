@@ -1,11 +1,4 @@
-import {
-  ErrorCodes,
-  ValidationError,
-  isCurrency,
-  toMinorUnits,
-  type Clock,
-  type Money,
-} from '@relaypoint/core';
+import { ErrorCodes, ValidationError, isCurrency, toMinorUnits, type Clock, type Money } from '@relaypoint/core';
 
 /** One product of the provider's catalogue, normalised to exact minor units. */
 export interface CatalogueProduct {
@@ -18,7 +11,8 @@ export interface CatalogueProduct {
   /** ISO 4217 currency of the product. */
   currency: string;
   /** Allowed amounts: a fixed list, or an inclusive range (minor units). */
-  denomination: { type: 'fixed'; values: bigint[]; display: string[] } | { type: 'range'; min: bigint; max: bigint; display: [string, string] };
+  denomination:
+    { type: 'fixed'; values: bigint[]; display: string[] } | { type: 'range'; min: bigint; max: bigint; display: [string, string] };
 }
 
 /** Options of {@link GiftcardCatalogue}. */
@@ -46,10 +40,22 @@ function parseProducts(body: unknown, defaultCurrency: string): Map<string, Cata
     try {
       if (d?.type === 'fixed' && Array.isArray(d.values)) {
         const display = d.values.map((v) => String(v));
-        out.set(p.id, { id: p.id, brand: String(p.brand ?? ''), ...(typeof p.name === 'string' ? { name: p.name } : {}), currency, denomination: { type: 'fixed', values: display.map((v) => toMinorUnits(v, currency)), display } });
+        out.set(p.id, {
+          id: p.id,
+          brand: String(p.brand ?? ''),
+          ...(typeof p.name === 'string' ? { name: p.name } : {}),
+          currency,
+          denomination: { type: 'fixed', values: display.map((v) => toMinorUnits(v, currency)), display },
+        });
       } else if (d?.type === 'range') {
         const display: [string, string] = [String(d.min), String(d.max)];
-        out.set(p.id, { id: p.id, brand: String(p.brand ?? ''), ...(typeof p.name === 'string' ? { name: p.name } : {}), currency, denomination: { type: 'range', min: toMinorUnits(display[0], currency), max: toMinorUnits(display[1], currency), display } });
+        out.set(p.id, {
+          id: p.id,
+          brand: String(p.brand ?? ''),
+          ...(typeof p.name === 'string' ? { name: p.name } : {}),
+          currency,
+          denomination: { type: 'range', min: toMinorUnits(display[0], currency), max: toMinorUnits(display[1], currency), display },
+        });
       }
     } catch {
       // A product we cannot read exactly is left out: ordering it is refused locally, never guessed.
@@ -116,17 +122,33 @@ export class GiftcardCatalogue {
   async validate(productId: string, amount: Money, signal?: AbortSignal): Promise<CatalogueProduct> {
     const product = await this.product(productId, signal);
     if (!product) {
-      throw new ValidationError(ErrorCodes.PROVIDER_INVALID_PRODUCT, 'productId', `gift-card product "${productId}" is not in the provider's catalogue`);
+      throw new ValidationError(
+        ErrorCodes.PROVIDER_INVALID_PRODUCT,
+        'productId',
+        `gift-card product "${productId}" is not in the provider's catalogue`,
+      );
     }
     if (amount.currency !== product.currency) {
-      throw new ValidationError(ErrorCodes.PROVIDER_INVALID_PRODUCT, 'currency', `gift-card product "${productId}" is sold in ${product.currency}, not ${amount.currency}`);
+      throw new ValidationError(
+        ErrorCodes.PROVIDER_INVALID_PRODUCT,
+        'currency',
+        `gift-card product "${productId}" is sold in ${product.currency}, not ${amount.currency}`,
+      );
     }
     const d = product.denomination;
     if (d.type === 'fixed' && !d.values.includes(amount.minor)) {
-      throw new ValidationError(ErrorCodes.PROVIDER_INVALID_PRODUCT, 'amount', `gift-card product "${productId}" comes in ${d.display.join(', ')} ${product.currency}, not ${amount.decimal}`);
+      throw new ValidationError(
+        ErrorCodes.PROVIDER_INVALID_PRODUCT,
+        'amount',
+        `gift-card product "${productId}" comes in ${d.display.join(', ')} ${product.currency}, not ${amount.decimal}`,
+      );
     }
     if (d.type === 'range' && (amount.minor < d.min || amount.minor > d.max)) {
-      throw new ValidationError(ErrorCodes.PROVIDER_INVALID_PRODUCT, 'amount', `gift-card product "${productId}" takes ${d.display[0]}–${d.display[1]} ${product.currency}, not ${amount.decimal}`);
+      throw new ValidationError(
+        ErrorCodes.PROVIDER_INVALID_PRODUCT,
+        'amount',
+        `gift-card product "${productId}" takes ${d.display[0]}–${d.display[1]} ${product.currency}, not ${amount.decimal}`,
+      );
     }
     return product;
   }

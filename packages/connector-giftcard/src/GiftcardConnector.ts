@@ -49,7 +49,11 @@ interface WireOrder {
 }
 
 function badResponse(what: string): OutcomeUnknownError {
-  return new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `gift-card provider answered 2xx with ${what}; the order may have been committed`, { retryable: true });
+  return new OutcomeUnknownError(
+    ErrorCodes.PROVIDER_BAD_RESPONSE,
+    `gift-card provider answered 2xx with ${what}; the order may have been committed`,
+    { retryable: true },
+  );
 }
 
 /** Checks the shape of a 2xx order: anything unexpected is an unknown outcome, never a success. */
@@ -74,7 +78,9 @@ function toResult(order: WireOrder): IssueResult {
     voucher = {
       code: order.card.code,
       ...(typeof order.card.pin === 'string' && order.card.pin !== '' ? { pin: order.card.pin } : {}),
-      ...(typeof order.card.redemption_url === 'string' && order.card.redemption_url !== '' ? { redemptionUrl: order.card.redemption_url } : {}),
+      ...(typeof order.card.redemption_url === 'string' && order.card.redemption_url !== ''
+        ? { redemptionUrl: order.card.redemption_url }
+        : {}),
     };
   }
   return { status, reference: order.external_ref, transactionId: order.id, ...(voucher ? { voucher } : {}), providerCode: order.status };
@@ -160,12 +166,18 @@ export class GiftcardConnector implements Connector {
     } catch (e) {
       // A 409 whose body was cut short: an order with this external_ref exists; look at it rather than guess.
       if (responseStatusOf(e) === 409) {
-        this.logger.debug({ op: 'order', reference: req.reference, httpStatus: 409, ms: Date.now() - started }, 'gift-card order answered 409 with an unreadable body');
+        this.logger.debug(
+          { op: 'order', reference: req.reference, httpStatus: 409, ms: Date.now() - started },
+          'gift-card order answered 409 with an unreadable body',
+        );
         return this.resolveExisting(req, productId, options, undefined);
       }
       throw toConnectorError(e, { sent: true, provider: PROVIDER });
     }
-    this.logger.debug({ op: 'order', reference: req.reference, httpStatus: res.status, ms: Date.now() - started }, 'gift-card order answered');
+    this.logger.debug(
+      { op: 'order', reference: req.reference, httpStatus: res.status, ms: Date.now() - started },
+      'gift-card order answered',
+    );
     if (res.status >= 200 && res.status < 300) {
       // 201: a new order; 200: the provider already had this external_ref and returned the original,
       // which it does "even for a different item": check it is the order this request asked for.
@@ -179,7 +191,10 @@ export class GiftcardConnector implements Connector {
       // external_ref may exist, so look at it; never a refusal before that.
       return this.resolveExisting(req, productId, options, envelope.code);
     }
-    if (res.status === 400 && (envelope.code === 'INVALID_PRODUCT' || envelope.code === 'INVALID_AMOUNT' || envelope.code === 'INVALID_CURRENCY')) {
+    if (
+      res.status === 400 &&
+      (envelope.code === 'INVALID_PRODUCT' || envelope.code === 'INVALID_AMOUNT' || envelope.code === 'INVALID_CURRENCY')
+    ) {
       // Our cache allowed what the provider refused: it is stale.
       this.catalogue.invalidate();
     }
@@ -189,7 +204,9 @@ export class GiftcardConnector implements Connector {
   async checkStatus(query: StatusQuery, options: CallOptions = {}): Promise<StatusResult> {
     const order = await this.fetchOrder(query, options);
     if (order === null) {
-      return typeof query.transactionId === 'string' ? { status: 'not_found', transactionId: query.transactionId } : { status: 'not_found', reference: query.reference as string };
+      return typeof query.transactionId === 'string'
+        ? { status: 'not_found', transactionId: query.transactionId }
+        : { status: 'not_found', reference: query.reference as string };
     }
     if (query.request) {
       // The provider keeps one order per external_ref, "even for a different item": only ours is an answer. A field
@@ -216,14 +233,23 @@ export class GiftcardConnector implements Connector {
    * item is a conflict (`rejected`: nothing new was ordered for this
    * request); anything that cannot settle it is `unknown`, never `rejected`.
    */
-  private async resolveExisting(req: IssueRequest, productId: string, options: CallOptions, code: string | undefined): Promise<IssueResult> {
+  private async resolveExisting(
+    req: IssueRequest,
+    productId: string,
+    options: CallOptions,
+    code: string | undefined,
+  ): Promise<IssueResult> {
     const unknown = (why: string, cause?: unknown): OutcomeUnknownError =>
-      new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `gift-card provider answered 409 (${code ?? 'unreadable body'}) for external_ref ${req.reference} but ${why}; the order may exist`, {
-        retryable: true,
-        httpStatus: 409,
-        providerCode: code ?? 'HTTP_409',
-        ...(isConnectorError(cause) ? { cause } : {}),
-      });
+      new OutcomeUnknownError(
+        ErrorCodes.PROVIDER_BAD_RESPONSE,
+        `gift-card provider answered 409 (${code ?? 'unreadable body'}) for external_ref ${req.reference} but ${why}; the order may exist`,
+        {
+          retryable: true,
+          httpStatus: 409,
+          providerCode: code ?? 'HTTP_409',
+          ...(isConnectorError(cause) ? { cause } : {}),
+        },
+      );
     let order: WireOrder | null;
     try {
       order = await this.fetchOrder({ reference: req.reference }, options);
@@ -243,7 +269,13 @@ export class GiftcardConnector implements Connector {
    * for this request). A new order (201) that does not match, or fields that
    * cannot be compared, are `unknown`: something may have been ordered.
    */
-  private checkOrderMatches(order: WireOrder, req: IssueRequest, productId: string, kind: 'original' | 'created', httpStatus: number): void {
+  private checkOrderMatches(
+    order: WireOrder,
+    req: IssueRequest,
+    productId: string,
+    kind: 'original' | 'created',
+    httpStatus: number,
+  ): void {
     const { different, doubtful } = compareOrder(order, req, productId);
     if (different.length > 0 && kind === 'original') throw referenceConflict(req.reference, order, different, httpStatus);
     if (different.length > 0 || doubtful.length > 0) {
@@ -278,7 +310,9 @@ export class GiftcardConnector implements Connector {
     } catch (e) {
       if (hasOutcome(e, 'not_sent') || hasOutcome(e, 'rejected')) throw e;
       if (options.signal?.aborted) {
-        throw new NotSentError(ErrorCodes.ABORTED, 'gift-card issuance aborted while reading the catalogue; no order was sent', { retryable: false });
+        throw new NotSentError(ErrorCodes.ABORTED, 'gift-card issuance aborted while reading the catalogue; no order was sent', {
+          retryable: false,
+        });
       }
       throw new NotSentError(ErrorCodes.PROVIDER_UNAVAILABLE, 'gift-card catalogue could not be fetched; no order was sent', {
         retryable: true,

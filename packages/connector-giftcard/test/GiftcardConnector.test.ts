@@ -62,7 +62,12 @@ describe('GiftcardConnector', () => {
     expect(r.voucher?.code).to.equal(entry.voucherCode);
     expect(r.voucher?.pin).to.be.a('string');
     expect(r.voucher?.redemptionUrl).to.match(/^https?:\/\//);
-    expect(sim.journal.entries({ route: 'giftcard.order' })[0].body).to.deep.include({ product_id: 'GC-AMAZON-USD', amount: '25.00', currency: 'USD', external_ref: 'G-1' });
+    expect(sim.journal.entries({ route: 'giftcard.order' })[0].body).to.deep.include({
+      product_id: 'GC-AMAZON-USD',
+      amount: '25.00',
+      currency: 'USD',
+      external_ref: 'G-1',
+    });
   });
 
   it('returns the original order for a repeated reference and orders nothing new', async () => {
@@ -76,7 +81,12 @@ describe('GiftcardConnector', () => {
   it('maps the same reference with a different body to PROVIDER_REFERENCE_CONFLICT', async () => {
     await issue(connector, 'G-conf');
     const e = await failure(issue(connector, 'G-conf', { amount: '10.00' }));
-    expect(e).to.include({ code: ErrorCodes.PROVIDER_REFERENCE_CONFLICT, outcome: 'rejected', retryable: false, providerCode: 'EXTERNAL_REF_CONFLICT' });
+    expect(e).to.include({
+      code: ErrorCodes.PROVIDER_REFERENCE_CONFLICT,
+      outcome: 'rejected',
+      retryable: false,
+      providerCode: 'EXTERNAL_REF_CONFLICT',
+    });
   });
 
   it('fetches the catalogue once per TTL, and again when it expires', async () => {
@@ -149,7 +159,9 @@ describe('GiftcardConnector', () => {
   ];
   for (const u of uncertain) {
     it(`reports ${u.fault} on the order as outcome unknown, never failed`, async () => {
-      sim.setScenario({ rules: [{ route: 'giftcard.order', fault: u.fault === 'status-after-commit' ? { type: u.fault, status: 500 } : { type: u.fault } }] });
+      sim.setScenario({
+        rules: [{ route: 'giftcard.order', fault: u.fault === 'status-after-commit' ? { type: u.fault, status: 500 } : { type: u.fault } }],
+      });
       const e = await failure(issue(connector, `G-${u.fault}`));
       expect(e.outcome).to.equal('unknown');
       expect(u.codes).to.include(e.code);
@@ -187,7 +199,9 @@ describe('GiftcardConnector', () => {
 
   it('tells the operator to check baseUrl when a server without the route answers a bare 404, on issue and on lookup', async () => {
     // A real server over loopback that is not the provider: an HTML 404, as a web server or proxy answers a wrong path.
-    const stray = createServer((_req, res) => res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>Not Found</body></html>'));
+    const stray = createServer((_req, res) =>
+      res.writeHead(404, { 'content-type': 'text/html' }).end('<html><body>Not Found</body></html>'),
+    );
     await new Promise<void>((r) => stray.listen(0, '127.0.0.1', r));
     const lost = make({ baseUrl: `http://127.0.0.1:${(stray.address() as AddressInfo).port}/api` });
     try {
@@ -227,7 +241,13 @@ describe('GiftcardConnector', () => {
       sim.setScenario({ rules: [{ route: 'giftcard.order', fault: { type: f.fault, status: f.status, code: f.code } }] });
       const ref = `G-5xx-${f.status}-${f.code}`;
       const e = await failure(issue(connector, ref));
-      expect(e).to.include({ code: ErrorCodes.PROVIDER_SERVER_ERROR, outcome: 'unknown', retryable: true, httpStatus: f.status, providerCode: f.code });
+      expect(e).to.include({
+        code: ErrorCodes.PROVIDER_SERVER_ERROR,
+        outcome: 'unknown',
+        retryable: true,
+        httpStatus: f.status,
+        providerCode: f.code,
+      });
       expect(sim.ledger.countByReference('giftcard', ref)).to.equal(f.issued ? 1 : 0);
     });
   }
@@ -257,7 +277,15 @@ describe('GiftcardConnector', () => {
   describe('answers the simulator does not give (nock)', () => {
     const base = 'http://giftcard.invalid';
     const catalogue = {
-      products: [{ id: 'GC-AMAZON-USD', brand: 'Amazon', name: 'Amazon.com', currency: 'USD', denomination: { type: 'fixed', values: ['10.00', '25.00', '50.00'] } }],
+      products: [
+        {
+          id: 'GC-AMAZON-USD',
+          brand: 'Amazon',
+          name: 'Amazon.com',
+          currency: 'USD',
+          denomination: { type: 'fixed', values: ['10.00', '25.00', '50.00'] },
+        },
+      ],
     };
     const order = (patch: Record<string, unknown> = {}) => ({
       id: 'GO-1',
@@ -297,20 +325,28 @@ describe('GiftcardConnector', () => {
     }
 
     it('accepts a 200 original order that echoes the amount in another exact format ("25.000", 25)', async () => {
-      nock(base).post('/giftcard/orders').reply(200, order({ amount: '25.000' }));
+      nock(base)
+        .post('/giftcard/orders')
+        .reply(200, order({ amount: '25.000' }));
       expect(await order1()).to.include({ status: 'succeeded', transactionId: 'GO-1' });
-      nock(base).post('/giftcard/orders').reply(200, order({ amount: 25 }));
+      nock(base)
+        .post('/giftcard/orders')
+        .reply(200, order({ amount: 25 }));
       expect(await order1()).to.include({ status: 'succeeded', transactionId: 'GO-1' });
     });
 
     it('calls a new order (201) for a different item unknown: something was ordered, but not what we asked', async () => {
-      nock(base).post('/giftcard/orders').reply(201, order({ product_id: 'GC-VISA-USD' }));
+      nock(base)
+        .post('/giftcard/orders')
+        .reply(201, order({ product_id: 'GC-VISA-USD' }));
       const e = await failure(order1());
       expect(e).to.include({ code: ErrorCodes.PROVIDER_BAD_RESPONSE, outcome: 'unknown' });
     });
 
     it('calls an original order whose amount cannot be read unknown, not a success', async () => {
-      nock(base).post('/giftcard/orders').reply(200, order({ amount: 'twenty-five' }));
+      nock(base)
+        .post('/giftcard/orders')
+        .reply(200, order({ amount: 'twenty-five' }));
       const e = await failure(order1());
       expect(e).to.include({ code: ErrorCodes.PROVIDER_BAD_RESPONSE, outcome: 'unknown' });
     });
@@ -324,7 +360,10 @@ describe('GiftcardConnector', () => {
 
     it('refuses a 409 with an HTML body as a conflict when the order read back is for another item', async () => {
       nock(base).post('/giftcard/orders').reply(409, '<html>Conflict</html>', { 'content-type': 'text/html' });
-      nock(base).get('/giftcard/orders').query({ external_ref: 'N-1' }).reply(200, order({ product_id: 'GC-VISA-USD' }));
+      nock(base)
+        .get('/giftcard/orders')
+        .query({ external_ref: 'N-1' })
+        .reply(200, order({ product_id: 'GC-VISA-USD' }));
       const e = await failure(order1());
       expect(e).to.include({ code: ErrorCodes.PROVIDER_REFERENCE_CONFLICT, outcome: 'rejected' });
     });
@@ -381,17 +420,28 @@ describe('mapGiftcardError', () => {
 
   it('points a bare 404/405 at the connector URL, and only those', () => {
     for (const status of [404, 405]) {
-      expect(mapGiftcardError({ status, headers: {} })).to.include({ code: ErrorCodes.PROVIDER_BAD_REQUEST, outcome: 'rejected', retryable: false });
+      expect(mapGiftcardError({ status, headers: {} })).to.include({
+        code: ErrorCodes.PROVIDER_BAD_REQUEST,
+        outcome: 'rejected',
+        retryable: false,
+      });
       expect(mapGiftcardError({ status, headers: {} }).message).to.include('check baseUrl');
     }
-    expect(mapGiftcardError({ status: 404, headers: {}, code: 'NO_SUCH_BRAND', message: 'gone' }).message).to.equal('gift-card provider refused the request (404 NO_SUCH_BRAND): gone');
+    expect(mapGiftcardError({ status: 404, headers: {}, code: 'NO_SUCH_BRAND', message: 'gone' }).message).to.equal(
+      'gift-card provider refused the request (404 NO_SUCH_BRAND): gone',
+    );
     expect(mapGiftcardError({ status: 410, headers: {} }).message).to.not.include('baseUrl');
   });
 });
 
 describe('gift-card plugin definition', () => {
   it('declares return-original, lookup by reference, major units, no phone', () => {
-    expect(plugin.capabilities).to.deep.equal({ duplicateReference: 'return-original', statusByReference: true, amountUnit: 'major', asyncIssuance: true });
+    expect(plugin.capabilities).to.deep.equal({
+      duplicateReference: 'return-original',
+      statusByReference: true,
+      amountUnit: 'major',
+      asyncIssuance: true,
+    });
     expect(plugin.requiresPhone).to.equal(false);
   });
 
@@ -404,6 +454,8 @@ describe('gift-card plugin definition', () => {
     const config: Record<string, unknown> = { baseUrl: 'https://p.example/giftcard', apiKey: 'k' };
     expect(validateAgainstSchema(plugin.configSchema, config)).to.deep.equal([]);
     expect(config).to.include({ catalogueTtlMs: 300_000, defaultCurrency: 'USD', timeoutMs: 10_000 });
-    expect(validateAgainstSchema(plugin.configSchema, { baseUrl: 'https://p.example', apiKey: 'k', defaultCurrency: 'usd' })).to.have.length(1);
+    expect(
+      validateAgainstSchema(plugin.configSchema, { baseUrl: 'https://p.example', apiKey: 'k', defaultCurrency: 'usd' }),
+    ).to.have.length(1);
   });
 });

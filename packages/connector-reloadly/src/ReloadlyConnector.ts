@@ -24,7 +24,14 @@ import {
 } from '@relaypoint/core';
 import type { ReloadlyConnectorConfig } from './config.types.js';
 import { KNOWN_REFUSALS, TOKEN_CODES, mapReloadlyError, readReloadlyEnvelope } from './mapReloadlyError.js';
-import { compareTopup, readAsyncAccepted, readReloadlyTopup, toIssueResult, type ReloadlyTopup, type SentTerms } from './readReloadlyTopup.js';
+import {
+  compareTopup,
+  readAsyncAccepted,
+  readReloadlyTopup,
+  toIssueResult,
+  type ReloadlyTopup,
+  type SentTerms,
+} from './readReloadlyTopup.js';
 import { ReloadlyOperatorCatalogue } from './ReloadlyOperatorCatalogue.js';
 import { ReloadlyTokenSource } from './ReloadlyTokenSource.js';
 import { toReloadlyPhone, type ReloadlyPhone } from './toReloadlyPhone.js';
@@ -105,10 +112,14 @@ export class ReloadlyConnector implements Connector {
     const path = this.asyncTopups ? '/topups-async' : '/topups';
     const started = Date.now();
     const res = await this.authorised((config) => this.http.post<string>(path, topup.json, config), options);
-    this.logger.debug({ op: 'topup', reference: req.reference, httpStatus: res.status, ms: Date.now() - started }, 'reloadly top-up answered');
+    this.logger.debug(
+      { op: 'topup', reference: req.reference, httpStatus: res.status, ms: Date.now() - started },
+      'reloadly top-up answered',
+    );
     if (res.status >= 200 && res.status < 300) {
       const body = parseJsonBody(res);
-      if (this.asyncTopups) return { status: 'pending', reference: req.reference, transactionId: readAsyncAccepted(body), providerCode: 'PROCESSING' };
+      if (this.asyncTopups)
+        return { status: 'pending', reference: req.reference, transactionId: readAsyncAccepted(body), providerCode: 'PROCESSING' };
       const found = readReloadlyTopup(body, req.reference);
       this.checkTerms(found, req, topup.sent, 'unknown');
       return this.withVoucher(found, req.reference, options);
@@ -117,7 +128,12 @@ export class ReloadlyConnector implements Connector {
     if (res.status >= 400 && res.status < 500 && res.status !== 429 && !KNOWN_REFUSALS.has(envelope.errorCode ?? '')) {
       // Reloadly refuses a reused customIdentifier without naming the code in its documentation, and a
       // PHONE_RECENTLY_RECHARGED may be the answer to our own earlier attempt: look before calling it a refusal.
-      return this.resolveRefusal(req, topup.sent, mapReloadlyError({ status: res.status, headers: res.headers as HeadersLike, ...envelope }), options);
+      return this.resolveRefusal(
+        req,
+        topup.sent,
+        mapReloadlyError({ status: res.status, headers: res.headers as HeadersLike, ...envelope }),
+        options,
+      );
     }
     throw mapReloadlyError({ status: res.status, headers: res.headers as HeadersLike, ...envelope });
   }
@@ -125,7 +141,9 @@ export class ReloadlyConnector implements Connector {
   async checkStatus(query: StatusQuery, options: CallOptions = {}): Promise<StatusResult> {
     const found = await this.fetchTopup(query, options);
     if (found === null) {
-      return typeof query.transactionId === 'string' ? { status: 'not_found', transactionId: query.transactionId } : { status: 'not_found', reference: query.reference as string };
+      return typeof query.transactionId === 'string'
+        ? { status: 'not_found', transactionId: query.transactionId }
+        : { status: 'not_found', reference: query.reference as string };
     }
     const reference = typeof found.customIdentifier === 'string' ? found.customIdentifier : (query.reference ?? '');
     if (query.request) this.checkTerms(found, query.request, this.prepare(query.request).sent, 'conflict');
@@ -149,7 +167,11 @@ export class ReloadlyConnector implements Connector {
     const mapped = this.operators[req.productId];
     const operatorId = mapped?.operatorId ?? (/^[1-9]\d{0,9}$/.test(req.productId) ? Number(req.productId) : undefined);
     if (operatorId === undefined) {
-      throw new ValidationError(ErrorCodes.PROVIDER_INVALID_PRODUCT, 'productId', `product "${req.productId}" is neither a Reloadly operatorId nor in the connector's operators map`);
+      throw new ValidationError(
+        ErrorCodes.PROVIDER_INVALID_PRODUCT,
+        'productId',
+        `product "${req.productId}" is neither a Reloadly operatorId nor in the connector's operators map`,
+      );
     }
     let useLocalAmount: boolean;
     if (req.amount.currency === this.accountCurrency) useLocalAmount = false;
@@ -161,11 +183,16 @@ export class ReloadlyConnector implements Connector {
         `reloadly top-ups are in the wallet currency (${this.accountCurrency}) or the operator's local currency${mapped?.localCurrency ? ` (${mapped.localCurrency})` : ' (none configured for this product)'}, not ${req.amount.currency}`,
       );
     }
-    if (!req.phoneNumber) throw new ValidationError(ErrorCodes.INVALID_PHONE_NUMBER, 'phoneNumber', 'a Reloadly top-up needs the recipient phone number');
+    if (!req.phoneNumber)
+      throw new ValidationError(ErrorCodes.INVALID_PHONE_NUMBER, 'phoneNumber', 'a Reloadly top-up needs the recipient phone number');
     const country = req.metadata?.recipientCountryCode ?? mapped?.countryCode;
     const recipientPhone: ReloadlyPhone = toReloadlyPhone(req.phoneNumber, country);
     const head = JSON.stringify({ operatorId, useLocalAmount, customIdentifier: req.reference, recipientPhone });
-    return { json: `${head.slice(0, -1)},"amount":${req.amount.decimal}}`, sent: { operatorId, number: recipientPhone.number }, useLocalAmount };
+    return {
+      json: `${head.slice(0, -1)},"amount":${req.amount.decimal}}`,
+      sent: { operatorId, number: recipientPhone.number },
+      useLocalAmount,
+    };
   }
 
   /**
@@ -178,10 +205,14 @@ export class ReloadlyConnector implements Connector {
       await this.catalogue.check(topup.sent.operatorId, req.amount, topup.useLocalAmount, options.signal);
     } catch (e) {
       if (isConnectorError(e) && (e.outcome === 'not_sent' || e.outcome === 'rejected')) throw e;
-      throw new NotSentError(ErrorCodes.PROVIDER_UNAVAILABLE, `reloadly operator ${topup.sent.operatorId} could not be read (${isConnectorError(e) ? e.code : 'error'}); no top-up was sent`, {
-        retryable: true,
-        ...(isConnectorError(e) ? { cause: { code: e.code, message: e.message } } : {}),
-      });
+      throw new NotSentError(
+        ErrorCodes.PROVIDER_UNAVAILABLE,
+        `reloadly operator ${topup.sent.operatorId} could not be read (${isConnectorError(e) ? e.code : 'error'}); no top-up was sent`,
+        {
+          retryable: true,
+          ...(isConnectorError(e) ? { cause: { code: e.code, message: e.message } } : {}),
+        },
+      );
     }
   }
 
@@ -209,14 +240,22 @@ export class ReloadlyConnector implements Connector {
     try {
       again = await this.fetchTopup({ transactionId: found.transactionId }, options);
     } catch (e) {
-      throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `reloadly reported top-up ${found.transactionId} SUCCESSFUL without its operator reference, and reading it again failed`, {
-        retryable: true,
-        providerCode: found.status,
-        ...(isConnectorError(e) ? { cause: { code: e.code, message: e.message } } : {}),
-      });
+      throw new OutcomeUnknownError(
+        ErrorCodes.PROVIDER_BAD_RESPONSE,
+        `reloadly reported top-up ${found.transactionId} SUCCESSFUL without its operator reference, and reading it again failed`,
+        {
+          retryable: true,
+          providerCode: found.status,
+          ...(isConnectorError(e) ? { cause: { code: e.code, message: e.message } } : {}),
+        },
+      );
     }
     if (again === null || again.transactionId !== found.transactionId) {
-      throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `reloadly reported top-up ${found.transactionId} SUCCESSFUL but does not find it by id`, { retryable: true, providerCode: found.status });
+      throw new OutcomeUnknownError(
+        ErrorCodes.PROVIDER_BAD_RESPONSE,
+        `reloadly reported top-up ${found.transactionId} SUCCESSFUL but does not find it by id`,
+        { retryable: true, providerCode: found.status },
+      );
     }
     return toIssueResult(again, reference);
   }
@@ -242,7 +281,10 @@ export class ReloadlyConnector implements Connector {
       if (res.status !== 401 || refreshed) return res;
       const envelope = readReloadlyEnvelope(res.data);
       if (envelope.errorCode !== undefined && !TOKEN_CODES.has(envelope.errorCode)) return res;
-      this.logger.info({ op: 'token', httpStatus: 401, ...(envelope.errorCode ? { providerCode: envelope.errorCode } : {}) }, 'reloadly refused the access token; renewing it once');
+      this.logger.info(
+        { op: 'token', httpStatus: 401, ...(envelope.errorCode ? { providerCode: envelope.errorCode } : {}) },
+        'reloadly refused the access token; renewing it once',
+      );
       this.tokens.invalidate(token);
       refreshed = true;
     }
@@ -256,17 +298,26 @@ export class ReloadlyConnector implements Connector {
    * (`PHONE_RECENTLY_RECHARGED`) stands, anything else is `unknown` (it cannot
    * be classified); unreadable → `unknown`.
    */
-  private async resolveRefusal(req: IssueRequest, sent: SentTerms, refusal: ReturnType<typeof mapReloadlyError>, options: CallOptions): Promise<IssueResult> {
+  private async resolveRefusal(
+    req: IssueRequest,
+    sent: SentTerms,
+    refusal: ReturnType<typeof mapReloadlyError>,
+    options: CallOptions,
+  ): Promise<IssueResult> {
     let found: ReloadlyTopup | null;
     try {
       found = await this.fetchTopup({ reference: req.reference }, options);
     } catch (e) {
-      throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `reloadly refused the top-up (${refusal.providerCode ?? refusal.httpStatus}) but the transaction under customIdentifier ${req.reference} could not be looked up; it may exist`, {
-        retryable: true,
-        ...(refusal.httpStatus !== undefined ? { httpStatus: refusal.httpStatus } : {}),
-        ...(refusal.providerCode !== undefined ? { providerCode: refusal.providerCode } : {}),
-        ...(isConnectorError(e) ? { cause: { code: e.code, message: e.message } } : {}),
-      });
+      throw new OutcomeUnknownError(
+        ErrorCodes.PROVIDER_BAD_RESPONSE,
+        `reloadly refused the top-up (${refusal.providerCode ?? refusal.httpStatus}) but the transaction under customIdentifier ${req.reference} could not be looked up; it may exist`,
+        {
+          retryable: true,
+          ...(refusal.httpStatus !== undefined ? { httpStatus: refusal.httpStatus } : {}),
+          ...(refusal.providerCode !== undefined ? { providerCode: refusal.providerCode } : {}),
+          ...(isConnectorError(e) ? { cause: { code: e.code, message: e.message } } : {}),
+        },
+      );
     }
     if (found === null) {
       // A documented refusal stands. An answer Reloadly does not document as "nothing done" cannot be classified: it
@@ -276,11 +327,18 @@ export class ReloadlyConnector implements Connector {
       throw new OutcomeUnknownError(
         ErrorCodes.PROVIDER_BAD_RESPONSE,
         `reloadly refused the top-up with an answer it does not document as "nothing done" (HTTP ${String(refusal.httpStatus)}${refusal.providerCode ? ` ${refusal.providerCode}` : ''}) and lists no transaction under customIdentifier ${req.reference} yet; it may be the refusal of a re-send`,
-        { retryable: true, ...(refusal.httpStatus !== undefined ? { httpStatus: refusal.httpStatus } : {}), ...(refusal.providerCode !== undefined ? { providerCode: refusal.providerCode } : {}) },
+        {
+          retryable: true,
+          ...(refusal.httpStatus !== undefined ? { httpStatus: refusal.httpStatus } : {}),
+          ...(refusal.providerCode !== undefined ? { providerCode: refusal.providerCode } : {}),
+        },
       );
     }
     this.checkTerms(found, req, sent, 'conflict');
-    this.logger.info({ op: 'topup', reference: req.reference, transactionId: found.transactionId }, 'reloadly refusal resolved to the transaction already under this customIdentifier');
+    this.logger.info(
+      { op: 'topup', reference: req.reference, transactionId: found.transactionId },
+      'reloadly refusal resolved to the transaction already under this customIdentifier',
+    );
     return toIssueResult(found, req.reference);
   }
 
@@ -311,7 +369,10 @@ export class ReloadlyConnector implements Connector {
   /** One lookup: by id (`GET /topups/{id}/status`) or by customIdentifier (the transactions report); `null` when Reloadly has none. */
   private async fetchTopup(query: StatusQuery, options: CallOptions): Promise<ReloadlyTopup | null> {
     if (typeof query.transactionId === 'string') {
-      const res = await this.authorised((config) => this.http.get<string>(`/topups/${encodeURIComponent(query.transactionId as string)}/status`, config), options);
+      const res = await this.authorised(
+        (config) => this.http.get<string>(`/topups/${encodeURIComponent(query.transactionId as string)}/status`, config),
+        options,
+      );
       if (res.status >= 200 && res.status < 300) return readReloadlyTopup(parseJsonBody(res));
       const envelope = readReloadlyEnvelope(res.data);
       // Only Reloadly's own "not found" counts; a bare 404 (wrong baseUrl, a proxy) must not read as "nothing issued".
@@ -319,15 +380,30 @@ export class ReloadlyConnector implements Connector {
       throw mapReloadlyError({ status: res.status, headers: res.headers as HeadersLike, ...envelope });
     }
     const reference = query.reference as string;
-    const res = await this.authorised((config) => this.http.get<string>('/topups/reports/transactions', { ...config, params: { customIdentifier: reference, page: 1, size: 10 } }), options);
-    if (res.status < 200 || res.status >= 300) throw mapReloadlyError({ status: res.status, headers: res.headers as HeadersLike, ...readReloadlyEnvelope(res.data) });
+    const res = await this.authorised(
+      (config) =>
+        this.http.get<string>('/topups/reports/transactions', { ...config, params: { customIdentifier: reference, page: 1, size: 10 } }),
+      options,
+    );
+    if (res.status < 200 || res.status >= 300)
+      throw mapReloadlyError({ status: res.status, headers: res.headers as HeadersLike, ...readReloadlyEnvelope(res.data) });
     const body = parseJsonBody(res);
     const content = body !== null && typeof body === 'object' ? (body as { content?: unknown }).content : undefined;
-    if (!Array.isArray(content)) throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, 'reloadly transactions report has no content array', { retryable: true });
+    if (!Array.isArray(content))
+      throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, 'reloadly transactions report has no content array', {
+        retryable: true,
+      });
     // The report is a search: only an exact customIdentifier is ours.
-    const ours = content.filter((t: unknown) => t !== null && typeof t === 'object' && (t as { customIdentifier?: unknown }).customIdentifier === reference);
+    const ours = content.filter(
+      (t: unknown) => t !== null && typeof t === 'object' && (t as { customIdentifier?: unknown }).customIdentifier === reference,
+    );
     if (ours.length === 0) return null;
-    if (ours.length > 1) throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `reloadly lists ${ours.length} transactions under customIdentifier ${reference}`, { retryable: true });
+    if (ours.length > 1)
+      throw new OutcomeUnknownError(
+        ErrorCodes.PROVIDER_BAD_RESPONSE,
+        `reloadly lists ${ours.length} transactions under customIdentifier ${reference}`,
+        { retryable: true },
+      );
     return readReloadlyTopup(ours[0], reference);
   }
 }

@@ -65,7 +65,8 @@ export class ReloadlyOperatorCatalogue {
       pending = this.options
         .fetch(operatorId, signal)
         .then((body) => {
-          const operator = body === null || typeof body !== 'object' ? null : ({ operatorId, ...(body as Record<string, unknown>) } as ReloadlyOperator);
+          const operator =
+            body === null || typeof body !== 'object' ? null : ({ operatorId, ...(body as Record<string, unknown>) } as ReloadlyOperator);
           this.cache.set(operatorId, { operator, at: this.clock.now() });
           return operator;
         })
@@ -82,16 +83,25 @@ export class ReloadlyOperatorCatalogue {
    */
   async check(operatorId: number, amount: Money, local: boolean, signal?: AbortSignal): Promise<void> {
     const operator = await this.operator(operatorId, signal);
-    if (operator === null) throw new ValidationError(ErrorCodes.PROVIDER_INVALID_PRODUCT, 'productId', `reloadly has no operator ${operatorId}`);
+    if (operator === null)
+      throw new ValidationError(ErrorCodes.PROVIDER_INVALID_PRODUCT, 'productId', `reloadly has no operator ${operatorId}`);
     const currency = local ? operator.destinationCurrencyCode : operator.senderCurrencyCode;
     if (typeof currency === 'string' && currency.toUpperCase() !== amount.currency) {
-      throw new ValidationError(ErrorCodes.PROVIDER_INVALID_PRODUCT, 'currency', `reloadly operator ${operatorId} takes ${local ? 'local' : 'wallet'} amounts in ${currency}, not ${amount.currency}`);
+      throw new ValidationError(
+        ErrorCodes.PROVIDER_INVALID_PRODUCT,
+        'currency',
+        `reloadly operator ${operatorId} takes ${local ? 'local' : 'wallet'} amounts in ${currency}, not ${amount.currency}`,
+      );
     }
     const fixed = local ? operator.localFixedAmounts : operator.fixedAmounts;
     if (operator.denominationType === 'FIXED' && Array.isArray(fixed) && fixed.length > 0) {
       const allowed = fixed.map((v) => minorOf(v, amount.currency));
       if (allowed.every((v) => v !== undefined) && !allowed.includes(amount.minor)) {
-        throw new ValidationError(ErrorCodes.PROVIDER_INVALID_PRODUCT, 'amount', `reloadly operator ${operatorId} takes only ${fixed.join(', ')} ${amount.currency}, not ${amount.decimal}`);
+        throw new ValidationError(
+          ErrorCodes.PROVIDER_INVALID_PRODUCT,
+          'amount',
+          `reloadly operator ${operatorId} takes only ${fixed.join(', ')} ${amount.currency}, not ${amount.decimal}`,
+        );
       }
       return;
     }
@@ -99,7 +109,11 @@ export class ReloadlyOperatorCatalogue {
     const max = minorOf(local ? operator.localMaxAmount : operator.maxAmount, amount.currency);
     if ((min !== undefined && amount.minor < min) || (max !== undefined && amount.minor > max)) {
       const range = `${String(local ? operator.localMinAmount : operator.minAmount)}–${String(local ? operator.localMaxAmount : operator.maxAmount)}`;
-      throw new ValidationError(ErrorCodes.PROVIDER_INVALID_PRODUCT, 'amount', `reloadly operator ${operatorId} takes ${range} ${amount.currency}, not ${amount.decimal}`);
+      throw new ValidationError(
+        ErrorCodes.PROVIDER_INVALID_PRODUCT,
+        'amount',
+        `reloadly operator ${operatorId} takes ${range} ${amount.currency}, not ${amount.decimal}`,
+      );
     }
   }
 }

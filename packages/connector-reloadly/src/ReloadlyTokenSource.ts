@@ -78,9 +78,11 @@ export class ReloadlyTokenSource {
       this.inflight = undefined;
     });
     if (!signal) return this.inflight;
-    if (signal.aborted) throw new NotSentError(ErrorCodes.ABORTED, 'reloadly: cancelled while waiting for an access token; no top-up was sent');
+    if (signal.aborted)
+      throw new NotSentError(ErrorCodes.ABORTED, 'reloadly: cancelled while waiting for an access token; no top-up was sent');
     return new Promise<string>((resolve, reject) => {
-      const onAbort = (): void => reject(new NotSentError(ErrorCodes.ABORTED, 'reloadly: cancelled while waiting for an access token; no top-up was sent'));
+      const onAbort = (): void =>
+        reject(new NotSentError(ErrorCodes.ABORTED, 'reloadly: cancelled while waiting for an access token; no top-up was sent'));
       signal.addEventListener('abort', onAbort, { once: true });
       (this.inflight as Promise<string>).then(
         (v) => {
@@ -126,10 +128,14 @@ export class ReloadlyTokenSource {
     }
     logger.debug({ op: 'token', audience, httpStatus: res.status }, 'reloadly token endpoint answered');
     if (res.status === 400 || res.status === 401 || res.status === 403) {
-      throw new ProviderRejectedError(ErrorCodes.PROVIDER_AUTH_FAILED, `reloadly refused the client credentials for audience ${audience} (HTTP ${res.status}); check clientId, clientSecret and environment (sandbox and live credentials differ)`, {
-        retryable: false,
-        httpStatus: res.status,
-      });
+      throw new ProviderRejectedError(
+        ErrorCodes.PROVIDER_AUTH_FAILED,
+        `reloadly refused the client credentials for audience ${audience} (HTTP ${res.status}); check clientId, clientSecret and environment (sandbox and live credentials differ)`,
+        {
+          retryable: false,
+          httpStatus: res.status,
+        },
+      );
     }
     let body: Record<string, unknown> | undefined;
     try {
@@ -141,10 +147,14 @@ export class ReloadlyTokenSource {
     const accessToken = body?.access_token;
     const ttl = expiresInSeconds(body?.expires_in);
     if (res.status < 200 || res.status >= 300 || typeof accessToken !== 'string' || accessToken === '' || ttl === undefined) {
-      throw new NotSentError(ErrorCodes.PROVIDER_UNAVAILABLE, `reloadly token endpoint answered HTTP ${res.status} without a usable access token; no top-up was sent`, {
-        retryable: true,
-        httpStatus: res.status,
-      });
+      throw new NotSentError(
+        ErrorCodes.PROVIDER_UNAVAILABLE,
+        `reloadly token endpoint answered HTTP ${res.status} without a usable access token; no top-up was sent`,
+        {
+          retryable: true,
+          httpStatus: res.status,
+        },
+      );
     }
     // A token whose whole life is shorter than the margin is still used once, for the request that asked.
     const renewAt = started + Math.max(ttl * 1000 - this.margin, 0);
@@ -154,6 +164,10 @@ export class ReloadlyTokenSource {
   }
 
   private unavailable(cause: ConnectorError): NotSentError {
-    return new NotSentError(ErrorCodes.PROVIDER_UNAVAILABLE, `reloadly token endpoint could not be reached (${cause.code}); no top-up was sent`, { retryable: true, cause: { code: cause.code, message: cause.message } });
+    return new NotSentError(
+      ErrorCodes.PROVIDER_UNAVAILABLE,
+      `reloadly token endpoint could not be reached (${cause.code}); no top-up was sent`,
+      { retryable: true, cause: { code: cause.code, message: cause.message } },
+    );
   }
 }

@@ -87,22 +87,40 @@ export function mapReloadlyError(answer: ReloadlyErrorAnswer): ConnectorError {
   const tag = `${status}${errorCode ? ` ${errorCode}` : ''}`;
   const base = { httpStatus: status, ...(errorCode !== undefined ? { providerCode: errorCode } : {}) };
   if (status < 400 || status > 599) {
-    return new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `reloadly answered an unexpected HTTP ${tag}; the top-up may have been made`, { ...base, retryable: true });
+    return new OutcomeUnknownError(
+      ErrorCodes.PROVIDER_BAD_RESPONSE,
+      `reloadly answered an unexpected HTTP ${tag}; the top-up may have been made`,
+      { ...base, retryable: true },
+    );
   }
   if (status >= 500) {
-    return new OutcomeUnknownError(ErrorCodes.PROVIDER_SERVER_ERROR, `reloadly answered ${tag}; the top-up may have been made`, { ...base, retryable: true });
+    return new OutcomeUnknownError(ErrorCodes.PROVIDER_SERVER_ERROR, `reloadly answered ${tag}; the top-up may have been made`, {
+      ...base,
+      retryable: true,
+    });
   }
   if (status === 408) {
-    return new OutcomeUnknownError(ErrorCodes.PROVIDER_TIMEOUT, `reloadly answered 408 (request timeout); the top-up may have been made`, { ...base, retryable: true });
+    return new OutcomeUnknownError(ErrorCodes.PROVIDER_TIMEOUT, `reloadly answered 408 (request timeout); the top-up may have been made`, {
+      ...base,
+      retryable: true,
+    });
   }
-  const rejected = (code: (typeof ErrorCodes)[keyof typeof ErrorCodes], message: string, retryable = false, retryAfterMs?: number): ProviderRejectedError =>
+  const rejected = (
+    code: (typeof ErrorCodes)[keyof typeof ErrorCodes],
+    message: string,
+    retryable = false,
+    retryAfterMs?: number,
+  ): ProviderRejectedError =>
     new ProviderRejectedError(code, message, { ...base, retryable, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   switch (errorCode) {
     case 'TOKEN_EXPIRED':
     case 'INVALID_TOKEN':
     case 'ACCOUNT_NOT_FOUND':
     case 'INACTIVE_ACCOUNT':
-      return rejected(ErrorCodes.PROVIDER_AUTH_FAILED, `reloadly refused our access (${tag})${said}; check clientId, clientSecret and environment`);
+      return rejected(
+        ErrorCodes.PROVIDER_AUTH_FAILED,
+        `reloadly refused our access (${tag})${said}; check clientId, clientSecret and environment`,
+      );
     case 'INSUFFICIENT_BALANCE':
       return rejected(ErrorCodes.PROVIDER_INSUFFICIENT_BALANCE, `reloadly wallet balance is too low (${tag})`);
     case 'INVALID_RECIPIENT_PHONE':
@@ -119,10 +137,18 @@ export function mapReloadlyError(answer: ReloadlyErrorAnswer): ConnectorError {
     case 'TRANSACTION_CANNOT_BE_PROCESSED_AT_THE_MOMENT':
       return rejected(ErrorCodes.PROVIDER_UNAVAILABLE, `reloadly cannot top up through this operator now (${tag})${said}`, true);
     case 'PHONE_RECENTLY_RECHARGED':
-      return rejected(ErrorCodes.PROVIDER_RATE_LIMITED, `reloadly refused a second top-up of this number within 2 minutes (${tag})`, true, RECENTLY_RECHARGED_WAIT_MS);
+      return rejected(
+        ErrorCodes.PROVIDER_RATE_LIMITED,
+        `reloadly refused a second top-up of this number within 2 minutes (${tag})`,
+        true,
+        RECENTLY_RECHARGED_WAIT_MS,
+      );
     case 'MAX_DAILY_TRANSACTION_AMOUNT_REACHED':
     case 'MAX_DAILY_TRANSACTION_COUNT_REACHED':
-      return rejected(ErrorCodes.PROVIDER_BAD_REQUEST, `reloadly account reached its daily limit (${tag}); ask Reloadly support to raise it`);
+      return rejected(
+        ErrorCodes.PROVIDER_BAD_REQUEST,
+        `reloadly account reached its daily limit (${tag}); ask Reloadly support to raise it`,
+      );
     default:
       break;
   }

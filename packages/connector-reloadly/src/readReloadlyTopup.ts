@@ -37,7 +37,9 @@ export interface ReloadlyTopup {
 }
 
 function badResponse(what: string): OutcomeUnknownError {
-  return new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `reloadly answered 2xx with ${what}; the top-up may have been made`, { retryable: true });
+  return new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `reloadly answered 2xx with ${what}; the top-up may have been made`, {
+    retryable: true,
+  });
 }
 
 /** Reloadly's ids are JSON integers; kept as strings, refused when they are not exact. */
@@ -113,7 +115,10 @@ export interface SentTerms {
 export function compareTopup(topup: ReloadlyTopup, req: IssueRequest, sent: SentTerms): { different: string[]; doubtful: string[] } {
   const checks: [string, AmountMatch][] = [];
   if (topup.operatorId !== undefined) {
-    checks.push(['operator', readId(topup.operatorId) === undefined ? 'doubtful' : readId(topup.operatorId) === String(sent.operatorId) ? 'same' : 'different']);
+    checks.push([
+      'operator',
+      readId(topup.operatorId) === undefined ? 'doubtful' : readId(topup.operatorId) === String(sent.operatorId) ? 'same' : 'different',
+    ]);
   }
   if (typeof topup.recipientPhone === 'string') {
     const digits = topup.recipientPhone.replace(/\D/g, '');
@@ -125,8 +130,10 @@ export function compareTopup(topup: ReloadlyTopup, req: IssueRequest, sent: Sent
   if (echoed.length > 0) checks.push(['currency', echoed.includes(req.amount.currency) ? 'same' : 'different']);
   if (topup.requestedAmount === undefined && topup.deliveredAmount === undefined) amount = 'same';
   else if (echoed.length > 0 && !echoed.includes(req.amount.currency)) amount = 'same';
-  else if (upper(topup.requestedAmountCurrencyCode) === req.amount.currency) amount = compareEchoedAmount(topup.requestedAmount, req.amount);
-  else if (upper(topup.deliveredAmountCurrencyCode) === req.amount.currency) amount = compareEchoedAmount(topup.deliveredAmount, req.amount);
+  else if (upper(topup.requestedAmountCurrencyCode) === req.amount.currency)
+    amount = compareEchoedAmount(topup.requestedAmount, req.amount);
+  else if (upper(topup.deliveredAmountCurrencyCode) === req.amount.currency)
+    amount = compareEchoedAmount(topup.deliveredAmount, req.amount);
   checks.push(['amount', amount]);
   return {
     different: checks.filter(([, m]) => m === 'different').map(([f]) => f),

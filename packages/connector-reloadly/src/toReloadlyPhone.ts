@@ -43,7 +43,11 @@ export function toReloadlyPhone(e164: string, countryCode?: string): ReloadlyPho
     const country = CALLING_CODES[code];
     if (country === undefined) continue;
     if (countryCode !== undefined && countryCode !== country && !(length === 1 && (code === '1' || code === '7'))) {
-      throw new ValidationError(ErrorCodes.INVALID_PHONE_NUMBER, 'phoneNumber', `phone number ${e164} is in ${country} (+${code}), not ${countryCode}`);
+      throw new ValidationError(
+        ErrorCodes.INVALID_PHONE_NUMBER,
+        'phoneNumber',
+        `phone number ${e164} is in ${country} (+${code}), not ${countryCode}`,
+      );
     }
     return { countryCode: countryCode ?? country, number: digits.slice(length) };
   }

@@ -33,11 +33,15 @@ describe('ReloadlyConnector against the Reloadly model', () => {
   const tokensIssued: string[] = [];
   const connectors: ReloadlyConnector[] = [];
   const make = (url = `${sim.url}/reloadly`, patch: Partial<ReloadlyConnectorConfig> = {}): ReloadlyConnector => {
-    const c = new ReloadlyConnector({ ...(reloadlyModelConfig(url) as unknown as ReloadlyConnectorConfig), ...patch }, { logger: recordingLogger(), clock: { now: () => pluginNow } });
+    const c = new ReloadlyConnector(
+      { ...(reloadlyModelConfig(url) as unknown as ReloadlyConnectorConfig), ...patch },
+      { logger: recordingLogger(), clock: { now: () => pluginNow } },
+    );
     connectors.push(c);
     return c;
   };
-  const issue = (c: ReloadlyConnector, reference: string, patch: Partial<IssueParams> = {}) => c.issueVoucher(validateIssueParams(params(reference, patch), { requirePhone: true }));
+  const issue = (c: ReloadlyConnector, reference: string, patch: Partial<IssueParams> = {}) =>
+    c.issueVoucher(validateIssueParams(params(reference, patch), { requirePhone: true }));
   const journal = (name: string) => sim.journal.entries({ route: `reloadly.${name}` as never });
 
   before(async () => {
@@ -69,7 +73,13 @@ describe('ReloadlyConnector against the Reloadly model', () => {
     expect(r).to.include({ status: 'succeeded', reference: 'R-1', transactionId: entry.transactionId, providerCode: 'SUCCESSFUL' });
     expect(r.voucher?.code).to.equal(entry.voucherCode);
     expect(entry).to.include({ amount: '500.00', currency: 'NGN' });
-    expect(journal('topups')[0].body).to.deep.equal({ operatorId: 341, useLocalAmount: true, customIdentifier: 'R-1', recipientPhone: { countryCode: 'NG', number: '8031234567' }, amount: 500 });
+    expect(journal('topups')[0].body).to.deep.equal({
+      operatorId: 341,
+      useLocalAmount: true,
+      customIdentifier: 'R-1',
+      recipientPhone: { countryCode: 'NG', number: '8031234567' },
+      amount: 500,
+    });
   });
 
   it('regression: a token that expires between two issuances is renewed once, and the second top-up is issued once', async () => {
@@ -90,7 +100,9 @@ describe('ReloadlyConnector against the Reloadly model', () => {
     const c = make();
     await issue(c, 'C-0');
     sim.expireTokens('reloadly');
-    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => issue(c, `C-${i + 1}`, { phoneNumber: `+23480312345${String(i).padStart(2, '0')}` })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => issue(c, `C-${i + 1}`, { phoneNumber: `+23480312345${String(i).padStart(2, '0')}` })),
+    );
     expect(results.every((r) => r.status === 'succeeded')).to.equal(true);
     expect(journal('token')).to.have.length(2);
     for (let i = 1; i <= 8; i += 1) expect(sim.ledger.countByReference('reloadly', `C-${i}`)).to.equal(1);
@@ -131,11 +143,16 @@ describe('ReloadlyConnector against the Reloadly model', () => {
   it('an operator outage before commit (scenario operatorDown) is a retryable refusal, nothing issued', async () => {
     sim.setScenario({ operatorDown: true, rules: [] });
     const e = await failure(issue(make(), 'O-2'));
-    expect(e).to.include({ code: ErrorCodes.PROVIDER_UNAVAILABLE, outcome: 'rejected', retryable: true, providerCode: 'OPERATOR_UNAVAILABLE_OR_CURRENTLY_INACTIVE' });
+    expect(e).to.include({
+      code: ErrorCodes.PROVIDER_UNAVAILABLE,
+      outcome: 'rejected',
+      retryable: true,
+      providerCode: 'OPERATOR_UNAVAILABLE_OR_CURRENTLY_INACTIVE',
+    });
     expect(sim.ledger.countByReference('reloadly', 'O-2')).to.equal(0);
   });
 
-  it('refuses an amount outside the operator\'s limits before sending, from the operator it read', async () => {
+  it("refuses an amount outside the operator's limits before sending, from the operator it read", async () => {
     const c = make();
     const e = await failure(issue(c, 'L-1', { amount: '100001.00' }));
     expect(e).to.include({ code: ErrorCodes.PROVIDER_INVALID_PRODUCT, outcome: 'not_sent' });
@@ -156,19 +173,30 @@ describe('ReloadlyConnector against the Reloadly model', () => {
     }
   });
 
-  it('a request Reloadly\'s schema refuses (recipientPhone a string, a wrong type) gets Reloadly\'s own 400 envelope over HTTP', async () => {
+  it("a request Reloadly's schema refuses (recipientPhone a string, a wrong type) gets Reloadly's own 400 envelope over HTTP", async () => {
     const base = `${sim.url}/reloadly`;
     const tokenRes = await fetch(`${base}/oauth/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ client_id: RELOADLY_MODEL_CREDENTIALS.clientId, client_secret: RELOADLY_MODEL_CREDENTIALS.clientSecret, grant_type: 'client_credentials', audience: 'https://topups-sandbox.reloadly.com' }),
+      body: JSON.stringify({
+        client_id: RELOADLY_MODEL_CREDENTIALS.clientId,
+        client_secret: RELOADLY_MODEL_CREDENTIALS.clientSecret,
+        grant_type: 'client_credentials',
+        audience: 'https://topups-sandbox.reloadly.com',
+      }),
     });
     const { access_token: token } = (await tokenRes.json()) as { access_token: string };
     tokensIssued.push(token);
     const res = await fetch(`${base}/topups`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-      body: JSON.stringify({ operatorId: 341, amount: 500, useLocalAmount: true, customIdentifier: 'W-1', recipientPhone: '+2348031234567' }),
+      body: JSON.stringify({
+        operatorId: 341,
+        amount: 500,
+        useLocalAmount: true,
+        customIdentifier: 'W-1',
+        recipientPhone: '+2348031234567',
+      }),
     });
     const body = (await res.json()) as Record<string, unknown>;
     expect(res.status).to.equal(400);

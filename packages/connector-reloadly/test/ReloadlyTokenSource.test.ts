@@ -27,7 +27,15 @@ describe('ReloadlyTokenSource', () => {
   let now = 1_000_000;
   const lines: string[] = [];
   const make = (margin = 60_000) =>
-    new ReloadlyTokenSource({ authUrl: url, clientId: 'client-abc', clientSecret: 'secret-xyz-123', audience: 'https://topups-sandbox.reloadly.com', refreshMarginMs: margin, clock: { now: () => now }, logger: recordingLogger(lines) });
+    new ReloadlyTokenSource({
+      authUrl: url,
+      clientId: 'client-abc',
+      clientSecret: 'secret-xyz-123',
+      audience: 'https://topups-sandbox.reloadly.com',
+      refreshMarginMs: margin,
+      clock: { now: () => now },
+      logger: recordingLogger(lines),
+    });
 
   before(async () => {
     server = createServer(async (req, res) => {
@@ -51,7 +59,12 @@ describe('ReloadlyTokenSource', () => {
   it('asks with client credentials for the audience and caches the token until shortly before it expires', async () => {
     const source = make();
     expect(await source.token()).to.equal('tok-1');
-    expect(requests[0]).to.deep.equal({ client_id: 'client-abc', client_secret: 'secret-xyz-123', grant_type: 'client_credentials', audience: 'https://topups-sandbox.reloadly.com' });
+    expect(requests[0]).to.deep.equal({
+      client_id: 'client-abc',
+      client_secret: 'secret-xyz-123',
+      grant_type: 'client_credentials',
+      audience: 'https://topups-sandbox.reloadly.com',
+    });
     now += 3_600_000 - 60_001;
     expect(await source.token()).to.equal('tok-1');
     now += 1;

@@ -2,8 +2,20 @@ import { expect } from 'chai';
 import { ErrorCodes } from '@relaypoint/core';
 import { mapReloadlyError, readReloadlyEnvelope, toReloadlyPhone } from '../src/index.js';
 
-const envelope = (errorCode: string | null, message = 'no') => ({ timeStamp: '2026-12-06 10:00:00', message, path: '/topups', errorCode, infoLink: null, details: [] });
-const map = (status: number, body: unknown) => mapReloadlyError({ status, headers: { 'retry-after': '7' }, ...readReloadlyEnvelope(typeof body === 'string' ? body : JSON.stringify(body)) });
+const envelope = (errorCode: string | null, message = 'no') => ({
+  timeStamp: '2026-12-06 10:00:00',
+  message,
+  path: '/topups',
+  errorCode,
+  infoLink: null,
+  details: [],
+});
+const map = (status: number, body: unknown) =>
+  mapReloadlyError({
+    status,
+    headers: { 'retry-after': '7' },
+    ...readReloadlyEnvelope(typeof body === 'string' ? body : JSON.stringify(body)),
+  });
 
 describe('mapReloadlyError', () => {
   const table: [string, number, unknown, string, string, boolean][] = [
@@ -12,13 +24,41 @@ describe('mapReloadlyError', () => {
     ['a 303 redirect', 303, '', ErrorCodes.PROVIDER_BAD_RESPONSE, 'unknown', true],
     ['INSUFFICIENT_BALANCE', 400, envelope('INSUFFICIENT_BALANCE'), ErrorCodes.PROVIDER_INSUFFICIENT_BALANCE, 'rejected', false],
     ['INVALID_RECIPIENT_PHONE', 400, envelope('INVALID_RECIPIENT_PHONE'), ErrorCodes.PROVIDER_INVALID_RECIPIENT, 'rejected', false],
-    ['COULD_NOT_AUTO_DETECT_OPERATOR', 400, envelope('COULD_NOT_AUTO_DETECT_OPERATOR'), ErrorCodes.PROVIDER_INVALID_RECIPIENT, 'rejected', false],
+    [
+      'COULD_NOT_AUTO_DETECT_OPERATOR',
+      400,
+      envelope('COULD_NOT_AUTO_DETECT_OPERATOR'),
+      ErrorCodes.PROVIDER_INVALID_RECIPIENT,
+      'rejected',
+      false,
+    ],
     ['INVALID_AMOUNT_FOR_OPERATOR', 400, envelope('INVALID_AMOUNT_FOR_OPERATOR'), ErrorCodes.PROVIDER_INVALID_PRODUCT, 'rejected', false],
-    ['OPERATOR_UNAVAILABLE_OR_CURRENTLY_INACTIVE', 400, envelope('OPERATOR_UNAVAILABLE_OR_CURRENTLY_INACTIVE'), ErrorCodes.PROVIDER_UNAVAILABLE, 'rejected', true],
-    ['TRANSACTION_CANNOT_BE_PROCESSED_AT_THE_MOMENT', 400, envelope('TRANSACTION_CANNOT_BE_PROCESSED_AT_THE_MOMENT'), ErrorCodes.PROVIDER_UNAVAILABLE, 'rejected', true],
+    [
+      'OPERATOR_UNAVAILABLE_OR_CURRENTLY_INACTIVE',
+      400,
+      envelope('OPERATOR_UNAVAILABLE_OR_CURRENTLY_INACTIVE'),
+      ErrorCodes.PROVIDER_UNAVAILABLE,
+      'rejected',
+      true,
+    ],
+    [
+      'TRANSACTION_CANNOT_BE_PROCESSED_AT_THE_MOMENT',
+      400,
+      envelope('TRANSACTION_CANNOT_BE_PROCESSED_AT_THE_MOMENT'),
+      ErrorCodes.PROVIDER_UNAVAILABLE,
+      'rejected',
+      true,
+    ],
     ['PHONE_RECENTLY_RECHARGED', 400, envelope('PHONE_RECENTLY_RECHARGED'), ErrorCodes.PROVIDER_RATE_LIMITED, 'rejected', true],
     ['TOKEN_EXPIRED (after the one renewal)', 401, envelope('TOKEN_EXPIRED'), ErrorCodes.PROVIDER_AUTH_FAILED, 'rejected', false],
-    ['MAX_DAILY_TRANSACTION_COUNT_REACHED', 400, envelope('MAX_DAILY_TRANSACTION_COUNT_REACHED'), ErrorCodes.PROVIDER_BAD_REQUEST, 'rejected', false],
+    [
+      'MAX_DAILY_TRANSACTION_COUNT_REACHED',
+      400,
+      envelope('MAX_DAILY_TRANSACTION_COUNT_REACHED'),
+      ErrorCodes.PROVIDER_BAD_REQUEST,
+      'rejected',
+      false,
+    ],
     ['429', 429, envelope(null), ErrorCodes.PROVIDER_RATE_LIMITED, 'rejected', true],
     ['a bare 404 (wrong baseUrl)', 404, '<html>Not Found</html>', ErrorCodes.PROVIDER_BAD_REQUEST, 'rejected', false],
   ];
@@ -29,7 +69,7 @@ describe('mapReloadlyError', () => {
     });
   }
 
-  it('asks for Reloadly\'s 2-minute wait after PHONE_RECENTLY_RECHARGED', () => {
+  it("asks for Reloadly's 2-minute wait after PHONE_RECENTLY_RECHARGED", () => {
     expect(map(400, envelope('PHONE_RECENTLY_RECHARGED')).retryAfterMs).to.equal(120_000);
   });
 });

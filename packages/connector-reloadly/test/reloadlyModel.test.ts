@@ -22,11 +22,21 @@ function refusalAnswer(body: unknown): { status: number; body: Record<string, un
   return { status: answer.status, body: answer.body as Record<string, unknown> };
 }
 
-const valid = { operatorId: 341, amount: 500.0, useLocalAmount: true, customIdentifier: 'ref-1', recipientPhone: { countryCode: 'NG', number: '8031234567' } };
+const valid = {
+  operatorId: 341,
+  amount: 500.0,
+  useLocalAmount: true,
+  customIdentifier: 'ref-1',
+  recipientPhone: { countryCode: 'NG', number: '8031234567' },
+};
 
 describe('reloadlyModel', () => {
   it('reads a top-up into exact terms: the amount literal, not a float', () => {
-    const terms = reloadlyModel.parseIssue(request('{"operatorId":700,"useLocalAmount":true,"customIdentifier":"k-1","recipientPhone":{"countryCode":"KW","number":"50123456"},"amount":2.500}'));
+    const terms = reloadlyModel.parseIssue(
+      request(
+        '{"operatorId":700,"useLocalAmount":true,"customIdentifier":"k-1","recipientPhone":{"countryCode":"KW","number":"50123456"},"amount":2.500}',
+      ),
+    );
     expect(terms).to.deep.include({ reference: 'k-1', amountMinor: 2500n, currency: 'KWD', productId: '700', recipient: '+96550123456' });
   });
 
@@ -35,7 +45,7 @@ describe('reloadlyModel', () => {
     expect(terms).to.deep.include({ currency: 'USD', amountMinor: 500n });
   });
 
-  it('answers a request without recipientPhone (a required field) with Reloadly\'s 400 envelope naming the field', () => {
+  it("answers a request without recipientPhone (a required field) with Reloadly's 400 envelope naming the field", () => {
     const { recipientPhone: _dropped, ...missing } = valid;
     const answer = refusalAnswer(missing);
     expect(answer.status).to.equal(400);
@@ -56,18 +66,36 @@ describe('reloadlyModel', () => {
     expect(String(answer.body.message)).to.include('unknown property "phone"');
   });
 
-  it('answers a recipient outside the operator\'s country with INVALID_RECIPIENT_PHONE', () => {
+  it("answers a recipient outside the operator's country with INVALID_RECIPIENT_PHONE", () => {
     const answer = refusalAnswer({ ...valid, recipientPhone: { countryCode: 'GH', number: '241234567' } });
     expect(answer.body.errorCode).to.equal('INVALID_RECIPIENT_PHONE');
   });
 
   it('renders a transaction with integer ids and amounts written exactly', () => {
-    const tx = { id: '123456789', reference: 'ref-1', status: 'succeeded', amountMinor: 50000n, amount: '500.00', currency: 'NGN', productId: '341', recipient: '+2348031234567', voucher: { code: 'OP-1' }, createdAt: 0, accountId: 'a' } as const;
+    const tx = {
+      id: '123456789',
+      reference: 'ref-1',
+      status: 'succeeded',
+      amountMinor: 50000n,
+      amount: '500.00',
+      currency: 'NGN',
+      productId: '341',
+      recipient: '+2348031234567',
+      voucher: { code: 'OP-1' },
+      createdAt: 0,
+      accountId: 'a',
+    } as const;
     const answer = reloadlyModel.render.issued(tx, request(valid), { repeated: false });
     const text = String(answer.body);
     expect(text).to.include('"requestedAmount":500.00');
     const body = JSON.parse(text) as Record<string, unknown>;
-    expect(body).to.include({ status: 'SUCCESSFUL', customIdentifier: 'ref-1', operatorTransactionId: 'OP-1', operatorId: 341, requestedAmountCurrencyCode: 'NGN' });
+    expect(body).to.include({
+      status: 'SUCCESSFUL',
+      customIdentifier: 'ref-1',
+      operatorTransactionId: 'OP-1',
+      operatorId: 341,
+      requestedAmountCurrencyCode: 'NGN',
+    });
     expect(body.transactionId).to.be.a('number');
   });
 });

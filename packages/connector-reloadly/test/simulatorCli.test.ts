@@ -29,7 +29,12 @@ describe('relaypoint-sim start --model reloadly', () => {
       const res = await fetch(`${url}/reloadly/oauth/token`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ client_id: RELOADLY_MODEL_CREDENTIALS.clientId, client_secret: RELOADLY_MODEL_CREDENTIALS.clientSecret, grant_type: 'client_credentials', audience: 'https://topups.reloadly.com' }),
+        body: JSON.stringify({
+          client_id: RELOADLY_MODEL_CREDENTIALS.clientId,
+          client_secret: RELOADLY_MODEL_CREDENTIALS.clientSecret,
+          grant_type: 'client_credentials',
+          audience: 'https://topups.reloadly.com',
+        }),
       });
       expect(res.status).to.equal(200);
       expect(await res.json()).to.include({ token_type: 'Bearer', expires_in: 3600 });

@@ -40,8 +40,12 @@ function parseProducts(body: unknown): Map<string, TremendousProduct> {
     if (raw === null || typeof raw !== 'object') continue;
     const p = raw as Record<string, unknown>;
     if (typeof p.id !== 'string') continue;
-    const currencies = Array.isArray(p.currency_codes) ? p.currency_codes.filter((c): c is string => typeof c === 'string').map((c) => c.toUpperCase()) : [];
-    const skus = Array.isArray(p.skus) ? p.skus.filter((s): s is { min: unknown; max: unknown } => s !== null && typeof s === 'object') : [];
+    const currencies = Array.isArray(p.currency_codes)
+      ? p.currency_codes.filter((c): c is string => typeof c === 'string').map((c) => c.toUpperCase())
+      : [];
+    const skus = Array.isArray(p.skus)
+      ? p.skus.filter((s): s is { min: unknown; max: unknown } => s !== null && typeof s === 'object')
+      : [];
     out.set(p.id, { id: p.id, ...(typeof p.name === 'string' ? { name: p.name } : {}), currencies, skus });
   }
   return out;
@@ -76,14 +80,31 @@ export class TremendousCatalogue {
   /** Refuses (`PROVIDER_INVALID_PRODUCT`, outcome `not_sent`) what the catalogue does not offer. */
   async check(productId: string, amount: Money, signal?: AbortSignal): Promise<void> {
     const product = await this.product(productId, signal);
-    if (!product) throw new ValidationError(ErrorCodes.PROVIDER_INVALID_PRODUCT, 'productId', `tremendous product "${productId}" is not in the catalogue`);
+    if (!product)
+      throw new ValidationError(
+        ErrorCodes.PROVIDER_INVALID_PRODUCT,
+        'productId',
+        `tremendous product "${productId}" is not in the catalogue`,
+      );
     if (product.currencies.length > 0 && !product.currencies.includes(amount.currency)) {
-      throw new ValidationError(ErrorCodes.PROVIDER_INVALID_PRODUCT, 'currency', `tremendous product "${productId}" is sold in ${product.currencies.join(', ')}, not ${amount.currency}`);
+      throw new ValidationError(
+        ErrorCodes.PROVIDER_INVALID_PRODUCT,
+        'currency',
+        `tremendous product "${productId}" is sold in ${product.currencies.join(', ')}, not ${amount.currency}`,
+      );
     }
-    const ranges = product.skus.map((s) => ({ min: minorOf(s.min, amount.currency), max: minorOf(s.max, amount.currency), shown: `${String(s.min)}–${String(s.max)}` }));
+    const ranges = product.skus.map((s) => ({
+      min: minorOf(s.min, amount.currency),
+      max: minorOf(s.max, amount.currency),
+      shown: `${String(s.min)}–${String(s.max)}`,
+    }));
     if (ranges.length === 0 || ranges.some((r) => r.min === undefined || r.max === undefined)) return;
     if (!ranges.some((r) => amount.minor >= (r.min as bigint) && amount.minor <= (r.max as bigint))) {
-      throw new ValidationError(ErrorCodes.PROVIDER_INVALID_PRODUCT, 'amount', `tremendous product "${productId}" takes ${ranges.map((r) => r.shown).join(' or ')} ${amount.currency}, not ${amount.decimal}`);
+      throw new ValidationError(
+        ErrorCodes.PROVIDER_INVALID_PRODUCT,
+        'amount',
+        `tremendous product "${productId}" takes ${ranges.map((r) => r.shown).join(' or ')} ${amount.currency}, not ${amount.decimal}`,
+      );
     }
   }
 

@@ -36,7 +36,6 @@ export const DEFAULT_TREMENDOUS_TIMEOUT_MS = 10_000;
 
 const PROVIDER = 'tremendous';
 
-
 /**
  * Tremendous rewards: one single-reward order per issuance with
  * `external_id` = our reference. Tremendous answers a repeated external_id
@@ -83,7 +82,10 @@ export class TremendousConnector implements Connector {
       if (responseStatusOf(e) === 409) return this.resolveConflict(req, options);
       throw toConnectorError(e, { sent: true, provider: PROVIDER });
     }
-    this.logger.debug({ op: 'order', reference: req.reference, httpStatus: res.status, ms: Date.now() - started }, 'tremendous order answered');
+    this.logger.debug(
+      { op: 'order', reference: req.reference, httpStatus: res.status, ms: Date.now() - started },
+      'tremendous order answered',
+    );
     if (res.status >= 200 && res.status < 300) {
       // 200: a new order; 201: the order that already had this external_id (Tremendous creates nothing then).
       const order = readOrderEnvelope(parseJsonBody(res), req.reference);
@@ -97,7 +99,9 @@ export class TremendousConnector implements Connector {
   async checkStatus(query: StatusQuery, options: CallOptions = {}): Promise<StatusResult> {
     const order = await this.fetchOrder(query, options);
     if (order === null) {
-      return typeof query.transactionId === 'string' ? { status: 'not_found', transactionId: query.transactionId } : { status: 'not_found', reference: query.reference as string };
+      return typeof query.transactionId === 'string'
+        ? { status: 'not_found', transactionId: query.transactionId }
+        : { status: 'not_found', reference: query.reference as string };
     }
     if (query.request) this.checkOrder(order, query.request, 'conflict');
     return toIssueResult(order, order.external_id ?? query.reference ?? '');
@@ -117,7 +121,11 @@ export class TremendousConnector implements Connector {
   private orderJson(req: IssueRequest): string {
     const email = req.metadata?.recipientEmail;
     if (this.deliveryMethod === 'EMAIL' && !email) {
-      throw new ValidationError(ErrorCodes.INVALID_PARAMS, 'metadata.recipientEmail', 'tremendous EMAIL delivery needs metadata.recipientEmail');
+      throw new ValidationError(
+        ErrorCodes.INVALID_PARAMS,
+        'metadata.recipientEmail',
+        'tremendous EMAIL delivery needs metadata.recipientEmail',
+      );
     }
     if (this.deliveryMethod === 'PHONE' && !req.phoneNumber) {
       throw new ValidationError(ErrorCodes.INVALID_PHONE_NUMBER, 'phoneNumber', 'tremendous PHONE delivery needs phoneNumber');
@@ -152,10 +160,14 @@ export class TremendousConnector implements Connector {
       await this.catalogue.check(productId, req.amount, options.signal);
     } catch (e) {
       if (isConnectorError(e) && (e.outcome === 'not_sent' || e.outcome === 'rejected')) throw e;
-      throw new NotSentError(ErrorCodes.PROVIDER_UNAVAILABLE, `tremendous catalogue could not be read (${isConnectorError(e) ? e.code : 'unreadable'}); nothing was ordered`, {
-        retryable: true,
-        ...(isConnectorError(e) ? { cause: { code: e.code, message: e.message } } : {}),
-      });
+      throw new NotSentError(
+        ErrorCodes.PROVIDER_UNAVAILABLE,
+        `tremendous catalogue could not be read (${isConnectorError(e) ? e.code : 'unreadable'}); nothing was ordered`,
+        {
+          retryable: true,
+          ...(isConnectorError(e) ? { cause: { code: e.code, message: e.message } } : {}),
+        },
+      );
     }
   }
 
@@ -167,7 +179,8 @@ export class TremendousConnector implements Connector {
     } catch (e) {
       throw toConnectorError(e, { sent: true, provider: PROVIDER });
     }
-    if (res.status < 200 || res.status >= 300) throw mapTremendousError({ status: res.status, headers: res.headers as HeadersLike, ...readTremendousEnvelope(res.data) });
+    if (res.status < 200 || res.status >= 300)
+      throw mapTremendousError({ status: res.status, headers: res.headers as HeadersLike, ...readTremendousEnvelope(res.data) });
     return parseJsonBody(res);
   }
 
@@ -188,10 +201,14 @@ export class TremendousConnector implements Connector {
       );
     }
     if (different.length > 0 || doubtful.length > 0) {
-      throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `tremendous order ${order.id} for external_id ${req.reference} has a reward ${[...different, ...doubtful].join(' and ')} that does not match the request`, {
-        retryable: true,
-        providerCode: order.status,
-      });
+      throw new OutcomeUnknownError(
+        ErrorCodes.PROVIDER_BAD_RESPONSE,
+        `tremendous order ${order.id} for external_id ${req.reference} has a reward ${[...different, ...doubtful].join(' and ')} that does not match the request`,
+        {
+          retryable: true,
+          providerCode: order.status,
+        },
+      );
     }
   }
 
@@ -205,17 +222,28 @@ export class TremendousConnector implements Connector {
     try {
       order = await this.fetchOrder({ reference: req.reference }, options);
     } catch (e) {
-      throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `tremendous answered 409 for external_id ${req.reference} but the order holding it could not be read; it may be ours`, {
-        retryable: true,
-        httpStatus: 409,
-        ...(isConnectorError(e) ? { cause: { code: e.code, message: e.message } } : {}),
-      });
+      throw new OutcomeUnknownError(
+        ErrorCodes.PROVIDER_BAD_RESPONSE,
+        `tremendous answered 409 for external_id ${req.reference} but the order holding it could not be read; it may be ours`,
+        {
+          retryable: true,
+          httpStatus: 409,
+          ...(isConnectorError(e) ? { cause: { code: e.code, message: e.message } } : {}),
+        },
+      );
     }
     if (order === null) {
-      throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `tremendous answered 409 for external_id ${req.reference} but lists no order under it`, { retryable: true, httpStatus: 409 });
+      throw new OutcomeUnknownError(
+        ErrorCodes.PROVIDER_BAD_RESPONSE,
+        `tremendous answered 409 for external_id ${req.reference} but lists no order under it`,
+        { retryable: true, httpStatus: 409 },
+      );
     }
     this.checkOrder(order, req, 'conflict');
-    this.logger.info({ op: 'order', reference: req.reference, transactionId: order.id }, 'tremendous 409 resolved to the order already under this external_id');
+    this.logger.info(
+      { op: 'order', reference: req.reference, transactionId: order.id },
+      'tremendous 409 resolved to the order already under this external_id',
+    );
     return toIssueResult(order, req.reference);
   }
 
@@ -240,10 +268,18 @@ export class TremendousConnector implements Connector {
     const body = parseJsonBody(res);
     if (typeof query.transactionId === 'string') return readOrderEnvelope(body);
     const orders = body !== null && typeof body === 'object' ? (body as { orders?: unknown }).orders : undefined;
-    if (!Array.isArray(orders)) throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, 'tremendous order list has no orders array', { retryable: true });
-    const ours = orders.filter((o: unknown) => o !== null && typeof o === 'object' && (o as { external_id?: unknown }).external_id === query.reference);
+    if (!Array.isArray(orders))
+      throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, 'tremendous order list has no orders array', { retryable: true });
+    const ours = orders.filter(
+      (o: unknown) => o !== null && typeof o === 'object' && (o as { external_id?: unknown }).external_id === query.reference,
+    );
     if (ours.length === 0) return null;
-    if (ours.length > 1) throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `tremendous lists ${ours.length} orders under external_id ${String(query.reference)}`, { retryable: true });
+    if (ours.length > 1)
+      throw new OutcomeUnknownError(
+        ErrorCodes.PROVIDER_BAD_RESPONSE,
+        `tremendous lists ${ours.length} orders under external_id ${String(query.reference)}`,
+        { retryable: true },
+      );
     return readTremendousOrder(ours[0], query.reference);
   }
 }

@@ -61,28 +61,70 @@ export function mapTremendousError(answer: TremendousErrorAnswer): ConnectorErro
   const said = answer.message ? `: ${answer.message}` : '';
   const base = { httpStatus: status, providerCode: `HTTP_${status}` };
   if (status < 400 || status > 599) {
-    return new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `tremendous answered an unexpected HTTP ${status}; the order may have been placed`, { ...base, retryable: true });
+    return new OutcomeUnknownError(
+      ErrorCodes.PROVIDER_BAD_RESPONSE,
+      `tremendous answered an unexpected HTTP ${status}; the order may have been placed`,
+      { ...base, retryable: true },
+    );
   }
   if (status >= 500) {
-    return new OutcomeUnknownError(ErrorCodes.PROVIDER_SERVER_ERROR, `tremendous answered ${status}; the order may have been placed`, { ...base, retryable: true });
+    return new OutcomeUnknownError(ErrorCodes.PROVIDER_SERVER_ERROR, `tremendous answered ${status}; the order may have been placed`, {
+      ...base,
+      retryable: true,
+    });
   }
   if (status === 408) {
-    return new OutcomeUnknownError(ErrorCodes.PROVIDER_TIMEOUT, 'tremendous answered 408 (request timeout); the order may have been placed', { ...base, retryable: true });
+    return new OutcomeUnknownError(
+      ErrorCodes.PROVIDER_TIMEOUT,
+      'tremendous answered 408 (request timeout); the order may have been placed',
+      { ...base, retryable: true },
+    );
   }
-  const rejected = (code: (typeof ErrorCodes)[keyof typeof ErrorCodes], message: string, retryable = false, retryAfterMs?: number): ProviderRejectedError =>
+  const rejected = (
+    code: (typeof ErrorCodes)[keyof typeof ErrorCodes],
+    message: string,
+    retryable = false,
+    retryAfterMs?: number,
+  ): ProviderRejectedError =>
     new ProviderRejectedError(code, message, { ...base, retryable, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
-  if (status === 401 || status === 403) return rejected(ErrorCodes.PROVIDER_AUTH_FAILED, `tremendous refused the API key (HTTP ${status})${said}; check apiKey and environment (sandbox and production keys differ)`);
-  if (status === 402) return rejected(ErrorCodes.PROVIDER_INSUFFICIENT_BALANCE, `tremendous funding source cannot pay for the order (HTTP 402)${said}`);
-  if (status === 409) return rejected(ErrorCodes.PROVIDER_REFERENCE_CONFLICT, `tremendous already has an order with this external_id and different parameters (HTTP 409); nothing new was ordered`);
-  if (status === 429) return rejected(ErrorCodes.PROVIDER_RATE_LIMITED, `tremendous asked us to slow down (HTTP 429)`, true, retryAfterFromHeaders(answer.headers));
+  if (status === 401 || status === 403)
+    return rejected(
+      ErrorCodes.PROVIDER_AUTH_FAILED,
+      `tremendous refused the API key (HTTP ${status})${said}; check apiKey and environment (sandbox and production keys differ)`,
+    );
+  if (status === 402)
+    return rejected(ErrorCodes.PROVIDER_INSUFFICIENT_BALANCE, `tremendous funding source cannot pay for the order (HTTP 402)${said}`);
+  if (status === 409)
+    return rejected(
+      ErrorCodes.PROVIDER_REFERENCE_CONFLICT,
+      `tremendous already has an order with this external_id and different parameters (HTTP 409); nothing new was ordered`,
+    );
+  if (status === 429)
+    return rejected(
+      ErrorCodes.PROVIDER_RATE_LIMITED,
+      `tremendous asked us to slow down (HTTP 429)`,
+      true,
+      retryAfterFromHeaders(answer.headers),
+    );
   if ((status === 404 || status === 405) && !answer.isEnvelope) {
-    return rejected(ErrorCodes.PROVIDER_BAD_REQUEST, `tremendous URL answered a bare ${status} with no error of Tremendous's own, as a server without that route does; check baseUrl (it includes /api/v2)`);
+    return rejected(
+      ErrorCodes.PROVIDER_BAD_REQUEST,
+      `tremendous URL answered a bare ${status} with no error of Tremendous's own, as a server without that route does; check baseUrl (it includes /api/v2)`,
+    );
   }
   const fields = answer.fields.join(', ');
-  if (answer.fields.some((f) => f.startsWith('reward.recipient'))) return rejected(ErrorCodes.PROVIDER_INVALID_RECIPIENT, `tremendous refused the recipient (HTTP ${status}, ${fields})${said}`);
+  if (answer.fields.some((f) => f.startsWith('reward.recipient')))
+    return rejected(ErrorCodes.PROVIDER_INVALID_RECIPIENT, `tremendous refused the recipient (HTTP ${status}, ${fields})${said}`);
   if (answer.fields.some((f) => f.startsWith('reward.products') || f.startsWith('reward.value') || f.startsWith('reward.campaign_id'))) {
-    return rejected(ErrorCodes.PROVIDER_INVALID_PRODUCT, `tremendous refused the product, amount or currency (HTTP ${status}, ${fields})${said}`);
+    return rejected(
+      ErrorCodes.PROVIDER_INVALID_PRODUCT,
+      `tremendous refused the product, amount or currency (HTTP ${status}, ${fields})${said}`,
+    );
   }
-  if (answer.fields.some((f) => f.startsWith('payment'))) return rejected(ErrorCodes.PROVIDER_BAD_REQUEST, `tremendous refused the funding source (HTTP ${status}, ${fields})${said}; check fundingSourceId`);
+  if (answer.fields.some((f) => f.startsWith('payment')))
+    return rejected(
+      ErrorCodes.PROVIDER_BAD_REQUEST,
+      `tremendous refused the funding source (HTTP ${status}, ${fields})${said}; check fundingSourceId`,
+    );
   return rejected(ErrorCodes.PROVIDER_BAD_REQUEST, `tremendous refused the request (HTTP ${status}${fields ? `, ${fields}` : ''})${said}`);
 }

@@ -46,7 +46,9 @@ export interface TremendousOrder {
 }
 
 function badResponse(what: string): OutcomeUnknownError {
-  return new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `tremendous answered 2xx with ${what}; the order may have been placed`, { retryable: true });
+  return new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `tremendous answered 2xx with ${what}; the order may have been placed`, {
+    retryable: true,
+  });
 }
 
 /**
@@ -58,14 +60,22 @@ export function readTremendousOrder(raw: unknown, reference?: string): Tremendou
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw badResponse('an order that is not a JSON object');
   const o = raw as Record<string, unknown>;
   if (typeof o.id !== 'string' || o.id === '') throw badResponse('no order id');
-  if (typeof o.status !== 'string' || !(o.status in TREMENDOUS_ORDER_STATUS)) throw badResponse(`an unexpected order status ${JSON.stringify(o.status)}`);
-  if (reference !== undefined && o.external_id !== reference) throw badResponse(`an order for another external_id (${JSON.stringify(o.external_id)})`);
+  if (typeof o.status !== 'string' || !(o.status in TREMENDOUS_ORDER_STATUS))
+    throw badResponse(`an unexpected order status ${JSON.stringify(o.status)}`);
+  if (reference !== undefined && o.external_id !== reference)
+    throw badResponse(`an order for another external_id (${JSON.stringify(o.external_id)})`);
   const rewards = o.rewards;
   if (rewards !== undefined && !Array.isArray(rewards)) throw badResponse('rewards that are not a list');
   if (Array.isArray(rewards) && rewards.length > 1) throw badResponse(`${rewards.length} rewards in a single-reward order`);
   const reward = Array.isArray(rewards) && rewards.length === 1 ? (rewards[0] as TremendousReward) : undefined;
-  if (o.status === 'EXECUTED' && (typeof reward?.id !== 'string' || reward.id === '')) throw badResponse('an executed order without a reward id');
-  return { id: o.id, status: o.status, ...(typeof o.external_id === 'string' ? { external_id: o.external_id } : {}), ...(reward ? { reward } : {}) };
+  if (o.status === 'EXECUTED' && (typeof reward?.id !== 'string' || reward.id === ''))
+    throw badResponse('an executed order without a reward id');
+  return {
+    id: o.id,
+    status: o.status,
+    ...(typeof o.external_id === 'string' ? { external_id: o.external_id } : {}),
+    ...(reward ? { reward } : {}),
+  };
 }
 
 /** The order out of `{ order: {...} }`. */
@@ -101,7 +111,8 @@ export function compareOrder(order: TremendousOrder, req: IssueRequest): { diffe
   // Currency codes are compared in any case: an echo in lower case is the same currency.
   const currency = typeof value?.currency_code === 'string' ? value.currency_code.toUpperCase() : value?.currency_code;
   if (currency !== undefined) checks.push(['currency', currency === req.amount.currency ? 'same' : 'different']);
-  if (currency === undefined || currency === req.amount.currency) checks.push(['amount', compareEchoedAmount(value?.denomination, req.amount)]);
+  if (currency === undefined || currency === req.amount.currency)
+    checks.push(['amount', compareEchoedAmount(value?.denomination, req.amount)]);
   return {
     different: checks.filter(([, m]) => m === 'different').map(([f]) => f),
     doubtful: checks.filter(([, m]) => m === 'doubtful').map(([f]) => f),

@@ -30,11 +30,15 @@ describe('TremendousConnector against the Tremendous model', () => {
   let sim: Simulator;
   const connectors: TremendousConnector[] = [];
   const make = (patch: Partial<TremendousConnectorConfig> = {}): TremendousConnector => {
-    const c = new TremendousConnector({ ...(tremendousModelConfig(`${sim.url}/tremendous`) as unknown as TremendousConnectorConfig), ...patch }, { logger: recordingLogger() });
+    const c = new TremendousConnector(
+      { ...(tremendousModelConfig(`${sim.url}/tremendous`) as unknown as TremendousConnectorConfig), ...patch },
+      { logger: recordingLogger() },
+    );
     connectors.push(c);
     return c;
   };
-  const issue = (c: TremendousConnector, reference: string, patch: Partial<IssueParams> = {}) => c.issueVoucher(validateIssueParams(params(reference, patch)));
+  const issue = (c: TremendousConnector, reference: string, patch: Partial<IssueParams> = {}) =>
+    c.issueVoucher(validateIssueParams(params(reference, patch)));
   const journal = (name: string) => sim.journal.entries({ route: `tremendous.${name}` as never });
 
   before(async () => {
@@ -87,12 +91,15 @@ describe('TremendousConnector against the Tremendous model', () => {
     const r = await issue(c, 'T-appr', { productId: 'SIMAPPROVAL' });
     expect(r).to.include({ status: 'pending', providerCode: 'PENDING APPROVAL' });
     let status = await c.checkStatus({ transactionId: r.transactionId as string });
-    for (let i = 0; i < 5 && status.status === 'pending'; i += 1) status = await c.checkStatus({ transactionId: r.transactionId as string });
+    for (let i = 0; i < 5 && status.status === 'pending'; i += 1)
+      status = await c.checkStatus({ transactionId: r.transactionId as string });
     expect(status.status).to.equal('succeeded');
   });
 
   it('a provider outage (503 after commit) is outcome unknown; a re-send with the same external_id returns the one order', async () => {
-    sim.setScenario({ rules: [{ route: 'tremendous.orders.create' as never, calls: { first: 1 }, fault: { type: 'status-after-commit', status: 503 } }] });
+    sim.setScenario({
+      rules: [{ route: 'tremendous.orders.create' as never, calls: { first: 1 }, fault: { type: 'status-after-commit', status: 503 } }],
+    });
     const c = make();
     const e = await failure(issue(c, 'T-out'));
     expect(e).to.include({ code: ErrorCodes.PROVIDER_SERVER_ERROR, outcome: 'unknown' });
@@ -101,18 +108,22 @@ describe('TremendousConnector against the Tremendous model', () => {
     expect(sim.ledger.countByReference('tremendous', 'T-out')).to.equal(1);
   });
 
-  it('refuses an amount outside the product\'s range before ordering, from the catalogue', async () => {
+  it("refuses an amount outside the product's range before ordering, from the catalogue", async () => {
     const c = make();
     const e = await failure(issue(c, 'T-range', { amount: '2000.01' }));
     expect(e).to.include({ code: ErrorCodes.PROVIDER_INVALID_PRODUCT, outcome: 'not_sent' });
     expect(journal('orders.create')).to.have.length(0);
   });
 
-  it('an order Tremendous\'s schema refuses (denomination as a string, a wrong type) gets its own error envelope over HTTP', async () => {
+  it("an order Tremendous's schema refuses (denomination as a string, a wrong type) gets its own error envelope over HTTP", async () => {
     const res = await fetch(`${sim.url}/tremendous/api/v2/orders`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${TREMENDOUS_MODEL_API_KEY}` },
-      body: JSON.stringify({ external_id: 'T-bad', payment: { funding_source_id: 'balance' }, reward: { products: ['OKMHM2X2OHYV'], value: { denomination: '25.00', currency_code: 'USD' }, delivery: { method: 'LINK' } } }),
+      body: JSON.stringify({
+        external_id: 'T-bad',
+        payment: { funding_source_id: 'balance' },
+        reward: { products: ['OKMHM2X2OHYV'], value: { denomination: '25.00', currency_code: 'USD' }, delivery: { method: 'LINK' } },
+      }),
     });
     const body = (await res.json()) as { errors: { message: string; payload: Record<string, unknown> } };
     expect(res.status).to.equal(400);

@@ -5,5 +5,8 @@ import { tremendousModel, tremendousModelConfig } from '../src/model/index.js';
 describeConnectorContract<TremendousConnectorConfig>({
   plugin,
   model: tremendousModel,
-  configFor: (providerBaseUrl) => ({ ...(tremendousModelConfig(providerBaseUrl) as unknown as TremendousConnectorConfig), timeoutMs: 5_000 }),
+  configFor: (providerBaseUrl) => ({
+    ...(tremendousModelConfig(providerBaseUrl) as unknown as TremendousConnectorConfig),
+    timeoutMs: 5_000,
+  }),
 });

@@ -24,18 +24,25 @@ function refusalAnswer(body: unknown): { status: number; body: { errors: { messa
 const valid = {
   external_id: 'ord-1',
   payment: { funding_source_id: 'balance' },
-  reward: { products: ['OKMHM2X2OHYV'], value: { denomination: 25, currency_code: 'USD' }, recipient: { name: 'Ada' }, delivery: { method: 'LINK' } },
+  reward: {
+    products: ['OKMHM2X2OHYV'],
+    value: { denomination: 25, currency_code: 'USD' },
+    recipient: { name: 'Ada' },
+    delivery: { method: 'LINK' },
+  },
 };
 
 describe('tremendousModel', () => {
   it('reads an order into exact terms from the denomination literal', () => {
     const terms = tremendousModel.parseIssue(
-      request('{"external_id":"k-1","payment":{"funding_source_id":"balance"},"reward":{"products":["SIMKWDGIFT01"],"value":{"denomination":5.250,"currency_code":"KWD"},"delivery":{"method":"LINK"}}}'),
+      request(
+        '{"external_id":"k-1","payment":{"funding_source_id":"balance"},"reward":{"products":["SIMKWDGIFT01"],"value":{"denomination":5.250,"currency_code":"KWD"},"delivery":{"method":"LINK"}}}',
+      ),
     );
     expect(terms).to.deep.include({ reference: 'k-1', amountMinor: 5250n, currency: 'KWD', productId: 'SIMKWDGIFT01' });
   });
 
-  it('answers an order without a reward (a required field) with Tremendous\'s error envelope, payload naming the field', () => {
+  it("answers an order without a reward (a required field) with Tremendous's error envelope, payload naming the field", () => {
     const answer = refusalAnswer({ external_id: 'x', payment: { funding_source_id: 'balance' } });
     expect(answer.status).to.equal(400);
     expect(answer.body.errors.message).to.include('reward: is required');
@@ -54,7 +61,18 @@ describe('tremendousModel', () => {
   });
 
   it('renders a new order 200 and the original for a repeated external_id 201, denomination exact', () => {
-    const tx = { id: 'ORD1', reference: 'ord-1', status: 'succeeded', amountMinor: 2500n, amount: '25.00', currency: 'USD', productId: 'OKMHM2X2OHYV', voucher: { code: 'RWD1' }, createdAt: 0, accountId: 'a' } as const;
+    const tx = {
+      id: 'ORD1',
+      reference: 'ord-1',
+      status: 'succeeded',
+      amountMinor: 2500n,
+      amount: '25.00',
+      currency: 'USD',
+      productId: 'OKMHM2X2OHYV',
+      voucher: { code: 'RWD1' },
+      createdAt: 0,
+      accountId: 'a',
+    } as const;
     const first = tremendousModel.render.issued(tx, request(valid), { repeated: false });
     const again = tremendousModel.render.issued(tx, request(valid), { repeated: true });
     expect([first.status, again.status]).to.deep.equal([200, 201]);

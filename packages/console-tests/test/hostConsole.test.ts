@@ -41,8 +41,16 @@ describe('host console (/console) in Chromium', function () {
     env = await startConsoleEnv();
     const sinkUrl = `${env.sim.url}/__sim/sink/console`;
     // The sink refuses the first delivery: with one attempt per delivery it is `failed` at once.
-    await fetch(sinkUrl, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ failNext: { status: 500, count: 1 } }) });
-    const sub = await env.api('POST', '/v1/webhooks', TENANT_A_KEY, { url: sinkUrl, events: ['reward.issued'], description: 'console test sink' });
+    await fetch(sinkUrl, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ failNext: { status: 500, count: 1 } }),
+    });
+    const sub = await env.api('POST', '/v1/webhooks', TENANT_A_KEY, {
+      url: sinkUrl,
+      events: ['reward.issued'],
+      description: 'console test sink',
+    });
     expect(sub.status).to.equal(201);
     subscriptionId = String(sub.body.id);
     for (const [key, reference, customerId] of [
@@ -97,9 +105,14 @@ describe('host console (/console) in Chromium', function () {
     await page.keyboard.type(TENANT_A_KEY);
     await page.keyboard.press('Enter');
     await page.locator('#issuance-results tr[data-reference="A-1"]').waitFor();
-    const refs = await page.locator('#issuance-results tr[data-reference]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-reference')));
+    const refs = await page
+      .locator('#issuance-results tr[data-reference]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-reference')));
     expect(refs).to.have.members(['A-1', 'A-2', 'A-3']);
-    expect(await page.evaluate(() => ({ cookie: document.cookie, stored: localStorage.length + sessionStorage.length }))).to.deep.equal({ cookie: '', stored: 0 });
+    expect(await page.evaluate(() => ({ cookie: document.cookie, stored: localStorage.length + sessionStorage.length }))).to.deep.equal({
+      cookie: '',
+      stored: 0,
+    });
     const cookie = (await context.cookies()).find((c) => c.name === 'relaypoint_console');
     expect(cookie).to.include({ httpOnly: true, sameSite: 'Strict', path: '/console' });
     expect(cookie!.expires).to.be.greaterThan(Date.now() / 1000);
@@ -115,7 +128,9 @@ describe('host console (/console) in Chromium', function () {
     await page.keyboard.press('Enter');
     await page.locator('#timeline li').first().waitFor();
     const detail = page.locator('#issuance-detail');
-    expect(await detail.textContent()).to.contain(MARKUP).and.contain('note=<script>window.__pwned=2</script>');
+    expect(await detail.textContent())
+      .to.contain(MARKUP)
+      .and.contain('note=<script>window.__pwned=2</script>');
     expect(await detail.locator('img, b, script').count()).to.equal(0);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).to.equal(undefined);
   });
@@ -125,9 +140,15 @@ describe('host console (/console) in Chromium', function () {
     const items = page.locator('#timeline li');
     await page.locator('#timeline li.tl-webhook').waitFor();
     const text = (await items.allTextContents()).join('\n');
-    expect(text).to.contain('Intent recorded').and.contain('Sent to the provider: succeeded').and.contain('Recorded succeeded').and.contain('Webhook queued for');
+    expect(text)
+      .to.contain('Intent recorded')
+      .and.contain('Sent to the provider: succeeded')
+      .and.contain('Recorded succeeded')
+      .and.contain('Webhook queued for');
     // Voucher codes are masked as the reward.issued event masks them.
-    expect(await page.locator('#issuance-detail dd').allTextContents()).to.satisfy((dds: string[]) => dds.some((d) => /^••••.{4}$/.test(d)));
+    expect(await page.locator('#issuance-detail dd').allTextContents()).to.satisfy((dds: string[]) =>
+      dds.some((d) => /^••••.{4}$/.test(d)),
+    );
     await shot('console-issuance');
   });
 
@@ -160,12 +181,17 @@ describe('host console (/console) in Chromium', function () {
   it('refuses a state-changing call without the CSRF token, even with the session cookie', async () => {
     const answers = await page.evaluate(async (id) => {
       const post = async (headers: Record<string, string>) => {
-        const r = await fetch(`/console/api/deliveries/${id}/retry`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{}' });
+        const r = await fetch(`/console/api/deliveries/${id}/retry`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: '{}',
+        });
         return { status: r.status, type: r.headers.get('content-type'), code: ((await r.json()) as { code: string }).code };
       };
       return [await post({}), await post({ 'x-csrf-token': 'guessed' })];
     }, failedDelivery);
-    for (const a of answers) expect(a).to.deep.equal({ status: 403, type: 'application/problem+json; charset=utf-8', code: 'CSRF_TOKEN_INVALID' });
+    for (const a of answers)
+      expect(a).to.deep.equal({ status: 403, type: 'application/problem+json; charset=utf-8', code: 'CSRF_TOKEN_INVALID' });
   });
 
   it('lists connectors with breaker state and latency percentiles', async () => {
@@ -173,7 +199,9 @@ describe('host console (/console) in Chromium', function () {
     const row = page.locator('tr', { hasText: '@relaypoint/connector-airtime' });
     await row.waitFor();
     const text = await row.textContent();
-    expect(text).to.contain('closed').and.match(/\d+(\.\d+)? ms \/ /);
+    expect(text)
+      .to.contain('closed')
+      .and.match(/\d+(\.\d+)? ms \/ /);
     await shot('console-connectors');
   });
 

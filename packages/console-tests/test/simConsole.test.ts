@@ -41,14 +41,25 @@ describe('simulator console (/__sim/console) in Chromium', function () {
   });
 
   it('loads a valid scenario, and the journal shows the faults the issuances met', async () => {
-    await applyScenario({ rules: [{ name: '503 twice', route: 'airtime.issue', calls: { first: 2 }, fault: { type: 'status-before-commit', status: 503 } }] });
+    await applyScenario({
+      rules: [{ name: '503 twice', route: 'airtime.issue', calls: { first: 2 }, fault: { type: 'status-before-commit', status: 503 } }],
+    });
     await page.locator('#scenario-status >> text=Scenario applied.').waitFor();
     expect(sim.scenario().rules).to.have.length(1);
-    const statuses = [await airtimeIssue(sim, 'R-1'), await airtimeIssue(sim, 'R-1'), await airtimeIssue(sim, 'R-1'), await airtimeIssue(sim, MARKUP_REF)];
+    const statuses = [
+      await airtimeIssue(sim, 'R-1'),
+      await airtimeIssue(sim, 'R-1'),
+      await airtimeIssue(sim, 'R-1'),
+      await airtimeIssue(sim, MARKUP_REF),
+    ];
     expect(statuses).to.deep.equal([503, 503, 200, 200]);
     await page.selectOption('#j-route', 'airtime.issue');
     await page.locator('#journal-rows tr[data-seq]').nth(3).waitFor();
-    const rows = await page.locator('#journal-rows tr[data-seq]').evaluateAll((trs) => trs.map((tr) => ({ fault: tr.getAttribute('data-fault'), cells: [...tr.querySelectorAll('td')].map((td) => td.textContent) })));
+    const rows = await page
+      .locator('#journal-rows tr[data-seq]')
+      .evaluateAll((trs) =>
+        trs.map((tr) => ({ fault: tr.getAttribute('data-fault'), cells: [...tr.querySelectorAll('td')].map((td) => td.textContent) })),
+      );
     expect(rows.map((r) => r.fault)).to.deep.equal(['none', 'none', 'status-before-commit', 'status-before-commit']);
     // The reference a client sent with markup in it is shown as text.
     expect(rows[0].cells).to.include(MARKUP_REF);
@@ -62,10 +73,16 @@ describe('simulator console (/__sim/console) in Chromium', function () {
   it('shows the ledger and balances, and sink deliveries with their verification', async () => {
     await page.locator('#ledger-rows td.reference', { hasText: 'R-1' }).waitFor();
     expect(await page.locator('#ledger-rows dl').textContent()).to.contain('airtime balance');
-    await fetch(`${sim.url}/__sim/sink/default`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"hello":"<i>sink</i>"}' });
+    await fetch(`${sim.url}/__sim/sink/default`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"hello":"<i>sink</i>"}',
+    });
     const row = page.locator('#sink-rows tr', { hasText: '<i>sink</i>' });
     await row.waitFor();
-    expect(await row.textContent()).to.contain('unverified').and.contain('NO_SECRET');
+    expect(await row.textContent())
+      .to.contain('unverified')
+      .and.contain('NO_SECRET');
     if (takeScreenshots) {
       await page.uncheck('#j-faults');
       await page.selectOption('#j-route', '');

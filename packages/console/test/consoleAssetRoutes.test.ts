@@ -33,7 +33,11 @@ describe('console assets', () => {
   });
 
   it('answers a stale hash or an unknown file with an uncached 404', async () => {
-    for (const path of [`/assets/0123456789abcdef/common/dom.js`, `/assets/${assets.hash}/nope.js`, `/assets/${assets.hash}/../package.json`]) {
+    for (const path of [
+      `/assets/0123456789abcdef/common/dom.js`,
+      `/assets/${assets.hash}/nope.js`,
+      `/assets/${assets.hash}/../package.json`,
+    ]) {
       const res = await fetch(`${url}${path}`);
       expect(res.status, path).to.equal(404);
     }
@@ -56,6 +60,10 @@ describe('console assets', () => {
   });
 
   it('sets a policy that forbids inline script, framing and other origins', () => {
-    expect(CONSOLE_CSP).to.contain("default-src 'none'").and.contain("script-src 'self'").and.contain("frame-ancestors 'none'").and.not.contain('unsafe');
+    expect(CONSOLE_CSP)
+      .to.contain("default-src 'none'")
+      .and.contain("script-src 'self'")
+      .and.contain("frame-ancestors 'none'")
+      .and.not.contain('unsafe');
   });
 });

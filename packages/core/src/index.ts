@@ -32,7 +32,15 @@ export type {
   CallOptions,
   Voucher,
 } from './contract/Connector.js';
-export { isCurrency, normalizeCurrency, currencyExponent, toMinorUnits, fromMinorUnits, toMoney, compareEchoedAmount } from './contract/Money.js';
+export {
+  isCurrency,
+  normalizeCurrency,
+  currencyExponent,
+  toMinorUnits,
+  fromMinorUnits,
+  toMoney,
+  compareEchoedAmount,
+} from './contract/Money.js';
 export type { AmountInput, AmountMatch, AmountUnit, MinorUnits, MinorUnitsValue, Money } from './contract/Money.js';
 export { resendIsSafe } from './contract/resendIsSafe.js';
 export { validateIssueParams, isE164 } from './contract/validateIssueParams.js';

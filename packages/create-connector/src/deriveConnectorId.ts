@@ -11,8 +11,16 @@ const SUFFIXES = ['-relaypoint-connector', '-connector'];
  */
 export function deriveConnectorId(packageName: string): string | undefined {
   let base = packageName.replace(/^@[^/]+\//, '').toLowerCase();
-  for (const p of PREFIXES) if (base.startsWith(p) && base.length > p.length) { base = base.slice(p.length); break; }
-  for (const s of SUFFIXES) if (base.endsWith(s) && base.length > s.length) { base = base.slice(0, -s.length); break; }
+  for (const p of PREFIXES)
+    if (base.startsWith(p) && base.length > p.length) {
+      base = base.slice(p.length);
+      break;
+    }
+  for (const s of SUFFIXES)
+    if (base.endsWith(s) && base.length > s.length) {
+      base = base.slice(0, -s.length);
+      break;
+    }
   const id = base
     .replace(/[._]/g, '-')
     .replace(/[^a-z0-9-]/g, '')

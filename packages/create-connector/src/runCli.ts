@@ -23,12 +23,17 @@ export async function runCli(argv: string[], io: CliIo = {}): Promise<number> {
   let usageError: string | undefined;
   const parser = yargs(argv)
     .scriptName('create-relaypoint-connector')
-    .usage('$0 <name> [--dir DIR] [--core-range RANGE]\n\nWrites a Relaypoint connector plugin package that passes the connector contract suite as generated.')
+    .usage(
+      '$0 <name> [--dir DIR] [--core-range RANGE]\n\nWrites a Relaypoint connector plugin package that passes the connector contract suite as generated.',
+    )
     .command('$0 <name>', 'scaffold a connector plugin package', (y) =>
       y.positional('name', { type: 'string', describe: 'npm package name, e.g. @acme/relaypoint-connector-topup', demandOption: true }),
     )
     .option('dir', { type: 'string', describe: 'directory to create (must not exist). Defaults to ./<name without scope>' })
-    .option('core-range', { type: 'string', describe: '@relaypoint/core semver range the plugin declares. Defaults to ^<running core version>' })
+    .option('core-range', {
+      type: 'string',
+      describe: '@relaypoint/core semver range the plugin declares. Defaults to ^<running core version>',
+    })
     .option('id', { type: 'string', describe: 'plugin id. Defaults to one derived from the name' })
     .example('$0 @acme/relaypoint-connector-topup', 'creates ./relaypoint-connector-topup with plugin id "topup"')
     .strict()

@@ -12,7 +12,7 @@ import { renderTemplate } from './renderTemplate.js';
 const PLUGIN_ID = /^[a-z][a-z0-9-]{0,62}$/;
 const TEMPLATES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
 /** Template files whose real name npm would mangle or hide (`npm pack` drops `.gitignore`). */
-const RENAMES: Record<string, string> = { 'gitignore': '.gitignore', 'mocharc.json': '.mocharc.json' };
+const RENAMES: Record<string, string> = { gitignore: '.gitignore', 'mocharc.json': '.mocharc.json' };
 /** The banner `npm run codegen` in the generated package writes too, so regenerating changes nothing. */
 export const CONFIG_TYPES_BANNER =
   '/* Generated from config.schema.json by json-schema-to-typescript (npm run codegen). Do not edit: change the schema and regenerate. */';
@@ -54,7 +54,11 @@ function* walk(dir: string): Generator<string> {
 }
 
 function pascalCase(id: string): string {
-  return id.split('-').filter(Boolean).map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+  return id
+    .split('-')
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
 }
 
 /**
@@ -74,7 +78,9 @@ export async function scaffoldConnector(options: ScaffoldConnectorOptions): Prom
   const { name } = options;
   const problems = validatePackageName(name);
   if (problems.length) {
-    throw new ScaffoldError(ScaffoldErrorCodes.SCAFFOLD_INVALID_NAME, `invalid package name "${name}": ${problems.join('; ')}`, { details: { problems } });
+    throw new ScaffoldError(ScaffoldErrorCodes.SCAFFOLD_INVALID_NAME, `invalid package name "${name}": ${problems.join('; ')}`, {
+      details: { problems },
+    });
   }
   const id = options.id ?? deriveConnectorId(name);
   if (id === undefined || !PLUGIN_ID.test(id)) {
@@ -87,11 +93,16 @@ export async function scaffoldConnector(options: ScaffoldConnectorOptions): Prom
   }
   const coreRange = options.coreRange ?? `^${CORE_VERSION}`;
   if (semver.validRange(coreRange) === null) {
-    throw new ScaffoldError(ScaffoldErrorCodes.SCAFFOLD_INVALID_RANGE, `invalid @relaypoint/core range "${coreRange}": not a semver range (e.g. "^${CORE_VERSION}")`);
+    throw new ScaffoldError(
+      ScaffoldErrorCodes.SCAFFOLD_INVALID_RANGE,
+      `invalid @relaypoint/core range "${coreRange}": not a semver range (e.g. "^${CORE_VERSION}")`,
+    );
   }
   const dir = resolve(options.cwd ?? process.cwd(), options.dir ?? name.replace(/^@[^/]+\//, ''));
   if (existsSync(dir)) {
-    throw new ScaffoldError(ScaffoldErrorCodes.SCAFFOLD_DIR_EXISTS, `${dir} already exists; choose another --dir (nothing was written)`, { details: { dir } });
+    throw new ScaffoldError(ScaffoldErrorCodes.SCAFFOLD_DIR_EXISTS, `${dir} already exists; choose another --dir (nothing was written)`, {
+      details: { dir },
+    });
   }
 
   const typeName = pascalCase(id);
@@ -99,7 +110,10 @@ export async function scaffoldConnector(options: ScaffoldConnectorOptions): Prom
     name,
     id,
     typeName,
-    displayName: id.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join(' '),
+    displayName: id
+      .split('-')
+      .map((w) => w[0].toUpperCase() + w.slice(1))
+      .join(' '),
     envPrefix: id.toUpperCase().replace(/-/g, '_'),
     coreRange,
     // The simulator (and its contract suite) is released with core, under the same version.
@@ -130,7 +144,9 @@ export async function scaffoldConnector(options: ScaffoldConnectorOptions): Prom
     mkdirSync(dir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new ScaffoldError(ScaffoldErrorCodes.SCAFFOLD_DIR_EXISTS, `${dir} already exists; choose another --dir (nothing was written)`, { details: { dir } });
+      throw new ScaffoldError(ScaffoldErrorCodes.SCAFFOLD_DIR_EXISTS, `${dir} already exists; choose another --dir (nothing was written)`, {
+        details: { dir },
+      });
     }
     throw e;
   }

@@ -21,13 +21,15 @@ export function validatePackageName(name: string): string[] {
   if (name.toLowerCase() !== name) problems.push('name must not contain capital letters');
   if (/[~'!()*]/.test(name.split('/').pop() ?? '')) problems.push("name must not contain special characters (~'!()*)");
   if (RESERVED.has(name.toLowerCase())) problems.push(`${name} is a reserved name`);
-  if (builtinModules.includes(name) || builtinModules.includes(name.replace(/^node:/, ''))) problems.push(`${name} is a Node.js built-in module name`);
+  if (builtinModules.includes(name) || builtinModules.includes(name.replace(/^node:/, '')))
+    problems.push(`${name} is a Node.js built-in module name`);
   const m = SCOPED.exec(name);
   if (!m) {
     problems.push('name must be "name" or "@scope/name"');
   } else {
     const [, scope, pkg] = m;
-    if (scope !== undefined && (scope.length === 0 || encodeURIComponent(scope) !== scope)) problems.push('scope must contain only URL-friendly characters');
+    if (scope !== undefined && (scope.length === 0 || encodeURIComponent(scope) !== scope))
+      problems.push('scope must contain only URL-friendly characters');
     if (pkg.startsWith('.') || pkg.startsWith('_')) problems.push('name after the scope must not start with a period or an underscore');
     if (encodeURIComponent(pkg) !== pkg) problems.push('name must contain only URL-friendly characters');
   }

@@ -37,7 +37,10 @@ describe('create-relaypoint-connector (CLI)', () => {
   });
 
   it('exits 2 on an invalid name, a bad core range, a missing name and an unknown flag', () => {
-    expect(run(['Bad_Name'], tmp)).to.include({ code: 2 }).and.to.have.property('stderr').that.match(/invalid package name "Bad_Name"/);
+    expect(run(['Bad_Name'], tmp))
+      .to.include({ code: 2 })
+      .and.to.have.property('stderr')
+      .that.match(/invalid package name "Bad_Name"/);
     expect(run(['ok', '--core-range', 'nope'], tmp).stderr).to.match(/invalid @relaypoint\/core range "nope"/);
     expect(run([], tmp).code).to.equal(2);
     const unknown = run(['ok', '--bogus'], tmp);

@@ -42,7 +42,10 @@ describe('findUndocumentedExports', () => {
         'export class Tagged {}',
       ].join('\n'),
     );
-    writeFileSync(join(dir, 'index.ts'), "export { good, bad, alsoBad, fine, Tagged } from './a.js';\nexport type { NoDoc, Doc } from './a.js';\n");
+    writeFileSync(
+      join(dir, 'index.ts'),
+      "export { good, bad, alsoBad, fine, Tagged } from './a.js';\nexport type { NoDoc, Doc } from './a.js';\n",
+    );
     const offenders = findUndocumentedExports(join(dir, 'index.ts'));
     expect(offenders.map((o) => o.split(' ')[0])).to.deep.equal(['NoDoc', 'alsoBad', 'bad']);
     expect(offenders.find((o) => o.startsWith('bad '))).to.match(/a\.ts:3\)$/);
@@ -51,8 +54,14 @@ describe('findUndocumentedExports', () => {
   it("accepts a type re-exported from another package when the re-export is documented (tsyringe's DependencyContainer in core)", () => {
     mkdirSync(join(dir, 'node_modules', 'dep'), { recursive: true });
     writeFileSync(join(dir, 'node_modules', 'dep', 'package.json'), JSON.stringify({ name: 'dep', version: '1.0.0', types: 'index.d.ts' }));
-    writeFileSync(join(dir, 'node_modules', 'dep', 'index.d.ts'), 'export interface Thing { x: number }\nexport interface Other { y: number }\n');
-    writeFileSync(join(dir, 'index.ts'), "/** Thing, re-exported so callers need not depend on dep. */\nexport type { Thing } from 'dep';\nexport type { Other } from 'dep';\n");
+    writeFileSync(
+      join(dir, 'node_modules', 'dep', 'index.d.ts'),
+      'export interface Thing { x: number }\nexport interface Other { y: number }\n',
+    );
+    writeFileSync(
+      join(dir, 'index.ts'),
+      "/** Thing, re-exported so callers need not depend on dep. */\nexport type { Thing } from 'dep';\nexport type { Other } from 'dep';\n",
+    );
     expect(findUndocumentedExports(join(dir, 'index.ts')).map((o) => o.split(' ')[0])).to.deep.equal(['Other']);
   });
 });

@@ -26,12 +26,17 @@ function relativeLinks(file: string): string[] {
 describe('docs/', () => {
   it('README.md links every guide and reference page', () => {
     const linked = new Set(relativeLinks(join(docsDir, 'README.md')).map((h) => resolve(docsDir, h)));
-    const unlinked = [...markdownFiles(docsDir)].filter((f) => f !== join(docsDir, 'README.md') && !linked.has(f)).map((f) => relative(repoRoot, f));
+    const unlinked = [...markdownFiles(docsDir)]
+      .filter((f) => f !== join(docsDir, 'README.md') && !linked.has(f))
+      .map((f) => relative(repoRoot, f));
     expect(unlinked, 'docs not linked from docs/README.md').to.deep.equal([]);
   });
 
   it('has no broken relative links (nor has the root README or any package README)', () => {
-    const packageReadmes = readdirSync(join(repoRoot, 'packages')).sort().map((d) => join(repoRoot, 'packages', d, 'README.md')).filter((f) => existsSync(f));
+    const packageReadmes = readdirSync(join(repoRoot, 'packages'))
+      .sort()
+      .map((d) => join(repoRoot, 'packages', d, 'README.md'))
+      .filter((f) => existsSync(f));
     const broken: string[] = [];
     for (const file of [...markdownFiles(docsDir), join(repoRoot, 'README.md'), ...packageReadmes]) {
       for (const href of relativeLinks(file)) {

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-interface Copy { path: string; content: string }
+interface Copy {
+  path: string;
+  content: string;
+}
 interface EmbedSchemas {
   embeddedSchemaCopies(root: string): Copy[];
 }
@@ -38,7 +41,11 @@ describe('scripts/embedschemas.mjs', () => {
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   it("replaces a connector schema's properties.resilience with core's schema (without $schema), keeping every other member in place", () => {
-    const schema = { title: 'X', required: ['a'], properties: { a: { type: 'string' }, resilience: { type: 'object', description: 'stale copy' }, b: { type: 'integer' } } };
+    const schema = {
+      title: 'X',
+      required: ['a'],
+      properties: { a: { type: 'string' }, resilience: { type: 'object', description: 'stale copy' }, b: { type: 'integer' } },
+    };
     write(root, 'packages/connector-x/src/config.schema.json', JSON.stringify(schema, null, 2) + '\n');
     const copies = m.embeddedSchemaCopies(root);
     expect(copies.map((c) => c.path)).to.deep.equal([join(root, 'packages/connector-x/src/config.schema.json')]);
@@ -54,13 +61,28 @@ describe('scripts/embedschemas.mjs', () => {
   });
 
   it("writes the host config's connectors[].resilience without defaults, keeping the entry's description", () => {
-    const host = { type: 'object', properties: { connectors: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, resilience: { type: 'object', description: 'How these combine.' } } } } } };
+    const host = {
+      type: 'object',
+      properties: {
+        connectors: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: { name: { type: 'string' }, resilience: { type: 'object', description: 'How these combine.' } },
+          },
+        },
+      },
+    };
     write(root, 'packages/host/src/config.schema.json', JSON.stringify(host, null, 2) + '\n');
     const copies = m.embeddedSchemaCopies(root);
     expect(copies.map((c) => c.path)).to.deep.equal([join(root, 'packages/host/src/config.schema.json')]);
     const written = JSON.parse(copies[0].content).properties.connectors.items.properties.resilience;
     // A default filled in by ajv would override the plugin's own options, so none is embedded.
-    expect(written).to.deep.equal({ ...embedded, description: 'How these combine.', properties: { timeoutMs: { description: 'Per-attempt timeout, ms. Defaults to 10000.', type: 'integer', minimum: 1 } } });
+    expect(written).to.deep.equal({
+      ...embedded,
+      description: 'How these combine.',
+      properties: { timeoutMs: { description: 'Per-attempt timeout, ms. Defaults to 10000.', type: 'integer', minimum: 1 } },
+    });
     write(root, 'packages/host/src/config.schema.json', '{ "properties": {} }\n');
     expect(() => m.embeddedSchemaCopies(root)).to.throw(/^packages\/host\/src\/config\.schema\.json: no properties\.connectors/);
   });

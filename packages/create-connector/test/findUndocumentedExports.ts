@@ -31,10 +31,23 @@ export function findUndocumentedExports(entryFile: string): string[] {
       continue;
     }
     const hasDoc = (node: ts.Node) =>
-      ts.getJSDocCommentsAndTags(node).some((doc) => ts.isJSDoc(doc) && ((doc.comment !== undefined && ts.getTextOfJSDocComment(doc.comment)?.trim()) || (doc.tags?.length ?? 0) > 0));
+      ts
+        .getJSDocCommentsAndTags(node)
+        .some(
+          (doc) =>
+            ts.isJSDoc(doc) &&
+            ((doc.comment !== undefined && ts.getTextOfJSDocComment(doc.comment)?.trim()) || (doc.tags?.length ?? 0) > 0),
+        );
     // A type re-exported from a dependency (`export type { DependencyContainer } from 'tsyringe'`) is documented where it is re-exported.
-    const reexport = (exported.declarations ?? []).map((d) => (ts.isExportSpecifier(d) ? d.parent.parent : undefined)).filter((d): d is ts.ExportDeclaration => d !== undefined);
-    const documented = declarations.some(hasDoc) || reexport.some((d) => d.moduleSpecifier !== undefined && ts.isStringLiteral(d.moduleSpecifier) && !d.moduleSpecifier.text.startsWith('.') && hasDoc(d));
+    const reexport = (exported.declarations ?? [])
+      .map((d) => (ts.isExportSpecifier(d) ? d.parent.parent : undefined))
+      .filter((d): d is ts.ExportDeclaration => d !== undefined);
+    const documented =
+      declarations.some(hasDoc) ||
+      reexport.some(
+        (d) =>
+          d.moduleSpecifier !== undefined && ts.isStringLiteral(d.moduleSpecifier) && !d.moduleSpecifier.text.startsWith('.') && hasDoc(d),
+      );
     if (!documented) {
       const d = declarations[0];
       const file = d.getSourceFile();

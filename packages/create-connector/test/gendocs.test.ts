@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-interface GeneratedDoc { path: string; content: string }
+interface GeneratedDoc {
+  path: string;
+  content: string;
+}
 type GenerateDocs = (root: string) => Promise<GeneratedDoc[]>;
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -27,18 +30,32 @@ const hostSchema = {
   additionalProperties: false,
   required: ['storage'],
   properties: {
-    server: { type: 'object', properties: { port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080, description: 'TCP port.' } } },
+    server: {
+      type: 'object',
+      properties: { port: { type: 'integer', minimum: 0, maximum: 65535, default: 8080, description: 'TCP port.' } },
+    },
     storage: {
       oneOf: [
         { type: 'object', required: ['driver', 'path'], properties: { driver: { const: 'sqlite' }, path: { type: 'string' } } },
-        { type: 'object', required: ['driver', 'url'], properties: { driver: { const: 'postgres' }, url: { type: 'string', 'x-secret': true } } },
+        {
+          type: 'object',
+          required: ['driver', 'url'],
+          properties: { driver: { const: 'postgres' }, url: { type: 'string', 'x-secret': true } },
+        },
       ],
     },
     tenants: { type: 'array', items: { $ref: '#/definitions/Tenant' } },
     logging: { type: 'object', properties: { level: { enum: ['info', 'debug'], default: 'info' } } },
   },
   definitions: {
-    Tenant: { type: 'object', required: ['id'], properties: { id: { type: 'string', description: 'Tenant | id.' }, apiKeys: { type: 'array', items: { type: 'string', minLength: 16, 'x-secret': true } } } },
+    Tenant: {
+      type: 'object',
+      required: ['id'],
+      properties: {
+        id: { type: 'string', description: 'Tenant | id.' },
+        apiKeys: { type: 'array', items: { type: 'string', minLength: 16, 'x-secret': true } },
+      },
+    },
   },
 };
 
@@ -93,26 +110,36 @@ describe('scripts/gendocs.mjs generateDocs', () => {
     expect(md).to.include('| `products` | map of string | no |');
   });
 
-  it('renders the HTTP API reference from the host module\'s buildOpenApiDocument()', async () => {
+  it("renders the HTTP API reference from the host module's buildOpenApiDocument()", async () => {
     write(root, 'packages/host/package.json', { name: '@fixture/host', type: 'module' });
-    write(root, 'packages/host/dist/src/index.js', `export function buildOpenApiDocument() { return ${JSON.stringify({
-      openapi: '3.1.0',
-      info: { title: 'Fixture API', version: '1.2.3' },
-      components: {
-        securitySchemes: { tenantKey: { type: 'http', scheme: 'bearer' } },
-        schemas: { Issuance: { type: 'object', description: 'An issuance.', properties: { id: { type: 'string' } } } },
-      },
-      security: [{ tenantKey: [] }],
-      paths: {
-        '/v1/issuances/{id}': {
-          get: {
-            summary: 'Read an issuance',
-            parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-            responses: { '200': { description: 'The issuance', content: { 'application/json': { schema: { $ref: '#/components/schemas/Issuance' } } } }, '404': { description: 'Not found' } },
+    write(
+      root,
+      'packages/host/dist/src/index.js',
+      `export function buildOpenApiDocument() { return ${JSON.stringify({
+        openapi: '3.1.0',
+        info: { title: 'Fixture API', version: '1.2.3' },
+        components: {
+          securitySchemes: { tenantKey: { type: 'http', scheme: 'bearer' } },
+          schemas: { Issuance: { type: 'object', description: 'An issuance.', properties: { id: { type: 'string' } } } },
+        },
+        security: [{ tenantKey: [] }],
+        paths: {
+          '/v1/issuances/{id}': {
+            get: {
+              summary: 'Read an issuance',
+              parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+              responses: {
+                '200': {
+                  description: 'The issuance',
+                  content: { 'application/json': { schema: { $ref: '#/components/schemas/Issuance' } } },
+                },
+                '404': { description: 'Not found' },
+              },
+            },
           },
         },
-      },
-    })}; }\n`);
+      })}; }\n`,
+    );
     const docs = await generateDocs(root);
     const api = docs.find((d) => d.path.endsWith('http-api.md'));
     expect(api, 'http-api.md rendered').to.not.equal(undefined);
@@ -127,37 +154,57 @@ describe('scripts/gendocs.mjs generateDocs', () => {
 
   it('renders errors.md from the code tables: a section per table, a row per code with its doc comment, group comments as headings', async () => {
     write(root, 'packages/core/package.json', { name: '@fixture/core' });
-    write(root, 'packages/core/src/errors/codes.ts', [
-      '/** Fixture codes. */',
-      'export const ErrorCodes = {',
-      '  // --- Validation (outcome `not_sent`) ---',
-      '  /** The amount is | broken; see {@link Money}. */',
-      "  BAD_AMOUNT: 'BAD_AMOUNT',",
-      '  /**',
-      '   * Two',
-      '   * lines.',
-      '   */',
-      "  TWO_LINES: 'TWO_LINES',",
-      '} as const;',
-      '',
-    ].join('\n'));
-    write(root, 'packages/webhooks/src/errors/codes.ts', "export const WebhookErrorCodes = {\n  /** Hooked. */\n  HOOK: 'HOOK',\n} as const;\n");
+    write(
+      root,
+      'packages/core/src/errors/codes.ts',
+      [
+        '/** Fixture codes. */',
+        'export const ErrorCodes = {',
+        '  // --- Validation (outcome `not_sent`) ---',
+        '  /** The amount is | broken; see {@link Money}. */',
+        "  BAD_AMOUNT: 'BAD_AMOUNT',",
+        '  /**',
+        '   * Two',
+        '   * lines.',
+        '   */',
+        "  TWO_LINES: 'TWO_LINES',",
+        '} as const;',
+        '',
+      ].join('\n'),
+    );
+    write(
+      root,
+      'packages/webhooks/src/errors/codes.ts',
+      "export const WebhookErrorCodes = {\n  /** Hooked. */\n  HOOK: 'HOOK',\n} as const;\n",
+    );
     const docs = await generateDocs(root);
     expect(docs.map((d) => d.path)).to.deep.equal([join(root, 'docs/reference/errors.md')]);
     const md = docs[0].content;
-    expect(md).to.include('Generated from packages/core/src/errors/codes.ts and packages/webhooks/src/errors/codes.ts by scripts/gendocs.mjs');
+    expect(md).to.include(
+      'Generated from packages/core/src/errors/codes.ts and packages/webhooks/src/errors/codes.ts by scripts/gendocs.mjs',
+    );
     expect(md).to.include('## `@fixture/core`: `ErrorCodes`\n\nFixture codes.\n');
-    expect(md).to.include('### Validation (outcome `not_sent`)\n\n| code | meaning |\n|---|---|\n| `BAD_AMOUNT` | The amount is \\| broken; see `Money`. |\n| `TWO_LINES` | Two lines. |\n');
+    expect(md).to.include(
+      '### Validation (outcome `not_sent`)\n\n| code | meaning |\n|---|---|\n| `BAD_AMOUNT` | The amount is \\| broken; see `Money`. |\n| `TWO_LINES` | Two lines. |\n',
+    );
     expect(md).to.include('## `webhooks`: `WebhookErrorCodes`');
     expect(md).to.include('| `HOOK` | Hooked. |');
     expect(md.indexOf('## `@fixture/core`')).to.be.lessThan(md.indexOf('## `webhooks`'));
   });
 
   it('fails naming the file and line when a code has no doc comment, or the code table is not understood', async () => {
-    write(root, 'packages/host/src/HostError.ts', "export const HostErrorCodes = {\n  /** Documented. */\n  A: 'A',\n  B: 'B',\n} as const;\n");
-    const failure = async () => generateDocs(root).then(() => undefined, (e: Error) => e.message);
+    write(
+      root,
+      'packages/host/src/HostError.ts',
+      "export const HostErrorCodes = {\n  /** Documented. */\n  A: 'A',\n  B: 'B',\n} as const;\n",
+    );
+    const failure = async () =>
+      generateDocs(root).then(
+        () => undefined,
+        (e: Error) => e.message,
+      );
     expect(await failure()).to.equal('gendocs: packages/host/src/HostError.ts:4: code B has no doc comment');
-    write(root, 'packages/host/src/HostError.ts', "export const HostErrorCodes = {\n  /** Spread. */\n  ...Other,\n} as const;\n");
+    write(root, 'packages/host/src/HostError.ts', 'export const HostErrorCodes = {\n  /** Spread. */\n  ...Other,\n} as const;\n');
     expect(await failure()).to.match(/^gendocs: packages\/host\/src\/HostError\.ts:3: cannot read an entry of `HostErrorCodes`/);
     write(root, 'packages/host/src/HostError.ts', 'export const Renamed = {};\n');
     expect(await failure()).to.equal('gendocs: packages/host/src/HostError.ts: no `export const HostErrorCodes = {` found');
@@ -165,12 +212,16 @@ describe('scripts/gendocs.mjs generateDocs', () => {
 
   it('links a mention of another reference page in an OpenAPI schema description', async () => {
     write(root, 'packages/host/package.json', { name: '@fixture/host', type: 'module' });
-    write(root, 'packages/host/dist/src/index.js', `export function buildOpenApiDocument() { return ${JSON.stringify({
-      openapi: '3.1.0',
-      info: { title: 'Fixture API', version: '1.2.3' },
-      components: { schemas: { Problem: { type: 'object', description: 'An error; docs/reference/errors.md lists the codes.' } } },
-      paths: {},
-    })}; }\n`);
+    write(
+      root,
+      'packages/host/dist/src/index.js',
+      `export function buildOpenApiDocument() { return ${JSON.stringify({
+        openapi: '3.1.0',
+        info: { title: 'Fixture API', version: '1.2.3' },
+        components: { schemas: { Problem: { type: 'object', description: 'An error; docs/reference/errors.md lists the codes.' } } },
+        paths: {},
+      })}; }\n`,
+    );
     const md = (await generateDocs(root)).find((d) => d.path.endsWith('http-api.md'))!.content;
     expect(md).to.include('An error; [docs/reference/errors.md](errors.md) lists the codes.');
   });

@@ -17,8 +17,14 @@ function documentedEdit(): { before: string; after: string } {
   const doc = readFileSync(join(repoRoot, 'docs', 'writing-a-connector.md'), 'utf8');
   const section = doc.slice(doc.indexOf('## Scaffolding a new connector'));
   const diff = /```diff\n([\s\S]*?)```/.exec(section);
-  if (!section.startsWith('## Scaffolding') || !diff) throw new Error('docs/writing-a-connector.md has no diff in its "Scaffolding a new connector" section');
-  const line = (mark: string) => diff[1].split('\n').find((l) => l.startsWith(mark))?.slice(1).trim();
+  if (!section.startsWith('## Scaffolding') || !diff)
+    throw new Error('docs/writing-a-connector.md has no diff in its "Scaffolding a new connector" section');
+  const line = (mark: string) =>
+    diff[1]
+      .split('\n')
+      .find((l) => l.startsWith(mark))
+      ?.slice(1)
+      .trim();
   const before = line('-');
   const after = line('+');
   if (!before || !after) throw new Error('the walkthrough diff needs one - line and one + line');
@@ -29,7 +35,13 @@ function documentedEdit(): { before: string; after: string } {
  * The test counts the walkthrough shows: `N passing` after Step 2 (and again in Step 4), `N passing`, `M failing` and `P pending`
  * after Step 3's edit. A new contract case changes them; this keeps the page true.
  */
-function documentedCounts(): { passing: number; brokenPassing: number; brokenFailing: number; brokenPending: number; fixedPassing: number } {
+function documentedCounts(): {
+  passing: number;
+  brokenPassing: number;
+  brokenFailing: number;
+  brokenPending: number;
+  fixedPassing: number;
+} {
   const doc = readFileSync(join(repoRoot, 'docs', 'writing-a-connector.md'), 'utf8');
   const step = (title: string) => {
     const at = doc.indexOf(`### ${title}`);
@@ -56,7 +68,12 @@ function documentedCounts(): { passing: number; brokenPassing: number; brokenFai
 function npmRun(cwd: string, script: string): { status: number | null; output: string; seconds: number } {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
   const t = Date.now();
-  const r = spawnSync('npm', ['run', script, '--silent'], { cwd, env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0' }, encoding: 'utf8', timeout: 150_000 });
+  const r = spawnSync('npm', ['run', script, '--silent'], {
+    cwd,
+    env: { ...env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    encoding: 'utf8',
+    timeout: 150_000,
+  });
   return { status: r.status, output: `${r.stdout}\n${r.stderr}`, seconds: (Date.now() - t) / 1000 };
 }
 
@@ -90,17 +107,27 @@ describe('a scaffolded connector package', function () {
     // A real server on loopback that answers every issue with a success lacking its voucher_code.
     const server = createServer((req, res) => {
       req.resume();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ transaction_id: 'T-1', reference: 'W-1', status: 'success' }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ transaction_id: 'T-1', reference: 'W-1', status: 'success' }));
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const mod = (await import(pathToFileURL(built).href)) as Record<string, unknown>;
       const Connector = Object.entries(mod).find(([k]) => k.endsWith('Connector'))?.[1] as
-        | (new (config: Record<string, unknown>) => { issueVoucher(params: unknown): Promise<unknown>; close?(): void })
-        | undefined;
-      expect(Connector, `a *Connector class exported by the generated src/index.ts (exports: ${Object.keys(mod).join(', ')})`).to.not.equal(undefined);
-      const connector = new Connector!({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/airtime`, apiKey: 'k', secret: 's' });
-      const params = validateIssueParams({ productId: 'AIRTIME_5', customerId: 'c', phoneNumber: '+263771234567', amount: '5.00', currency: 'USD', reference: 'W-1' }, { requirePhone: true });
+        (new (config: Record<string, unknown>) => { issueVoucher(params: unknown): Promise<unknown>; close?(): void }) | undefined;
+      expect(Connector, `a *Connector class exported by the generated src/index.ts (exports: ${Object.keys(mod).join(', ')})`).to.not.equal(
+        undefined,
+      );
+      const connector = new Connector!({
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/airtime`,
+        apiKey: 'k',
+        secret: 's',
+      });
+      const params = validateIssueParams(
+        { productId: 'AIRTIME_5', customerId: 'c', phoneNumber: '+263771234567', amount: '5.00', currency: 'USD', reference: 'W-1' },
+        { requirePhone: true },
+      );
       const error = await connector.issueVoucher(params).then(
         (r) => expect.fail(`expected an error, got ${JSON.stringify(r)}`),
         (e: unknown) => e as { code?: string; outcome?: string },
@@ -134,8 +161,12 @@ describe('a scaffolded connector package', function () {
     expect(broken.status, broken.output).to.not.equal(0);
     expect(broken.output).to.match(/\b[1-9]\d* failing\b/);
     const counts = documentedCounts();
-    expect(broken.output, `docs/writing-a-connector.md Step 3 shows "${counts.brokenPassing} passing"`).to.match(new RegExp(`\\b${counts.brokenPassing} passing\\b`));
-    expect(broken.output, `docs/writing-a-connector.md Step 3 shows "${counts.brokenFailing} failing"`).to.match(new RegExp(`\\b${counts.brokenFailing} failing\\b`));
+    expect(broken.output, `docs/writing-a-connector.md Step 3 shows "${counts.brokenPassing} passing"`).to.match(
+      new RegExp(`\\b${counts.brokenPassing} passing\\b`),
+    );
+    expect(broken.output, `docs/writing-a-connector.md Step 3 shows "${counts.brokenFailing} failing"`).to.match(
+      new RegExp(`\\b${counts.brokenFailing} failing\\b`),
+    );
     // The author must learn what went wrong without reading the suite: which case, what the plugin sent, what the model expected.
     expect(broken.output).to.match(/\d+\) .*0\. the sample issuance reaches the model's issue route/);
     expect(broken.output).to.match(
@@ -143,12 +174,16 @@ describe('a scaffolded connector package', function () {
     );
     // The later cases are not run, and say why, instead of failing for faults that never happened.
     expect(broken.output).to.match(/1\. happy path: .*\(pending: the plugin's requests do not reach the model: see case 0\)/);
-    expect(broken.output, `docs/writing-a-connector.md Step 3 shows "${counts.brokenPending} pending"`).to.match(new RegExp(`\\b${counts.brokenPending} pending\\b`));
+    expect(broken.output, `docs/writing-a-connector.md Step 3 shows "${counts.brokenPending} pending"`).to.match(
+      new RegExp(`\\b${counts.brokenPending} pending\\b`),
+    );
 
     writeFileSync(index, source);
     const fixed = npmTest(dir);
     expect(fixed.status, fixed.output).to.equal(0);
     expect(fixed.output).not.to.match(/\d+ failing/);
-    expect(fixed.output, `docs/writing-a-connector.md Step 4 says "${counts.fixedPassing} passing"`).to.match(new RegExp(`\\b${counts.fixedPassing} passing\\b`));
+    expect(fixed.output, `docs/writing-a-connector.md Step 4 says "${counts.fixedPassing} passing"`).to.match(
+      new RegExp(`\\b${counts.fixedPassing} passing\\b`),
+    );
   });
 });

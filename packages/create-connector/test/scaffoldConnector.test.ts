@@ -27,8 +27,16 @@ describe('scaffoldConnector', () => {
     expect(r.dir).to.equal(join(tmp, 'relaypoint-connector-top-up'));
     expect(r.id).to.equal('top-up');
     expect(r.files).to.deep.equal([
-      '.gitignore', '.mocharc.json', 'README.md', 'package.json',
-      'src/config.schema.json', 'src/config.types.ts', 'src/index.ts', 'test/contract.test.ts', 'test/model.ts', 'tsconfig.json',
+      '.gitignore',
+      '.mocharc.json',
+      'README.md',
+      'package.json',
+      'src/config.schema.json',
+      'src/config.types.ts',
+      'src/index.ts',
+      'test/contract.test.ts',
+      'test/model.ts',
+      'tsconfig.json',
     ]);
     const pkg = JSON.parse(readFileSync(join(r.dir, 'package.json'), 'utf8'));
     expect(pkg.name).to.equal('@acme/relaypoint-connector-top-up');
@@ -69,7 +77,9 @@ describe('scaffoldConnector', () => {
     expect(e.message).to.include(join(tmp, 'taken')).and.to.include('already exists');
     expect(readdirSync(join(tmp, 'taken'))).to.deep.equal(['keep.txt']);
     mkdirSync(join(tmp, 'empty'));
-    expect((await rejection(scaffoldConnector({ name: 'x', dir: 'empty', cwd: tmp }))).code).to.equal(ScaffoldErrorCodes.SCAFFOLD_DIR_EXISTS);
+    expect((await rejection(scaffoldConnector({ name: 'x', dir: 'empty', cwd: tmp }))).code).to.equal(
+      ScaffoldErrorCodes.SCAFFOLD_DIR_EXISTS,
+    );
     expect(readdirSync(join(tmp, 'empty'))).to.deep.equal([]);
   });
 
@@ -82,7 +92,9 @@ describe('scaffoldConnector', () => {
 
   it('refuses a name no plugin id can be derived from, and a bad explicit id', async () => {
     expect((await rejection(scaffoldConnector({ name: '@acme/123', cwd: tmp }))).message).to.match(/cannot derive a plugin id/);
-    expect((await rejection(scaffoldConnector({ name: 'ok', id: 'Not-Valid', cwd: tmp }))).message).to.match(/invalid plugin id "Not-Valid"/);
+    expect((await rejection(scaffoldConnector({ name: 'ok', id: 'Not-Valid', cwd: tmp }))).message).to.match(
+      /invalid plugin id "Not-Valid"/,
+    );
     expect(readdirSync(tmp)).to.deep.equal([]);
   });
 

@@ -22,7 +22,9 @@ db.pragma('synchronous = FULL');
 db.exec(`CREATE TABLE IF NOT EXISTS issuances (
   id TEXT PRIMARY KEY, reference TEXT NOT NULL UNIQUE, params TEXT NOT NULL, status TEXT NOT NULL,
   transaction_id TEXT, result TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL)`);
-const insertIntent = db.prepare(`INSERT INTO issuances (id, reference, params, status, created_at, updated_at) VALUES (?, ?, ?, 'in_flight', ?, ?)`);
+const insertIntent = db.prepare(
+  `INSERT INTO issuances (id, reference, params, status, created_at, updated_at) VALUES (?, ?, ?, 'in_flight', ?, ?)`,
+);
 const recordResult = db.prepare(`UPDATE issuances SET status = ?, transaction_id = ?, result = ?, updated_at = ? WHERE id = ?`);
 
 const app = express();
@@ -38,14 +40,33 @@ app.post('/issue', async (req, res) => {
     res.status(409).json({ error: e.message });
     return;
   }
-  const body = JSON.stringify({ product_id: b.productId, phone_number: b.phoneNumber, amount: b.amount, reference: b.reference, customer_id: b.customerId, currency: b.currency });
+  const body = JSON.stringify({
+    product_id: b.productId,
+    phone_number: b.phoneNumber,
+    amount: b.amount,
+    reference: b.reference,
+    customer_id: b.customerId,
+    currency: b.currency,
+  });
   try {
     const r = await client.post('/issue', body, {
-      headers: { 'content-type': 'application/json', 'x-api-key': 'sim-airtime-key', 'x-signature': createHmac('sha256', SECRET).update(body).digest('hex') },
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': 'sim-airtime-key',
+        'x-signature': createHmac('sha256', SECRET).update(body).digest('hex'),
+      },
     });
     // Commit 2: the result, durable before the answer.
-    recordResult.run(r.data.status === 'success' ? 'succeeded' : String(r.data.status), r.data.transaction_id ?? null, JSON.stringify(r.data), Date.now(), id);
-    res.status(201).json({ reference: b.reference, status: r.data.status, voucher: r.data.voucher_code, transactionId: r.data.transaction_id });
+    recordResult.run(
+      r.data.status === 'success' ? 'succeeded' : String(r.data.status),
+      r.data.transaction_id ?? null,
+      JSON.stringify(r.data),
+      Date.now(),
+      id,
+    );
+    res
+      .status(201)
+      .json({ reference: b.reference, status: r.data.status, voucher: r.data.voucher_code, transactionId: r.data.transaction_id });
   } catch (e) {
     recordResult.run('unknown', null, null, Date.now(), id);
     res.status(502).json({ error: e.message });

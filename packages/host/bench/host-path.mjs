@@ -120,8 +120,25 @@ function stop(p) {
 
 let seq = 0;
 const nextRef = (prefix) => `${prefix}-${run}-${String(++seq).padStart(9, '0')}`;
-const issueBody = (reference) => JSON.stringify({ connector: 'airtime', productId: 'AIRTIME_5', customerId: 'cust-bench', phoneNumber: '+263771234567', amount: '5.00', currency: 'USD', reference });
-const simBody = (reference) => JSON.stringify({ product_id: 'AIRTIME_5', phone_number: '+263771234567', amount: '5.00', reference, customer_id: 'cust-bench', currency: 'USD' });
+const issueBody = (reference) =>
+  JSON.stringify({
+    connector: 'airtime',
+    productId: 'AIRTIME_5',
+    customerId: 'cust-bench',
+    phoneNumber: '+263771234567',
+    amount: '5.00',
+    currency: 'USD',
+    reference,
+  });
+const simBody = (reference) =>
+  JSON.stringify({
+    product_id: 'AIRTIME_5',
+    phone_number: '+263771234567',
+    amount: '5.00',
+    reference,
+    customer_id: 'cust-bench',
+    currency: 'USD',
+  });
 const sign = (b) => createHmac('sha256', SECRET).update(b).digest('hex');
 
 /** autocannon request specs with a fresh reference per request. */
@@ -134,7 +151,14 @@ const targets = {
       setupRequest: (req) => ({ ...req, body: issueBody(nextRef(prefix)) }),
     },
   ],
-  passthrough: (prefix) => [{ method: 'POST', path: '/issue', headers: { 'content-type': 'application/json' }, setupRequest: (req) => ({ ...req, body: issueBody(nextRef(prefix)) }) }],
+  passthrough: (prefix) => [
+    {
+      method: 'POST',
+      path: '/issue',
+      headers: { 'content-type': 'application/json' },
+      setupRequest: (req) => ({ ...req, body: issueBody(nextRef(prefix)) }),
+    },
+  ],
   durable: (prefix) => targets.passthrough(prefix),
   simulator: (prefix) => [
     {
@@ -151,7 +175,9 @@ const targets = {
 
 function load(url, requests, { duration = DURATION, overallRate } = {}) {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration, requests, ...(overallRate ? { overallRate } : {}) }, (err, res) => (err ? reject(err) : resolve(res)));
+    autocannon({ url, connections: CONNECTIONS, duration, requests, ...(overallRate ? { overallRate } : {}) }, (err, res) =>
+      err ? reject(err) : resolve(res),
+    );
   });
 }
 
@@ -187,19 +213,36 @@ function paced(url, spec, rate, duration) {
       agent.destroy();
       latencies.sort((a, b) => a - b);
       const q = (p) => quantile(latencies, p);
-      resolve({ requests: { average: Math.round((latencies.length * 1000) / (performance.now() - start)), total: latencies.length }, latency: { p50: q(0.5), p99: q(0.99) }, non2xx, errors, timeouts: 0, samples: latencies });
+      resolve({
+        requests: { average: Math.round((latencies.length * 1000) / (performance.now() - start)), total: latencies.length },
+        latency: { p50: q(0.5), p99: q(0.99) },
+        non2xx,
+        errors,
+        timeouts: 0,
+        samples: latencies,
+      });
     };
     const fire = (scheduled) => {
       const r = spec.setupRequest({ headers: spec.headers });
       outstanding++;
-      const req = httpRequest({ agent, hostname, port, method: spec.method, path: spec.path, headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) } }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          if (res.statusCode < 200 || res.statusCode > 299) non2xx++;
-          else latencies.push(performance.now() - scheduled);
-          if (--outstanding === 0 && sent === total) finish();
-        });
-      });
+      const req = httpRequest(
+        {
+          agent,
+          hostname,
+          port,
+          method: spec.method,
+          path: spec.path,
+          headers: { ...r.headers, 'content-length': Buffer.byteLength(r.body) },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode < 200 || res.statusCode > 299) non2xx++;
+            else latencies.push(performance.now() - scheduled);
+            if (--outstanding === 0 && sent === total) finish();
+          });
+        },
+      );
       req.on('error', () => {
         errors++;
         if (--outstanding === 0 && sent === total) finish();
@@ -215,7 +258,8 @@ function paced(url, spec, rate, duration) {
   });
 }
 
-const quantile = (sorted, p) => (sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] * 10) / 10 : null);
+const quantile = (sorted, p) =>
+  sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] * 10) / 10 : null;
 
 /**
  * CPU time of a process so far, ms: its event-loop thread and all its
@@ -281,7 +325,8 @@ async function storeTimings(url) {
   };
   return { sync: read('relaypoint_store_sync_seconds'), checkpoint: read('relaypoint_store_checkpoint_seconds') };
 }
-const timingDelta = (a, b) => Object.fromEntries(Object.keys(b).map((k) => [k, Object.fromEntries(Object.keys(b[k]).map((f) => [f, b[k][f] - a[k][f]]))]));
+const timingDelta = (a, b) =>
+  Object.fromEntries(Object.keys(b).map((k) => [k, Object.fromEntries(Object.keys(b[k]).map((f) => [f, b[k][f] - a[k][f]]))]));
 
 /**
  * The targets (the pass-through, its second copy, the host), evenly paced at
@@ -300,7 +345,9 @@ async function pacedAlternating(rate, targetsByKind) {
   const disk = [];
   const specOf = (kind) => targets[kind === 'passthrough2' ? 'passthrough' : kind];
   for (const [kind, { url }] of Object.entries(targetsByKind)) await paced(url, specOf(kind)(`warm-${kind}`)[0], rate, 2);
-  const cpu = Object.fromEntries(Object.keys(targetsByKind).map((k) => [k, { loop: 0, all: 0, measured: false, threads: {}, simulator: 0, bench: 0 }]));
+  const cpu = Object.fromEntries(
+    Object.keys(targetsByKind).map((k) => [k, { loop: 0, all: 0, measured: false, threads: {}, simulator: 0, bench: 0 }]),
+  );
   const addTo = (sum, d) => {
     for (const [k, v] of Object.entries(d ?? {})) sum[k] = (sum[k] ?? 0) + v;
   };
@@ -338,8 +385,15 @@ async function pacedAlternating(rate, targetsByKind) {
       errors: rs.reduce((n, r) => n + r.errors, 0),
       timeouts: 0,
     };
-    const copy = BURN_US ? `second pass-through, + ${BURN_US} µs of CPU per request (the dose)` : 'second pass-through (same code, own process: the noise floor)';
-    const name = { host: 'host', passthrough: 'pass-through', passthrough2: copy, durable: 'durable pass-through (two SQLite FULL commits)' }[kind];
+    const copy = BURN_US
+      ? `second pass-through, + ${BURN_US} µs of CPU per request (the dose)`
+      : 'second pass-through (same code, own process: the noise floor)';
+    const name = {
+      host: 'host',
+      passthrough: 'pass-through',
+      passthrough2: copy,
+      durable: 'durable pass-through (two SQLite FULL commits)',
+    }[kind];
     const label = `${name} at ${rate} req/s (evenly paced, ${PACED_ROUNDS} alternating rounds)`;
     // How busy a process' event loop is decides how long requests queue behind one another.
     const { loop, all: allThreads, measured } = cpu[kind];
@@ -349,7 +403,9 @@ async function pacedAlternating(rate, targetsByKind) {
       cpuUsPerRequest: { eventLoop: perRequestUs(loop), allThreads: perRequestUs(allThreads) },
       // Where the rest of the process' CPU went, by thread; and what the simulator and this process (the paced
       // client) spent per request meanwhile: the two cores are shared by all three.
-      cpuUsPerRequestByThread: measured ? Object.fromEntries(Object.entries(cpu[kind].threads).map(([k, v]) => [k, perRequestUs(v)])) : null,
+      cpuUsPerRequestByThread: measured
+        ? Object.fromEntries(Object.entries(cpu[kind].threads).map(([k, v]) => [k, perRequestUs(v)]))
+        : null,
       othersCpuUsPerRequest: measured ? { simulator: perRequestUs(cpu[kind].simulator), client: perRequestUs(cpu[kind].bench) } : null,
       eventLoopBusy: measured ? Math.round(loop / (seconds * 10)) / 100 : null,
       // What the disk did in each host round: WAL syncs (every commit waits for one) over 1/2.5/5/25/100 ms, and checkpoints.
@@ -380,7 +436,11 @@ let simPid;
 async function freshSimulator() {
   const reset = await fetch(`${simUrl}/__sim/reset`, { method: 'POST' });
   if (reset.status !== 204) throw new Error(`simulator reset: ${reset.status}`);
-  const balance = await fetch(`${simUrl}/__sim/balances/airtime`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ balance: '1000000000.00' }) });
+  const balance = await fetch(`${simUrl}/__sim/balances/airtime`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ balance: '1000000000.00' }),
+  });
   if (balance.status !== 200) throw new Error(`simulator balance: ${balance.status}`);
 }
 async function measure(label, url, kind, opts = {}) {
@@ -391,7 +451,19 @@ async function measure(label, url, kind, opts = {}) {
 
 async function main() {
   // The simulator logs only its start line at info (requests are logged at debug).
-  const sim = await startProcess([join(root, 'packages', 'simulator', 'dist', 'src', 'cli.js'), 'start', '--port', '0', '--log-level', 'info', '--ledger-size', '100000'], 'simulator');
+  const sim = await startProcess(
+    [
+      join(root, 'packages', 'simulator', 'dist', 'src', 'cli.js'),
+      'start',
+      '--port',
+      '0',
+      '--log-level',
+      'info',
+      '--ledger-size',
+      '100000',
+    ],
+    'simulator',
+  );
   simUrl = sim.url;
   simPid = sim.child.pid;
 
@@ -415,8 +487,14 @@ async function main() {
   const pt = await startProcess([...PASSTHROUGH_NODE_FLAGS, join(here, 'passthrough.mjs'), String(ptPort), sim.url], 'passthrough');
   // A second, identical pass-through in the paced rounds: the p99 difference between two copies of the same
   // code is what this machine's noise alone makes of the comparison at that moment (an A/A test).
-  const pt2 = await startProcess([...PASSTHROUGH_NODE_FLAGS, join(here, 'passthrough.mjs'), String(await freePort()), sim.url, String(BURN_US)], 'passthrough2');
-  const durable = await startProcess([...PASSTHROUGH_NODE_FLAGS, join(here, 'durablePassthrough.mjs'), String(await freePort()), sim.url, join(work, 'durable.db')], 'durable');
+  const pt2 = await startProcess(
+    [...PASSTHROUGH_NODE_FLAGS, join(here, 'passthrough.mjs'), String(await freePort()), sim.url, String(BURN_US)],
+    'passthrough2',
+  );
+  const durable = await startProcess(
+    [...PASSTHROUGH_NODE_FLAGS, join(here, 'durablePassthrough.mjs'), String(await freePort()), sim.url, join(work, 'durable.db')],
+    'durable',
+  );
   const pacedTargets = {
     passthrough: { url: pt.url, pid: pt.child.pid },
     passthrough2: { url: pt2.url, pid: pt2.child.pid },
@@ -427,7 +505,17 @@ async function main() {
   // With a dose the copy is no longer identical: its difference is what BURN_US µs of CPU per request adds.
   const floorKey = BURN_US ? 'p99AddedByBurnPacedMs' : 'p99NoiseFloorPacedMs';
 
-  const machine = { nproc: cpus().length, node: process.version, loadavg: loadavg().map((x) => Math.round(x * 100) / 100), date: new Date().toISOString(), durationS: DURATION, connections: CONNECTIONS, sqliteSynchronous: SYNC, sqlitePath: SQLITE_PATH ?? 'file', passthrough2BurnUs: BURN_US };
+  const machine = {
+    nproc: cpus().length,
+    node: process.version,
+    loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
+    date: new Date().toISOString(),
+    durationS: DURATION,
+    connections: CONNECTIONS,
+    sqliteSynchronous: SYNC,
+    sqlitePath: SQLITE_PATH ?? 'file',
+    passthrough2BurnUs: BURN_US,
+  };
   console.log(JSON.stringify({ machine }));
   try {
     if (PACED_RATE !== undefined) {
@@ -453,8 +541,12 @@ async function main() {
     const durablePeak = await measure('durable pass-through (express+axios, two SQLite FULL commits) -> simulator', durable.url, 'durable');
     const hostPeak = await measure('host (HTTP -> journal -> plugin -> simulator)', host.url, 'host');
     const half = Math.max(1, Math.round(hostPeak.reqPerSec / 2));
-    const ptHalf = await measure(`pass-through at ${half} req/s (autocannon overallRate: bursts)`, pt.url, 'passthrough', { overallRate: half });
-    const durableHalf = await measure(`durable pass-through at ${half} req/s (autocannon overallRate: bursts)`, durable.url, 'durable', { overallRate: half });
+    const ptHalf = await measure(`pass-through at ${half} req/s (autocannon overallRate: bursts)`, pt.url, 'passthrough', {
+      overallRate: half,
+    });
+    const durableHalf = await measure(`durable pass-through at ${half} req/s (autocannon overallRate: bursts)`, durable.url, 'durable', {
+      overallRate: half,
+    });
     const hostHalf = await measure(`host at ${half} req/s (autocannon overallRate: bursts)`, host.url, 'host', { overallRate: half });
     // The copy has not run yet, while the others have been through their peak and burst runs: warm it alike.
     await load(pt2.url, targets.passthrough('warm-passthrough2'), { duration: 2 });
@@ -479,7 +571,9 @@ async function main() {
     };
     console.log(JSON.stringify({ ratios }));
     // Every request is a fresh issuance that must succeed; figures with failures in them are not comparable.
-    const failed = [direct, passthrough, durablePeak, hostPeak, ptHalf, durableHalf, hostHalf, ...Object.values(pacedRuns)].filter((r) => r.non2xx || r.errors || r.timeouts);
+    const failed = [direct, passthrough, durablePeak, hostPeak, ptHalf, durableHalf, hostHalf, ...Object.values(pacedRuns)].filter(
+      (r) => r.non2xx || r.errors || r.timeouts,
+    );
     if (failed.length > 0) {
       console.log(JSON.stringify({ invalid: 'some runs had non-2xx answers, errors or timeouts', runs: failed.map((r) => r.target) }));
       process.exitCode = 1;

@@ -47,17 +47,32 @@ app.use(express.json());
 app.post('/issue', async (req, res) => {
   const b = req.body;
   burn();
-  const body = JSON.stringify({ product_id: b.productId, phone_number: b.phoneNumber, amount: b.amount, reference: b.reference, customer_id: b.customerId, currency: b.currency });
+  const body = JSON.stringify({
+    product_id: b.productId,
+    phone_number: b.phoneNumber,
+    amount: b.amount,
+    reference: b.reference,
+    customer_id: b.customerId,
+    currency: b.currency,
+  });
   try {
     const r = await client.post('/issue', body, {
-      headers: { 'content-type': 'application/json', 'x-api-key': 'sim-airtime-key', 'x-signature': createHmac('sha256', SECRET).update(body).digest('hex') },
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': 'sim-airtime-key',
+        'x-signature': createHmac('sha256', SECRET).update(body).digest('hex'),
+      },
     });
     burn();
-    res.status(201).json({ reference: b.reference, status: r.data.status, voucher: r.data.voucher_code, transactionId: r.data.transaction_id });
+    res
+      .status(201)
+      .json({ reference: b.reference, status: r.data.status, voucher: r.data.voucher_code, transactionId: r.data.transaction_id });
   } catch (e) {
     res.status(502).json({ error: e.message });
   }
 });
-app.listen(Number(port), '127.0.0.1', () => console.log(JSON.stringify({ msg: 'listening', url: `http://127.0.0.1:${port}`, burnUs: BURN_US, burnRounds })));
+app.listen(Number(port), '127.0.0.1', () =>
+  console.log(JSON.stringify({ msg: 'listening', url: `http://127.0.0.1:${port}`, burnUs: BURN_US, burnRounds })),
+);
 // Exit normally on SIGTERM, so that a `--cpu-prof` profile is written.
 process.on('SIGTERM', () => process.exit(0));

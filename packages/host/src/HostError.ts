@@ -44,6 +44,11 @@ export const HostErrorCodes = {
   MALFORMED_JSON: 'MALFORMED_JSON',
   /** The body is not `application/json`. */
   UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /**
+   * The store (PostgreSQL) could not be reached; answered 503 with `Retry-After`. Retry with the same reference: if
+   * the intent was recorded before the store went away, the retry finds it and nothing is issued twice.
+   */
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
   /** The host is shutting down and takes no new work. */
   SHUTTING_DOWN: 'SHUTTING_DOWN',
   /** Something failed on our side; the request id in the logs tells what. */
@@ -62,7 +67,12 @@ export class HostError extends RelaypointError {
   /** Extra members of the problem document (e.g. `issuance`, `providerCode`). */
   readonly extra?: Record<string, unknown>;
 
-  constructor(status: number, code: HostErrorCode | (string & {}), message: string, options: RelaypointErrorOptions & { errors?: string[]; extra?: Record<string, unknown> } = {}) {
+  constructor(
+    status: number,
+    code: HostErrorCode | (string & {}),
+    message: string,
+    options: RelaypointErrorOptions & { errors?: string[]; extra?: Record<string, unknown> } = {},
+  ) {
     super(code, message, options);
     this.status = status;
     if (options.errors) this.errors = options.errors;

@@ -5,6 +5,7 @@ import { isConfigError } from '@relaypoint/core';
 import { openDatabase } from '@relaypoint/store';
 import { createWebhookService } from '@relaypoint/webhooks';
 import { redactHostConfig } from './config/configSecrets.js';
+import { configWarnings } from './config/configWarnings.js';
 import { loadHostConfig, type ResolvedHostConfig } from './config/resolveHostConfig.js';
 import { issuanceMigrations } from './issuance/issuanceMigrations.js';
 import { loadOptional } from './loadOptional.js';
@@ -33,23 +34,45 @@ async function load(path: string): Promise<ResolvedHostConfig> {
   }
 }
 
-/** Runs until SIGTERM/SIGINT, then shuts down gracefully and exits 0. */
-function holdUntilSignal(host: RunningHost, extra?: () => Promise<void>): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const stop = (signal: string) => {
-      host.logger.info({ signal }, 'signal received');
-      process.off('SIGTERM', onTerm);
-      process.off('SIGINT', onInt);
-      host
-        .close()
-        .then(() => extra?.())
-        .then(resolve, reject);
-    };
-    const onTerm = () => stop('SIGTERM');
-    const onInt = () => stop('SIGINT');
-    process.on('SIGTERM', onTerm);
-    process.on('SIGINT', onInt);
-  });
+/**
+ * Catches SIGTERM/SIGINT from now on. Installed before the host starts: a
+ * supervisor that signals as soon as it reads the `listening` line must not
+ * meet Node's default action (an exit by signal, no graceful shutdown).
+ */
+function catchSignals(): { hold(host: RunningHost, extra?: () => Promise<void>): Promise<void>; release(): void } {
+  let received: string | undefined;
+  let onSignal: ((signal: string) => void) | undefined;
+  const handle = (signal: string) => {
+    if (received !== undefined) return;
+    received = signal;
+    onSignal?.(signal);
+  };
+  const onTerm = () => handle('SIGTERM');
+  const onInt = () => handle('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  const release = () => {
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+  };
+  return {
+    release,
+    /** Runs until a signal (or at once if one came during the start), then shuts down gracefully. */
+    hold(host, extra) {
+      return new Promise((resolve, reject) => {
+        const stop = (signal: string) => {
+          host.logger.info({ signal }, 'signal received');
+          release();
+          host
+            .close()
+            .then(() => extra?.())
+            .then(resolve, reject);
+        };
+        if (received !== undefined) stop(received);
+        else onSignal = stop;
+      });
+    },
+  };
 }
 
 const configOption = { config: { type: 'string', demandOption: true, describe: 'Host config file (JSON)', normalize: true } } as const;
@@ -78,8 +101,15 @@ async function main(argv: string[]): Promise<number> {
           throw new ExitError(EXIT_USAGE, ['--port: must be an integer from 0 to 65535']);
         }
         const resolved = await load(args.config);
-        const host = await startResolvedHost(resolved, args.port !== undefined ? { port: args.port } : {});
-        await holdUntilSignal(host);
+        const signals = catchSignals();
+        let host: RunningHost;
+        try {
+          host = await startResolvedHost(resolved, args.port !== undefined ? { port: args.port } : {});
+        } catch (e) {
+          signals.release();
+          throw e;
+        }
+        await signals.hold(host);
       },
     )
     .command('config', 'Check or print a config', (y) =>
@@ -90,7 +120,11 @@ async function main(argv: string[]): Promise<number> {
           (yy) => yy.options(configOption),
           async (args) => {
             const resolved = await load(args.config);
-            process.stdout.write(`${args.config}: valid (${resolved.connectors.length} connector${resolved.connectors.length === 1 ? '' : 's'}: ${resolved.connectors.map((c) => c.name).join(', ') || 'none'})\n`);
+            // What `start` would warn about, said now (valid still: exit 0).
+            for (const w of configWarnings(resolved)) process.stderr.write(`warning: ${w.path}: ${w.message}\n`);
+            process.stdout.write(
+              `${args.config}: valid (${resolved.connectors.length} connector${resolved.connectors.length === 1 ? '' : 's'}: ${resolved.connectors.map((c) => c.name).join(', ') || 'none'})\n`,
+            );
           },
         )
         .command(
@@ -113,7 +147,13 @@ async function main(argv: string[]): Promise<number> {
           async (args) => {
             const resolved = await load(args.config);
             for (const c of resolved.connectors) {
-              const row = { name: c.name, plugin: c.discovered.plugin.id, package: c.discovered.packageName, version: c.discovered.version, capabilities: c.discovered.plugin.capabilities };
+              const row = {
+                name: c.name,
+                plugin: c.discovered.plugin.id,
+                package: c.discovered.packageName,
+                version: c.discovered.version,
+                capabilities: c.discovered.plugin.capabilities,
+              };
               if (args.json) process.stdout.write(`${JSON.stringify(row)}\n`);
               else {
                 const caps = c.discovered.plugin.capabilities;
@@ -150,15 +190,25 @@ async function main(argv: string[]): Promise<number> {
           'Scaffold a connector plugin package that passes the contract suite as generated',
           (yy) =>
             yy
-              .positional('name', { type: 'string', demandOption: true, describe: 'npm package name, e.g. @acme/relaypoint-connector-topup' })
+              .positional('name', {
+                type: 'string',
+                demandOption: true,
+                describe: 'npm package name, e.g. @acme/relaypoint-connector-topup',
+              })
               .options({
                 dir: { type: 'string', describe: 'Directory to create (must not exist). Defaults to ./<name without scope>' },
-                'core-range': { type: 'string', describe: '@relaypoint/core semver range the plugin declares. Defaults to ^<running core version>' },
+                'core-range': {
+                  type: 'string',
+                  describe: '@relaypoint/core semver range the plugin declares. Defaults to ^<running core version>',
+                },
                 id: { type: 'string', describe: 'Plugin id. Defaults to one derived from the name' },
               }),
           async (args) => {
             // Loaded on demand: only this command needs the templates.
-            const { scaffoldConnector, ScaffoldError } = await loadOptional<typeof import('@relaypoint/create-connector')>('@relaypoint/create-connector', '`relaypoint new connector`');
+            const { scaffoldConnector, ScaffoldError } = await loadOptional<typeof import('@relaypoint/create-connector')>(
+              '@relaypoint/create-connector',
+              '`relaypoint new connector`',
+            );
             try {
               const r = await scaffoldConnector({ name: args.name, dir: args.dir, coreRange: args['core-range'], id: args.id });
               process.stdout.write(
@@ -181,8 +231,17 @@ async function main(argv: string[]): Promise<number> {
       async (args) => {
         // Loaded on demand: the simulator is only needed here.
         const { runDemo } = await import('./demo/runDemo.js');
-        const demo = await runDemo({ ...(args.port !== undefined ? { port: args.port } : {}) });
-        await holdUntilSignal(demo.host, () => demo.simulator.close());
+        const signals = catchSignals();
+        let demo: Awaited<ReturnType<typeof runDemo>>;
+        try {
+          demo = await runDemo({ ...(args.port !== undefined ? { port: args.port } : {}) });
+        } catch (e) {
+          signals.release();
+          throw e;
+        }
+        await signals.hold(demo.host, () => demo.simulator.close());
+        // The demo logs at warn: say plainly that Ctrl-C did what it should (exit 0 follows).
+        process.stdout.write('stopped\n');
       },
     )
     .help()

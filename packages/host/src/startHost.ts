@@ -4,11 +4,12 @@ import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { clientErrorResponse } from './http/problem.js';
 import type { DestinationStream, Logger as PinoLogger, LevelWithSilent } from 'pino';
-import { createRootContainer, resolveResilienceOptions, type Logger } from '@relaypoint/core';
+import { createRootContainer, type Logger } from '@relaypoint/core';
 import { lockForProcess, openDatabase, type Database } from '@relaypoint/store';
 import { createWebhookService, validateEvent, type WebhookService } from '@relaypoint/webhooks';
 import type { HostConfig } from './config.types.js';
 import { configSecrets } from './config/configSecrets.js';
+import { configWarnings } from './config/configWarnings.js';
 import { resolveHostConfig, type ResolvedHostConfig } from './config/resolveHostConfig.js';
 import type { ConnectorHandle } from './connectors/ConnectorHandle.js';
 import { createConnectors, disposeConnectors } from './connectors/createConnectors.js';
@@ -70,7 +71,10 @@ export interface RunningHost {
  * listens. Resolves once the server accepts connections.
  */
 export async function startHost(rawConfig: HostConfig | Record<string, unknown>, options: StartHostOptions = {}): Promise<RunningHost> {
-  const resolved = await resolveHostConfig(rawConfig, { dir: options.configDir ?? process.cwd(), ...(options.env ? { env: options.env } : {}) });
+  const resolved = await resolveHostConfig(rawConfig, {
+    dir: options.configDir ?? process.cwd(),
+    ...(options.env ? { env: options.env } : {}),
+  });
   return startResolvedHost(resolved, options);
 }
 
@@ -81,7 +85,11 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
   const serverConfig = config.server as Required<NonNullable<HostConfig['server']>>;
   const logger =
     options.logger ??
-    createLogger({ level: config.logging.level as LevelWithSilent, secrets: configSecrets(resolved), ...(options.logDestination ? { destination: options.logDestination } : {}) });
+    createLogger({
+      level: config.logging.level as LevelWithSilent,
+      secrets: configSecrets(resolved),
+      ...(options.logDestination ? { destination: options.logDestination } : {}),
+    });
   const coreLogger = logger as unknown as Logger;
   const hostId = `host_${randomBytes(6).toString('hex')}`;
   const cleanups: Array<() => Promise<void>> = [];
@@ -114,7 +122,12 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
             onSync: (s) => late.metrics?.storeSync(s.seconds),
             onCheckpoint: (c) => late.metrics?.storeCheckpoint(c.seconds),
           }
-        : { driver: 'postgres', url: storage.url, ...(storage.poolSize ? { poolSize: storage.poolSize } : {}), applicationName: `relaypoint-${hostId}` },
+        : {
+            driver: 'postgres',
+            url: storage.url,
+            ...(storage.poolSize ? { poolSize: storage.poolSize } : {}),
+            applicationName: `relaypoint-${hostId}`,
+          },
     );
     cleanups.push(() => db.close());
     await db.migrate('host', issuanceMigrations);
@@ -122,7 +135,8 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
     const wh = config.webhooks;
     const webhooks = await createWebhookService({
       db,
-      logger: coreLogger.child({ component: 'webhooks' }),
+      // The service binds `component: webhooks` itself.
+      logger: coreLogger,
       workerId: hostId,
       ...(wh.retrySchedule ? { retrySchedule: wh.retrySchedule } : {}),
       ...(wh.concurrency ? { concurrency: wh.concurrency } : {}),
@@ -145,23 +159,13 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
 
     // Validation fills in every default the schema declares (ajv useDefaults): they are written there only.
     const reconciliation = config.reconciliation as Required<NonNullable<HostConfig['reconciliation']>>;
-    const settleMs = reconciliation.settleMs;
-    for (const c of resolved.connectors) {
-      // A host that goes silent mid-call may go on sending attempts for this long; a refusal of another host's
-      // re-send within it is not final only if settleMs covers it (see IssuanceService).
-      const { timeoutMs, retry } = resolveResilienceOptions(c.resilience);
-      const longestCallMs = retry.maxAttempts * timeoutMs + (retry.maxAttempts - 1) * Math.max(retry.maxDelayMs, retry.maxRetryAfterMs);
-      if (settleMs < longestCallMs) {
-        logger.warn(
-          { connector: c.name, settleMs, longestCallMs },
-          'reconciliation.settleMs is shorter than the longest call of this connector (attempts × timeoutMs plus the longest waits between them): a re-send refused while an earlier call may still be sending can be recorded failed',
-        );
-      }
-    }
+    // The same warnings `relaypoint config validate` prints.
+    for (const w of configWarnings(resolved)) logger.warn({ ...w.fields, path: w.path }, `${w.path}: ${w.message}`);
     const metrics = createMetrics({
       breakers: () => [...connectors.values()].map((h) => [h.name, h.resilient.breaker.state] as [string, string]),
       webhookQueueDepth: async () => (await webhooks.stats()).pending,
       needsAttention: async () => (late.issuances ? late.issuances.countNeedingAttention() : 0),
+      storeDriver: storage.driver,
     });
     late.metrics = metrics;
     const issuances = new IssuanceService({
@@ -174,7 +178,7 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
       hostId,
       waitMs: serverConfig.issuanceWaitMs,
       leaseMs: reconciliation.leaseMs,
-      settleMs,
+      settleMs: reconciliation.settleMs,
       intervalMs: reconciliation.intervalMs,
       maxIntervalMs: reconciliation.maxIntervalMs,
       maxAgeMs: reconciliation.maxAgeMs,
@@ -214,9 +218,10 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
     const port = options.port ?? serverConfig.port;
     const host = serverConfig.host;
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
+      const onError = (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? portInUse(host, port, e) : e);
+      server.once('error', onError);
       server.listen(port, host, () => {
-        server.off('error', reject);
+        server.off('error', onError);
         resolve();
       });
     });
@@ -260,6 +265,14 @@ export async function startResolvedHost(resolved: ResolvedHostConfig, options: S
     await cleanup();
     throw e;
   }
+}
+
+/** The one line an operator needs when the port is taken: which port, and the ways to pick another. */
+function portInUse(host: string, port: number, cause: Error): Error {
+  return new Error(
+    `${host}:${port} is already in use by another process; pick another port with --port N (relaypoint start or demo), PORT=N (npm start), or server.port in the config`,
+    { cause },
+  );
 }
 
 function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {

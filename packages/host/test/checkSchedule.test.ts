@@ -18,12 +18,26 @@ describe('checkSchedule', () => {
   });
 
   describe('nextCheck', () => {
-    const table: Array<[what: string, row: { checks: number; next_check_at: number }, evidence: 'asked' | 'not_sent', at: number, counted: boolean]> = [
+    const table: Array<
+      [what: string, row: { checks: number; next_check_at: number }, evidence: 'asked' | 'not_sent', at: number, counted: boolean]
+    > = [
       ['a check that asked the provider counts and backs off', { checks: 0, next_check_at: NOW - 10 }, 'asked', NOW + 1000, true],
       ['backoff grows with the checks that asked', { checks: 3, next_check_at: NOW - 10 }, 'asked', NOW + 8000, true],
       // The failure issue 23 describes: a check under an open breaker pushed the next one out to maxIntervalMs.
-      ['a check that reached no provider neither counts nor moves the next check', { checks: 8, next_check_at: NOW - 10 }, 'not_sent', NOW - 10, false],
-      ['a row not due yet is never moved later by a check that reached nobody', { checks: 8, next_check_at: NOW + 5000 }, 'not_sent', NOW, false],
+      [
+        'a check that reached no provider neither counts nor moves the next check',
+        { checks: 8, next_check_at: NOW - 10 },
+        'not_sent',
+        NOW - 10,
+        false,
+      ],
+      [
+        'a row not due yet is never moved later by a check that reached nobody',
+        { checks: 8, next_check_at: NOW + 5000 },
+        'not_sent',
+        NOW,
+        false,
+      ],
     ];
     for (const [what, row, evidence, at, counted] of table) {
       it(what, () => expect(nextCheck(row, evidence, NOW, pace)).to.deep.equal({ at, counted }));

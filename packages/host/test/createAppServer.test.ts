@@ -52,9 +52,21 @@ describe('createAppServer', () => {
       });
     });
     const url = await listen(app);
-    const r = await fetch(`${url}/echo?a=1`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-test': 'yes' }, body: '{"n":2}' });
+    const r = await fetch(`${url}/echo?a=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-test': 'yes' },
+      body: '{"n":2}',
+    });
     expect(r.status).to.equal(201);
     expect(r.headers.get('content-type')).to.match(/^application\/json/);
-    expect(await r.json()).to.deep.equal({ header: 'yes', isJson: 'application/json', query: { a: '1' }, body: { n: 2 }, path: '/echo', sameApp: true, ip: '127.0.0.1' });
+    expect(await r.json()).to.deep.equal({
+      header: 'yes',
+      isJson: 'application/json',
+      query: { a: '1' },
+      body: { n: 2 },
+      path: '/echo',
+      sameApp: true,
+      ip: '127.0.0.1',
+    });
   });
 });

@@ -29,7 +29,10 @@ describeEachStore('issuance migrations', (target) =>
       await insertRow(db, 'c-open', 'in_flight', 20);
       await insertRow(db, 'd-done', 'failed', 5);
       expect((await db.migrate('host', issuanceMigrations.slice(0, 2))).applied).to.deep.equal([2]);
-      const due = await db.query<{ id: string }>(`SELECT id FROM issuances WHERE status IN ${OPEN_STATUSES_SQL} AND next_check_at <= $1 ORDER BY next_check_at`, [100]);
+      const due = await db.query<{ id: string }>(
+        `SELECT id FROM issuances WHERE status IN ${OPEN_STATUSES_SQL} AND next_check_at <= $1 ORDER BY next_check_at`,
+        [100],
+      );
       expect(due.map((r) => r.id)).to.deep.equal(['c-open', 'b-open']);
     });
 
@@ -66,11 +69,15 @@ describe('issuance migrations on SQLite: query plans', () => {
 
   it("the reconciler's claim and the orphan scan use the partial index", async () => {
     // The shapes of IssuanceService.reconcileOnce: SQLite uses a partial index only when the query repeats its condition.
-    expect(await plan(`SELECT id FROM issuances WHERE status IN ${OPEN_STATUSES_SQL} AND next_check_at <= $1 AND lease_until <= $2 ORDER BY next_check_at LIMIT $3`)).to.contain(
-      'issuances_open_due',
-    );
     expect(
-      await plan(`SELECT id FROM issuances WHERE status IN ${OPEN_STATUSES_SQL} AND status = 'in_flight' AND (lease_owner IS NULL OR lease_owner <> $1) ORDER BY next_check_at LIMIT $2`),
+      await plan(
+        `SELECT id FROM issuances WHERE status IN ${OPEN_STATUSES_SQL} AND next_check_at <= $1 AND lease_until <= $2 ORDER BY next_check_at LIMIT $3`,
+      ),
+    ).to.contain('issuances_open_due');
+    expect(
+      await plan(
+        `SELECT id FROM issuances WHERE status IN ${OPEN_STATUSES_SQL} AND status = 'in_flight' AND (lease_owner IS NULL OR lease_owner <> $1) ORDER BY next_check_at LIMIT $2`,
+      ),
     ).to.contain('issuances_open_due');
   });
 });

@@ -14,6 +14,8 @@ describe('loadOptional', () => {
     } catch (e) {
       error = e;
     }
-    expect(String(error)).to.equal('Error: the demo needs @relaypoint/not-installed-anywhere, which is not installed; install it with: npm install @relaypoint/not-installed-anywhere');
+    expect(String(error)).to.equal(
+      'Error: the demo needs @relaypoint/not-installed-anywhere, which is not installed; install it with: npm install @relaypoint/not-installed-anywhere',
+    );
   });
 });

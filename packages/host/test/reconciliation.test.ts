@@ -12,7 +12,12 @@ async function subscribeSink(env: TestEnv, name: string): Promise<void> {
 }
 
 /** Writes an issuance row as a process that died right after committing its intent would have left it. */
-async function insertOrphan(target: StoreTarget, reference: string, status: 'in_flight' | 'unknown', createdAt = Date.now()): Promise<void> {
+async function insertOrphan(
+  target: StoreTarget,
+  reference: string,
+  status: 'in_flight' | 'unknown',
+  createdAt = Date.now(),
+): Promise<void> {
   const db = await target.open();
   try {
     await db.migrate('host', issuanceMigrations);
@@ -36,11 +41,26 @@ async function insertOrphan(target: StoreTarget, reference: string, status: 'in_
 }
 
 /** An airtime issue sent straight to the simulator, signed as a host would send it (a dead process', or another system's). */
-async function issueAtProvider(sim: Simulator, reference: string, o: { phoneNumber?: string; customerId?: string; signal?: AbortSignal } = {}): Promise<Response> {
-  const body = JSON.stringify({ product_id: 'AIRTIME_5', phone_number: o.phoneNumber ?? '+263771234567', amount: '5.00', currency: 'USD', reference, customer_id: o.customerId ?? 'cust-1' });
+async function issueAtProvider(
+  sim: Simulator,
+  reference: string,
+  o: { phoneNumber?: string; customerId?: string; signal?: AbortSignal } = {},
+): Promise<Response> {
+  const body = JSON.stringify({
+    product_id: 'AIRTIME_5',
+    phone_number: o.phoneNumber ?? '+263771234567',
+    amount: '5.00',
+    currency: 'USD',
+    reference,
+    customer_id: o.customerId ?? 'cust-1',
+  });
   return fetch(`${sim.url}/airtime/issue`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': 'sim-airtime-key', 'x-signature': createHmac('sha256', 'sim-airtime-secret').update(body).digest('hex') },
+    headers: {
+      'content-type': 'application/json',
+      'x-api-key': 'sim-airtime-key',
+      'x-signature': createHmac('sha256', 'sim-airtime-secret').update(body).digest('hex'),
+    },
     body,
     ...(o.signal ? { signal: o.signal } : {}),
   });
@@ -68,16 +88,24 @@ describeEachStore('issuance reconciliation', (target) =>
       const res = await env.call('POST', '/v1/issuances', { body: airtime(reference, { productId: 'AIRTIME_ASYNC' }) });
       expect(res.status).to.equal(202);
       expect(res.body.status).to.equal('pending');
-      const done = await waitFor(async () => {
-        const r = await env!.call('GET', `/v1/issuances/${reference}`);
-        return r.body.status === ('succeeded' as unknown) ? r : undefined;
-      }, 15_000, 'the reconciler to settle the issuance');
+      const done = await waitFor(
+        async () => {
+          const r = await env!.call('GET', `/v1/issuances/${reference}`);
+          return r.body.status === ('succeeded' as unknown) ? r : undefined;
+        },
+        15_000,
+        'the reconciler to settle the issuance',
+      );
       expect(done.body.checks).to.be.greaterThan(0);
       expect(done.body.voucher.code).to.be.a('string');
-      const [delivery] = await waitFor(() => {
-        const ds = sim.sinks.deliveries('async');
-        return ds.length > 0 ? ds : undefined;
-      }, 15_000, 'reward.issued at the sink');
+      const [delivery] = await waitFor(
+        () => {
+          const ds = sim.sinks.deliveries('async');
+          return ds.length > 0 ? ds : undefined;
+        },
+        15_000,
+        'reward.issued at the sink',
+      );
       expect(delivery.verified).to.equal(true);
       expect((delivery.json as { data: { reference: string } }).data.reference).to.equal(reference);
       expect(sim.ledger.countByReference('airtime', `tenant-a:${reference}`)).to.equal(1);
@@ -88,16 +116,26 @@ describeEachStore('issuance reconciliation', (target) =>
       it(`ends succeeded with exactly one ledger entry when the provider (or a gateway) answers ${status} after committing`, async () => {
         env = await startEnv({ target, sim });
         const reference = ref(`after-commit-${status}`);
-        sim.setScenario({ rules: [{ route: 'airtime.issue', reference: `tenant-a:${reference}`, attempts: [1], fault: { type: 'status-after-commit', status } }] });
+        sim.setScenario({
+          rules: [
+            { route: 'airtime.issue', reference: `tenant-a:${reference}`, attempts: [1], fault: { type: 'status-after-commit', status } },
+          ],
+        });
         const res = await env.call('POST', '/v1/issuances', { body: airtime(reference) });
         expect([201, 202]).to.include(res.status);
-        const done = await waitFor(async () => {
-          const r = await env!.call('GET', `/v1/issuances/${reference}`);
-          return r.body.status === ('succeeded' as unknown) ? r : undefined;
-        }, 15_000, 'succeeded');
+        const done = await waitFor(
+          async () => {
+            const r = await env!.call('GET', `/v1/issuances/${reference}`);
+            return r.body.status === ('succeeded' as unknown) ? r : undefined;
+          },
+          15_000,
+          'succeeded',
+        );
         expect(done.body.transactionId).to.be.a('string');
         expect(sim.ledger.countByReference('airtime', `tenant-a:${reference}`)).to.equal(1);
-        expect(sim.journal.entries({ route: 'airtime.issue', reference: `tenant-a:${reference}` })[0].fault).to.include('status-after-commit');
+        expect(sim.journal.entries({ route: 'airtime.issue', reference: `tenant-a:${reference}` })[0].fault).to.include(
+          'status-after-commit',
+        );
       });
     }
 
@@ -137,7 +175,12 @@ describeEachStore('issuance reconciliation', (target) =>
           // The dead process' request reaches the provider, which processes it 3 s later.
           { route: 'airtime.issue', reference: sent, attempts: [1], fault: { type: 'late-commit', ms: 3000 } },
           // The new process' re-sends meanwhile are refused, before anything is recorded.
-          { route: 'airtime.issue', reference: sent, attempts: [2, 3, 4, 5, 6, 7, 8, 9, 10], fault: { type: 'status-before-commit', status: 503, code: 'OPERATOR_UNAVAILABLE' } },
+          {
+            route: 'airtime.issue',
+            reference: sent,
+            attempts: [2, 3, 4, 5, 6, 7, 8, 9, 10],
+            fault: { type: 'status-before-commit', status: 503, code: 'OPERATOR_UNAVAILABLE' },
+          },
         ],
       });
       await insertOrphan(target, reference, 'in_flight');
@@ -147,15 +190,23 @@ describeEachStore('issuance reconciliation', (target) =>
         () => undefined,
       );
       const started = Date.now();
-      env = await startEnv({ target, sim, patch: () => ({ reconciliation: { intervalMs: 200, maxIntervalMs: 1000, maxAgeMs: 3_600_000, leaseMs: 10_000, settleMs: 4500 } }) });
+      env = await startEnv({
+        target,
+        sim,
+        patch: () => ({ reconciliation: { intervalMs: 200, maxIntervalMs: 1000, maxAgeMs: 3_600_000, leaseMs: 10_000, settleMs: 4500 } }),
+      });
       const first = await env.call('GET', `/v1/issuances/${reference}`);
       expect(Date.now() - started, 'the re-send was refused before the held request was processed').to.be.below(2900);
       expect(first.body.status).to.equal('unknown');
       expect(Number(first.body.sends)).to.equal(2);
-      const done = await waitFor(async () => {
-        const r = await env!.call('GET', `/v1/issuances/${reference}`);
-        return ['succeeded', 'failed'].includes(String(r.body.status)) ? r.body : undefined;
-      }, 15_000, 'a terminal status');
+      const done = await waitFor(
+        async () => {
+          const r = await env!.call('GET', `/v1/issuances/${reference}`);
+          return ['succeeded', 'failed'].includes(String(r.body.status)) ? r.body : undefined;
+        },
+        15_000,
+        'a terminal status',
+      );
       expect(done.status).to.equal('succeeded');
       expect(sim.ledger.countByReference('airtime', sent)).to.equal(1);
     });

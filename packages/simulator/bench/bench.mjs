@@ -32,9 +32,17 @@ const WARMUP_MAX_S = Number(process.env.BENCH_WARMUP_MAX_S ?? 40);
 // A third run shows what a smaller V8 young generation (a node flag, e.g. through NODE_OPTIONS) saves.
 const MEMORY_RUNS = [
   { label: 'ledger-size 10000', args: ['--ledger-size', '10000'] },
-  { label: 'semispace4 ledger-size 10000, node --max-semi-space-size=4', args: ['--ledger-size', '10000'], nodeFlags: ['--max-semi-space-size=4'] },
+  {
+    label: 'semispace4 ledger-size 10000, node --max-semi-space-size=4',
+    args: ['--ledger-size', '10000'],
+    nodeFlags: ['--max-semi-space-size=4'],
+  },
   // The soak setting the docs recommend: a bounded ledger plus a V8 heap cap, so major GCs run before RSS climbs.
-  { label: 'capped ledger-size 10000, node --max-semi-space-size=4 --max-old-space-size=64', args: ['--ledger-size', '10000'], nodeFlags: ['--max-semi-space-size=4', '--max-old-space-size=64'] },
+  {
+    label: 'capped ledger-size 10000, node --max-semi-space-size=4 --max-old-space-size=64',
+    args: ['--ledger-size', '10000'],
+    nodeFlags: ['--max-semi-space-size=4', '--max-old-space-size=64'],
+  },
   { label: 'unbounded ledger (default)', args: [] },
 ].filter((r) => !process.env.BENCH_MEMORY_RUNS || process.env.BENCH_MEMORY_RUNS.split(',').includes(r.label.split(' ')[0]));
 const SECRET = 'sim-airtime-secret';
@@ -42,16 +50,19 @@ const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).s
 const work = mkdtempSync(join(tmpdir(), 'relaypoint-bench-'));
 
 // 147 bytes with a 16-character reference.
-const bodyFor = (ref) => `{"product_id":"DATA_200MB","phone_number":"+263771234567","amount":"5.00","reference":"${ref}","customer_id":"cust-0000042","currency":"USD"}`;
+const bodyFor = (ref) =>
+  `{"product_id":"DATA_200MB","phone_number":"+263771234567","amount":"5.00","reference":"${ref}","customer_id":"cust-0000042","currency":"USD"}`;
 const sign = (b) => createHmac('sha256', SECRET).update(b).digest('hex');
-const STUB_ANSWER = '{"voucher_code":"1014057126746842","transaction_id":"AT4D586B2639EC6DC5","status":"success","message":"Voucher issued"}';
+const STUB_ANSWER =
+  '{"voucher_code":"1014057126746842","transaction_id":"AT4D586B2639EC6DC5","status":"success","message":"Voucher issued"}';
 
-const freePort = () => new Promise((resolve) => {
-  const s = createServer().listen(0, '127.0.0.1', () => {
-    const { port } = s.address();
-    s.close(() => resolve(port));
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
-});
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A process and its descendants (mountebank's bin may fork; kept general). */
@@ -141,10 +152,18 @@ function stop(child) {
 
 async function startSimulatorProcess(extra = [], nodeFlags = []) {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeFlags, join(here, '..', 'dist', 'src', 'cli.js'), 'start', '--port', String(port), '--log-level', 'silent', ...extra], { stdio: 'inherit', detached: true });
+  const child = spawn(
+    process.execPath,
+    [...nodeFlags, join(here, '..', 'dist', 'src', 'cli.js'), 'start', '--port', String(port), '--log-level', 'silent', ...extra],
+    { stdio: 'inherit', detached: true },
+  );
   await waitFor(`http://127.0.0.1:${port}/__sim/scenario`);
   // The default balance (1,000,000.00) covers 200,000 issues of 5.00; past that every answer would be a cheaper 402.
-  const r = await fetch(`http://127.0.0.1:${port}/__sim/balances/airtime`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"balance":"1000000000000.00"}' });
+  const r = await fetch(`http://127.0.0.1:${port}/__sim/balances/airtime`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: '{"balance":"1000000000000.00"}',
+  });
   if (r.status !== 200) throw new Error(`cannot set the balance: ${r.status}`);
   return { name: 'simulator', child, base: `http://127.0.0.1:${port}` };
 }
@@ -152,14 +171,24 @@ async function startSimulatorProcess(extra = [], nodeFlags = []) {
 async function startMountebank() {
   const adminPort = await freePort();
   const port = await freePort();
-  const child = spawn(join(root, 'node_modules', '.bin', 'mb'), ['--port', String(adminPort), '--pidfile', join(work, 'mb.pid'), '--logfile', join(work, 'mb.log')], { stdio: 'ignore', detached: true, cwd: work });
+  const child = spawn(
+    join(root, 'node_modules', '.bin', 'mb'),
+    ['--port', String(adminPort), '--pidfile', join(work, 'mb.pid'), '--logfile', join(work, 'mb.log')],
+    { stdio: 'ignore', detached: true, cwd: work },
+  );
   await waitFor(`http://127.0.0.1:${adminPort}/imposters`);
   const r = await fetch(`http://127.0.0.1:${adminPort}/imposters`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({
-      port, protocol: 'http',
-      stubs: [{ predicates: [{ equals: { method: 'POST', path: '/airtime/issue' } }], responses: [{ is: { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: STUB_ANSWER } }] }],
+      port,
+      protocol: 'http',
+      stubs: [
+        {
+          predicates: [{ equals: { method: 'POST', path: '/airtime/issue' } }],
+          responses: [{ is: { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: STUB_ANSWER } }],
+        },
+      ],
     }),
   });
   if (r.status !== 201) throw new Error(`mountebank imposter: ${r.status} ${await r.text()}`);
@@ -185,12 +214,19 @@ const WIREMOCK_FLAGS = (process.env.BENCH_WIREMOCK_FLAGS ?? '--disable-request-l
 async function startWiremock() {
   const port = await freePort();
   if (!WIREMOCK_JAR) throw new Error('node_modules/wiremock/build/*.jar not found');
-  const child = spawn('java', ['-jar', WIREMOCK_JAR, '--port', String(port), '--disable-banner', '--root-dir', work, ...WIREMOCK_FLAGS], { stdio: 'ignore', detached: true, cwd: work });
+  const child = spawn('java', ['-jar', WIREMOCK_JAR, '--port', String(port), '--disable-banner', '--root-dir', work, ...WIREMOCK_FLAGS], {
+    stdio: 'ignore',
+    detached: true,
+    cwd: work,
+  });
   await waitFor(`http://127.0.0.1:${port}/__admin/mappings`);
   const r = await fetch(`http://127.0.0.1:${port}/__admin/mappings`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ request: { method: 'POST', url: '/airtime/issue' }, response: { status: 200, headers: { 'Content-Type': 'application/json' }, body: STUB_ANSWER } }),
+    body: JSON.stringify({
+      request: { method: 'POST', url: '/airtime/issue' },
+      response: { status: 200, headers: { 'Content-Type': 'application/json' }, body: STUB_ANSWER },
+    }),
   });
   if (r.status !== 201) throw new Error(`wiremock mapping: ${r.status} ${await r.text()}`);
   return { name: 'wiremock', child, base: `http://127.0.0.1:${port}`, journal: `http://127.0.0.1:${port}/__admin/requests?limit=1` };
@@ -200,26 +236,36 @@ let seq = 0;
 function requestsSpec(fixed) {
   const fixedBody = bodyFor('bench-fixed-0001');
   const fixedSig = sign(fixedBody);
-  return [{
-    method: 'POST',
-    path: '/airtime/issue',
-    headers: { 'content-type': 'application/json', 'x-api-key': 'sim-airtime-key', 'x-signature': fixedSig },
-    body: fixedBody,
-    ...(fixed ? {} : {
-      // A unique reference per request, re-signed: what a real client sends.
-      setupRequest: (req) => {
-        const body = bodyFor(`bench-${String(++seq).padStart(10, '0')}`);
-        return { ...req, body, headers: { ...req.headers, 'x-signature': sign(body) } };
-      },
-    }),
-  }];
+  return [
+    {
+      method: 'POST',
+      path: '/airtime/issue',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'sim-airtime-key', 'x-signature': fixedSig },
+      body: fixedBody,
+      ...(fixed
+        ? {}
+        : {
+            // A unique reference per request, re-signed: what a real client sends.
+            setupRequest: (req) => {
+              const body = bodyFor(`bench-${String(++seq).padStart(10, '0')}`);
+              return { ...req, body, headers: { ...req.headers, 'x-signature': sign(body) } };
+            },
+          }),
+    },
+  ];
 }
 
 function load(base, { fixed = false, amount } = {}) {
   return new Promise((resolve, reject) => {
-    autocannon({
-      url: base, connections: CONNECTIONS, ...(amount ? { amount } : { duration: DURATION }), requests: requestsSpec(fixed),
-    }, (err, res) => (err ? reject(err) : resolve(res)));
+    autocannon(
+      {
+        url: base,
+        connections: CONNECTIONS,
+        ...(amount ? { amount } : { duration: DURATION }),
+        requests: requestsSpec(fixed),
+      },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
   });
 }
 
@@ -234,7 +280,9 @@ async function run(startFn, label, opts = {}) {
     let warm = 0;
     while (warm < WARMUP_MAX_S) {
       const w = await new Promise((resolve, reject) => {
-        autocannon({ url: target.base, connections: CONNECTIONS, duration: 2, requests: requestsSpec(opts.fixed) }, (e, r) => (e ? reject(e) : resolve(r)));
+        autocannon({ url: target.base, connections: CONNECTIONS, duration: 2, requests: requestsSpec(opts.fixed) }, (e, r) =>
+          e ? reject(e) : resolve(r),
+        );
       });
       warm += 2;
       const rate = w.requests.average;
@@ -251,11 +299,20 @@ async function run(startFn, label, opts = {}) {
     const peak = Math.max(treeRss(target.child.pid), ...samples.map((x) => x.rss));
     const journalled = target.journal ? (await (await fetch(target.journal)).json()).meta?.total : undefined;
     const out = {
-      target: label, reqPerSec: Math.round(res.requests.average), p99Ms: res.latency.p99, p50Ms: res.latency.p50,
-      non2xx: res.non2xx, errors: res.errors, timeouts: res.timeouts, total: res.requests.total, peakRssMB: Math.round(peak / 1048576),
+      target: label,
+      reqPerSec: Math.round(res.requests.average),
+      p99Ms: res.latency.p99,
+      p50Ms: res.latency.p50,
+      non2xx: res.non2xx,
+      errors: res.errors,
+      timeouts: res.timeouts,
+      total: res.requests.total,
+      peakRssMB: Math.round(peak / 1048576),
       // Server CPU per 1,000 answers: comparable across runs even when other work shares the cores.
       cpuMsPer1k: res.requests.total ? Math.round((cpu * 1e6) / res.requests.total) : null,
-      warmupS: warm, loadavg1: +load1.toFixed(2), ...(journalled !== undefined ? { journalEntries: journalled } : {}),
+      warmupS: warm,
+      loadavg1: +load1.toFixed(2),
+      ...(journalled !== undefined ? { journalEntries: journalled } : {}),
     };
     console.log(JSON.stringify(out));
     return out;
@@ -275,11 +332,23 @@ async function memoryRun(extra, label, nodeFlags = []) {
     const at = (f) => rss[Math.min(rss.length - 1, Math.floor(rss.length * f))];
     const secondHalf = rss.slice(Math.floor(rss.length / 2)).sort((a, b) => a - b);
     const out = {
-      run: label, requests: res.requests.total, reqPerSec: Math.round(res.requests.average), seconds: (Date.now() - t0) / 1000, non2xx: res.non2xx, errors: res.errors,
+      run: label,
+      requests: res.requests.total,
+      reqPerSec: Math.round(res.requests.average),
+      seconds: (Date.now() - t0) / 1000,
+      non2xx: res.non2xx,
+      errors: res.errors,
       rssMB: {
-        first: rss[0], at10: at(0.1), at25: at(0.25), at50: at(0.5), at75: at(0.75), last: rss[rss.length - 1], peak: Math.max(...rss),
+        first: rss[0],
+        at10: at(0.1),
+        at25: at(0.25),
+        at50: at(0.5),
+        at75: at(0.75),
+        last: rss[rss.length - 1],
+        peak: Math.max(...rss),
         // What a long run settles at: the median and the 95th percentile of the second half's samples.
-        steadyMedian: secondHalf[Math.floor(secondHalf.length / 2)], steadyP95: secondHalf[Math.floor(secondHalf.length * 0.95)],
+        steadyMedian: secondHalf[Math.floor(secondHalf.length / 2)],
+        steadyP95: secondHalf[Math.floor(secondHalf.length * 0.95)],
       },
       curve: rss,
     };
@@ -290,8 +359,16 @@ async function memoryRun(extra, label, nodeFlags = []) {
   }
 }
 
-const machine = { nproc: cpus().length, node: process.version, date: new Date().toISOString(), java: String(spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr ?? '').split('\n')[0], loadavg: loadavg() };
-console.log(JSON.stringify({ machine, durationS: DURATION, connections: CONNECTIONS, bodyBytes: Buffer.byteLength(bodyFor('bench-0000000001')) }));
+const machine = {
+  nproc: cpus().length,
+  node: process.version,
+  date: new Date().toISOString(),
+  java: String(spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr ?? '').split('\n')[0],
+  loadavg: loadavg(),
+};
+console.log(
+  JSON.stringify({ machine, durationS: DURATION, connections: CONNECTIONS, bodyBytes: Buffer.byteLength(bodyFor('bench-0000000001')) }),
+);
 
 const results = { machine, durationS: DURATION, connections: CONNECTIONS, signed: [], fixed: [], memory: [] };
 if (THROUGHPUT) {

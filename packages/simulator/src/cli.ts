@@ -27,7 +27,9 @@ function usageError(lines: string[]): never {
 
 await yargs(hideBin(process.argv))
   .scriptName('relaypoint-sim')
-  .usage('$0 start [options]: run the provider simulator (the built-in airtime and gift-card models, or --model ones)\n$0 proxy --target URL [options]: put the fault engine and journal in front of any HTTP API')
+  .usage(
+    '$0 start [options]: run the provider simulator (the built-in airtime and gift-card models, or --model ones)\n$0 proxy --target URL [options]: put the fault engine and journal in front of any HTTP API',
+  )
   .command(
     'start',
     'start the simulator',
@@ -35,7 +37,10 @@ await yargs(hideBin(process.argv))
       y
         .option('port', { type: 'number', default: 4010, describe: 'TCP port (0: any free port)' })
         .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to listen on' })
-        .option('seed', { type: 'number', describe: 'seed of every random draw (wins over the scenario file; default: the scenario’s, else random and logged)' })
+        .option('seed', {
+          type: 'number',
+          describe: 'seed of every random draw (wins over the scenario file; default: the scenario’s, else random and logged)',
+        })
         .option('model', {
           type: 'string',
           array: true,
@@ -46,12 +51,19 @@ await yargs(hideBin(process.argv))
         .option('scenario', { type: 'string', describe: 'scenario JSON (faults, balances, operatorDown)' })
         .option('journal-size', { type: 'number', default: 10_000, describe: 'request journal capacity, entries' })
         .option('ledger-size', { type: 'number', describe: 'transactions kept per provider (default: unbounded)' })
-        .option('log-level', { choices: ['silent', 'info', 'debug'] as const, default: 'info' as const, describe: 'debug: one JSON line per request on stderr' })
+        .option('log-level', {
+          choices: ['silent', 'info', 'debug'] as const,
+          default: 'info' as const,
+          describe: 'debug: one JSON line per request on stderr',
+        })
         .check((a) => {
           if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new Error('--port must be an integer from 0 to 65535');
-          if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0 || a.seed > 4294967295)) throw new Error('--seed must be an integer from 0 to 4294967295');
-          if (!Number.isInteger(a['journal-size']) || a['journal-size'] < 0) throw new Error('--journal-size must be a non-negative integer');
-          if (a['ledger-size'] !== undefined && (!Number.isInteger(a['ledger-size']) || a['ledger-size'] < 1)) throw new Error('--ledger-size must be a positive integer');
+          if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0 || a.seed > 4294967295))
+            throw new Error('--seed must be an integer from 0 to 4294967295');
+          if (!Number.isInteger(a['journal-size']) || a['journal-size'] < 0)
+            throw new Error('--journal-size must be a non-negative integer');
+          if (a['ledger-size'] !== undefined && (!Number.isInteger(a['ledger-size']) || a['ledger-size'] < 1))
+            throw new Error('--ledger-size must be a positive integer');
           return true;
         }),
     async (a) => {
@@ -117,21 +129,38 @@ await yargs(hideBin(process.argv))
     'forward every request to --target with seeded faults before and after the upstream answers',
     (y) =>
       y
-        .option('target', { type: 'string', demandOption: true, describe: 'base URL to forward to (a sandbox, a hand-written fake), e.g. https://sandbox.example/api' })
-        .option('model', { type: 'string', describe: 'the provider model: a module file, a built-in name, or an installed plugin that ships one (reloadly) (routes named by it, references from its issue parse, omit-voucher); default: routes are "proxy.<METHOD> <path>"' })
+        .option('target', {
+          type: 'string',
+          demandOption: true,
+          describe: 'base URL to forward to (a sandbox, a hand-written fake), e.g. https://sandbox.example/api',
+        })
+        .option('model', {
+          type: 'string',
+          describe:
+            'the provider model: a module file, a built-in name, or an installed plugin that ships one (reloadly) (routes named by it, references from its issue parse, omit-voucher); default: routes are "proxy.<METHOD> <path>"',
+        })
         .option('port', { type: 'number', default: 4020, describe: 'TCP port (0: any free port)' })
         .option('host', { type: 'string', default: '127.0.0.1', describe: 'interface to listen on' })
         .option('seed', { type: 'number', describe: 'seed of every random draw (wins over the scenario file)' })
-        .option('scenario', { type: 'string', describe: 'scenario JSON (rules; route "*" = the model’s issue route, or every request without a model)' })
+        .option('scenario', {
+          type: 'string',
+          describe: 'scenario JSON (rules; route "*" = the model’s issue route, or every request without a model)',
+        })
         .option('journal-size', { type: 'number', default: 10_000, describe: 'request journal capacity, entries' })
-        .option('log-level', { choices: ['silent', 'info', 'debug'] as const, default: 'info' as const, describe: 'debug: one JSON line per request on stderr' })
+        .option('log-level', {
+          choices: ['silent', 'info', 'debug'] as const,
+          default: 'info' as const,
+          describe: 'debug: one JSON line per request on stderr',
+        })
         .check((a) => {
           if (!Number.isInteger(a.port) || a.port < 0 || a.port > 65535) throw new Error('--port must be an integer from 0 to 65535');
-          if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0 || a.seed > 4294967295)) throw new Error('--seed must be an integer from 0 to 4294967295');
+          if (a.seed !== undefined && (!Number.isInteger(a.seed) || a.seed < 0 || a.seed > 4294967295))
+            throw new Error('--seed must be an integer from 0 to 4294967295');
           return true;
         }),
     async (a) => {
-      let model: ProviderModel | undefined = a.model === 'airtime' ? createAirtimeModel() : a.model === 'giftcard' ? createGiftcardModel() : undefined;
+      let model: ProviderModel | undefined =
+        a.model === 'airtime' ? createAirtimeModel() : a.model === 'giftcard' ? createGiftcardModel() : undefined;
       if (a.model !== undefined && model === undefined) {
         try {
           model = await loadProviderModel(pluginModelFile(a.model) ?? a.model);
@@ -153,7 +182,10 @@ await yargs(hideBin(process.argv))
           logLevel: a['log-level'],
         });
       } catch (e) {
-        if (isConfigError(e)) usageError(e.errors.map((line) => (a.scenario !== undefined && !line.startsWith(`${a.scenario}:`) ? `${a.scenario}: ${line}` : line)));
+        if (isConfigError(e))
+          usageError(
+            e.errors.map((line) => (a.scenario !== undefined && !line.startsWith(`${a.scenario}:`) ? `${a.scenario}: ${line}` : line)),
+          );
         if (e instanceof TypeError) usageError([`relaypoint-sim: --${e.message}`]);
         const err = e as NodeJS.ErrnoException;
         process.stderr.write(`relaypoint-sim: cannot start: ${err.code ?? ''} ${err.message}\n`);

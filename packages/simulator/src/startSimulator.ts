@@ -109,7 +109,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     sinks.clear();
   };
   const setBalance = (id: string, decimal: string, currency?: string): void => state.setBalance(id, decimal, currency);
-  const expireTokens = (id?: string): number => (id === undefined ? state.models : [mounted(id)]).reduce((n, m) => n + (m.tokens?.expireAll() ?? 0), 0);
+  const expireTokens = (id?: string): number =>
+    (id === undefined ? state.models : [mounted(id)]).reduce((n, m) => n + (m.tokens?.expireAll() ?? 0), 0);
   const app = controlApp({ state, sinks, setScenario, scenario: scenarioState, reset, setBalance, balance, expireTokens });
 
   const server: Server = createServer((req, res) => {
@@ -126,7 +127,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  if (level !== 'silent') log({ level: 'info', msg: 'simulator listening', url, seed: state.seed, rules: state.scenario.rules?.length ?? 0 });
+  if (level !== 'silent')
+    log({ level: 'info', msg: 'simulator listening', url, seed: state.seed, rules: state.scenario.rules?.length ?? 0 });
 
   let closed: Promise<void> | undefined;
   return {
@@ -148,7 +150,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     balances: (id) => mounted(id).balances(),
     expireTokens,
     ledger: {
-      entries: (filter = {}) => (filter.provider !== undefined ? [mounted(filter.provider)] : state.models).flatMap((m) => m.ledger.entries(filter.reference)),
+      entries: (filter = {}) =>
+        (filter.provider !== undefined ? [mounted(filter.provider)] : state.models).flatMap((m) => m.ledger.entries(filter.reference)),
       countByReference: (id, reference) => mounted(id).ledger.countByReference(reference),
     },
     journal: {

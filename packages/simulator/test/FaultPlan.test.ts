@@ -39,7 +39,9 @@ describe('FaultPlan', () => {
     expect(latencyOf({ type: 'latency', distribution: 'uniform', minMs: 10, maxMs: 20 }, u(0.5))).to.equal(15);
     // z = 0 when cos(2πu) = 0 → median.
     expect(latencyOf({ type: 'latency', distribution: 'lognormal', medianMs: 20, sigma: 0.5 }, u(0.25))).to.be.closeTo(20, 1e-9);
-    expect(latencyOf({ type: 'latency', distribution: 'lognormal', medianMs: 20, sigma: 3, capMs: 200 }, (s) => (s === 2 ? 0.999999 : 0))).to.equal(200);
+    expect(
+      latencyOf({ type: 'latency', distribution: 'lognormal', medianMs: 20, sigma: 3, capMs: 200 }, (s) => (s === 2 ? 0.999999 : 0)),
+    ).to.equal(200);
   });
 
   it('counts calls per rule and starts over after resetCounters()', () => {

@@ -20,7 +20,14 @@ describe('airtime API', () => {
     expect(b.voucher_code).to.match(/^\d{16}$/);
     expect(b.transaction_id).to.be.a('string');
     expect(sim.ledger.entries({ reference: 'R-ok' })).to.have.length(1);
-    expect(sim.ledger.entries()[0]).to.include({ provider: 'airtime', amount: '5.00', currency: 'USD', status: 'success', debited: true, transactionId: b.transaction_id });
+    expect(sim.ledger.entries()[0]).to.include({
+      provider: 'airtime',
+      amount: '5.00',
+      currency: 'USD',
+      status: 'success',
+      debited: true,
+      transactionId: b.transaction_id,
+    });
     expect(sim.balance('airtime')).to.equal('999995.00');
   });
 
@@ -68,7 +75,10 @@ describe('airtime API', () => {
 
     it('refuses an unknown or missing API key with 401 INVALID_API_KEY', async () => {
       const body = issueBody('R-key');
-      for (const headers of [{ 'x-api-key': 'nope', 'x-signature': sign(body) }, { 'x-signature': sign(body) }] as Record<string, string>[]) {
+      for (const headers of [{ 'x-api-key': 'nope', 'x-signature': sign(body) }, { 'x-signature': sign(body) }] as Record<
+        string,
+        string
+      >[]) {
         const r = await raw(`${sim.url}/airtime/issue`, { body, headers });
         expect(r.status).to.equal(401);
         expect(json(r).code).to.equal('INVALID_API_KEY');
@@ -111,7 +121,10 @@ describe('airtime API', () => {
         expect(r.status, code).to.equal(status);
         expect(json(r).code).to.equal(code);
       }
-      const notJson = await raw(`${sim.url}/airtime/issue`, { body: 'hello', headers: { 'x-api-key': AIRTIME_KEY, 'x-signature': sign('hello') } });
+      const notJson = await raw(`${sim.url}/airtime/issue`, {
+        body: 'hello',
+        headers: { 'x-api-key': AIRTIME_KEY, 'x-signature': sign('hello') },
+      });
       expect(notJson.status).to.equal(400);
       expect(json(notJson).code).to.equal('INVALID_REQUEST');
       expect(sim.ledger.entries()).to.have.length(0);
@@ -218,11 +231,14 @@ describe('airtime API', () => {
     it('resolves a time-based pending product after its delay', async () => {
       const s = await startSimulator({
         now: () => clock,
-        config: { airtime: { products: [{ id: 'SLOW', minAmount: '1.00', maxAmount: '10.00', pending: { ms: 30_000, outcome: 'success' } }] } },
+        config: {
+          airtime: { products: [{ id: 'SLOW', minAmount: '1.00', maxAmount: '10.00', pending: { ms: 30_000, outcome: 'success' } }] },
+        },
       });
       try {
         await issue(s.url, 'R-slow', { product_id: 'SLOW' });
-        const poll = async () => json(await raw(`${s.url}/airtime/transactions?reference=R-slow`, { headers: { 'x-api-key': AIRTIME_KEY } })).status;
+        const poll = async () =>
+          json(await raw(`${s.url}/airtime/transactions?reference=R-slow`, { headers: { 'x-api-key': AIRTIME_KEY } })).status;
         expect(await poll()).to.equal('pending');
         clock += 30_000;
         expect(await poll()).to.equal('success');

@@ -60,7 +60,10 @@ describe('relaypoint-sim CLI', () => {
     writeFileSync(bad, JSON.stringify({ rules: [{ fault: { type: 'rate-limit' } }, { probability: 2, fault: { type: 'reset' } }] }));
     const r = run(['start', '--scenario', bad]);
     expect(r.status).to.equal(2);
-    expect(r.stderr.trim().split('\n')).to.deep.equal([`${bad}: rules[0].fault.retryAfterSeconds: is required`, `${bad}: rules[1].probability: must be <= 1`]);
+    expect(r.stderr.trim().split('\n')).to.deep.equal([
+      `${bad}: rules[0].fault.retryAfterSeconds: is required`,
+      `${bad}: rules[1].probability: must be <= 1`,
+    ]);
     const missing = run(['start', '--config', join(dir, 'missing.json')]);
     expect(missing.status).to.equal(2);
     expect(missing.stderr).to.match(/missing\.json: cannot read \(ENOENT\)/);
@@ -77,7 +80,16 @@ describe('relaypoint-sim CLI', () => {
     expect(r.stderr.trim().split('\n')).to.deep.equal([`${scenario}: balances.airtime: amount "1.999" has 3 decimals; USD has 2`]);
     // Checked against the currency of the config given.
     const config = join(dir, 'jpy.json');
-    writeFileSync(config, JSON.stringify({ airtime: { currency: 'JPY', accounts: [{ id: 'a', apiKey: 'k', secret: 's', balance: '1000' }], products: [{ id: 'P', minAmount: '1', maxAmount: '100' }] } }));
+    writeFileSync(
+      config,
+      JSON.stringify({
+        airtime: {
+          currency: 'JPY',
+          accounts: [{ id: 'a', apiKey: 'k', secret: 's', balance: '1000' }],
+          products: [{ id: 'P', minAmount: '1', maxAmount: '100' }],
+        },
+      }),
+    );
     writeFileSync(scenario, JSON.stringify({ balances: { airtime: '1.50' } }));
     const jpy = run(['start', '--port', '0', '--config', config, '--scenario', scenario]);
     expect(jpy.status).to.equal(2);
@@ -87,8 +99,16 @@ describe('relaypoint-sim CLI', () => {
   it('serves with the seed and scenario given, logs one JSON line per request at debug, and exits 0 on SIGTERM', async function () {
     this.timeout(15_000);
     const scenario = join(dir, 'faults.json');
-    writeFileSync(scenario, JSON.stringify({ seed: 1, rules: [{ route: 'airtime.issue', calls: { first: 1 }, fault: { type: 'status-before-commit', status: 503 } }] }));
-    const child = spawn(process.execPath, [cli, 'start', '--port', '0', '--seed', '42', '--scenario', scenario, '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    writeFileSync(
+      scenario,
+      JSON.stringify({
+        seed: 1,
+        rules: [{ route: 'airtime.issue', calls: { first: 1 }, fault: { type: 'status-before-commit', status: 503 } }],
+      }),
+    );
+    const child = spawn(process.execPath, [cli, 'start', '--port', '0', '--seed', '42', '--scenario', scenario, '--log-level', 'debug'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8');
     const url = await new Promise<string>((resolve, reject) => {
@@ -104,9 +124,15 @@ describe('relaypoint-sim CLI', () => {
       expect((await issue(url, 'R-cli')).status).to.equal(503);
       expect((await issue(url, 'R-cli')).status).to.equal(200);
       await new Promise((r) => setTimeout(r, 50));
-      const lines = stderr.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const lines = stderr
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       const requests = lines.filter((l) => l.msg === 'request');
-      expect(requests.map((l) => [l.route, l.status, l.fault])).to.deep.equal([['airtime.issue', 503, 'status-before-commit'], ['airtime.issue', 200, 'none']]);
+      expect(requests.map((l) => [l.route, l.status, l.fault])).to.deep.equal([
+        ['airtime.issue', 503, 'status-before-commit'],
+        ['airtime.issue', 200, 'none'],
+      ]);
       expect(stderr).to.not.contain('sim-airtime-key');
     } finally {
       const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -130,8 +156,13 @@ describe('relaypoint-sim CLI', () => {
         expect(r.status).to.equal(201);
         expect((await issue(sim.url, 'R-cli-model')).status).to.equal(200);
         expect((await raw(`${sim.url}/giftcard/products`)).status, 'giftcard was not asked for').to.equal(404);
-        const ledger = json<{ entries: { provider: string; amount: string; currency: string }[] }>(await raw(`${sim.url}/__sim/ledger`)).entries;
-        expect(ledger.map((e) => [e.provider, e.amount, e.currency])).to.deep.equal([['zapcash', '2.50', 'EUR'], ['airtime', '5.00', 'USD']]);
+        const ledger = json<{ entries: { provider: string; amount: string; currency: string }[] }>(
+          await raw(`${sim.url}/__sim/ledger`),
+        ).entries;
+        expect(ledger.map((e) => [e.provider, e.amount, e.currency])).to.deep.equal([
+          ['zapcash', '2.50', 'EUR'],
+          ['airtime', '5.00', 'USD'],
+        ]);
       } finally {
         expect(await sim.stop()).to.equal(0);
       }
@@ -145,9 +176,15 @@ describe('relaypoint-sim CLI', () => {
       };
       const index = JSON.stringify(fileURLToPath(new URL('../src/index.js', import.meta.url)));
       const noExport = write('none.mjs', 'export const something = 1;\n');
-      const badTable = write('bad.mjs', `import { zapcashModel } from ${JSON.stringify(zapcash)};\nexport default { ...zapcashModel, routes: [{ ...zapcashModel.routes[0], path: 'v2/payouts' }, zapcashModel.routes[1]] };\n`);
+      const badTable = write(
+        'bad.mjs',
+        `import { zapcashModel } from ${JSON.stringify(zapcash)};\nexport default { ...zapcashModel, routes: [{ ...zapcashModel.routes[0], path: 'v2/payouts' }, zapcashModel.routes[1]] };\n`,
+      );
       const broken = write('broken.mjs', 'import { nothing } from "./does-not-exist.mjs";\nexport default nothing;\n');
-      const throws = write('throws.mjs', `import { defineProviderModel } from ${index};\nexport const model = defineProviderModel({ id: 'x' });\n`);
+      const throws = write(
+        'throws.mjs',
+        `import { defineProviderModel } from ${index};\nexport const model = defineProviderModel({ id: 'x' });\n`,
+      );
       const cases: [string, RegExp][] = [
         [noExport, /^.*none\.mjs: exports no provider model \(needs a default export or a named export "model"; found: something\)$/],
         [badTable, /^.*bad\.mjs: model zapcash: routes\[0\]\.path: must start with "\/"$/],

@@ -73,13 +73,19 @@ describe('control API and journal', () => {
   });
 
   it('loads a scenario over HTTP, reports it with its seed, and refuses an invalid one with path: message lines', async () => {
-    const ok = await ctl('/scenario', 'POST', { seed: 9, rules: [{ route: 'airtime.issue', calls: { first: 1 }, fault: { type: 'status-before-commit', status: 503 } }] });
+    const ok = await ctl('/scenario', 'POST', {
+      seed: 9,
+      rules: [{ route: 'airtime.issue', calls: { first: 1 }, fault: { type: 'status-before-commit', status: 503 } }],
+    });
     expect(ok.status).to.equal(200);
     const got = json(await ctl('/scenario'));
     expect(got.seed, 'the seed given at start wins over the scenario’s').to.equal(3);
     expect(got.rules).to.have.length(1);
     expect((await issue(sim.url, 'R-s')).status).to.equal(503);
-    const bad = await ctl('/scenario', 'POST', { rules: [{ route: 'nowhere', fault: { type: 'latency', distribution: 'uniform', minMs: 1 } }], extra: 1 });
+    const bad = await ctl('/scenario', 'POST', {
+      rules: [{ route: 'nowhere', fault: { type: 'latency', distribution: 'uniform', minMs: 1 } }],
+      extra: 1,
+    });
     expect(bad.status).to.equal(400);
     const body = json<{ code: string; errors: string[] }>(bad);
     expect(body.code).to.equal('INVALID_SCENARIO');
@@ -96,7 +102,10 @@ describe('control API and journal', () => {
   });
 
   it('refuses a scenario balance with more decimals than the currency has: 400 with the path, the scenario in force stays, reset still works', async () => {
-    sim.setScenario({ balances: { airtime: '10.00' }, rules: [{ route: 'airtime.issue', calls: { first: 1 }, fault: { type: 'status-before-commit', status: 503 } }] });
+    sim.setScenario({
+      balances: { airtime: '10.00' },
+      rules: [{ route: 'airtime.issue', calls: { first: 1 }, fault: { type: 'status-before-commit', status: 503 } }],
+    });
     const bad = await ctl('/scenario', 'POST', { balances: { airtime: '1.999', giftcard: '5.00' } });
     expect(bad.status).to.equal(400);
     const body = json<{ code: string; errors: string[] }>(bad);
@@ -127,7 +136,16 @@ describe('control API and journal', () => {
     expect(sim.balance('airtime')).to.equal('10.00');
     expect((await issue(sim.url, 'R-set')).status).to.equal(200);
     try {
-      await startSimulator({ scenario: { balances: { giftcard: '0.5' } }, config: { giftcard: { currency: 'JPY', accounts: [{ id: 'g', apiKey: 'k', balance: '1000' }], products: [{ id: 'GC', brand: 'B', currency: 'JPY', denominations: ['1000'] }] } } });
+      await startSimulator({
+        scenario: { balances: { giftcard: '0.5' } },
+        config: {
+          giftcard: {
+            currency: 'JPY',
+            accounts: [{ id: 'g', apiKey: 'k', balance: '1000' }],
+            products: [{ id: 'GC', brand: 'B', currency: 'JPY', denominations: ['1000'] }],
+          },
+        },
+      });
       expect.fail('should throw');
     } catch (e) {
       expect(isConfigError(e)).to.equal(true);
@@ -184,10 +202,17 @@ describe('control API and journal', () => {
 
   it('refuses an invalid config with ConfigError lines', async () => {
     try {
-      await startSimulator({ config: { airtime: { accounts: [{ id: 'a', apiKey: 'k', balance: '1.00' }], products: [{ id: 'P', minAmount: '5.00', maxAmount: '1.00' }] } } });
+      await startSimulator({
+        config: {
+          airtime: { accounts: [{ id: 'a', apiKey: 'k', balance: '1.00' }], products: [{ id: 'P', minAmount: '5.00', maxAmount: '1.00' }] },
+        },
+      });
       expect.fail('should throw');
     } catch (e) {
-      expect((e as { errors: string[] }).errors).to.deep.equal(['airtime.accounts[0].secret: is required (the X-Signature key)', 'airtime.products[0].maxAmount: must be >= minAmount']);
+      expect((e as { errors: string[] }).errors).to.deep.equal([
+        'airtime.accounts[0].secret: is required (the X-Signature key)',
+        'airtime.products[0].maxAmount: must be >= minAmount',
+      ]);
     }
   });
 });

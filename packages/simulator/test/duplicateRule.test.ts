@@ -31,7 +31,8 @@ describe('duplicate reference rules', () => {
   });
   after(() => sim.close());
   beforeEach(() => sim.reset());
-  const pay = (model: string, body: object, who = 'me') => raw(`${sim.url}/${model}/pay`, { body: JSON.stringify(body), headers: { 'x-who': who } });
+  const pay = (model: string, body: object, who = 'me') =>
+    raw(`${sim.url}/${model}/pay`, { body: JSON.stringify(body), headers: { 'x-who': who } });
 
   it('none: a repeated reference is issued again, with a new id each time, and debited each time', async () => {
     const ids = [];
@@ -69,7 +70,11 @@ describe('a model whose own code throws', () => {
     const sim = await startSimulator({ models: [broken] });
     try {
       const r = await raw(`${sim.url}/broken/pay`, { body: JSON.stringify({ boom: true }), headers: { 'x-who': 'me' } });
-      expect([r.status, json(r).code, json(r).message]).to.deep.equal([500, 'MODEL_ERROR', 'model broken failed on broken.pay: cannot read the body']);
+      expect([r.status, json(r).code, json(r).message]).to.deep.equal([
+        500,
+        'MODEL_ERROR',
+        'model broken failed on broken.pay: cannot read the body',
+      ]);
       expect((await raw(`${sim.url}/broken/pay`, { body: '{}', headers: { 'x-who': 'me' } })).status).to.equal(201);
     } finally {
       await sim.close();

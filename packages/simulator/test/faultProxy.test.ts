@@ -30,7 +30,12 @@ describe('startFaultProxy', () => {
             return;
           }
           const body = Buffer.concat([Buffer.from('echo:'), Buffer.concat(chunks)]);
-          res.writeHead(201, { 'content-type': 'application/octet-stream', 'x-upstream': 'yes', 'content-length': body.length, connection: 'keep-alive' });
+          res.writeHead(201, {
+            'content-type': 'application/octet-stream',
+            'x-upstream': 'yes',
+            'content-length': body.length,
+            connection: 'keep-alive',
+          });
           res.end(body);
         });
       });
@@ -49,7 +54,16 @@ describe('startFaultProxy', () => {
 
     it('forwards method, path under the target, query and raw bytes both ways; drops hop-by-hop headers; journals proxy.<METHOD> <path>', async () => {
       const bytes = Buffer.from([0, 1, 2, 255, 10, 13]);
-      const r = await raw(`${proxy.url}/pay?x=1`, { body: bytes, headers: { 'content-type': 'application/octet-stream', connection: 'x-private', 'x-private': 'hop', te: 'trailers', 'x-api-key': 'k-123456789' } });
+      const r = await raw(`${proxy.url}/pay?x=1`, {
+        body: bytes,
+        headers: {
+          'content-type': 'application/octet-stream',
+          connection: 'x-private',
+          'x-private': 'hop',
+          te: 'trailers',
+          'x-api-key': 'k-123456789',
+        },
+      });
       expect([r.status, r.headers['x-upstream'], r.headers['x-sim-fault']]).to.deep.equal([201, 'yes', 'none']);
       expect(r.body.equals(Buffer.concat([Buffer.from('echo:'), bytes]))).to.equal(true);
       expect(seen).to.have.length(1);
@@ -69,7 +83,13 @@ describe('startFaultProxy', () => {
     });
 
     it('faults before forwarding: 5xx, 429 and a real reset never reach the upstream; "*" matches every request', async () => {
-      proxy.setScenario({ rules: [{ route: '*', calls: { first: 1 }, fault: { type: 'status-before-commit', status: 503 } }, { path: '/limited', fault: { type: 'rate-limit', retryAfterSeconds: 7 } }, { path: '/cut*', fault: { type: 'reset' } }] });
+      proxy.setScenario({
+        rules: [
+          { route: '*', calls: { first: 1 }, fault: { type: 'status-before-commit', status: 503 } },
+          { path: '/limited', fault: { type: 'rate-limit', retryAfterSeconds: 7 } },
+          { path: '/cut*', fault: { type: 'reset' } },
+        ],
+      });
       const first = await raw(`${proxy.url}/pay`, { body: '{}' });
       expect([first.status, first.headers['x-sim-fault']]).to.deep.equal([503, 'status-before-commit']);
       const limited = await raw(`${proxy.url}/limited`, { body: '{}' });
@@ -81,7 +101,12 @@ describe('startFaultProxy', () => {
     });
 
     it('hang holds the request until reset; latency delays it', async () => {
-      proxy.setScenario({ rules: [{ path: '/slow', fault: { type: 'latency', distribution: 'fixed', ms: 150 } }, { path: '/hang', fault: { type: 'hang' } }] });
+      proxy.setScenario({
+        rules: [
+          { path: '/slow', fault: { type: 'latency', distribution: 'fixed', ms: 150 } },
+          { path: '/hang', fault: { type: 'hang' } },
+        ],
+      });
       const t0 = Date.now();
       expect((await raw(`${proxy.url}/slow`, { body: '{}' })).status).to.equal(201);
       expect(Date.now() - t0).to.be.at.least(140);
@@ -108,7 +133,11 @@ describe('startFaultProxy', () => {
     let proxy: FaultProxy;
     const auth = { authorization: `Bearer ${ZAPCASH_TOKEN}` };
     const payout = (reference: string, timeoutMs = 5000) =>
-      raw(`${proxy.url}/v2/payouts`, { body: JSON.stringify({ client_reference: reference, amount_minor: 500, currency: 'USD', msisdn: '+15550001111' }), headers: auth, timeoutMs });
+      raw(`${proxy.url}/v2/payouts`, {
+        body: JSON.stringify({ client_reference: reference, amount_minor: 500, currency: 'USD', msisdn: '+15550001111' }),
+        headers: auth,
+        timeoutMs,
+      });
     before(async () => {
       sim = await startSimulator({ models: [zapcashModel], seed: 9 });
       proxy = await startFaultProxy({ target: `${sim.url}/zapcash`, model: zapcashModel, seed: 9 });
@@ -125,7 +154,9 @@ describe('startFaultProxy', () => {
     const issued = (reference: string) => sim.ledger.countByReference('zapcash', reference);
 
     it('names routes by the model and finds the reference through its issue parse, so per-reference rules and attempts work', async () => {
-      proxy.setScenario({ rules: [{ route: 'zapcash.payouts.create', reference: 'P-1', attempts: [1], fault: { type: 'status-before-commit', status: 502 } }] });
+      proxy.setScenario({
+        rules: [{ route: 'zapcash.payouts.create', reference: 'P-1', attempts: [1], fault: { type: 'status-before-commit', status: 502 } }],
+      });
       expect((await payout('P-1')).status).to.equal(502);
       expect(issued('P-1')).to.equal(0);
       expect((await payout('P-1')).status).to.equal(201);
@@ -135,7 +166,9 @@ describe('startFaultProxy', () => {
       ]);
       const found = await raw(`${proxy.url}/v2/payouts?client_reference=P-1`, { headers: auth });
       expect([found.status, proxy.journal.entries({ route: 'zapcash.payouts.find' })[0].reference]).to.deep.equal([200, 'P-1']);
-      expect(() => proxy.setScenario({ rules: [{ route: 'airtime.issue', fault: { type: 'reset' } }] })).to.throw(/rules\[0\]\.route: must be one of \*, zapcash\.payouts\.create, zapcash\.payouts\.find/);
+      expect(() => proxy.setScenario({ rules: [{ route: 'airtime.issue', fault: { type: 'reset' } }] })).to.throw(
+        /rules\[0\]\.route: must be one of \*, zapcash\.payouts\.create, zapcash\.payouts\.find/,
+      );
     });
 
     it('faults after the upstream answered: drop, truncate, malformed and 5xx each leave the payout issued', async () => {

@@ -71,7 +71,11 @@ describe('faults on the wire', () => {
     const after = await issue(sim.url, 'R-after');
     expect([after.status, after.headers['x-sim-fault'], json(after).code]).to.deep.equal([500, 'status-after-commit', 'INTERNAL_ERROR']);
     const before = await issue(sim.url, 'R-before');
-    expect([before.status, before.headers['x-sim-fault'], json(before).code]).to.deep.equal([503, 'status-before-commit', 'SERVICE_UNAVAILABLE']);
+    expect([before.status, before.headers['x-sim-fault'], json(before).code]).to.deep.equal([
+      503,
+      'status-before-commit',
+      'SERVICE_UNAVAILABLE',
+    ]);
     expect(sim.ledger.countByReference('airtime', 'R-after')).to.equal(1);
     expect(sim.ledger.countByReference('airtime', 'R-before')).to.equal(0);
   });
@@ -220,7 +224,9 @@ describe('faults on the wire', () => {
     });
 
     it('"after commit on attempt 1 only" for one reference: the retry sees the duplicate', async () => {
-      sim.setScenario({ rules: [{ route: 'airtime.issue', reference: 'R-1', attempts: [1], fault: { type: 'status-after-commit', status: 500 } }] });
+      sim.setScenario({
+        rules: [{ route: 'airtime.issue', reference: 'R-1', attempts: [1], fault: { type: 'status-after-commit', status: 500 } }],
+      });
       expect((await issue(sim.url, 'R-1')).status).to.equal(500);
       const retry = await issue(sim.url, 'R-1');
       expect([retry.status, json(retry).code]).to.deep.equal([409, 'DUPLICATE_REFERENCE']);
@@ -234,14 +240,26 @@ describe('faults on the wire', () => {
       const read = await raw(`${sim.url}/airtime/transactions?reference=R-star`, { headers: { 'x-api-key': AIRTIME_KEY } });
       expect([read.status, read.headers['x-sim-fault']]).to.deep.equal([404, 'none']);
       sim.setScenario({ rules: [{ route: 'airtime.lookup', fault: { type: 'reset' } }] });
-      expect((await failure(raw(`${sim.url}/airtime/transactions?reference=R-star`, { headers: { 'x-api-key': AIRTIME_KEY } }))).code).to.equal('ECONNRESET');
+      expect(
+        (await failure(raw(`${sim.url}/airtime/transactions?reference=R-star`, { headers: { 'x-api-key': AIRTIME_KEY } }))).code,
+      ).to.equal('ECONNRESET');
     });
   });
 
   describe('seeded draws', () => {
     const chaos = (seed: number): Scenario => ({
       seed,
-      rules: [{ route: '*', probability: 0.5, fault: [{ type: 'status-before-commit', status: 500 }, { type: 'status-before-commit', status: 503 }, { type: 'rate-limit', retryAfterSeconds: 1 }] }],
+      rules: [
+        {
+          route: '*',
+          probability: 0.5,
+          fault: [
+            { type: 'status-before-commit', status: 500 },
+            { type: 'status-before-commit', status: 503 },
+            { type: 'rate-limit', retryAfterSeconds: 1 },
+          ],
+        },
+      ],
     });
     const run = async (s: Simulator, refs: string[], concurrent: boolean): Promise<Record<string, string>> => {
       const out: Record<string, string> = {};

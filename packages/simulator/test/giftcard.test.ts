@@ -14,7 +14,10 @@ describe('gift-card API', () => {
   it('lists fixed and range products; accepts X-API-Key or Authorization: Bearer, refuses others with 401', async () => {
     const r = await get('/giftcard/products');
     const products = json<{ products: { id: string; denomination: Record<string, unknown> }[] }>(r).products;
-    expect(products.find((p) => p.id === 'GC-AMAZON-USD')?.denomination).to.deep.equal({ type: 'fixed', values: ['10.00', '25.00', '50.00'] });
+    expect(products.find((p) => p.id === 'GC-AMAZON-USD')?.denomination).to.deep.equal({
+      type: 'fixed',
+      values: ['10.00', '25.00', '50.00'],
+    });
     expect(products.find((p) => p.id === 'GC-VISA-USD')?.denomination).to.deep.equal({ type: 'range', min: '1.00', max: '500.00' });
     expect((await raw(`${sim.url}/giftcard/products`, { headers: { authorization: `Bearer ${GIFTCARD_KEY}` } })).status).to.equal(200);
     for (const headers of [{}, { 'x-api-key': 'nope' }, { authorization: 'Bearer nope' }] as Record<string, string>[]) {

@@ -39,7 +39,9 @@ export function raw(url: string, options: RawOptions = {}): Promise<RawResponse>
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('aborted', () => reject(Object.assign(new Error('response aborted'), { code: 'ABORTED', received: Buffer.concat(chunks), headers: res.headers })));
+      res.on('aborted', () =>
+        reject(Object.assign(new Error('response aborted'), { code: 'ABORTED', received: Buffer.concat(chunks), headers: res.headers })),
+      );
       res.on('error', (e) => reject(Object.assign(e, { received: Buffer.concat(chunks), headers: res.headers })));
       res.on('end', () => {
         if (!res.complete) return;
@@ -72,19 +74,31 @@ export function issueBody(reference: string, extra: Record<string, unknown> = {}
 }
 
 /** A correctly signed `POST /airtime/issue`. */
-export function issue(base: string, reference: string, extra: Record<string, unknown> = {}, options: RawOptions = {}): Promise<RawResponse> {
+export function issue(
+  base: string,
+  reference: string,
+  extra: Record<string, unknown> = {},
+  options: RawOptions = {},
+): Promise<RawResponse> {
   const body = issueBody(reference, extra);
   return raw(`${base}/airtime/issue`, { body, headers: { 'x-api-key': AIRTIME_KEY, 'x-signature': sign(body) }, ...options });
 }
 
 /** A `POST /giftcard/orders` with the default key. */
-export function order(base: string, externalRef: string, extra: Record<string, unknown> = {}, options: RawOptions = {}): Promise<RawResponse> {
+export function order(
+  base: string,
+  externalRef: string,
+  extra: Record<string, unknown> = {},
+  options: RawOptions = {},
+): Promise<RawResponse> {
   const body = JSON.stringify({ product_id: 'GC-AMAZON-USD', amount: '25.00', currency: 'USD', external_ref: externalRef, ...extra });
   return raw(`${base}/giftcard/orders`, { body, headers: { 'x-api-key': GIFTCARD_KEY }, ...options });
 }
 
 /** Resolves to the error a request failed with (fails the test if it succeeded). */
-export async function failure(p: Promise<unknown>): Promise<NodeJS.ErrnoException & { received?: Buffer; headers?: Record<string, unknown> }> {
+export async function failure(
+  p: Promise<unknown>,
+): Promise<NodeJS.ErrnoException & { received?: Buffer; headers?: Record<string, unknown> }> {
   try {
     await p;
   } catch (e) {

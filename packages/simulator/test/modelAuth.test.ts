@@ -8,17 +8,26 @@ function modelWith(id: string, auth: ModelAuth, extraRoutes: ModelRoute[] = []):
   return defineProviderModel({
     id,
     auth,
-    routes: [{ name: 'pay', method: 'POST', path: '/pay', role: 'issue' }, { name: 'get', method: 'GET', path: '/pay/:id', role: 'status-by-id' }, ...extraRoutes],
+    routes: [
+      { name: 'pay', method: 'POST', path: '/pay', role: 'issue' },
+      { name: 'get', method: 'GET', path: '/pay/:id', role: 'status-by-id' },
+      ...extraRoutes,
+    ],
     accounts: [{ id: 'acct', key: 'client-1', secret: 'shh-secret', balances: { USD: '100.00' } }],
     duplicateReference: 'return-original',
     parseIssue: (r) => {
       const b = r.body as { ref?: string; cents?: number } | undefined;
-      return b?.ref && b.cents ? { reference: b.ref, amountMinor: BigInt(b.cents), currency: 'USD' } : { refuse: 'invalid-request', message: 'ref and cents' };
+      return b?.ref && b.cents
+        ? { reference: b.ref, amountMinor: BigInt(b.cents), currency: 'USD' }
+        : { refuse: 'invalid-request', message: 'ref and cents' };
     },
     render: {
       issued: (tx) => ({ status: 200, body: { id: tx.id, code: tx.voucher?.code ?? null } }),
       transaction: (tx) => ({ status: 200, body: { id: tx.id, status: tx.status } }),
-      error: (kind, detail) => ({ status: kind === 'unauthorised' || kind === 'token-expired' ? 401 : 400, body: { kind, reason: detail.reason ?? null, message: detail.message } }),
+      error: (kind, detail) => ({
+        status: kind === 'unauthorised' || kind === 'token-expired' ? 401 : 400,
+        body: { kind, reason: detail.reason ?? null, message: detail.message },
+      }),
       token: (t) => ({ status: 200, body: { access_token: t.accessToken, token_type: 'Bearer', expires_in: t.expiresInSeconds } }),
     },
     examples: { issue: { productId: 'p', customerId: 'c', amount: '1.00', currency: 'USD' } },
@@ -33,7 +42,9 @@ describe('model authentication', () => {
     sim = await startSimulator({
       now: () => clock,
       models: [
-        modelWith('oauth', { type: 'oauth2-client-credentials', tokenTtlSeconds: 60 }, [{ name: 'token', method: 'POST', path: '/oauth/token', role: 'token' }]),
+        modelWith('oauth', { type: 'oauth2-client-credentials', tokenTtlSeconds: 60 }, [
+          { name: 'token', method: 'POST', path: '/oauth/token', role: 'token' },
+        ]),
         modelWith('basic', { type: 'basic' }),
         modelWith('hmac64', { type: 'hmac', keyHeader: 'X-Key', signatureHeader: 'X-Sig', encoding: 'base64' }),
       ],
@@ -45,11 +56,17 @@ describe('model authentication', () => {
   describe('OAuth2 client credentials', () => {
     const token = async (form: boolean, secret = 'shh-secret') => {
       const r = form
-        ? await raw(`${sim.url}/oauth/oauth/token`, { body: `grant_type=client_credentials&client_id=client-1&client_secret=${secret}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } })
-        : await raw(`${sim.url}/oauth/oauth/token`, { body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'client-1', client_secret: secret }) });
+        ? await raw(`${sim.url}/oauth/oauth/token`, {
+            body: `grant_type=client_credentials&client_id=client-1&client_secret=${secret}`,
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          })
+        : await raw(`${sim.url}/oauth/oauth/token`, {
+            body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'client-1', client_secret: secret }),
+          });
       return r;
     };
-    const pay = (ref: string, bearer: string) => raw(`${sim.url}/oauth/pay`, { body: body(ref), headers: { authorization: `Bearer ${bearer}` } });
+    const pay = (ref: string, bearer: string) =>
+      raw(`${sim.url}/oauth/pay`, { body: body(ref), headers: { authorization: `Bearer ${bearer}` } });
 
     it('issues tokens on the token route from a JSON or a form body, and accepts them until they expire by the simulator clock', async () => {
       for (const form of [false, true]) {
@@ -84,7 +101,10 @@ describe('model authentication', () => {
     });
 
     it('journals the token route by name with the client secret masked, in the Basic header and in the body', async () => {
-      await raw(`${sim.url}/oauth/oauth/token`, { body: '{}', headers: { authorization: `Basic ${Buffer.from('client-1:shh-secret').toString('base64')}` } });
+      await raw(`${sim.url}/oauth/oauth/token`, {
+        body: '{}',
+        headers: { authorization: `Basic ${Buffer.from('client-1:shh-secret').toString('base64')}` },
+      });
       await token(false);
       await token(true);
       const entries = sim.journal.entries({ route: 'oauth.token' });

@@ -20,7 +20,11 @@ describe('webhook sink', () => {
     raw(`${sim.url}/__sim/sink/${name}`, { body, headers, timeoutMs });
   const signed = (id: string, when: Date, key = secret) => {
     const wh = new Webhook(key);
-    return { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(when.getTime() / 1000)), 'webhook-signature': wh.sign(id, when, payload) };
+    return {
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(when.getTime() / 1000)),
+      'webhook-signature': wh.sign(id, when, payload),
+    };
   };
 
   it('verifies a delivery signed by the standardwebhooks package, and records it', async () => {
@@ -64,7 +68,11 @@ describe('webhook sink', () => {
     await deliver('ts', signed('m1', new Date(Date.now() - 4 * 60_000)));
     await deliver('ts', signed('m2', new Date(Date.now() + 4 * 60_000)));
     await deliver('ts', signed('m3', new Date(Date.now() - 6 * 60_000)));
-    expect(sim.sinks.deliveries('ts').map((d) => [d.verified, d.reason])).to.deep.equal([[true, undefined], [true, undefined], [false, 'TIMESTAMP_OUT_OF_RANGE']]);
+    expect(sim.sinks.deliveries('ts').map((d) => [d.verified, d.reason])).to.deep.equal([
+      [true, undefined],
+      [true, undefined],
+      [false, 'TIMESTAMP_OUT_OF_RANGE'],
+    ]);
   });
 
   it('flags a wrong signature, missing headers and a sink without a secret', async () => {

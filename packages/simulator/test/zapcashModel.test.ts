@@ -18,7 +18,10 @@ describe('a third-party model (ZapCash) on the simulator', () => {
 
   const auth = { authorization: `Bearer ${ZAPCASH_TOKEN}` };
   const payout = (reference: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = auth) =>
-    raw(`${base}/v2/payouts`, { body: JSON.stringify({ client_reference: reference, amount_minor: 500, currency: 'USD', msisdn: '+15550001111', ...extra }), headers });
+    raw(`${base}/v2/payouts`, {
+      body: JSON.stringify({ client_reference: reference, amount_minor: 500, currency: 'USD', msisdn: '+15550001111', ...extra }),
+      headers,
+    });
   const find = (reference: string) => raw(`${base}/v2/payouts?client_reference=${encodeURIComponent(reference)}`, { headers: auth });
 
   it('serves only the models given, under /<id>, and lists them', async () => {
@@ -36,7 +39,20 @@ describe('a third-party model (ZapCash) on the simulator', () => {
     expect(p.id).to.match(/^po_[0-9a-f]{24}$/);
     expect(p.pin).to.match(/^\d{16}$/);
     expect(sim.ledger.entries({ provider: 'zapcash' })).to.deep.equal([
-      { provider: 'zapcash', account: 'zap-sandbox', reference: 'Z-1', transactionId: p.id, amount: '19.99', currency: 'USD', status: 'succeeded', debited: true, voucherCode: p.pin, recipient: '+15550001111', phoneNumber: '+15550001111', createdAt: sim.ledger.entries()[0].createdAt },
+      {
+        provider: 'zapcash',
+        account: 'zap-sandbox',
+        reference: 'Z-1',
+        transactionId: p.id,
+        amount: '19.99',
+        currency: 'USD',
+        status: 'succeeded',
+        debited: true,
+        voucherCode: p.pin,
+        recipient: '+15550001111',
+        phoneNumber: '+15550001111',
+        createdAt: sim.ledger.entries()[0].createdAt,
+      },
     ]);
     expect(sim.balance('zapcash')).to.equal('49980.01');
     const [entry] = sim.journal.entries({ route: 'zapcash.payouts.create' });
@@ -47,7 +63,10 @@ describe('a third-party model (ZapCash) on the simulator', () => {
   it('keeps 0- and 3-decimal currencies exact: 500 JPY and 1.250 KWD', async () => {
     expect((await payout('Z-jpy', { amount_minor: 500, currency: 'JPY' })).status).to.equal(201);
     expect((await payout('Z-kwd', { amount_minor: 1250, currency: 'KWD' })).status).to.equal(201);
-    expect(sim.ledger.entries().map((e) => [e.reference, e.amount, e.currency])).to.deep.equal([['Z-jpy', '500', 'JPY'], ['Z-kwd', '1.250', 'KWD']]);
+    expect(sim.ledger.entries().map((e) => [e.reference, e.amount, e.currency])).to.deep.equal([
+      ['Z-jpy', '500', 'JPY'],
+      ['Z-kwd', '1.250', 'KWD'],
+    ]);
     expect(sim.balances('zapcash')).to.deep.equal({ 'zap-sandbox': { USD: '50000.00', EUR: '50000.00', JPY: '4999500', KWD: '4998.750' } });
     const gbp = await payout('Z-gbp', { currency: 'GBP' });
     expect([gbp.status, json<{ error: { type: string } }>(gbp).error.type]).to.deep.equal([422, 'unsupported_currency']);
@@ -85,7 +104,10 @@ describe('a third-party model (ZapCash) on the simulator', () => {
   });
 
   it('applies scenario rules by model route name and "*", and takes balances per model and currency', async () => {
-    sim.setScenario({ balances: { zapcash: { EUR: '1.00' } }, rules: [{ route: '*', calls: { first: 1 }, fault: { type: 'status-before-commit', status: 503 } }] });
+    sim.setScenario({
+      balances: { zapcash: { EUR: '1.00' } },
+      rules: [{ route: '*', calls: { first: 1 }, fault: { type: 'status-before-commit', status: 503 } }],
+    });
     const faulted = await payout('Z-s1');
     expect([faulted.status, faulted.headers['x-sim-fault']]).to.deep.equal([503, 'status-before-commit']);
     const broke = await payout('Z-s2', { currency: 'EUR', amount_minor: 101 });
@@ -94,7 +116,9 @@ describe('a third-party model (ZapCash) on the simulator', () => {
     sim.setScenario({ rules: [{ route: 'zapcash.payouts.find', fault: { type: 'status-before-commit', status: 500 } }] });
     expect((await payout('Z-s3')).status).to.equal(201);
     expect((await find('Z-s3')).status).to.equal(500);
-    expect(() => sim.setScenario({ rules: [{ route: 'airtime.issue', fault: { type: 'reset' } }] })).to.throw(/rules\[0\]\.route: must be one of \*, zapcash\.payouts\.create, zapcash\.payouts\.find/);
+    expect(() => sim.setScenario({ rules: [{ route: 'airtime.issue', fault: { type: 'reset' } }] })).to.throw(
+      /rules\[0\]\.route: must be one of \*, zapcash\.payouts\.create, zapcash\.payouts\.find/,
+    );
     expect(() => sim.setScenario({ balances: { airtime: '1.00' } })).to.throw(/balances\.airtime: no such model \(zapcash\)/);
   });
 

@@ -25,12 +25,23 @@ async function run(mode) {
     params TEXT NOT NULL, due BIGINT NOT NULL, created BIGINT NOT NULL, UNIQUE (tenant, reference))`);
   await db.execute('CREATE INDEX j_due ON j (status, due)');
   await db.execute('CREATE INDEX j_created ON j (tenant, created, id)');
-  const params = JSON.stringify({ productId: 'AIRTIME_5', customerId: 'cust-bench', phoneNumber: '+263771234567', amount: '5.00', currency: 'USD' });
+  const params = JSON.stringify({
+    productId: 'AIRTIME_5',
+    customerId: 'cust-bench',
+    phoneNumber: '+263771234567',
+    amount: '5.00',
+    currency: 'USD',
+  });
   let i = 0;
   const one = (tx) => {
     const now = Date.now();
     i++;
-    return tx.execute("INSERT INTO j (id, tenant, reference, status, params, due, created) VALUES ($1, 't', $2, 'in_flight', $3, $4, $4)", [`j_${now.toString(36)}${String(i).padStart(9, '0')}`, `ref-${String(i).padStart(9, '0')}`, params, now]);
+    return tx.execute("INSERT INTO j (id, tenant, reference, status, params, due, created) VALUES ($1, 't', $2, 'in_flight', $3, $4, $4)", [
+      `j_${now.toString(36)}${String(i).padStart(9, '0')}`,
+      `ref-${String(i).padStart(9, '0')}`,
+      params,
+      now,
+    ]);
   };
   for (let k = 0; k < 300; k++) await db.transaction(one); // warm-up
   const [l0, a0, t0] = [loopMs(), allMs(), performance.now()];
@@ -38,7 +49,15 @@ async function run(mode) {
   const [l1, a1, t1] = [loopMs(), allMs(), performance.now()];
   await db.close();
   const us = (ms) => Math.round((ms * 1000) / N);
-  console.log(JSON.stringify({ synchronous: mode, commits: N, eventLoopCpuUsPerCommit: us(l1 - l0), allThreadsCpuUsPerCommit: us(a1 - a0), wallUsPerCommit: us(t1 - t0) }));
+  console.log(
+    JSON.stringify({
+      synchronous: mode,
+      commits: N,
+      eventLoopCpuUsPerCommit: us(l1 - l0),
+      allThreadsCpuUsPerCommit: us(a1 - a0),
+      wallUsPerCommit: us(t1 - t0),
+    }),
+  );
 }
 
 try {

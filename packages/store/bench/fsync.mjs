@@ -54,7 +54,10 @@ function bulkWriter(path, mb) {
 }
 
 async function run(mode, busy, bulkMb = 0) {
-  const spinners = Array.from({ length: busy }, () => new Worker(`const end = Date.now() + ${SECONDS * 1000 + 500}; while (Date.now() < end);`, { eval: true }));
+  const spinners = Array.from(
+    { length: busy },
+    () => new Worker(`const end = Date.now() + ${SECONDS * 1000 + 500}; while (Date.now() < end);`, { eval: true }),
+  );
   const bulk = bulkMb > 0 ? bulkWriter(join(dir, `${mode}-bulk.bin`), bulkMb) : undefined;
   const file = await open(join(dir, `${mode}.bin`), 'w+');
   // Overwrite a preallocated 4 MB region, as a WAL that starts over does.
@@ -93,7 +96,17 @@ async function run(mode, busy, bulkMb = 0) {
 }
 
 try {
-  console.log(JSON.stringify({ machine: { nproc: cpus().length, node: process.version, loadavg: loadavg().map((x) => Math.round(x * 100) / 100), date: new Date().toISOString(), dir } }));
+  console.log(
+    JSON.stringify({
+      machine: {
+        nproc: cpus().length,
+        node: process.version,
+        loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
+        date: new Date().toISOString(),
+        dir,
+      },
+    }),
+  );
   await run('alone', 0);
   await run('cores busy', BUSY);
   await run('checkpoint-like writer', 0, BULK_MB);

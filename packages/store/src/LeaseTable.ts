@@ -122,7 +122,9 @@ export class LeaseTable {
     const where = shiftPlaceholders(options.where.sql, base.length);
     const [set, setParams] = this.extraSet(options.set, base.length + whereParams.length);
     const leaseFree =
-      options.takeOver === 'others' ? `(${this.ownerColumn} IS NULL OR ${this.ownerColumn} <> $1 OR ${this.until} <= $3)` : this.freeAt('$3');
+      options.takeOver === 'others'
+        ? `(${this.ownerColumn} IS NULL OR ${this.ownerColumn} <> $1 OR ${this.until} <= $3)`
+        : this.freeAt('$3');
     const postgres = executor.dialect === 'postgres';
     const hint = !postgres && options.sqliteIndex ? ` INDEXED BY ${options.sqliteIndex}` : '';
     return executor.query<T>(
@@ -141,7 +143,11 @@ export class LeaseTable {
    * returns them. On PostgreSQL, run it in the transaction that chose them
    * `FOR UPDATE SKIP LOCKED`.
    */
-  async claimIds<T>(ids: readonly string[], options: { where?: SqlFragment; set?: SqlFragment } = {}, executor: SqlExecutor = this.db): Promise<T[]> {
+  async claimIds<T>(
+    ids: readonly string[],
+    options: { where?: SqlFragment; set?: SqlFragment } = {},
+    executor: SqlExecutor = this.db,
+  ): Promise<T[]> {
     if (ids.length === 0) return [];
     const now = this.clock.now();
     const base: unknown[] = [this.options.owner, now + this.options.leaseMs, now, JSON.stringify(ids)];
@@ -177,7 +183,11 @@ export class LeaseTable {
    * ids; `where` narrows it), applying `set`, so others may claim the rows at
    * once. Returns the rows released.
    */
-  async release(ids?: readonly string[], options: { where?: SqlFragment; set?: SqlFragment } = {}, executor: SqlExecutor = this.db): Promise<number> {
+  async release(
+    ids?: readonly string[],
+    options: { where?: SqlFragment; set?: SqlFragment } = {},
+    executor: SqlExecutor = this.db,
+  ): Promise<number> {
     if (ids && ids.length === 0) return 0;
     const base: unknown[] = [this.options.owner];
     const byId = ids ? ` AND ${this.id} IN (${jsonList(executor.dialect, `$${base.push(JSON.stringify(ids))}`)})` : '';

@@ -23,8 +23,11 @@ const types = {
 function executorOf(client: pg.Pool | pg.PoolClient): SqlExecutor {
   return {
     dialect: 'postgres',
-    query: async <T = Row>(sql: string, params: readonly unknown[] = []) => (await client.query({ text: sql, values: params as unknown[] })).rows as T[],
-    execute: async (sql: string, params: readonly unknown[] = []) => ({ rowCount: (await client.query({ text: sql, values: params as unknown[] })).rowCount ?? 0 }),
+    query: async <T = Row>(sql: string, params: readonly unknown[] = []) =>
+      (await client.query({ text: sql, values: params as unknown[] })).rows as T[],
+    execute: async (sql: string, params: readonly unknown[] = []) => ({
+      rowCount: (await client.query({ text: sql, values: params as unknown[] })).rowCount ?? 0,
+    }),
   };
 }
 
@@ -44,7 +47,12 @@ export class PostgresDatabase extends DatabaseBase {
 
   /** Opens a pool; resolves once a connection succeeds. */
   static async open(url: string, options: PostgresOptions = {}): Promise<PostgresDatabase> {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, application_name: options.applicationName ?? 'relaypoint', types });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      application_name: options.applicationName ?? 'relaypoint',
+      types,
+    });
     // An idle client losing its connection must not crash the process; the pool replaces it.
     pool.on('error', () => {});
     const db = new PostgresDatabase(pool);
@@ -68,6 +76,12 @@ export class PostgresDatabase extends DatabaseBase {
   async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // A checked-out client has no listener of the pool's: a server that goes away would emit an unhandled 'error'
+    // and end the process. The failing query rejects on its own; the client is not returned to the pool.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query(`BEGIN ISOLATION LEVEL ${(options.isolation ?? 'read committed').toUpperCase()}`);
       const out = await fn(executorOf(client));
@@ -81,6 +95,7 @@ export class PostgresDatabase extends DatabaseBase {
       }
       throw e;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
@@ -90,9 +105,7 @@ export class PostgresDatabase extends DatabaseBase {
     // Concurrent CREATE TABLE IF NOT EXISTS can still race on the catalog; serialise it.
     await this.transaction(async (tx) => {
       await tx.query('SELECT pg_advisory_xact_lock(724001)');
-      await tx.execute(
-        CREATE_MIGRATIONS_TABLE,
-      );
+      await tx.execute(CREATE_MIGRATIONS_TABLE);
     });
   }
 

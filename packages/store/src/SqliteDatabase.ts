@@ -242,7 +242,10 @@ export class SqliteDatabase extends DatabaseBase {
     } catch (e) {
       // After a failed fsync the kernel may have dropped the dirty pages;
       // retrying could report a commit durable that is not. Refuse all further work.
-      this.fatal = new Error(`SQLite WAL sync failed for ${this.path}; the store can no longer confirm what is durable: ${(e as Error).message}`, { cause: e });
+      this.fatal = new Error(
+        `SQLite WAL sync failed for ${this.path}; the store can no longer confirm what is durable: ${(e as Error).message}`,
+        { cause: e },
+      );
       throw this.fatal;
     }
     if (upTo > this.synced) this.synced = upTo;
@@ -288,7 +291,12 @@ export class SqliteDatabase extends DatabaseBase {
     if (reply.op === 'closed') return;
     this.checkpointing = false;
     if (reply.op === 'checkpointed') {
-      report(this.options.onCheckpoint, { log: reply.log, checkpointed: reply.checkpointed, restarted: reply.restarted, seconds: reply.ms / 1000 });
+      report(this.options.onCheckpoint, {
+        log: reply.log,
+        checkpointed: reply.checkpointed,
+        restarted: reply.restarted,
+        seconds: reply.ms / 1000,
+      });
     }
     if (this.written > this.writtenAtCheckpoint) this.scheduleCheckpoint();
   }

@@ -1,4 +1,14 @@
-export type { CheckpointResult, Database, Dialect, Migration, Row, SqlExecutor, StoreConfig, SyncResult, TransactionOptions } from './Database.js';
+export type {
+  CheckpointResult,
+  Database,
+  Dialect,
+  Migration,
+  Row,
+  SqlExecutor,
+  StoreConfig,
+  SyncResult,
+  TransactionOptions,
+} from './Database.js';
 export { openDatabase, isUniqueViolation } from './openDatabase.js';
 export { SqliteDatabase } from './SqliteDatabase.js';
 export type { SqliteOptions } from './SqliteDatabase.js';

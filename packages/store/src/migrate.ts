@@ -20,7 +20,11 @@ export async function listAppliedMigrations(db: MigratableDatabase, namespace: s
  * lock per namespace makes concurrent starts wait for each other instead of
  * applying a migration twice; on SQLite `BEGIN IMMEDIATE` does the same.
  */
-export async function runMigrations(db: MigratableDatabase, namespace: string, migrations: readonly Migration[]): Promise<{ applied: number[] }> {
+export async function runMigrations(
+  db: MigratableDatabase,
+  namespace: string,
+  migrations: readonly Migration[],
+): Promise<{ applied: number[] }> {
   const ids = migrations.map((m) => m.id);
   if (new Set(ids).size !== ids.length) throw new Error(`migrations of "${namespace}" have duplicate ids`);
   await db.ensureMigrationsTable();
@@ -33,7 +37,12 @@ export async function runMigrations(db: MigratableDatabase, namespace: string, m
       if (done.length) return false;
       const stmts = tx.dialect === 'sqlite' ? m.sqlite : m.postgres;
       for (const s of typeof stmts === 'string' ? [stmts] : stmts) await tx.execute(s);
-      await tx.execute('INSERT INTO relaypoint_migrations (namespace, id, name, applied_at) VALUES ($1, $2, $3, $4)', [namespace, m.id, m.name, Date.now()]);
+      await tx.execute('INSERT INTO relaypoint_migrations (namespace, id, name, applied_at) VALUES ($1, $2, $3, $4)', [
+        namespace,
+        m.id,
+        m.name,
+        Date.now(),
+      ]);
       return true;
     });
     if (did) applied.push(m.id);

@@ -63,7 +63,14 @@ port.on('message', (msg: CheckpointerRequest) => {
       restarted = row.busy === 0;
     }
     const ms = performance.now() - started;
-    port.postMessage({ op: 'checkpointed', busy: row.busy, log: row.log, checkpointed: row.checkpointed, restarted, ms } satisfies CheckpointerReply);
+    port.postMessage({
+      op: 'checkpointed',
+      busy: row.busy,
+      log: row.log,
+      checkpointed: row.checkpointed,
+      restarted,
+      ms,
+    } satisfies CheckpointerReply);
   } catch (e) {
     port.postMessage({ op: 'failed', message: (e as Error).message } satisfies CheckpointerReply);
   }

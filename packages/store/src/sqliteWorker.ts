@@ -60,9 +60,14 @@ let transactionOpen = false;
 
 function refuseIfRolledBack(): void {
   if (transactionOpen && !db.inTransaction) {
-    throw Object.assign(new Error('the transaction was rolled back by SQLite after an earlier error in it (disk full, I/O error, out of memory); nothing of it is committed'), {
-      code: 'SQLITE_TRANSACTION_ROLLED_BACK',
-    });
+    throw Object.assign(
+      new Error(
+        'the transaction was rolled back by SQLite after an earlier error in it (disk full, I/O error, out of memory); nothing of it is committed',
+      ),
+      {
+        code: 'SQLITE_TRANSACTION_ROLLED_BACK',
+      },
+    );
   }
 }
 

@@ -29,125 +29,134 @@ describe('toSqlitePlaceholders', () => {
   });
 });
 
-describeEachStore('Database', (target) => {
-  let db: Database;
-  before(async () => {
-    db = await target.open();
-    const first = await db.migrate('test', migrations);
-    expect(first.applied).to.deep.equal([1, 2]);
-  });
-  after(async () => db?.close());
-
-  it('applies each migration once, however often migrate runs', async () => {
-    const again = await db.migrate('test', migrations);
-    expect(again.applied).to.deep.equal([]);
-    expect(await db.appliedMigrations('test')).to.deep.equal([1, 2]);
-  });
-
-  it('lets several connections migrate at once without applying anything twice', async () => {
-    const more: Migration[] = [...migrations, { id: 3, name: 'other', sqlite: 'CREATE TABLE other (id INTEGER)', postgres: 'CREATE TABLE other (id INTEGER)' }];
-    const conns = await Promise.all([target.open(), target.open(), target.open()]);
-    try {
-      const results = await Promise.all(conns.map((c) => c.migrate('test', more)));
-      expect(results.flatMap((r) => r.applied)).to.deep.equal([3]);
-    } finally {
-      await Promise.all(conns.map((c) => c.close()));
-    }
-  });
-
-  it('round-trips text, integers and epoch-millisecond BIGINTs as numbers', async () => {
-    const at = 1_790_000_000_123;
-    await db.execute('INSERT INTO items (id, n, at, note) VALUES ($1, $2, $3, $4)', ['a', 7, at, null]);
-    const rows = await db.query<{ id: string; n: number; at: number; note: string | null }>('SELECT id, n, at, note FROM items WHERE id = $1', ['a']);
-    expect(rows).to.deep.equal([{ id: 'a', n: 7, at, note: null }]);
-  });
-
-  it('commits a transaction that resolves and rolls back one that throws', async () => {
-    await db.transaction(async (tx) => {
-      await tx.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['t1', 1, 0]);
+describeEachStore(
+  'Database',
+  (target) => {
+    let db: Database;
+    before(async () => {
+      db = await target.open();
+      const first = await db.migrate('test', migrations);
+      expect(first.applied).to.deep.equal([1, 2]);
     });
-    await db
-      .transaction(async (tx) => {
-        await tx.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['t2', 1, 0]);
-        throw new Error('boom');
-      })
-      .then(
-        () => expect.fail('should throw'),
-        (e: Error) => expect(e.message).to.equal('boom'),
+    after(async () => db?.close());
+
+    it('applies each migration once, however often migrate runs', async () => {
+      const again = await db.migrate('test', migrations);
+      expect(again.applied).to.deep.equal([]);
+      expect(await db.appliedMigrations('test')).to.deep.equal([1, 2]);
+    });
+
+    it('lets several connections migrate at once without applying anything twice', async () => {
+      const more: Migration[] = [
+        ...migrations,
+        { id: 3, name: 'other', sqlite: 'CREATE TABLE other (id INTEGER)', postgres: 'CREATE TABLE other (id INTEGER)' },
+      ];
+      const conns = await Promise.all([target.open(), target.open(), target.open()]);
+      try {
+        const results = await Promise.all(conns.map((c) => c.migrate('test', more)));
+        expect(results.flatMap((r) => r.applied)).to.deep.equal([3]);
+      } finally {
+        await Promise.all(conns.map((c) => c.close()));
+      }
+    });
+
+    it('round-trips text, integers and epoch-millisecond BIGINTs as numbers', async () => {
+      const at = 1_790_000_000_123;
+      await db.execute('INSERT INTO items (id, n, at, note) VALUES ($1, $2, $3, $4)', ['a', 7, at, null]);
+      const rows = await db.query<{ id: string; n: number; at: number; note: string | null }>(
+        'SELECT id, n, at, note FROM items WHERE id = $1',
+        ['a'],
       );
-    const ids = (await db.query<{ id: string }>("SELECT id FROM items WHERE id IN ('t1','t2') ORDER BY id")).map((r) => r.id);
-    expect(ids).to.deep.equal(['t1']);
-  });
-
-  it('keeps concurrent read-modify-write transactions from losing updates', async () => {
-    await db.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['counter', 0, 0]);
-    await Promise.all(
-      Array.from({ length: 20 }, () =>
-        db.transaction(async (tx) => {
-          const lock = tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
-          const [row] = await tx.query<{ n: number }>(`SELECT n FROM items WHERE id = $1${lock}`, ['counter']);
-          await new Promise((r) => setImmediate(r));
-          await tx.execute('UPDATE items SET n = $1 WHERE id = $2', [row.n + 1, 'counter']);
-        }),
-      ),
-    );
-    const [row] = await db.query<{ n: number }>('SELECT n FROM items WHERE id = $1', ['counter']);
-    expect(row.n).to.equal(20);
-  });
-
-  it('does not let a statement outside a transaction slip into it and be rolled back', async () => {
-    const tx = db.transaction(async (t) => {
-      await t.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['inside', 1, 0]);
-      await new Promise((r) => setTimeout(r, 20));
-      throw new Error('rollback');
+      expect(rows).to.deep.equal([{ id: 'a', n: 7, at, note: null }]);
     });
-    const outside = db.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['outside', 1, 0]);
-    await tx.catch(() => {});
-    await outside;
-    const ids = (await db.query<{ id: string }>("SELECT id FROM items WHERE id IN ('inside','outside')")).map((r) => r.id);
-    expect(ids).to.deep.equal(['outside']);
-  });
 
-  it('reports a duplicate key as a unique violation', async () => {
-    await db.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['dup', 1, 0]);
-    try {
-      await db.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['dup', 2, 0]);
-      expect.fail('should throw');
-    } catch (e) {
-      expect(isUniqueViolation(e)).to.equal(true);
-    }
-  });
-
-  it('returns rows from writes with RETURNING and counts changed rows', async () => {
-    const rows = await db.query<{ id: string }>('INSERT INTO items (id, n, at) VALUES ($1, $2, $3) RETURNING id', ['ret', 1, 0]);
-    expect(rows).to.deep.equal([{ id: 'ret' }]);
-    const r = await db.execute('UPDATE items SET n = n + 1 WHERE id IN ($1, $2)', ['ret', 'dup']);
-    expect(r.rowCount).to.equal(2);
-  });
-
-  it('answers ping', async () => {
-    await db.ping();
-  });
-
-  it('lets a second connection in this process wait for the first one\'s open transaction without deadlocking', async () => {
-    const other = await target.open();
-    try {
-      let release!: () => void;
-      const holding = new Promise<void>((r) => (release = r));
-      const first = db.transaction(async (tx) => {
-        await tx.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['held', 1, 0]);
-        await holding;
+    it('commits a transaction that resolves and rolls back one that throws', async () => {
+      await db.transaction(async (tx) => {
+        await tx.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['t1', 1, 0]);
       });
-      await new Promise((r) => setTimeout(r, 20));
-      const second = other.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['after', 1, 0]);
-      await new Promise((r) => setTimeout(r, 50));
-      release();
-      await Promise.all([first, second]);
-      const ids = (await db.query<{ id: string }>("SELECT id FROM items WHERE id IN ('held', 'after') ORDER BY id")).map((r) => r.id);
-      expect(ids).to.deep.equal(['after', 'held']);
-    } finally {
-      await other.close();
-    }
-  });
-}, { sqliteWorker: true });
+      await db
+        .transaction(async (tx) => {
+          await tx.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['t2', 1, 0]);
+          throw new Error('boom');
+        })
+        .then(
+          () => expect.fail('should throw'),
+          (e: Error) => expect(e.message).to.equal('boom'),
+        );
+      const ids = (await db.query<{ id: string }>("SELECT id FROM items WHERE id IN ('t1','t2') ORDER BY id")).map((r) => r.id);
+      expect(ids).to.deep.equal(['t1']);
+    });
 
+    it('keeps concurrent read-modify-write transactions from losing updates', async () => {
+      await db.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['counter', 0, 0]);
+      await Promise.all(
+        Array.from({ length: 20 }, () =>
+          db.transaction(async (tx) => {
+            const lock = tx.dialect === 'postgres' ? ' FOR UPDATE' : '';
+            const [row] = await tx.query<{ n: number }>(`SELECT n FROM items WHERE id = $1${lock}`, ['counter']);
+            await new Promise((r) => setImmediate(r));
+            await tx.execute('UPDATE items SET n = $1 WHERE id = $2', [row.n + 1, 'counter']);
+          }),
+        ),
+      );
+      const [row] = await db.query<{ n: number }>('SELECT n FROM items WHERE id = $1', ['counter']);
+      expect(row.n).to.equal(20);
+    });
+
+    it('does not let a statement outside a transaction slip into it and be rolled back', async () => {
+      const tx = db.transaction(async (t) => {
+        await t.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['inside', 1, 0]);
+        await new Promise((r) => setTimeout(r, 20));
+        throw new Error('rollback');
+      });
+      const outside = db.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['outside', 1, 0]);
+      await tx.catch(() => {});
+      await outside;
+      const ids = (await db.query<{ id: string }>("SELECT id FROM items WHERE id IN ('inside','outside')")).map((r) => r.id);
+      expect(ids).to.deep.equal(['outside']);
+    });
+
+    it('reports a duplicate key as a unique violation', async () => {
+      await db.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['dup', 1, 0]);
+      try {
+        await db.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['dup', 2, 0]);
+        expect.fail('should throw');
+      } catch (e) {
+        expect(isUniqueViolation(e)).to.equal(true);
+      }
+    });
+
+    it('returns rows from writes with RETURNING and counts changed rows', async () => {
+      const rows = await db.query<{ id: string }>('INSERT INTO items (id, n, at) VALUES ($1, $2, $3) RETURNING id', ['ret', 1, 0]);
+      expect(rows).to.deep.equal([{ id: 'ret' }]);
+      const r = await db.execute('UPDATE items SET n = n + 1 WHERE id IN ($1, $2)', ['ret', 'dup']);
+      expect(r.rowCount).to.equal(2);
+    });
+
+    it('answers ping', async () => {
+      await db.ping();
+    });
+
+    it("lets a second connection in this process wait for the first one's open transaction without deadlocking", async () => {
+      const other = await target.open();
+      try {
+        let release!: () => void;
+        const holding = new Promise<void>((r) => (release = r));
+        const first = db.transaction(async (tx) => {
+          await tx.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['held', 1, 0]);
+          await holding;
+        });
+        await new Promise((r) => setTimeout(r, 20));
+        const second = other.execute('INSERT INTO items (id, n, at) VALUES ($1, $2, $3)', ['after', 1, 0]);
+        await new Promise((r) => setTimeout(r, 50));
+        release();
+        await Promise.all([first, second]);
+        const ids = (await db.query<{ id: string }>("SELECT id FROM items WHERE id IN ('held', 'after') ORDER BY id")).map((r) => r.id);
+        expect(ids).to.deep.equal(['after', 'held']);
+      } finally {
+        await other.close();
+      }
+    });
+  },
+  { sqliteWorker: true },
+);

@@ -186,7 +186,9 @@ describe('GroupCommit on SQLite, with the WAL sync', () => {
       const group = new GroupCommit(s.counting);
       const a = group.run((tx) => tx.execute('INSERT INTO p (id) VALUES ($1)', ['a']));
       // Queued one turn later, as a provider answer or a request arriving in the next poll phase would be.
-      const b = new Promise((resolve, reject) => setImmediate(() => group.run((tx) => tx.execute('INSERT INTO p (id) VALUES ($1)', ['b'])).then(resolve, reject)));
+      const b = new Promise((resolve, reject) =>
+        setImmediate(() => group.run((tx) => tx.execute('INSERT INTO p (id) VALUES ($1)', ['b'])).then(resolve, reject)),
+      );
       let settled = false;
       const both = Promise.all([a, b]).finally(() => (settled = true));
       // Let every sync through (however many transactions there are) until both have settled.

@@ -125,9 +125,13 @@ describeEachStore('LeaseTable', (target) => {
   it('frees expired leases for work that is claimed again by state', async () => {
     await insert(2);
     await lease('a').claim<JobRow>({ ...dueNow(), limit: 1, set: { sql: "state = 'running'" } });
-    expect(await lease('b').releaseExpired({ where: { sql: "state = 'running'" }, set: { sql: 'state = $1', params: ['retry'] } })).to.equal(0);
+    expect(
+      await lease('b').releaseExpired({ where: { sql: "state = 'running'" }, set: { sql: 'state = $1', params: ['retry'] } }),
+    ).to.equal(0);
     clock.at += 10_001;
-    expect(await lease('b').releaseExpired({ where: { sql: "state = 'running'" }, set: { sql: 'state = $1', params: ['retry'] } })).to.equal(1);
+    expect(
+      await lease('b').releaseExpired({ where: { sql: "state = 'running'" }, set: { sql: 'state = $1', params: ['retry'] } }),
+    ).to.equal(1);
     const row = (await db.query<JobRow>("SELECT * FROM lt_jobs WHERE id = 'j0000'"))[0];
     expect([row.state, row.lease_owner, Number(row.lease_until)]).to.deep.equal(['retry', null, 0]);
   });
@@ -147,7 +151,9 @@ describeEachStore('LeaseTable', (target) => {
     expect(got.map((r) => [r.id, r.state, r.lease_owner])).to.deep.equal([['j0001', 'running', 'b']]);
     const onlyDue = await lease('c').claimIds<JobRow>(['j0002'], { where: { sql: 'due_at > $1', params: [clock.now()] } });
     expect(onlyDue, 'j0002 is due, so a condition asking for rows not yet due leaves it').to.deep.equal([]);
-    expect(ids(await lease('c').claimIds<JobRow>(['j0002'], { where: { sql: 'due_at <= $1', params: [clock.now()] } }))).to.deep.equal(['j0002']);
+    expect(ids(await lease('c').claimIds<JobRow>(['j0002'], { where: { sql: 'due_at <= $1', params: [clock.now()] } }))).to.deep.equal([
+      'j0002',
+    ]);
     expect(await lease('b').claimIds<JobRow>([])).to.deep.equal([]);
   });
 
@@ -158,7 +164,12 @@ describeEachStore('LeaseTable', (target) => {
       expect(claimed).to.have.length(2);
       let error: unknown;
       try {
-        await lease('a').claim<JobRow>({ where: { sql: 'due_at <= $1', params: [clock.now()] }, orderBy: 'due_at', limit: 10, sqliteIndex: 'lt_jobs_open_due' });
+        await lease('a').claim<JobRow>({
+          where: { sql: 'due_at <= $1', params: [clock.now()] },
+          orderBy: 'due_at',
+          limit: 10,
+          sqliteIndex: 'lt_jobs_open_due',
+        });
       } catch (e) {
         error = e;
       }

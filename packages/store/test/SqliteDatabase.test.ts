@@ -75,7 +75,9 @@ describe('SqliteDatabase durability off the event loop', () => {
     const { gate, db } = await openWithTable('a.db');
 
     let firstDone = false;
-    const first = db.transaction(async (tx) => tx.execute('INSERT INTO t (id, v) VALUES ($1, $2)', [1, 'a'])).then(() => (firstDone = true));
+    const first = db
+      .transaction(async (tx) => tx.execute('INSERT INTO t (id, v) VALUES ($1, $2)', [1, 'a']))
+      .then(() => (firstDone = true));
     await untilSyncStarted(gate);
     // The sync is pending: the loop turns, and a second transaction takes the lock and commits meanwhile.
     let secondCommitted = false;
@@ -147,10 +149,12 @@ describe('SqliteDatabase durability off the event loop', () => {
       () => expect.fail('should reject'),
       (e: Error) => expect(e.message).to.match(/WAL sync failed/),
     );
-    await db.transaction(async () => undefined).then(
-      () => expect.fail('should reject'),
-      (e: Error) => expect(e.message).to.match(/WAL sync failed/),
-    );
+    await db
+      .transaction(async () => undefined)
+      .then(
+        () => expect.fail('should reject'),
+        (e: Error) => expect(e.message).to.match(/WAL sync failed/),
+      );
   });
 
   for (const thread of ['main', 'worker'] as const) {
@@ -216,7 +220,9 @@ describe('SqliteDatabase durability off the event loop', () => {
     gate.releaseAll();
     await Promise.all(rest);
     expect(syncs.map((r) => r.commits)).to.deep.equal([1, 1, 3]);
-    expect(syncs[1].seconds).to.be.at.least(0.025).and.below((Date.now() - held) / 1000 + 0.01);
+    expect(syncs[1].seconds)
+      .to.be.at.least(0.025)
+      .and.below((Date.now() - held) / 1000 + 0.01);
   });
 
   it('commits even when the sync and checkpoint observers throw', async () => {
@@ -254,7 +260,8 @@ describe('SqliteDatabase durability off the event loop', () => {
     await db.execute(CREATE);
     for (let i = 0; i < 50; i++) await db.execute('INSERT INTO t (id, v) VALUES ($1, $2)', [i, 'x'.repeat(500)]);
     const deadline = Date.now() + 5000;
-    while (Date.now() < deadline && !results.some((r) => r.log > 0 && r.checkpointed === r.log)) await new Promise((r) => setTimeout(r, 20));
+    while (Date.now() < deadline && !results.some((r) => r.log > 0 && r.checkpointed === r.log))
+      await new Promise((r) => setTimeout(r, 20));
     const full = results.find((r) => r.log > 0 && r.checkpointed === r.log);
     expect(full, `checkpoints seen: ${JSON.stringify(results)}`).to.not.equal(undefined);
     // Its duration travels with it (for the host's metrics): two fsyncs and the page copies take some time.
@@ -280,7 +287,9 @@ describe('SqliteDatabase durability off the event loop', () => {
   it('keeps every acknowledged commit when the process is killed with SIGKILL', async function () {
     this.timeout(30_000);
     const path = join(dir, 'kill.db');
-    const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/writeUntilKilled.js', import.meta.url)), path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/writeUntilKilled.js', import.meta.url)), path], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let acked = 0;
     let buf = '';
     await new Promise<void>((resolveKilled, reject) => {
@@ -304,7 +313,9 @@ describe('SqliteDatabase durability off the event loop', () => {
   it('finishes close() in a process that has nothing else to wait for (the checkpoint worker is released)', async function () {
     this.timeout(20_000);
     // stdout not piped: an open pipe would keep the process alive and hide the bug.
-    const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/closeWhenIdle.js', import.meta.url)), join(dir, 'idle.db')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/closeWhenIdle.js', import.meta.url)), join(dir, 'idle.db')], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     expect(code, 'exit code (13: close() never resolved)').to.equal(0);
   });

@@ -28,7 +28,13 @@ const N = Math.max(1000, Math.round(100_000 * scale));
 const M = Math.max(10_000, Math.round(1_000_000 * scale));
 const RSS_SECONDS = Number(process.env.RSS_SECONDS ?? 60);
 const CONCURRENCY = 32;
-const options = { concurrency: CONCURRENCY, perSubscriptionConcurrency: CONCURRENCY, batchSize: 100, pollIntervalMs: 50, ssrf: { allow: ['127.0.0.0/8'] } };
+const options = {
+  concurrency: CONCURRENCY,
+  perSubscriptionConcurrency: CONCURRENCY,
+  batchSize: 100,
+  pollIntervalMs: 50,
+  ssrf: { allow: ['127.0.0.0/8'] },
+};
 
 async function startReceiver() {
   const child = spawn(process.execPath, [new URL('./receiver.mjs', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -37,7 +43,11 @@ async function startReceiver() {
 }
 
 function body(i) {
-  return JSON.stringify({ type: 'customer.enrolled', timestamp: new Date().toISOString(), data: { customerId: `c${i}`, enrolledAt: '2030-01-01T00:00:00.000Z' } });
+  return JSON.stringify({
+    type: 'customer.enrolled',
+    timestamp: new Date().toISOString(),
+    data: { customerId: `c${i}`, enrolledAt: '2030-01-01T00:00:00.000Z' },
+  });
 }
 
 /** The same client settings as the dispatcher (an undici Agent, keep-alive, `connections` = concurrency), no store. */
@@ -52,7 +62,13 @@ async function baseline(url, n) {
       while (next < n) {
         const i = next++;
         const b = body(i);
-        const headers = buildHeaders({ msgId: `msg_${i}`, eventType: 'customer.enrolled', body: b, timestampSec: Math.floor(Date.now() / 1000), secret });
+        const headers = buildHeaders({
+          msgId: `msg_${i}`,
+          eventType: 'customer.enrolled',
+          body: b,
+          timestampSec: Math.floor(Date.now() / 1000),
+          secret,
+        });
         const res = await agent.request({ origin: u.origin, path: u.pathname, method: 'POST', headers, body: b });
         for await (const _ of res.body);
         if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
@@ -68,7 +84,11 @@ async function seed(db, svc, url, n) {
   await svc.subscriptions.create('bench', { url, events: ['*'] });
   for (let i = 0; i < n; i += 1000) {
     await db.transaction(async (tx) => {
-      for (let j = i; j < Math.min(n, i + 1000); j++) await svc.publishWith(tx, 'bench', { type: 'customer.enrolled', data: { customerId: `c${j}`, enrolledAt: '2030-01-01T00:00:00.000Z' } });
+      for (let j = i; j < Math.min(n, i + 1000); j++)
+        await svc.publishWith(tx, 'bench', {
+          type: 'customer.enrolled',
+          data: { customerId: `c${j}`, enrolledAt: '2030-01-01T00:00:00.000Z' },
+        });
     });
   }
 }
@@ -134,7 +154,11 @@ try {
   results.baseline = await baseline(rx.url, N);
   // thread 'worker': the connection on a worker thread (what a dispatcher process should use);
   // 'main': on the event loop, with only the fsyncs and checkpoints off it (the default, what the host uses).
-  for (const [sync, thread] of [['FULL', 'worker'], ['FULL', 'main'], ['NORMAL', 'worker']]) {
+  for (const [sync, thread] of [
+    ['FULL', 'worker'],
+    ['FULL', 'main'],
+    ['NORMAL', 'worker'],
+  ]) {
     const path = join(dir, `d-${sync}-${thread}.db`);
     const open = (seeding) => openDatabase({ driver: 'sqlite', path, synchronous: sync, thread: seeding ? 'main' : thread });
     results[`sqlite_${sync}_${thread}`] = await durable(`sqlite ${sync} ${thread}`, open, rx.url, N, true);
@@ -152,13 +176,21 @@ try {
   results.baseline_after = await baseline(rx.url, N);
   const base = (results.baseline + results.baseline_after) / 2;
   console.log(`\nwebhook dispatch, ${N.toLocaleString('en')} deliveries, concurrency ${CONCURRENCY}, receiver in a child process`);
-  for (const [k, v] of Object.entries(results)) console.log(`  ${k.padEnd(20)} ${Math.round(v).toLocaleString('en').padStart(8)} deliveries/s${k.startsWith('baseline') ? '' : `  (${(v / base).toFixed(2)}× baseline)`}`);
-  const child = spawn(process.execPath, ['--expose-gc', new URL(import.meta.url).pathname, '--rss', rx.url], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
+  for (const [k, v] of Object.entries(results))
+    console.log(
+      `  ${k.padEnd(20)} ${Math.round(v).toLocaleString('en').padStart(8)} deliveries/s${k.startsWith('baseline') ? '' : `  (${(v / base).toFixed(2)}× baseline)`}`,
+    );
+  const child = spawn(process.execPath, ['--expose-gc', new URL(import.meta.url).pathname, '--rss', rx.url], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: process.env,
+  });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   await new Promise((r) => child.on('exit', r));
   const mem = JSON.parse(out.trim().split('\n').pop());
-  console.log(`\n${M.toLocaleString('en')} pending (SQLite): drained ${mem.drained.toLocaleString('en')} in ${mem.seconds.toFixed(0)} s; RSS before start ${mem.rssBeforeMb.toFixed(0)} MB, peak while draining ${mem.peakRssMb.toFixed(0)} MB (limit 250 MB)`);
+  console.log(
+    `\n${M.toLocaleString('en')} pending (SQLite): drained ${mem.drained.toLocaleString('en')} in ${mem.seconds.toFixed(0)} s; RSS before start ${mem.rssBeforeMb.toFixed(0)} MB, peak while draining ${mem.peakRssMb.toFixed(0)} MB (limit 250 MB)`,
+  );
   if (mem.peakRssMb >= 250) process.exitCode = 1;
 } finally {
   rx.stop();

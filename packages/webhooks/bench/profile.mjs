@@ -19,7 +19,12 @@ const N = Math.max(1000, Math.round(100_000 * Number(process.env.BENCH_SCALE ?? 
 const rx = spawn(process.execPath, [new URL('./receiver.mjs', import.meta.url).pathname], { stdio: ['ignore', 'pipe', 'inherit'] });
 const port = await new Promise((r) => rx.stdout.once('data', (d) => r(Number(String(d).trim()))));
 const dir = mkdtempSync(join(tmpdir(), 'rp-prof-'));
-const db = await openDatabase({ driver: 'sqlite', path: join(dir, 'p.db'), synchronous: process.env.BENCH_SYNC ?? 'FULL', thread: process.env.BENCH_THREAD ?? 'worker' });
+const db = await openDatabase({
+  driver: 'sqlite',
+  path: join(dir, 'p.db'),
+  synchronous: process.env.BENCH_SYNC ?? 'FULL',
+  thread: process.env.BENCH_THREAD ?? 'worker',
+});
 
 const stats = new Map();
 const timed = (target, name) => {
@@ -47,11 +52,20 @@ const svc = await createWebhookService({
   batchSize: 100,
   pollIntervalMs: 50,
   ssrf: { allow: ['127.0.0.0/8'] },
-  metrics: { onDelivered: (ms) => { delivered++; latency += ms; } },
+  metrics: {
+    onDelivered: (ms) => {
+      delivered++;
+      latency += ms;
+    },
+  },
 });
 const sub = await svc.subscriptions.create('bench', { url: `http://127.0.0.1:${port}/hook`, events: ['*'] });
 const now = Date.now();
-const body = JSON.stringify({ type: 'customer.enrolled', timestamp: new Date(now).toISOString(), data: { customerId: 'c0', enrolledAt: '2030-01-01T00:00:00.000Z' } });
+const body = JSON.stringify({
+  type: 'customer.enrolled',
+  timestamp: new Date(now).toISOString(),
+  data: { customerId: 'c0', enrolledAt: '2030-01-01T00:00:00.000Z' },
+});
 await seedPending(db, sub.id, N, body, now);
 if (process.env.BENCH_BASELINE !== '0') {
   // The same POSTs with no store, for scale (the bench's baseline).
@@ -63,7 +77,13 @@ if (process.env.BENCH_BASELINE !== '0') {
     Array.from({ length: 32 }, async () => {
       while (next < N) {
         const i = next++;
-        const headers = buildHeaders({ msgId: `msg_${i}`, eventType: 'customer.enrolled', body, timestampSec: Math.floor(Date.now() / 1000), secret });
+        const headers = buildHeaders({
+          msgId: `msg_${i}`,
+          eventType: 'customer.enrolled',
+          body,
+          timestampSec: Math.floor(Date.now() / 1000),
+          secret,
+        });
         const res = await agent.request({ origin: `http://127.0.0.1:${port}`, path: '/hook', method: 'POST', headers, body });
         for await (const _ of res.body);
       }
@@ -79,7 +99,8 @@ while (delivered < N) await new Promise((r) => setTimeout(r, 10));
 const s = (performance.now() - t) / 1000;
 await svc.stop();
 console.log(`${N} deliveries in ${s.toFixed(2)} s: ${Math.round(N / s)}/s, mean request latency ${(latency / N).toFixed(2)} ms`);
-for (const [k, v] of [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8)) console.log(`  ${String(v.n).padStart(6)} × ${k}: ${Math.round(v.ms)} ms (${(v.ms / v.n).toFixed(2)} ms each)`);
+for (const [k, v] of [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8))
+  console.log(`  ${String(v.n).padStart(6)} × ${k}: ${Math.round(v.ms)} ms (${(v.ms / v.n).toFixed(2)} ms each)`);
 rx.kill('SIGTERM');
 await db.close();
 rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,16 @@ import type { Database } from '@relaypoint/store';
 import { WebhookErrorCodes } from './errors/codes.js';
 import { WebhookConflictError } from './errors/WebhookConflictError.js';
 import { WebhookInputError } from './errors/WebhookInputError.js';
-import { DELIVERY_COLUMNS, decodeCursor, encodeCursor, pageLimit, toAttempt, toDelivery, type AttemptRow, type DeliveryRow } from './store/rows.js';
+import {
+  DELIVERY_COLUMNS,
+  decodeCursor,
+  encodeCursor,
+  pageLimit,
+  toAttempt,
+  toDelivery,
+  type AttemptRow,
+  type DeliveryRow,
+} from './store/rows.js';
 import type { DeliveriesApi, Delivery, DeliveryStatus, DeliveryWithAttempts, Page } from './types.js';
 
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'in_flight', 'delivered', 'failed'];
@@ -23,9 +32,14 @@ export class DeliveryLog implements DeliveriesApi {
     return row ?? null;
   }
 
-  async list(tenantId: string, subscriptionId: string, options: { status?: DeliveryStatus; cursor?: string; limit?: number } = {}): Promise<Page<Delivery> | null> {
+  async list(
+    tenantId: string,
+    subscriptionId: string,
+    options: { status?: DeliveryStatus; cursor?: string; limit?: number } = {},
+  ): Promise<Page<Delivery> | null> {
     if (!(await this.subscription(tenantId, subscriptionId, true))) return null;
-    if (options.status !== undefined && !STATUSES.includes(options.status)) throw WebhookInputError.invalid('status', `status must be one of ${STATUSES.join(', ')}`);
+    if (options.status !== undefined && !STATUSES.includes(options.status))
+      throw WebhookInputError.invalid('status', `status must be one of ${STATUSES.join(', ')}`);
     const limit = pageLimit(options.limit);
     const params: unknown[] = [subscriptionId, decodeCursor(options.cursor) ?? '', limit + 1];
     let where = 'subscription_id = $1 AND id > $2';
@@ -33,13 +47,19 @@ export class DeliveryLog implements DeliveriesApi {
       params.push(options.status);
       where += ` AND status = $${params.length}`;
     }
-    const rows = await this.db.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE ${where} ORDER BY id LIMIT $3`, params);
+    const rows = await this.db.query<DeliveryRow>(
+      `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE ${where} ORDER BY id LIMIT $3`,
+      params,
+    );
     const items = rows.slice(0, limit).map(toDelivery);
     return rows.length > limit ? { items, nextCursor: encodeCursor(items[items.length - 1].id) } : { items };
   }
 
   async get(tenantId: string, deliveryId: string): Promise<DeliveryWithAttempts | null> {
-    const [row] = await this.db.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1 AND tenant_id = $2`, [deliveryId, tenantId]);
+    const [row] = await this.db.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1 AND tenant_id = $2`, [
+      deliveryId,
+      tenantId,
+    ]);
     if (!row) return null;
     const attempts = await this.db.query<AttemptRow>(
       'SELECT at, status_code, latency_ms, response_body, error_kind FROM webhook_attempts WHERE delivery_id = $1 ORDER BY id',
@@ -63,14 +83,21 @@ export class DeliveryLog implements DeliveriesApi {
         [deliveryId, tenantId],
       );
       if (!row) return null;
-      if (row.deleted_at !== null) throw new WebhookConflictError(WebhookErrorCodes.SUBSCRIPTION_DELETED, `delivery "${deliveryId}" belongs to a deleted webhook; nothing is sent for it`);
+      if (row.deleted_at !== null)
+        throw new WebhookConflictError(
+          WebhookErrorCodes.SUBSCRIPTION_DELETED,
+          `delivery "${deliveryId}" belongs to a deleted webhook; nothing is sent for it`,
+        );
       const updated = await tx.execute(
         "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $2, held = $3, delivered_at = NULL WHERE id = $1 AND status <> 'in_flight'",
         [deliveryId, now, row.sub_status === 'active' ? 0 : 1],
       );
       // Also when a dispatcher claimed it between the two statements (PostgreSQL): the attempt decides its state.
       if (updated.rowCount === 0) {
-        throw new WebhookConflictError(WebhookErrorCodes.DELIVERY_IN_FLIGHT, `delivery "${deliveryId}" is being attempted now; its outcome will be in its attempt log, retry after that`);
+        throw new WebhookConflictError(
+          WebhookErrorCodes.DELIVERY_IN_FLIGHT,
+          `delivery "${deliveryId}" is being attempted now; its outcome will be in its attempt log, retry after that`,
+        );
       }
       const [out] = await tx.query<DeliveryRow>(`SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1`, [deliveryId]);
       return toDelivery(out);

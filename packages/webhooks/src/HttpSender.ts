@@ -70,11 +70,15 @@ export function classifyError(error: unknown, timedOut: boolean): ErrorKind {
   for (const link of errorChain(error)) {
     const code = link.code ?? '';
     if (code === 'ERR_SSRF_BLOCKED') return 'ssrf_blocked';
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA' || code === 'EAI_FAIL' || link.name === 'DnsError') return 'dns';
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NODATA' || code === 'EAI_FAIL' || link.name === 'DnsError')
+      return 'dns';
     if (code === 'ECONNREFUSED') return 'refused';
-    if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') return 'timeout';
-    if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) || /certificate|ssl|tls/i.test(link.message ?? '')) return 'tls';
-    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'ECONNABORTED' || code === 'UND_ERR_CLOSED') return 'reset';
+    if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT')
+      return 'timeout';
+    if (/^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) || /certificate|ssl|tls/i.test(link.message ?? ''))
+      return 'tls';
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || code === 'ECONNABORTED' || code === 'UND_ERR_CLOSED')
+      return 'reset';
   }
   return 'reset';
 }
@@ -119,7 +123,8 @@ export class HttpSender {
     const started = performance.now();
     const target = this.target(url);
     if (!target) return { at, latencyMs: 0, responseBody: '', errorKind: 'ssrf_blocked', errorMessage: 'invalid URL' };
-    if (!target.httpOk) return { at, latencyMs: 0, responseBody: '', errorKind: 'ssrf_blocked', errorMessage: 'plain http is not allowed for this host' };
+    if (!target.httpOk)
+      return { at, latencyMs: 0, responseBody: '', errorKind: 'ssrf_blocked', errorMessage: 'plain http is not allowed for this host' };
     const signal = new DeadlineSignal();
     const timer = setTimeout(() => signal.abort(), this.timeoutMs);
     try {
@@ -151,7 +156,12 @@ export class HttpSender {
         responseBody = Buffer.concat(chunks).toString('utf8');
       }
       const statusCode = res.statusCode;
-      const result: SendResult = { at, statusCode, latencyMs: Math.round(performance.now() - started), responseBody: textOnly(responseBody) };
+      const result: SendResult = {
+        at,
+        statusCode,
+        latencyMs: Math.round(performance.now() - started),
+        responseBody: textOnly(responseBody),
+      };
       if (statusCode < 200 || statusCode >= 300) {
         result.errorKind = 'http_status';
         result.errorMessage = `HTTP ${statusCode}`;
@@ -161,8 +171,17 @@ export class HttpSender {
       return result;
     } catch (error) {
       const kind = classifyError(error, signal.aborted);
-      const code = errorChain(error).map((link) => link.code).find((c) => c) ?? '';
-      const result: SendResult = { at, latencyMs: Math.round(performance.now() - started), responseBody: '', errorKind: kind, errorMessage: `${kind}${code ? ` (${code})` : ''}` };
+      const code =
+        errorChain(error)
+          .map((link) => link.code)
+          .find((c) => c) ?? '';
+      const result: SendResult = {
+        at,
+        latencyMs: Math.round(performance.now() - started),
+        responseBody: '',
+        errorKind: kind,
+        errorMessage: `${kind}${code ? ` (${code})` : ''}`,
+      };
       if (kind === 'ssrf_blocked') {
         result.errorMessage = SSRF_BLOCKED_MESSAGE;
         const blocked = errorChain(error).find((link) => link.code === 'ERR_SSRF_BLOCKED') as { detail?: unknown } | undefined;
@@ -179,7 +198,11 @@ export class HttpSender {
     if (target === undefined) {
       try {
         const parsed = new URL(url);
-        target = { origin: parsed.origin, path: parsed.pathname + parsed.search, httpOk: parsed.protocol !== 'http:' || this.guard.httpAllowedFor(parsed.hostname) };
+        target = {
+          origin: parsed.origin,
+          path: parsed.pathname + parsed.search,
+          httpOk: parsed.protocol !== 'http:' || this.guard.httpAllowedFor(parsed.hostname),
+        };
       } catch {
         target = null;
       }

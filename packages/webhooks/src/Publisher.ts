@@ -36,11 +36,19 @@ export class Publisher {
     }
     const now = this.clock.now();
     const id = event.id ?? newId('evt', now);
-    const body = JSON.stringify({ type: event.type, timestamp: new Date(now).toISOString(), data: normalizeEventData(event.type, event.data) });
+    const body = JSON.stringify({
+      type: event.type,
+      timestamp: new Date(now).toISOString(),
+      data: normalizeEventData(event.type, event.data),
+    });
     return { id, type: event.type, body, now };
   }
 
-  private async write(tx: SqlExecutor, tenantId: string, event: { id: string; type: string; body: string; now: number }): Promise<PublishResult> {
+  private async write(
+    tx: SqlExecutor,
+    tenantId: string,
+    event: { id: string; type: string; body: string; now: number },
+  ): Promise<PublishResult> {
     const key = newId('evk', event.now);
     const inserted = await tx.query<{ key: string }>(
       'INSERT INTO webhook_events (key, tenant_id, id, type, body, created_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, id) DO NOTHING RETURNING key',

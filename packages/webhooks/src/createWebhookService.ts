@@ -25,18 +25,30 @@ export async function createWebhookService(options: WebhookServiceOptions): Prom
 
   const guard = new SsrfGuard(options.ssrf);
   const sender = new HttpSender(guard, settings.requestTimeoutMs, settings.concurrency, () => clock.now());
-  const dispatcher = new Dispatcher(db, options.groupCommit ?? new GroupCommit(db), sender, clock, settings, options.logger?.child({ component: 'webhooks' }), options.metrics);
+  const dispatcher = new Dispatcher(
+    db,
+    options.groupCommit ?? new GroupCommit(db),
+    sender,
+    clock,
+    settings,
+    options.logger?.child({ component: 'webhooks' }),
+    options.metrics,
+  );
   const publisher = new Publisher(db, clock, settings.retrySchedule[0]);
 
   return {
-    subscriptions: new Subscriptions(db, guard, clock, settings.secretOverlapMs, (id, change) => dispatcher.subscriptionChanged(id, change)),
+    subscriptions: new Subscriptions(db, guard, clock, settings.secretOverlapMs, (id, change) =>
+      dispatcher.subscriptionChanged(id, change),
+    ),
     deliveries: new DeliveryLog(db, clock),
     publish: (tenantId, event) => publisher.publish(tenantId, event),
     publishWith: (tx, tenantId, event) => publisher.publishWith(tx, tenantId, event),
     async stats(): Promise<WebhookStats> {
       // Literal statuses, so each count walks its partial index (a bound parameter would not match one).
       const count = async (sql: string) => Number((await db.query<{ n: number }>(sql))[0].n);
-      const [oldest] = await db.query<{ at: number | null }>("SELECT MIN(created_at) AS at FROM webhook_deliveries WHERE status = 'pending'");
+      const [oldest] = await db.query<{ at: number | null }>(
+        "SELECT MIN(created_at) AS at FROM webhook_deliveries WHERE status = 'pending'",
+      );
       const at = oldest?.at === null || oldest?.at === undefined ? null : Number(oldest.at);
       return {
         pending: await count("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending'"),

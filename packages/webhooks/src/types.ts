@@ -158,19 +158,28 @@ export interface Page<T> {
 
 /** Subscription management. Every call is scoped to a tenant: another tenant's id behaves as absent. */
 export interface SubscriptionsApi {
-  create(tenantId: string, input: CreateSubscriptionInput): Promise<Subscription & { secret: string }>;
+  /** Creates one, or returns the tenant's active subscription with the same URL and events (`existing: true`), with its secret. */
+  create(tenantId: string, input: CreateSubscriptionInput): Promise<Subscription & { secret: string; existing?: boolean }>;
   get(tenantId: string, id: string): Promise<Subscription | null>;
   list(tenantId: string, options?: { cursor?: string; limit?: number }): Promise<Page<Subscription>>;
   update(tenantId: string, id: string, patch: UpdateSubscriptionInput): Promise<Subscription | null>;
   /** Soft delete: the subscription disappears, its deliveries stay in the log (pending ones become `failed`). */
   delete(tenantId: string, id: string): Promise<boolean>;
   /** New secret; the old one keeps signing for `overlapMs` (defaults to `secretOverlapMs`). */
-  rotateSecret(tenantId: string, id: string, options?: { overlapMs?: number }): Promise<{ secret: string; previousExpiresAt: number } | null>;
+  rotateSecret(
+    tenantId: string,
+    id: string,
+    options?: { overlapMs?: number },
+  ): Promise<{ secret: string; previousExpiresAt: number } | null>;
 }
 
 /** The delivery log and manual controls. */
 export interface DeliveriesApi {
-  list(tenantId: string, subscriptionId: string, options?: { status?: DeliveryStatus; cursor?: string; limit?: number }): Promise<Page<Delivery> | null>;
+  list(
+    tenantId: string,
+    subscriptionId: string,
+    options?: { status?: DeliveryStatus; cursor?: string; limit?: number },
+  ): Promise<Page<Delivery> | null>;
   /** One delivery with its attempt log (oldest first); `attempts` is the log here, its length the count. */
   get(tenantId: string, deliveryId: string): Promise<DeliveryWithAttempts | null>;
   /**

@@ -21,7 +21,12 @@ function attempt(subscriptionId: string, at: number, answer: 'ok' | 500 | 410): 
     lastStatus: delivered ? 200 : answer,
     lastError: delivered ? null : `http_status: ${answer}`,
     deliveredAt: delivered ? at : null,
-    attempt: { at, latencyMs: 1, responseBody: '', ...(delivered ? { statusCode: 200 } : { statusCode: answer, errorKind: 'http_status' as const }) },
+    attempt: {
+      at,
+      latencyMs: 1,
+      responseBody: '',
+      ...(delivered ? { statusCode: 200 } : { statusCode: answer, errorKind: 'http_status' as const }),
+    },
     ...(answer === 410 ? { gone: true } : {}),
   };
 }
@@ -39,14 +44,16 @@ describeEachStore('EndpointHealth', (target) => {
   beforeEach(async () => {
     clock = new ManualClock();
     service = await makeService(db, { clock });
-    for (const table of ['webhook_attempts', 'webhook_deliveries', 'webhook_events', 'webhook_subscriptions']) await db.execute(`DELETE FROM ${table}`);
+    for (const table of ['webhook_attempts', 'webhook_deliveries', 'webhook_events', 'webhook_subscriptions'])
+      await db.execute(`DELETE FROM ${table}`);
     subscriptionId = (await service.subscriptions.create('t1', { url: 'http://127.0.0.1:9/hook', events: ['*'] })).id;
     health = new EndpointHealth(db, clock, SETTINGS, undefined);
   });
 
   const record = (batch: DispatchResult[]) => db.transaction((tx) => health.record(tx, batch));
   const status = async () => (await service.subscriptions.get('t1', subscriptionId))!.status;
-  const heldCount = async () => Number((await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending' AND held = 1"))[0].n);
+  const heldCount = async () =>
+    Number((await db.query<{ n: number }>("SELECT COUNT(*) AS n FROM webhook_deliveries WHERE status = 'pending' AND held = 1"))[0].n);
 
   it('pauses only when failures have lasted pauseAfterMs and number at least minFailures, holding the queued deliveries', async () => {
     await service.publish('t1', enrolled());
@@ -74,7 +81,11 @@ describeEachStore('EndpointHealth', (target) => {
   it('disables on 410 Gone at once and holds the queued deliveries; a second 410 stops nothing more', async () => {
     await service.publish('t1', enrolled());
     expect(await record([attempt(subscriptionId, clock.now(), 410)])).to.deep.equal([{ id: subscriptionId, status: 'disabled' }]);
-    expect(await service.subscriptions.get('t1', subscriptionId)).to.include({ status: 'disabled', active: false, disabledReason: 'endpoint answered 410 Gone' });
+    expect(await service.subscriptions.get('t1', subscriptionId)).to.include({
+      status: 'disabled',
+      active: false,
+      disabledReason: 'endpoint answered 410 Gone',
+    });
     expect(await heldCount()).to.equal(1);
     expect(await record([attempt(subscriptionId, clock.now(), 410)])).to.deep.equal([]);
   });
@@ -96,7 +107,9 @@ describeEachStore('EndpointHealth', (target) => {
     clock.advance(1000);
     expect(await health.drainTick()).to.equal(true);
     expect(await heldCount()).to.equal(0);
-    const [{ draining }] = await db.query<{ draining: number }>('SELECT draining FROM webhook_subscriptions WHERE id = $1', [subscriptionId]);
+    const [{ draining }] = await db.query<{ draining: number }>('SELECT draining FROM webhook_subscriptions WHERE id = $1', [
+      subscriptionId,
+    ]);
     expect(Number(draining)).to.equal(0);
   });
 });

@@ -3,7 +3,11 @@ import type { ClaimedDelivery } from '../src/dispatch/ClaimedDelivery.js';
 import { Scheduler } from '../src/dispatch/Scheduler.js';
 
 function delivery(subscriptionId: string, id: string): ClaimedDelivery {
-  return { row: { id, subscription_id: subscriptionId, event_key: 'evk', event_type: 'customer.enrolled', attempts: 0 }, body: '{}', subscription: undefined };
+  return {
+    row: { id, subscription_id: subscriptionId, event_key: 'evk', event_type: 'customer.enrolled', attempts: 0 },
+    body: '{}',
+    subscription: undefined,
+  };
 }
 
 /** A scheduler whose sends finish only when the test says so. */

@@ -38,7 +38,15 @@ describe('validateEvent', () => {
   });
 
   it('reports every problem as a `path: message` line', () => {
-    const errors = validateEvent('reward.issued', { ...issued, amount: 5, currency: 'usd', issuedAt: 'yesterday', extra: 1, status: 'pending', reference: undefined });
+    const errors = validateEvent('reward.issued', {
+      ...issued,
+      amount: 5,
+      currency: 'usd',
+      issuedAt: 'yesterday',
+      extra: 1,
+      status: 'pending',
+      reference: undefined,
+    });
     expect(errors).to.have.members([
       'data.reference: is required',
       'data.amount: must be a string',
@@ -50,17 +58,35 @@ describe('validateEvent', () => {
   });
 
   it('refuses a float amount given as a string with an exponent, and a non-object', () => {
-    expect(validateEvent('budget.threshold', { budgetId: 'b', thresholdPercent: 80, spent: '1e3', limit: '100.00', currency: 'EUR', at: '2030-01-01T00:00:00Z' })).to.deep.equal([
-      'data.spent: must match pattern /^(0|[1-9][0-9]*)(\\.[0-9]+)?$/',
-    ]);
+    expect(
+      validateEvent('budget.threshold', {
+        budgetId: 'b',
+        thresholdPercent: 80,
+        spent: '1e3',
+        limit: '100.00',
+        currency: 'EUR',
+        at: '2030-01-01T00:00:00Z',
+      }),
+    ).to.deep.equal(['data.spent: must match pattern /^(0|[1-9][0-9]*)(\\.[0-9]+)?$/']);
     expect(validateEvent('customer.enrolled', 'x')).to.deep.equal(['data: must be an object']);
   });
 
   it('validates the other types', () => {
     expect(validateEvent('customer.enrolled', { customerId: 'c', enrolledAt: '2030-01-01T00:00:00Z' })).to.deep.equal([]);
     expect(validateEvent('reward.redeemed', { customerId: 'c', rewardId: 'r', redeemedAt: '2030-01-01T00:00:00Z' })).to.deep.equal([]);
-    expect(validateEvent('reward.expired', { customerId: 'c', rewardId: 'r', expiredAt: '2030-02-30T00:00:00Z' })).to.deep.equal(['data.expiredAt: must be a date-time (RFC 3339)']);
-    expect(validateEvent('budget.threshold', { budgetId: 'b', thresholdPercent: 101, spent: '1', limit: '2', currency: 'EUR', at: '2030-01-01T00:00:00Z' })).to.deep.equal(['data.thresholdPercent: must be <= 100']);
+    expect(validateEvent('reward.expired', { customerId: 'c', rewardId: 'r', expiredAt: '2030-02-30T00:00:00Z' })).to.deep.equal([
+      'data.expiredAt: must be a date-time (RFC 3339)',
+    ]);
+    expect(
+      validateEvent('budget.threshold', {
+        budgetId: 'b',
+        thresholdPercent: 101,
+        spent: '1',
+        limit: '2',
+        currency: 'EUR',
+        at: '2030-01-01T00:00:00Z',
+      }),
+    ).to.deep.equal(['data.thresholdPercent: must be <= 100']);
   });
 
   it('answers one line for an unknown type', () => {

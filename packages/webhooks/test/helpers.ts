@@ -89,7 +89,11 @@ export class ManualClock {
 }
 
 /** Options every test service shares: local receivers allowed, fast polling. */
-export const testOptions = { ssrf: { allow: ['127.0.0.0/8', '::1/128'] }, pollIntervalMs: 10, jitter: 0 } satisfies Partial<WebhookServiceOptions>;
+export const testOptions = {
+  ssrf: { allow: ['127.0.0.0/8', '::1/128'] },
+  pollIntervalMs: 10,
+  jitter: 0,
+} satisfies Partial<WebhookServiceOptions>;
 
 export async function makeService(db: Database, extra: Partial<WebhookServiceOptions> = {}): Promise<WebhookService> {
   return createWebhookService({ db, ...testOptions, ...extra, ssrf: { ...testOptions.ssrf, ...extra.ssrf } });

@@ -25,7 +25,11 @@ describe('resolveWebhookSettings', () => {
   it('keeps what is given, fills the rest of a partial health object, and leaves the caller options untouched', () => {
     const options = { concurrency: 8, requestTimeoutMs: 1000, health: { minFailures: 2 }, db: {} };
     const settings = resolveWebhookSettings(options);
-    expect(settings).to.deep.include({ concurrency: 8, leaseMs: 7000, health: { pauseAfterMs: 86_400_000, minFailures: 2, drainRatePerSecond: 10 } });
+    expect(settings).to.deep.include({
+      concurrency: 8,
+      leaseMs: 7000,
+      health: { pauseAfterMs: 86_400_000, minFailures: 2, drainRatePerSecond: 10 },
+    });
     expect(options.health).to.deep.equal({ minFailures: 2 });
     expect(settings).to.not.have.property('db');
   });
@@ -47,6 +51,9 @@ describe('resolveWebhookSettings', () => {
   });
 
   it('refuses a lease no longer than the request timeout (a delivery in flight could be claimed twice)', () => {
-    expect(() => resolveWebhookSettings({ requestTimeoutMs: 2000, leaseMs: 2000 })).to.throw(ConfigError, /webhooks\.leaseMs: must be longer than requestTimeoutMs/);
+    expect(() => resolveWebhookSettings({ requestTimeoutMs: 2000, leaseMs: 2000 })).to.throw(
+      ConfigError,
+      /webhooks\.leaseMs: must be longer than requestTimeoutMs/,
+    );
   });
 });

@@ -16,7 +16,8 @@ describeEachStore('a manual retry the delivery cannot take', (target) => {
   before(async () => {
     db = await target.open();
     await makeService(db); // migrations
-    for (const t of ['webhook_attempts', 'webhook_deliveries', 'webhook_events', 'webhook_subscriptions']) await db.execute(`DELETE FROM ${t}`);
+    for (const t of ['webhook_attempts', 'webhook_deliveries', 'webhook_events', 'webhook_subscriptions'])
+      await db.execute(`DELETE FROM ${t}`);
   });
   after(async () => db?.close());
   beforeEach(async () => {

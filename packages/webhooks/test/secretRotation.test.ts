@@ -7,7 +7,8 @@ import { newId } from '../src/ids.js';
 import { enrolled, makeService, ManualClock, startReceiver, waitFor, type Received, type Receiver } from './helpers.js';
 
 async function clean(db: Database): Promise<void> {
-  for (const t of ['webhook_attempts', 'webhook_deliveries', 'webhook_events', 'webhook_subscriptions']) await db.execute(`DELETE FROM ${t}`);
+  for (const t of ['webhook_attempts', 'webhook_deliveries', 'webhook_events', 'webhook_subscriptions'])
+    await db.execute(`DELETE FROM ${t}`);
 }
 
 /** The `v1,…` entries of a request's `webhook-signature`, in order. */
@@ -31,7 +32,9 @@ function verifies(secret: string, r: Received): boolean {
 }
 
 async function storedPrevious(db: Database, id: string): Promise<{ secret: string; expiresAt: number }[] | null> {
-  const [row] = await db.query<{ previous_secrets: string | null }>('SELECT previous_secrets FROM webhook_subscriptions WHERE id = $1', [id]);
+  const [row] = await db.query<{ previous_secrets: string | null }>('SELECT previous_secrets FROM webhook_subscriptions WHERE id = $1', [
+    id,
+  ]);
   return row.previous_secrets === null ? null : (JSON.parse(row.previous_secrets) as { secret: string; expiresAt: number }[]);
 }
 
@@ -64,7 +67,8 @@ describeEachStore('secret rotation', (target) => {
     await waitFor(() => rx.received.length === 1);
     const r = rx.received[0];
     expect(signatures(r)).to.deep.equal([signedBy(third!.secret, r), signedBy(second!.secret, r), signedBy(sub.secret, r)]);
-    for (const secret of [third!.secret, second!.secret, sub.secret]) expect(verifies(secret, r), 'each secret alone verifies').to.equal(true);
+    for (const secret of [third!.secret, second!.secret, sub.secret])
+      expect(verifies(secret, r), 'each secret alone verifies').to.equal(true);
     expect(verifies(generateSecret(), r)).to.equal(false);
   });
 
@@ -144,7 +148,12 @@ describeEachStore('secret rotation', (target) => {
     expect([legacy.previous_secret, Number(legacy.previous_expires_at)]).to.deep.equal([sub.secret, rotated!.previousExpiresAt]);
     // A process on the previous version rotates: it writes only secret and previous_secret.
     const older = generateSecret();
-    await db.execute('UPDATE webhook_subscriptions SET secret = $2, previous_secret = $3, previous_expires_at = $4 WHERE id = $1', [sub.id, older, rotated!.secret, Date.now() + 3_600_000]);
+    await db.execute('UPDATE webhook_subscriptions SET secret = $2, previous_secret = $3, previous_expires_at = $4 WHERE id = $1', [
+      sub.id,
+      older,
+      rotated!.secret,
+      Date.now() + 3_600_000,
+    ]);
     await svc.publish('t1', { ...enrolled(), id: 'e1' });
     svc.start();
     await waitFor(() => rx.received.length === 1);
@@ -207,7 +216,11 @@ describeEachStore('secret rotation: upgrade from one previous secret', (target) 
       await svc.publish('t1', { ...enrolled(), id: 'rotated' });
       await waitFor(() => rx.received.length === 4);
       const rotated = rx.received.slice(2).find((r) => r.path === `/${live.id}`)!;
-      expect(signatures(rotated)).to.deep.equal([signedBy(rot!.secret, rotated), signedBy(live.secret, rotated), signedBy(live.previous, rotated)]);
+      expect(signatures(rotated)).to.deep.equal([
+        signedBy(rot!.secret, rotated),
+        signedBy(live.secret, rotated),
+        signedBy(live.previous, rotated),
+      ]);
 
       clock.advance(50_001); // past the migrated secret's expiry, not the one rotated out since
       await svc.publish('t1', { ...enrolled(), id: 'after' });

@@ -42,6 +42,11 @@ describe('signPayload / buildHeaders', () => {
     expect(ok).to.equal(true);
     expect(h['x-signature']).to.equal(createHmac('sha256', secret).update(body).digest('hex'));
     expect(h['x-signature']).to.equal(legacySignature(secret, body));
-    expect(h).to.include({ 'content-type': 'application/json', 'user-agent': 'Relaypoint-Webhooks/0.1', 'x-event': 'customer.enrolled', 'webhook-id': 'msg_3' });
+    expect(h).to.include({
+      'content-type': 'application/json',
+      'user-agent': 'Relaypoint-Webhooks/0.1',
+      'x-event': 'customer.enrolled',
+      'webhook-id': 'msg_3',
+    });
   });
 });

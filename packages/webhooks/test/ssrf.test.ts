@@ -28,7 +28,25 @@ const FORBIDDEN_HOSTS = [
 describe('AddressPolicy', () => {
   const policy = new AddressPolicy();
   it('refuses special-purpose addresses, including IPv4-mapped, NAT64 and 6to4 forms', () => {
-    for (const a of ['127.0.0.1', '::1', '0.0.0.0', '10.1.2.3', '172.31.255.255', '192.168.0.1', '169.254.169.254', '100.127.0.1', 'fc00::1', 'fd12::1', 'fe80::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '64:ff9b::7f00:1', '2002:a00:1::1', '::', '198.18.0.1']) {
+    for (const a of [
+      '127.0.0.1',
+      '::1',
+      '0.0.0.0',
+      '10.1.2.3',
+      '172.31.255.255',
+      '192.168.0.1',
+      '169.254.169.254',
+      '100.127.0.1',
+      'fc00::1',
+      'fd12::1',
+      'fe80::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '64:ff9b::7f00:1',
+      '2002:a00:1::1',
+      '::',
+      '198.18.0.1',
+    ]) {
       expect(policy.check(a).allowed, a).to.equal(false);
     }
   });
@@ -74,7 +92,13 @@ describe('SsrfGuard.checkUrl', () => {
 describe('SsrfGuard.resolveChecked', () => {
   it('refuses a name when any address it resolves to is private, and pins to a checked address otherwise', async () => {
     const guard = new SsrfGuard({
-      resolver: async (h) => (h === 'evil.example' ? [{ address: '93.184.216.34', family: 4 }, { address: '10.0.0.5', family: 4 }] : [{ address: '93.184.216.34', family: 4 }]),
+      resolver: async (h) =>
+        h === 'evil.example'
+          ? [
+              { address: '93.184.216.34', family: 4 },
+              { address: '10.0.0.5', family: 4 },
+            ]
+          : [{ address: '93.184.216.34', family: 4 }],
     });
     await guard.resolveChecked('evil.example').then(
       () => expect.fail('resolved'),

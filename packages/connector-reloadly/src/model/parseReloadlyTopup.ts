@@ -78,9 +78,16 @@ export function parseReloadlyTopup(request: ModelRequest, operators: readonly Mo
     return refuse(request, { refuse: 'invalid-amount', message: `Invalid amount ${String(literal)} for ${currency}` }, 'INVALID_AMOUNT');
   }
   const phone = body.recipientPhone;
-  const national = phone.number.replace(/^\+/, '').replace(new RegExp(`^${details.callingCode}`), '').replace(/^0/, '');
+  const national = phone.number
+    .replace(/^\+/, '')
+    .replace(new RegExp(`^${details.callingCode}`), '')
+    .replace(/^0/, '');
   if (phone.countryCode !== details.countryCode || INVALID_NUMBER.test(national)) {
-    return refuse(request, { refuse: 'invalid-recipient', message: `The recipient phone is not valid for ${details.name} (${details.countryCode})` }, 'INVALID_RECIPIENT_PHONE');
+    return refuse(
+      request,
+      { refuse: 'invalid-recipient', message: `The recipient phone is not valid for ${details.name} (${details.countryCode})` },
+      'INVALID_RECIPIENT_PHONE',
+    );
   }
   return {
     // Reloadly does not require a customIdentifier; the ledger keys every top-up by one.

@@ -64,14 +64,31 @@ export function createReloadlyModel(options: ReloadlyModelOptions = {}): Provide
         handle: (request, context) => {
           const product = context.products.find((p) => p.id === request.params.id);
           if (!product) {
-            return { status: 404, headers: { 'Content-Type': 'application/json' }, body: { timeStamp: new Date(context.now()).toISOString().replace('T', ' ').slice(0, 19), message: 'Operator not found', path: request.path, errorCode: null, infoLink: null, details: [] } };
+            return {
+              status: 404,
+              headers: { 'Content-Type': 'application/json' },
+              body: {
+                timeStamp: new Date(context.now()).toISOString().replace('T', ' ').slice(0, 19),
+                message: 'Operator not found',
+                path: request.path,
+                errorCode: null,
+                infoLink: null,
+                details: [],
+              },
+            };
           }
           return { status: 200, headers: { 'Content-Type': 'application/json' }, body: operatorJson(product) };
         },
       },
     ],
-    auth: { type: 'oauth2-client-credentials', tokenTtlSeconds: options.tokenTtlSeconds ?? 3600, audiences: ['https://topups.reloadly.com', 'https://topups-sandbox.reloadly.com'] },
-    accounts: options.accounts ?? [{ id: 'reloadly-sim', key: RELOADLY_MODEL_CREDENTIALS.clientId, secret: RELOADLY_MODEL_CREDENTIALS.clientSecret }],
+    auth: {
+      type: 'oauth2-client-credentials',
+      tokenTtlSeconds: options.tokenTtlSeconds ?? 3600,
+      audiences: ['https://topups.reloadly.com', 'https://topups-sandbox.reloadly.com'],
+    },
+    accounts: options.accounts ?? [
+      { id: 'reloadly-sim', key: RELOADLY_MODEL_CREDENTIALS.clientId, secret: RELOADLY_MODEL_CREDENTIALS.clientSecret },
+    ],
     products: operators,
     duplicateReference: 'reject-duplicate',
     echoesAmount: true,
@@ -87,7 +104,11 @@ export function createReloadlyModel(options: ReloadlyModelOptions = {}): Provide
       const key = `${request.account?.id ?? ''}\u0000${terms.recipient ?? ''}`;
       const last = context.memory.get(key) as number | undefined;
       if (window > 0 && last !== undefined && context.now() - last < window) {
-        return { refuse: 'recently-recharged', message: 'The number was recharged recently', retryAfterSeconds: Math.max(1, Math.ceil((window - (context.now() - last)) / 1000)) };
+        return {
+          refuse: 'recently-recharged',
+          message: 'The number was recharged recently',
+          retryAfterSeconds: Math.max(1, Math.ceil((window - (context.now() - last)) / 1000)),
+        };
       }
       // A number ending in 0006 is a top-up the operator fails at once (status FAILED, nothing debited).
       return national.endsWith('0006') ? { decline: true } : undefined;

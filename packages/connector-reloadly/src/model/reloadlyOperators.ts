@@ -32,8 +32,18 @@ export const RELOADLY_MODEL_OPERATORS: readonly ModelProduct[] = [
   operator('173', 'USD', { name: 'AT&T PIN US', countryCode: 'US', callingCode: '1' }),
   operator('1152', 'UGX', { name: 'MTN Uganda', countryCode: 'UG', callingCode: '256' }, { min: '500', max: '500000' }),
   operator('700', 'KWD', { name: 'Zain Kuwait', countryCode: 'KW', callingCode: '965' }, { min: '0.5', max: '100' }),
-  operator('9001', 'NGN', { name: 'Sim Slow Operator (resolves SUCCESSFUL)', countryCode: 'NG', callingCode: '234' }, { pending: { polls: 2, outcome: 'succeeded' } }),
-  operator('9002', 'NGN', { name: 'Sim Slow Operator (resolves REFUNDED)', countryCode: 'NG', callingCode: '234' }, { pending: { polls: 2, outcome: 'failed' } }),
+  operator(
+    '9001',
+    'NGN',
+    { name: 'Sim Slow Operator (resolves SUCCESSFUL)', countryCode: 'NG', callingCode: '234' },
+    { pending: { polls: 2, outcome: 'succeeded' } },
+  ),
+  operator(
+    '9002',
+    'NGN',
+    { name: 'Sim Slow Operator (resolves REFUNDED)', countryCode: 'NG', callingCode: '234' },
+    { pending: { polls: 2, outcome: 'failed' } },
+  ),
 ];
 
 /** The operator's details, as the model declared them. */

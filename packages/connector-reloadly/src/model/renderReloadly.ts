@@ -1,4 +1,12 @@
-import type { ModelAnswer, ModelErrorDetail, ModelErrorKind, ModelProduct, ModelRender, ModelRequest, ModelTransaction } from '@relaypoint/simulator';
+import type {
+  ModelAnswer,
+  ModelErrorDetail,
+  ModelErrorKind,
+  ModelProduct,
+  ModelRender,
+  ModelRequest,
+  ModelTransaction,
+} from '@relaypoint/simulator';
 import { refusalCodes } from './parseReloadlyTopup.js';
 import { operatorDetails } from './reloadlyOperators.js';
 
@@ -62,7 +70,13 @@ function topupJson(tx: ModelTransaction, operators: readonly ModelProduct[]): st
 }
 
 /** Reloadly's error envelope. */
-function envelope(request: ModelRequest, status: number, errorCode: string | null, message: string, headers: Record<string, string> = {}): ModelAnswer {
+function envelope(
+  request: ModelRequest,
+  status: number,
+  errorCode: string | null,
+  message: string,
+  headers: Record<string, string> = {},
+): ModelAnswer {
   return {
     status,
     headers: { ...JSON_HEADERS, ...headers },
@@ -97,7 +111,10 @@ export function operatorJson(product: ModelProduct): string {
     localMaxAmount: product.max === undefined ? null : '@amount:max',
     country: { isoName: d.countryCode },
   };
-  return jsonWithAmounts(fields, { ...(product.min !== undefined ? { min: product.min } : {}), ...(product.max !== undefined ? { max: product.max } : {}) });
+  return jsonWithAmounts(fields, {
+    ...(product.min !== undefined ? { min: product.min } : {}),
+    ...(product.max !== undefined ? { max: product.max } : {}),
+  });
 }
 
 /** Every outcome in Reloadly's words. */
@@ -152,7 +169,16 @@ export function renderReloadly(operators: readonly ModelProduct[]): ModelRender 
       }
     },
     token(token) {
-      return { status: 200, headers: JSON_HEADERS, body: { access_token: token.accessToken, scope: token.scope ?? 'developer', expires_in: token.expiresInSeconds, token_type: 'Bearer' } };
+      return {
+        status: 200,
+        headers: JSON_HEADERS,
+        body: {
+          access_token: token.accessToken,
+          scope: token.scope ?? 'developer',
+          expires_in: token.expiresInSeconds,
+          token_type: 'Bearer',
+        },
+      };
     },
     catalogue(products) {
       return { status: 200, headers: JSON_HEADERS, body: `[${products.map(operatorJson).join(',')}]` };

@@ -4,7 +4,10 @@ import type { IssueTerms, ModelProduct, ModelRefusal, ModelRequest } from '@rela
 import type { TremendousCreateOrderRequest } from './TremendousCreateOrderRequest.types.js';
 
 /** Tremendous's create-order request schema (derived from the official client's types; see the file's description). */
-export const tremendousCreateOrderSchema = createRequire(import.meta.url)('./TremendousCreateOrderRequest.schema.json') as Record<string, unknown>;
+export const tremendousCreateOrderSchema = createRequire(import.meta.url)('./TremendousCreateOrderRequest.schema.json') as Record<
+  string,
+  unknown
+>;
 // Compiled once at load, so the first order a test sends is not slowed by ajv's compilation.
 compileSchema(tremendousCreateOrderSchema);
 
@@ -57,20 +60,39 @@ export function parseTremendousOrder(request: ModelRequest, products: readonly M
   const problems = validateAgainstSchema(tremendousCreateOrderSchema, structuredClone(request.body));
   if (problems.length > 0) {
     const first = problems[0];
-    return refuse(request, { refuse: 'invalid-request', message: `Invalid request: ${problems.join('; ')}` }, first.slice(0, first.indexOf(':')).replace(/\[\d+\]/g, ''));
+    return refuse(
+      request,
+      { refuse: 'invalid-request', message: `Invalid request: ${problems.join('; ')}` },
+      first.slice(0, first.indexOf(':')).replace(/\[\d+\]/g, ''),
+    );
   }
   const body = request.body as TremendousCreateOrderRequest;
   const reward = body.reward;
   if (!reward.products || reward.products.length !== 1) {
-    return refuse(request, { refuse: 'unknown-product', message: 'The simulated account has no campaigns: name exactly one product' }, 'reward.products');
+    return refuse(
+      request,
+      { refuse: 'unknown-product', message: 'The simulated account has no campaigns: name exactly one product' },
+      'reward.products',
+    );
   }
   const product = products.find((p) => p.id === reward.products?.[0]);
-  if (!product) return refuse(request, { refuse: 'unknown-product', message: `Product ${String(reward.products[0])} is not available` }, 'reward.products');
-  if (!reward.value) return refuse(request, { refuse: 'invalid-amount', message: 'A reward value is required' }, 'reward.value.denomination');
+  if (!product)
+    return refuse(
+      request,
+      { refuse: 'unknown-product', message: `Product ${String(reward.products[0])} is not available` },
+      'reward.products',
+    );
+  if (!reward.value)
+    return refuse(request, { refuse: 'invalid-amount', message: 'A reward value is required' }, 'reward.value.denomination');
   const currency = reward.value.currency_code ?? TREMENDOUS_MODEL_ORG_CURRENCY;
   const literal = denominationLiteral(request.raw, reward.value.denomination);
   const amountMinor = literal === undefined ? undefined : toMinor(literal, currency);
-  if (amountMinor === undefined) return refuse(request, { refuse: 'invalid-amount', message: `Denomination ${String(literal)} is not valid in ${currency}` }, 'reward.value.denomination');
+  if (amountMinor === undefined)
+    return refuse(
+      request,
+      { refuse: 'invalid-amount', message: `Denomination ${String(literal)} is not valid in ${currency}` },
+      'reward.value.denomination',
+    );
   const recipient = reward.recipient?.email ?? reward.recipient?.phone ?? reward.recipient?.name ?? undefined;
   return {
     // Tremendous does not require an external_id; the ledger keys every order by one.

@@ -1,4 +1,12 @@
-import type { ModelAnswer, ModelErrorDetail, ModelErrorKind, ModelProduct, ModelRender, ModelRequest, ModelTransaction } from '@relaypoint/simulator';
+import type {
+  ModelAnswer,
+  ModelErrorDetail,
+  ModelErrorKind,
+  ModelProduct,
+  ModelRender,
+  ModelRequest,
+  ModelTransaction,
+} from '@relaypoint/simulator';
 import { refusalPayloads } from './parseTremendousOrder.js';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' } as const;
@@ -43,7 +51,12 @@ function orderJson(tx: ModelTransaction, products: readonly ModelProduct[]): str
 }
 
 /** Tremendous's error envelope. */
-function envelope(status: number, message: string, payload: Record<string, unknown> = {}, headers: Record<string, string> = {}): ModelAnswer {
+function envelope(
+  status: number,
+  message: string,
+  payload: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): ModelAnswer {
   return { status, headers: { ...JSON_HEADERS, ...headers }, body: { errors: { message, payload } } };
 }
 
@@ -58,11 +71,14 @@ export function renderTremendous(products: readonly ModelProduct[]): ModelRender
       return { status: info.repeated ? 201 : 200, headers: JSON_HEADERS, body: `{"order":${orderJson(tx, products)}}` };
     },
     transaction(tx, request) {
-      if (request.path === ORDERS_PATH) return { status: 200, headers: JSON_HEADERS, body: `{"orders":[${orderJson(tx, products)}],"total_count":1}` };
+      if (request.path === ORDERS_PATH)
+        return { status: 200, headers: JSON_HEADERS, body: `{"orders":[${orderJson(tx, products)}],"total_count":1}` };
       return { status: 200, headers: JSON_HEADERS, body: `{"order":${orderJson(tx, products)}}` };
     },
     conflict() {
-      return envelope(409, 'An order with this external_id already exists with different parameters', { external_id: ['has already been used'] });
+      return envelope(409, 'An order with this external_id already exists with different parameters', {
+        external_id: ['has already been used'],
+      });
     },
     error(kind: ModelErrorKind, detail: ModelErrorDetail, request: ModelRequest): ModelAnswer {
       const payload = refusalPayloads.get(request);

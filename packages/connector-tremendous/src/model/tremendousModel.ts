@@ -16,8 +16,22 @@ export const TREMENDOUS_MODEL_PRODUCTS: readonly ModelProduct[] = [
   { id: 'SIMEURGIFT01', currency: 'EUR', min: '5', max: '500', details: { name: 'Sim EUR gift card', country: 'DE' } },
   { id: 'SIMJPYGIFT01', currency: 'JPY', min: '500', max: '50000', details: { name: 'Sim JPY gift card', country: 'JP' } },
   { id: 'SIMKWDGIFT01', currency: 'KWD', min: '1', max: '500', details: { name: 'Sim KWD gift card', country: 'KW' } },
-  { id: 'SIMAPPROVAL', currency: 'USD', min: '1', max: '2000', pending: { polls: 2, outcome: 'succeeded' }, details: { name: 'Sim order pending approval', country: 'US', pendingStatus: 'PENDING APPROVAL' } },
-  { id: 'SIMCANCEL', currency: 'USD', min: '1', max: '2000', pending: { polls: 2, outcome: 'failed' }, details: { name: 'Sim order canceled after review', country: 'US', pendingStatus: 'PENDING INTERNAL PAYMENT APPROVAL' } },
+  {
+    id: 'SIMAPPROVAL',
+    currency: 'USD',
+    min: '1',
+    max: '2000',
+    pending: { polls: 2, outcome: 'succeeded' },
+    details: { name: 'Sim order pending approval', country: 'US', pendingStatus: 'PENDING APPROVAL' },
+  },
+  {
+    id: 'SIMCANCEL',
+    currency: 'USD',
+    min: '1',
+    max: '2000',
+    pending: { polls: 2, outcome: 'failed' },
+    details: { name: 'Sim order canceled after review', country: 'US', pendingStatus: 'PENDING INTERNAL PAYMENT APPROVAL' },
+  },
 ];
 
 /** Options of {@link createTremendousModel}. */
@@ -45,7 +59,13 @@ export function createTremendousModel(options: TremendousModelOptions = {}): Pro
     routes: [
       { name: 'orders.create', method: 'POST', path: '/api/v2/orders', role: 'issue' },
       { name: 'orders.get', method: 'GET', path: '/api/v2/orders/:id', role: 'status-by-id' },
-      { name: 'orders.list', method: 'GET', path: '/api/v2/orders', role: 'status-by-reference', referenceOf: (request) => request.query.get('external_id') ?? undefined },
+      {
+        name: 'orders.list',
+        method: 'GET',
+        path: '/api/v2/orders',
+        role: 'status-by-reference',
+        referenceOf: (request) => request.query.get('external_id') ?? undefined,
+      },
       { name: 'products.list', method: 'GET', path: '/api/v2/products', role: 'catalogue' },
     ],
     auth: { type: 'api-key', header: 'Authorization', scheme: 'Bearer' },

@@ -12,7 +12,10 @@ export const CHROMIUM_PATH = process.env.RELAYPOINT_CHROMIUM ?? '/usr/bin/chromi
  */
 export async function launchBrowser(executablePath = CHROMIUM_PATH, ci = process.env.CI === 'true'): Promise<Browser | null> {
   if (!existsSync(executablePath)) {
-    if (ci) throw new Error(`CI=true and no browser at ${executablePath}: install Debian's chromium (apt-get install -y chromium), as .ci/run does`);
+    if (ci)
+      throw new Error(
+        `CI=true and no browser at ${executablePath}: install Debian's chromium (apt-get install -y chromium), as .ci/run does`,
+      );
     process.stderr.write(`[console-tests] no browser at ${executablePath}: the browser tests are pending (apt-get install -y chromium)\n`);
     return null;
   }

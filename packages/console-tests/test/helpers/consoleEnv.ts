@@ -34,8 +34,16 @@ export async function startConsoleEnv(patch: Partial<HostConfig> = {}): Promise<
     ],
     admin: { apiKey: ADMIN_KEY },
     connectors: [
-      { name: 'airtime', plugin: '@relaypoint/connector-airtime', config: { baseUrl: `${sim.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' } },
-      { name: 'giftcard', plugin: '@relaypoint/connector-giftcard', config: { baseUrl: `${sim.url}/giftcard`, apiKey: 'sim-giftcard-key' } },
+      {
+        name: 'airtime',
+        plugin: '@relaypoint/connector-airtime',
+        config: { baseUrl: `${sim.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' },
+      },
+      {
+        name: 'giftcard',
+        plugin: '@relaypoint/connector-giftcard',
+        config: { baseUrl: `${sim.url}/giftcard`, apiKey: 'sim-giftcard-key' },
+      },
     ],
     // One attempt: a refused delivery is `failed` at once, for the retry test.
     webhooks: { retrySchedule: [0], requestTimeoutMs: 2000, ssrf: { allow: ['127.0.0.0/8'], allowHttp: true } },
@@ -69,7 +77,11 @@ export async function airtimeIssue(sim: Simulator, reference: string): Promise<n
   const body = JSON.stringify({ product_id: 'AIRTIME_5', phone_number: '+15550001234', amount: '5.00', currency: 'USD', reference });
   const res = await fetch(`${sim.url}/airtime/issue`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': 'sim-airtime-key', 'x-signature': createHmac('sha256', 'sim-airtime-secret').update(body).digest('hex') },
+    headers: {
+      'content-type': 'application/json',
+      'x-api-key': 'sim-airtime-key',
+      'x-signature': createHmac('sha256', 'sim-airtime-secret').update(body).digest('hex'),
+    },
     body,
   });
   await res.arrayBuffer();

@@ -29,7 +29,12 @@ export class Api {
     const headers: Record<string, string> = { accept: 'application/json', ...this.headers };
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (method !== 'GET' && this.csrfToken) headers['x-csrf-token'] = this.csrfToken;
-    const res = await fetch(this.base + path, { method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(this.base + path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     let json: unknown = undefined;
     try {
@@ -39,7 +44,12 @@ export class Api {
     }
     if (!res.ok) {
       const p = (json ?? {}) as { code?: string; detail?: string; errors?: string[] };
-      throw new ApiError(res.status, p.code ?? `HTTP_${res.status}`, p.detail ?? `${method} ${path} answered ${res.status}`, Array.isArray(p.errors) ? p.errors : []);
+      throw new ApiError(
+        res.status,
+        p.code ?? `HTTP_${res.status}`,
+        p.detail ?? `${method} ${path} answered ${res.status}`,
+        Array.isArray(p.errors) ? p.errors : [],
+      );
     }
     return json as T;
   }

@@ -21,7 +21,11 @@ function append(parent: Node, child: Child): void {
  * provider can never become markup (this file is the only place pages make
  * elements, and no page code parses HTML from a string).
  */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props | null = null, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props: Props | null = null,
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   if (props) {
     for (const [name, value] of Object.entries(props)) {
@@ -42,7 +46,12 @@ export function replace(el: Element, ...children: Child[]): void {
 }
 
 /** A table with a header row and one row per item; `caption` names it for screen readers. */
-export function table<T>(caption: string, columns: Array<{ title: string; cell: (item: T) => Child; className?: string }>, items: readonly T[], rowProps?: (item: T) => Props): HTMLElement {
+export function table<T>(
+  caption: string,
+  columns: Array<{ title: string; cell: (item: T) => Child; className?: string }>,
+  items: readonly T[],
+  rowProps?: (item: T) => Props,
+): HTMLElement {
   return h(
     'div',
     { class: 'table-wrap' },
@@ -50,12 +59,26 @@ export function table<T>(caption: string, columns: Array<{ title: string; cell: 
       'table',
       null,
       h('caption', null, caption),
-      h('thead', null, h('tr', null, columns.map((c) => h('th', { scope: 'col', class: c.className }, c.title)))),
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          columns.map((c) => h('th', { scope: 'col', class: c.className }, c.title)),
+        ),
+      ),
       h(
         'tbody',
         null,
         items.length === 0 ? h('tr', null, h('td', { colspan: columns.length, class: 'empty' }, 'Nothing to show.')) : null,
-        items.map((item) => h('tr', rowProps ? rowProps(item) : null, columns.map((c) => h('td', { class: c.className, 'data-label': c.title }, c.cell(item))))),
+        items.map((item) =>
+          h(
+            'tr',
+            rowProps ? rowProps(item) : null,
+            columns.map((c) => h('td', { class: c.className, 'data-label': c.title }, c.cell(item))),
+          ),
+        ),
       ),
     ),
   );
@@ -68,7 +91,11 @@ export function badge(status: string): HTMLElement {
 
 /** A definition list of label/value pairs (values as text). */
 export function facts(pairs: Array<[string, Child]>): HTMLElement {
-  return h('dl', { class: 'facts' }, pairs.filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
+  return h(
+    'dl',
+    { class: 'facts' },
+    pairs.filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v]) => [h('dt', null, k), h('dd', null, v)]),
+  );
 }
 
 /** A message box (`role=alert` for errors, so screen readers announce it). */

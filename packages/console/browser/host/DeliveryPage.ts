@@ -62,7 +62,9 @@ export function deliveryPage(app: HostApp, id: string): Page {
                           replace(messages, notice('ok', 'Due now: the dispatcher sends it within a moment.'));
                           return load();
                         })
-                        .catch((e: unknown) => replace(messages, notice('error', e instanceof ApiError ? `${e.message} (${e.code})` : String(e)))),
+                        .catch((e: unknown) =>
+                          replace(messages, notice('error', e instanceof ApiError ? `${e.message} (${e.code})` : String(e))),
+                        ),
                   },
                 },
                 d.status === 'failed' ? 'Retry' : 'Send again',
@@ -92,7 +94,12 @@ export function deliveryPage(app: HostApp, id: string): Page {
   return {
     title: `Delivery ${id}`,
     async render(main) {
-      main.append(h('p', { class: 'crumbs' }, app.link('/webhooks', '← Webhooks')), h('h1', null, 'Delivery ', h('span', { class: 'reference' }, id)), messages, body);
+      main.append(
+        h('p', { class: 'crumbs' }, app.link('/webhooks', '← Webhooks')),
+        h('h1', null, 'Delivery ', h('span', { class: 'reference' }, id)),
+        messages,
+        body,
+      );
       await load();
     },
     onLive(event) {

@@ -11,7 +11,9 @@ export interface Session {
 }
 
 /** A change the live stream announced. */
-export type LiveEvent = { type: 'issuance'; reference: string; tenantId: string; status: string } | { type: 'delivery'; id: string; subscriptionId: string; tenantId: string; status: string };
+export type LiveEvent =
+  | { type: 'issuance'; reference: string; tenantId: string; status: string }
+  | { type: 'delivery'; id: string; subscriptionId: string; tenantId: string; status: string };
 
 /** One page of the console: renders into `main`; may react to live events. */
 export interface Page {
@@ -112,7 +114,11 @@ export class HostApp {
     this.page = this.route(this, path, query);
     document.title = `${this.page.title} · Relaypoint console`;
     const main = h('main', { id: 'main', tabindex: '-1' });
-    replace(this.root, this.session ? this.header() : h('header', { class: 'top' }, h('span', { class: 'brand' }, 'Relaypoint console')), main);
+    replace(
+      this.root,
+      this.session ? this.header() : h('header', { class: 'top' }, h('span', { class: 'brand' }, 'Relaypoint console')),
+      main,
+    );
     if (this.session) this.openStream();
     try {
       await this.page.render(main);
@@ -159,7 +165,9 @@ export class HostApp {
               },
             },
             h('option', { value: '' }, 'All tenants'),
-            this.session!.tenants.map((t) => h('option', { value: t.id, selected: t.id === this.tenant }, t.name ? `${t.name} (${t.id})` : t.id)),
+            this.session!.tenants.map((t) =>
+              h('option', { value: t.id, selected: t.id === this.tenant }, t.name ? `${t.name} (${t.id})` : t.id),
+            ),
           ),
         )
       : null;
@@ -169,7 +177,14 @@ export class HostApp {
       h('a', { class: 'skip', href: '#main' }, 'Skip to content'),
       h('span', { class: 'brand' }, 'Relaypoint console'),
       nav,
-      h('div', { class: 'who' }, tenantFilter, h('span', { class: 'principal' }, who), this.live.element, h('button', { type: 'button', class: 'link', on: { click: () => void this.signOut() } }, 'Sign out')),
+      h(
+        'div',
+        { class: 'who' },
+        tenantFilter,
+        h('span', { class: 'principal' }, who),
+        this.live.element,
+        h('button', { type: 'button', class: 'link', on: { click: () => void this.signOut() } }, 'Sign out'),
+      ),
     );
   }
 

@@ -42,7 +42,14 @@ interface TimelineEntry {
 
 function timeline(d: Detail): TimelineEntry[] {
   const i = d.issuance;
-  const entries: TimelineEntry[] = [{ at: Date.parse(i.createdAt), kind: 'intent', title: 'Intent recorded', detail: `${i.amount} ${i.currency} of ${i.productId} through ${i.connector}` }];
+  const entries: TimelineEntry[] = [
+    {
+      at: Date.parse(i.createdAt),
+      kind: 'intent',
+      title: 'Intent recorded',
+      detail: `${i.amount} ${i.currency} of ${i.productId} through ${i.connector}`,
+    },
+  ];
   for (const c of d.providerCalls) {
     const what = c.operation === 'send' ? 'Sent to the provider' : 'Status checked';
     const answer = c.outcome === 'error' ? `error ${c.errorCode ?? ''}${c.errorOutcome ? ` (outcome ${c.errorOutcome})` : ''}` : c.outcome;
@@ -50,13 +57,29 @@ function timeline(d: Detail): TimelineEntry[] {
       at: Date.parse(c.at),
       kind: c.outcome === 'error' || c.outcome === 'failed' ? 'bad' : c.outcome === 'succeeded' ? 'good' : 'call',
       title: [what, ': ', badge(c.outcome === 'error' ? 'error' : c.outcome), ` in ${duration(c.ms)}`],
-      detail: [answer !== c.outcome ? `${answer}. ` : '', c.providerCode ? `Provider code ${c.providerCode}. ` : '', c.providerMessage ? `“${c.providerMessage}”` : ''],
+      detail: [
+        answer !== c.outcome ? `${answer}. ` : '',
+        c.providerCode ? `Provider code ${c.providerCode}. ` : '',
+        c.providerMessage ? `“${c.providerMessage}”` : '',
+      ],
     });
   }
-  if (i.completedAt) entries.push({ at: Date.parse(i.completedAt), kind: i.status === 'succeeded' ? 'good' : 'bad', title: ['Recorded ', badge(i.status)], detail: i.error ? `${i.error.code}: ${i.error.message}` : undefined });
+  if (i.completedAt)
+    entries.push({
+      at: Date.parse(i.completedAt),
+      kind: i.status === 'succeeded' ? 'good' : 'bad',
+      title: ['Recorded ', badge(i.status)],
+      detail: i.error ? `${i.error.code}: ${i.error.message}` : undefined,
+    });
   for (const del of d.deliveries) {
     entries.push({ at: del.createdAt, kind: 'webhook', title: `Webhook queued for ${del.url}`, detail: `delivery ${del.id}` });
-    if (del.deliveredAt) entries.push({ at: del.deliveredAt, kind: 'good', title: ['Webhook ', badge('delivered'), ` to ${del.url}`], detail: `after ${del.attempts} attempt(s)` });
+    if (del.deliveredAt)
+      entries.push({
+        at: del.deliveredAt,
+        kind: 'good',
+        title: ['Webhook ', badge('delivered'), ` to ${del.url}`],
+        detail: `after ${del.attempts} attempt(s)`,
+      });
   }
   return entries.sort((a, b) => a.at - b.at);
 }
@@ -95,18 +118,38 @@ export function issuancePage(app: HostApp, reference: string): Page {
           ['Created', when(i.createdAt)],
           ['Completed', when(i.completedAt)],
           ['Next check', when(i.nextCheckAt)],
-          ['Metadata', i.metadata ? Object.entries(i.metadata).map(([k, v]) => `${k}=${v}`).join(', ') : undefined],
+          [
+            'Metadata',
+            i.metadata
+              ? Object.entries(i.metadata)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(', ')
+              : undefined,
+          ],
         ]),
       ),
       h(
         'section',
         { class: 'card', 'aria-labelledby': 'timeline-h' },
         h('h2', { id: 'timeline-h' }, 'Timeline'),
-        seen < made ? notice('info', `${made - seen} of ${made} provider calls were made by another host instance or before a restart; this host shows the calls it made itself.`) : null,
+        seen < made
+          ? notice(
+              'info',
+              `${made - seen} of ${made} provider calls were made by another host instance or before a restart; this host shows the calls it made itself.`,
+            )
+          : null,
         h(
           'ol',
           { class: 'timeline', id: 'timeline' },
-          timeline(d).map((e) => h('li', { class: `tl tl-${e.kind}` }, h('time', { datetime: new Date(e.at).toISOString() }, when(e.at)), h('div', { class: 'tl-title' }, e.title), e.detail ? h('div', { class: 'tl-detail' }, e.detail) : null)),
+          timeline(d).map((e) =>
+            h(
+              'li',
+              { class: `tl tl-${e.kind}` },
+              h('time', { datetime: new Date(e.at).toISOString() }, when(e.at)),
+              h('div', { class: 'tl-title' }, e.title),
+              e.detail ? h('div', { class: 'tl-detail' }, e.detail) : null,
+            ),
+          ),
         ),
       ),
       h(
@@ -116,7 +159,10 @@ export function issuancePage(app: HostApp, reference: string): Page {
         table<CausedDelivery>(
           'Deliveries of this issuance’s reward.issued event',
           [
-            { title: 'Delivery', cell: (x) => app.link(`/deliveries/${encodeURIComponent(x.id)}`, x.id, app.isAdmin ? { tenant: i.tenantId } : {}) },
+            {
+              title: 'Delivery',
+              cell: (x) => app.link(`/deliveries/${encodeURIComponent(x.id)}`, x.id, app.isAdmin ? { tenant: i.tenantId } : {}),
+            },
             { title: 'Endpoint', cell: (x) => x.url, className: 'url' },
             { title: 'Status', cell: (x) => badge(x.status) },
             { title: 'Attempts', cell: (x) => x.attempts, className: 'num' },
@@ -131,7 +177,11 @@ export function issuancePage(app: HostApp, reference: string): Page {
   return {
     title: `Issuance ${reference}`,
     async render(main) {
-      main.append(h('p', { class: 'crumbs' }, app.link('/', '← Issuances')), h('h1', null, 'Issuance ', h('span', { class: 'reference' }, reference)), body);
+      main.append(
+        h('p', { class: 'crumbs' }, app.link('/', '← Issuances')),
+        h('h1', null, 'Issuance ', h('span', { class: 'reference' }, reference)),
+        body,
+      );
       await load();
     },
     onLive(event) {

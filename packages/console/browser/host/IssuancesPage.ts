@@ -58,11 +58,20 @@ export function issuancesPage(app: HostApp, query: URLSearchParams): Page {
         'Issuances, newest first',
         [
           { title: 'Created', cell: (i) => when(i.createdAt), className: 'nowrap' },
-          { title: 'Reference', cell: (i) => app.link(`/issuances/${encodeURIComponent(i.reference)}`, i.reference, app.isAdmin ? { tenant: i.tenantId } : {}, { class: 'reference' }) },
+          {
+            title: 'Reference',
+            cell: (i) =>
+              app.link(`/issuances/${encodeURIComponent(i.reference)}`, i.reference, app.isAdmin ? { tenant: i.tenantId } : {}, {
+                class: 'reference',
+              }),
+          },
           ...(app.isAdmin && !app.tenant ? [{ title: 'Tenant', cell: (i: Issuance) => i.tenantId }] : []),
           { title: 'Connector', cell: (i) => i.connector },
           { title: 'Amount', cell: (i) => `${i.amount} ${i.currency}`, className: 'num' },
-          { title: 'Status', cell: (i) => [badge(i.status), i.needsAttention ? h('span', { class: 'attention' }, ' needs attention') : null] },
+          {
+            title: 'Status',
+            cell: (i) => [badge(i.status), i.needsAttention ? h('span', { class: 'attention' }, ' needs attention') : null],
+          },
           { title: 'Provider code', cell: (i) => i.providerCode ?? i.error?.code ?? '' },
         ],
         page.items,
@@ -81,7 +90,8 @@ export function issuancesPage(app: HostApp, query: URLSearchParams): Page {
   return {
     title: 'Issuances',
     async render(main) {
-      const field = (name: string, label: string, control: HTMLElement) => h('div', { class: 'field' }, h('label', { for: `f-${name}` }, label), control);
+      const field = (name: string, label: string, control: HTMLElement) =>
+        h('div', { class: 'field' }, h('label', { for: `f-${name}` }, label), control);
       const connectors = await app.api.get<{ items: Array<{ name: string }> }>('/connectors').catch(() => ({ items: [] }));
       const form = h(
         'form',
@@ -98,18 +108,48 @@ export function issuancesPage(app: HostApp, query: URLSearchParams): Page {
             },
           },
         },
-        field('status', 'Status', h('select', { id: 'f-status', name: 'status' }, STATUSES.map((s) => h('option', { value: s, selected: query.get('status') === s }, s || 'any')))),
+        field(
+          'status',
+          'Status',
+          h(
+            'select',
+            { id: 'f-status', name: 'status' },
+            STATUSES.map((s) => h('option', { value: s, selected: query.get('status') === s }, s || 'any')),
+          ),
+        ),
         field(
           'connector',
           'Connector',
-          h('select', { id: 'f-connector', name: 'connector' }, h('option', { value: '' }, 'any'), connectors.items.map((c) => h('option', { value: c.name, selected: query.get('connector') === c.name }, c.name))),
+          h(
+            'select',
+            { id: 'f-connector', name: 'connector' },
+            h('option', { value: '' }, 'any'),
+            connectors.items.map((c) => h('option', { value: c.name, selected: query.get('connector') === c.name }, c.name)),
+          ),
         ),
-        field('reference', 'Reference starts with', h('input', { id: 'f-reference', name: 'reference', type: 'search', value: query.get('reference') ?? '' })),
-        field('from', 'Created from', h('input', { id: 'f-from', name: 'from', type: 'datetime-local', step: '1', value: query.get('from') ?? '' })),
-        field('to', 'Created before', h('input', { id: 'f-to', name: 'to', type: 'datetime-local', step: '1', value: query.get('to') ?? '' })),
+        field(
+          'reference',
+          'Reference starts with',
+          h('input', { id: 'f-reference', name: 'reference', type: 'search', value: query.get('reference') ?? '' }),
+        ),
+        field(
+          'from',
+          'Created from',
+          h('input', { id: 'f-from', name: 'from', type: 'datetime-local', step: '1', value: query.get('from') ?? '' }),
+        ),
+        field(
+          'to',
+          'Created before',
+          h('input', { id: 'f-to', name: 'to', type: 'datetime-local', step: '1', value: query.get('to') ?? '' }),
+        ),
         h('div', { class: 'field actions' }, h('button', { type: 'submit', id: 'apply-filters' }, 'Apply')),
       );
-      main.append(h('h1', null, 'Issuances'), ...(app.isAdmin && !app.tenant ? [notice('info', 'Showing every tenant. Choose a tenant above to narrow the list.')] : []), form, results);
+      main.append(
+        h('h1', null, 'Issuances'),
+        ...(app.isAdmin && !app.tenant ? [notice('info', 'Showing every tenant. Choose a tenant above to narrow the list.')] : []),
+        form,
+        results,
+      );
       await load();
     },
     onLive(event) {

@@ -32,7 +32,11 @@ export function signInPage(app: HostApp): Page {
           },
         },
         h('h1', null, 'Sign in'),
-        h('p', null, 'Use a tenant API key to see that tenant, or the admin key to see every tenant. The key is exchanged for a session; the page does not keep it.'),
+        h(
+          'p',
+          null,
+          'Use a tenant API key to see that tenant, or the admin key to see every tenant. The key is exchanged for a session; the page does not keep it.',
+        ),
         h('label', { for: 'api-key' }, 'API key'),
         input,
         h('button', { type: 'submit', id: 'sign-in' }, 'Sign in'),

@@ -19,7 +19,8 @@ export interface Delivery {
   deliveredAt?: number;
 }
 
-const errorText = (e: unknown) => (e instanceof ApiError ? `${e.message} (${e.code})${e.errors.length ? `: ${e.errors.join('; ')}` : ''}` : String(e));
+const errorText = (e: unknown) =>
+  e instanceof ApiError ? `${e.message} (${e.code})${e.errors.length ? `: ${e.errors.join('; ')}` : ''}` : String(e);
 
 /** One subscription: health, pause/resume, secret rotation (shown once), replay of a time range, deliveries with retry. */
 export function subscriptionPage(app: HostApp, id: string, query: URLSearchParams): Page {
@@ -32,14 +33,18 @@ export function subscriptionPage(app: HostApp, id: string, query: URLSearchParam
 
   const say = (kind: 'ok' | 'error' | 'info', ...text: Array<string | HTMLElement>) => replace(messages, notice(kind, ...text));
   const act = (label: string, run: () => Promise<void>) =>
-    h('button', {
-      type: 'button',
-      on: {
-        click: () => {
-          void run().catch((e: unknown) => say('error', `${label} failed: ${errorText(e)}`));
+    h(
+      'button',
+      {
+        type: 'button',
+        on: {
+          click: () => {
+            void run().catch((e: unknown) => say('error', `${label} failed: ${errorText(e)}`));
+          },
         },
       },
-    }, label);
+      label,
+    );
 
   const loadSummary = async () => {
     const [sub, health] = await Promise.all([app.api.get<Subscription>(path), app.api.get<Health>(`${path}/health`)]);
@@ -93,7 +98,10 @@ export function subscriptionPage(app: HostApp, id: string, query: URLSearchParam
         'p',
         { class: 'filter-links' },
         'Show: ',
-        ['', 'pending', 'delivered', 'failed'].map((s) => [s === status ? h('strong', null, s || 'all') : app.link(path, s || 'all', { status: s || undefined }), ' ']),
+        ['', 'pending', 'delivered', 'failed'].map((s) => [
+          s === status ? h('strong', null, s || 'all') : app.link(path, s || 'all', { status: s || undefined }),
+          ' ',
+        ]),
       ),
       table<Delivery>(
         'Deliveries, newest first',
@@ -119,7 +127,13 @@ export function subscriptionPage(app: HostApp, id: string, query: URLSearchParam
         page.items,
         (d) => ({ 'data-delivery': d.id, 'data-status': d.status }),
       ),
-      page.nextCursor ? h('nav', { class: 'pager', 'aria-label': 'Pages' }, app.link(path, 'Older', { status: status || undefined, cursor: page.nextCursor }, { rel: 'next' })) : null,
+      page.nextCursor
+        ? h(
+            'nav',
+            { class: 'pager', 'aria-label': 'Pages' },
+            app.link(path, 'Older', { status: status || undefined, cursor: page.nextCursor }, { rel: 'next' }),
+          )
+        : null,
     );
   };
   const reload = debounce(() => void Promise.all([loadSummary(), loadDeliveries()]).catch(() => undefined), 300);
@@ -157,7 +171,14 @@ export function subscriptionPage(app: HostApp, id: string, query: URLSearchParam
   return {
     title: 'Webhook subscription',
     async render(main) {
-      main.append(h('p', { class: 'crumbs' }, app.link('/webhooks', '← Webhooks')), h('h1', null, 'Subscription ', h('span', { class: 'reference' }, id)), messages, h('section', { class: 'card' }, summary), replayForm(), deliveries);
+      main.append(
+        h('p', { class: 'crumbs' }, app.link('/webhooks', '← Webhooks')),
+        h('h1', null, 'Subscription ', h('span', { class: 'reference' }, id)),
+        messages,
+        h('section', { class: 'card' }, summary),
+        replayForm(),
+        deliveries,
+      );
       await Promise.all([loadSummary(), loadDeliveries()]);
     },
     onLive(event) {

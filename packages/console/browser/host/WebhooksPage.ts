@@ -46,7 +46,9 @@ export function webhooksPage(app: HostApp): Page {
       }
       const page = await app.api.get<{ items: Subscription[] }>('/webhooks?limit=200');
       const health = new Map<string, Health>();
-      await Promise.all(page.items.map(async (s) => health.set(s.id, await app.api.get<Health>(`/webhooks/${encodeURIComponent(s.id)}/health`))));
+      await Promise.all(
+        page.items.map(async (s) => health.set(s.id, await app.api.get<Health>(`/webhooks/${encodeURIComponent(s.id)}/health`))),
+      );
       main.append(
         table<Subscription>(
           'Subscriptions',

@@ -18,7 +18,10 @@ function route(app: HostApp, path: string, query: URLSearchParams): Page {
   if ((hit = m(/^\/webhooks\/([^/]+)$/))) return subscriptionPage(app, decodeURIComponent(hit[1]), query);
   if ((hit = m(/^\/deliveries\/([^/]+)$/))) return deliveryPage(app, decodeURIComponent(hit[1]));
   if (path === '/connectors') return connectorsPage(app);
-  return { title: 'Not found', render: async (main) => void main.append(h('h1', null, 'Not found'), notice('error', `The console has no page ${path}.`)) };
+  return {
+    title: 'Not found',
+    render: async (main) => void main.append(h('h1', null, 'Not found'), notice('error', `The console has no page ${path}.`)),
+  };
 }
 
 const root = document.getElementById('app') as HTMLElement;

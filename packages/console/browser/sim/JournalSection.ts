@@ -15,14 +15,30 @@ interface JournalEntry {
   status: number | null;
 }
 
-const ROUTES = ['', 'airtime.issue', 'airtime.status', 'airtime.lookup', 'giftcard.products', 'giftcard.order', 'giftcard.status', 'giftcard.lookup', 'control', 'sink', 'unknown'];
+const ROUTES = [
+  '',
+  'airtime.issue',
+  'airtime.status',
+  'airtime.lookup',
+  'giftcard.products',
+  'giftcard.order',
+  'giftcard.status',
+  'giftcard.lookup',
+  'control',
+  'sink',
+  'unknown',
+];
 const SHOWN = 200;
 
 /** The request journal as a live table, filterable by route, reference and fault; the newest 200 rows shown. */
 export class JournalSection {
   readonly element: HTMLElement;
   private readonly rows = h('div', { id: 'journal-rows' });
-  private readonly route = h('select', { id: 'j-route' }, ROUTES.map((r) => h('option', { value: r }, r || 'any')));
+  private readonly route = h(
+    'select',
+    { id: 'j-route' },
+    ROUTES.map((r) => h('option', { value: r }, r || 'any')),
+  );
   private readonly reference = h('input', { id: 'j-reference', type: 'search' });
   private readonly faultsOnly = h('input', { id: 'j-faults', type: 'checkbox' });
   private lastKey = '';
@@ -42,7 +58,15 @@ export class JournalSection {
         h('div', { class: 'field' }, h('label', { for: 'j-route' }, 'Route'), this.route),
         h('div', { class: 'field' }, h('label', { for: 'j-reference' }, 'Reference'), this.reference),
         h('div', { class: 'field check' }, this.faultsOnly, h('label', { for: 'j-faults' }, 'Only requests that met a fault')),
-        h('div', { class: 'field actions' }, h('button', { type: 'button', on: { click: () => void this.api.send('DELETE', '/journal').then(() => this.load(true)) } }, 'Clear journal')),
+        h(
+          'div',
+          { class: 'field actions' },
+          h(
+            'button',
+            { type: 'button', on: { click: () => void this.api.send('DELETE', '/journal').then(() => this.load(true)) } },
+            'Clear journal',
+          ),
+        ),
       ),
       this.rows,
     );
@@ -72,7 +96,10 @@ export class JournalSection {
           { title: 'Request', cell: (e) => `${e.method} ${e.path}`, className: 'url' },
           { title: 'Reference', cell: (e) => e.reference ?? '', className: 'reference' },
           { title: 'Attempt', cell: (e) => (e.attempt !== undefined ? e.attempt : ''), className: 'num' },
-          { title: 'Fault', cell: (e) => (e.fault === 'none' ? 'none' : e.fault.split(',').map((f) => h('span', { class: 'badge badge-fault' }, f))) },
+          {
+            title: 'Fault',
+            cell: (e) => (e.fault === 'none' ? 'none' : e.fault.split(',').map((f) => h('span', { class: 'badge badge-fault' }, f))),
+          },
           { title: 'Status', cell: (e) => (e.status === null ? 'no answer' : String(e.status)), className: 'num' },
         ],
         newest,

@@ -23,11 +23,19 @@ export class LedgerSection {
   private lastKey = '';
 
   constructor(private readonly api: Api) {
-    this.element = h('section', { class: 'card', 'aria-labelledby': 'ledger-h', id: 'ledger' }, h('h2', { id: 'ledger-h' }, 'Ledger and balances'), this.body);
+    this.element = h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'ledger-h', id: 'ledger' },
+      h('h2', { id: 'ledger-h' }, 'Ledger and balances'),
+      this.body,
+    );
   }
 
   async load(): Promise<void> {
-    const [balances, ledger] = await Promise.all([this.api.get<Record<string, string>>('/balances'), this.api.get<{ entries: LedgerEntry[] }>('/ledger')]);
+    const [balances, ledger] = await Promise.all([
+      this.api.get<Record<string, string>>('/balances'),
+      this.api.get<{ entries: LedgerEntry[] }>('/ledger'),
+    ]);
     const newest = [...ledger.entries].sort((a, b) => b.createdAt - a.createdAt).slice(0, 100);
     const key = JSON.stringify(balances) + ledger.entries.length + newest.map((e) => e.status).join();
     if (key === this.lastKey) return;

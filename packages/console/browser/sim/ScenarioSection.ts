@@ -15,7 +15,11 @@ export class ScenarioSection {
       'section',
       { class: 'card', 'aria-labelledby': 'scenario-h', id: 'scenario' },
       h('h2', { id: 'scenario-h' }, 'Scenario'),
-      h('p', { id: 'scenario-help', class: 'muted' }, 'Edit the JSON and apply it. The simulator checks it first: on an error the scenario in force stays, and each problem is listed as path: message.'),
+      h(
+        'p',
+        { id: 'scenario-help', class: 'muted' },
+        'Edit the JSON and apply it. The simulator checks it first: on an error the scenario in force stays, and each problem is listed as path: message.',
+      ),
       h('label', { for: 'scenario-editor' }, 'Scenario JSON'),
       this.editor,
       h(
@@ -48,7 +52,18 @@ export class ScenarioSection {
       this.onApplied();
     } catch (e) {
       if (e instanceof ApiError && e.errors.length) {
-        replace(this.status, notice('error', h('p', null, 'The scenario was not applied:'), h('ul', { class: 'errors', id: 'scenario-errors' }, e.errors.map((line) => h('li', null, line)))));
+        replace(
+          this.status,
+          notice(
+            'error',
+            h('p', null, 'The scenario was not applied:'),
+            h(
+              'ul',
+              { class: 'errors', id: 'scenario-errors' },
+              e.errors.map((line) => h('li', null, line)),
+            ),
+          ),
+        );
       } else replace(this.status, notice('error', e instanceof ApiError ? `${e.message} (${e.code})` : String(e)));
     }
   }

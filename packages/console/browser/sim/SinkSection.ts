@@ -27,7 +27,11 @@ export class SinkSection {
       'section',
       { class: 'card', 'aria-labelledby': 'sink-h', id: 'sink' },
       h('h2', { id: 'sink-h' }, 'Webhook sink'),
-      h('div', { class: 'filters' }, h('div', { class: 'field' }, h('label', { for: 'sink-name' }, 'Sink name (the last path segment of /__sim/sink/NAME)'), this.name)),
+      h(
+        'div',
+        { class: 'filters' },
+        h('div', { class: 'field' }, h('label', { for: 'sink-name' }, 'Sink name (the last path segment of /__sim/sink/NAME)'), this.name),
+      ),
       this.rows,
     );
   }

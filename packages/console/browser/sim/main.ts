@@ -43,8 +43,23 @@ const reset = h(
 
 replace(
   root,
-  h('header', { class: 'top' }, h('a', { class: 'skip', href: '#main' }, 'Skip to content'), h('span', { class: 'brand' }, 'Relaypoint simulator'), h('div', { class: 'who' }, live.element, reset)),
-  h('main', { id: 'main', tabindex: '-1' }, h('h1', null, 'Simulator console'), status, scenario.element, journal.element, ledger.element, sink.element),
+  h(
+    'header',
+    { class: 'top' },
+    h('a', { class: 'skip', href: '#main' }, 'Skip to content'),
+    h('span', { class: 'brand' }, 'Relaypoint simulator'),
+    h('div', { class: 'who' }, live.element, reset),
+  ),
+  h(
+    'main',
+    { id: 'main', tabindex: '-1' },
+    h('h1', null, 'Simulator console'),
+    status,
+    scenario.element,
+    journal.element,
+    ledger.element,
+    sink.element,
+  ),
 );
 document.title = 'Simulator console · Relaypoint';
 

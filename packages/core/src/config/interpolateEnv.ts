@@ -28,7 +28,9 @@ export function interpolateEnv<T>(value: T, env: Env = process.env, pathPrefix =
         if (token === '$${') return '${';
         const m = token.endsWith('}') && body !== undefined ? REFERENCE.exec(body) : null;
         if (!m) {
-          malformed.push(`${formatJsonPath(path, pathPrefix)}: malformed environment reference ${JSON.stringify(token)} (write $\${ for a literal \${)`);
+          malformed.push(
+            `${formatJsonPath(path, pathPrefix)}: malformed environment reference ${JSON.stringify(token)} (write $\${ for a literal \${)`,
+          );
           return token;
         }
         const [, name, fallback] = m;

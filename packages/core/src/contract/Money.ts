@@ -3,7 +3,9 @@ import { ValidationError } from '../errors/ConnectorError.js';
 
 // ISO 4217 active alphabetic codes. Exponent 2 unless listed below.
 const CODES =
-  'AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG'.split(' ');
+  'AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG'.split(
+    ' ',
+  );
 const EXPONENT_0 = 'BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF'.split(' ');
 const EXPONENT_3 = 'BHD IQD JOD KWD LYD OMR TND'.split(' ');
 const EXPONENT_4 = 'CLF UYW'.split(' ');
@@ -72,7 +74,10 @@ export function toMinorUnits(decimal: string, currency: string): bigint {
   const exp = exponents.get(code) as number;
   const m = typeof decimal === 'string' ? DECIMAL.exec(decimal) : null;
   if (!m) {
-    const why = typeof decimal === 'string' && /^\s*-/.test(decimal) ? 'is negative; an amount of money is never below zero' : 'is not a plain decimal string such as "5.00"';
+    const why =
+      typeof decimal === 'string' && /^\s*-/.test(decimal)
+        ? 'is negative; an amount of money is never below zero'
+        : 'is not a plain decimal string such as "5.00"';
     throw new ValidationError(ErrorCodes.INVALID_AMOUNT, 'amount', `amount ${JSON.stringify(decimal)} ${why}`);
   }
   const frac = m[2] ?? '';
@@ -104,8 +109,14 @@ function readMinor(value: unknown): bigint | undefined {
 export function fromMinorUnits(minor: MinorUnitsValue, currency: string): string {
   const exp = currencyExponent(currency);
   const v = readMinor(minor);
-  if (v === undefined) throw new ValidationError(ErrorCodes.INVALID_AMOUNT, 'amount', `minor units ${JSON.stringify(String(minor))} are not an integer (a bigint, a safe integer or a digit string)`);
-  if (v < 0n) throw new ValidationError(ErrorCodes.INVALID_AMOUNT, 'amount', `minor units ${v} are negative; an amount of money is never below zero`);
+  if (v === undefined)
+    throw new ValidationError(
+      ErrorCodes.INVALID_AMOUNT,
+      'amount',
+      `minor units ${JSON.stringify(String(minor))} are not an integer (a bigint, a safe integer or a digit string)`,
+    );
+  if (v < 0n)
+    throw new ValidationError(ErrorCodes.INVALID_AMOUNT, 'amount', `minor units ${v} are negative; an amount of money is never below zero`);
   const s = v.toString().padStart(exp + 1, '0');
   return exp === 0 ? s : `${s.slice(0, s.length - exp)}.${s.slice(s.length - exp)}`;
 }
@@ -120,7 +131,12 @@ export function fromMinorUnits(minor: MinorUnitsValue, currency: string): string
  */
 export function toMoney(amount: AmountInput, currency: string): Money {
   // Issuance parameters name the currency by its ISO code as written (upper case); only wire helpers take any case.
-  if (!isCurrency(currency)) throw new ValidationError(ErrorCodes.INVALID_CURRENCY, 'currency', `currency ${JSON.stringify(currency)} is not an ISO 4217 code (upper case, e.g. "USD")`);
+  if (!isCurrency(currency))
+    throw new ValidationError(
+      ErrorCodes.INVALID_CURRENCY,
+      'currency',
+      `currency ${JSON.stringify(currency)} is not an ISO 4217 code (upper case, e.g. "USD")`,
+    );
   let minor: bigint;
   if (typeof amount === 'string') {
     minor = toMinorUnits(amount, currency);
@@ -129,9 +145,18 @@ export function toMoney(amount: AmountInput, currency: string): Money {
     if (typeof v === 'number' && Number.isSafeInteger(v)) minor = BigInt(v);
     else if (typeof v === 'bigint') minor = v;
     else if (typeof v === 'string' && DIGITS.test(v)) minor = BigInt(v);
-    else throw new ValidationError(ErrorCodes.INVALID_AMOUNT, 'amount', 'amount.minor must be a positive integer (safe integer, bigint, or digit string)');
+    else
+      throw new ValidationError(
+        ErrorCodes.INVALID_AMOUNT,
+        'amount',
+        'amount.minor must be a positive integer (safe integer, bigint, or digit string)',
+      );
   } else {
-    throw new ValidationError(ErrorCodes.INVALID_AMOUNT, 'amount', 'amount must be a decimal string such as "5.00" or { minor: <integer> }; a JSON number is refused so no float carries money');
+    throw new ValidationError(
+      ErrorCodes.INVALID_AMOUNT,
+      'amount',
+      'amount must be a decimal string such as "5.00" or { minor: <integer> }; a JSON number is refused so no float carries money',
+    );
   }
   if (minor <= 0n) throw new ValidationError(ErrorCodes.INVALID_AMOUNT, 'amount', 'amount must be greater than zero');
   return { currency, minor, decimal: fromMinorUnits(minor, currency) };

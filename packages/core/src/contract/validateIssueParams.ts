@@ -44,7 +44,8 @@ export interface ValidateIssueParamsOptions {
  * the first bad field.
  */
 export function validateIssueParams(params: IssueParams, options: ValidateIssueParamsOptions = {}): IssueRequest {
-  if (params === null || typeof params !== 'object') throw new ValidationError(ErrorCodes.INVALID_PARAMS, 'params', 'issuance parameters must be an object');
+  if (params === null || typeof params !== 'object')
+    throw new ValidationError(ErrorCodes.INVALID_PARAMS, 'params', 'issuance parameters must be an object');
   if (typeof params.reference !== 'string' || !REFERENCE.test(params.reference)) {
     throw new ValidationError(ErrorCodes.INVALID_REFERENCE, 'reference', 'reference must be 1–100 characters of [A-Za-z0-9._:-]');
   }

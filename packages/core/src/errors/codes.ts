@@ -77,6 +77,8 @@ export const ErrorCodes = {
   PLUGIN_CORE_MISMATCH: 'PLUGIN_CORE_MISMATCH',
   /** The plugin's `configSchema` does not compile under strict ajv. */
   PLUGIN_SCHEMA_INVALID: 'PLUGIN_SCHEMA_INVALID',
+  /** The plugin declares a peer dependency on `@relaypoint/core` that is not installed where the plugin is, or whose installed version is outside the range; the message names the package, the range and the install command. */
+  PLUGIN_PEER_MISSING: 'PLUGIN_PEER_MISSING',
 
   // --- Config ---
   /** The config file could not be read or parsed; the message gives the path and the parse position. */

@@ -3,7 +3,10 @@ import { RelaypointError } from './RelaypointError.js';
 
 /** True for any Relaypoint error (any package, any version: duck-typed on `code` and `name`). */
 export function isRelaypointError(e: unknown): e is RelaypointError {
-  return e instanceof RelaypointError || (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && e instanceof Error && 'toJSON' in e);
+  return (
+    e instanceof RelaypointError ||
+    (typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' && e instanceof Error && 'toJSON' in e)
+  );
 }
 
 /** True for a failed provider call carrying an outcome. */

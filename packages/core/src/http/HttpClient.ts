@@ -1,4 +1,11 @@
-import { isAxiosError, type AxiosError, type AxiosInstance, type AxiosRequestConfig, type AxiosResponse, type RawAxiosRequestHeaders } from 'axios';
+import {
+  isAxiosError,
+  type AxiosError,
+  type AxiosInstance,
+  type AxiosRequestConfig,
+  type AxiosResponse,
+  type RawAxiosRequestHeaders,
+} from 'axios';
 
 /**
  * The client {@link createHttpClient} returns (an axios instance). A plugin

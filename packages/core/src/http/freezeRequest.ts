@@ -34,9 +34,11 @@ function serialiseBody(data: unknown): { body: Buffer | undefined; contentType?:
   if (Buffer.isBuffer(data)) return { body: data, contentType: 'application/octet-stream' };
   // A string is sent as its UTF-8 bytes, untouched: never trimmed, re-quoted or re-serialised.
   if (typeof data === 'string') return { body: Buffer.from(data, 'utf8'), contentType: 'text/plain; charset=utf-8' };
-  if (data instanceof Uint8Array) return { body: Buffer.from(data.buffer, data.byteOffset, data.byteLength), contentType: 'application/octet-stream' };
+  if (data instanceof Uint8Array)
+    return { body: Buffer.from(data.buffer, data.byteOffset, data.byteLength), contentType: 'application/octet-stream' };
   if (data instanceof ArrayBuffer) return { body: Buffer.from(data), contentType: 'application/octet-stream' };
-  if (data instanceof URLSearchParams) return { body: Buffer.from(data.toString(), 'utf8'), contentType: 'application/x-www-form-urlencoded' };
+  if (data instanceof URLSearchParams)
+    return { body: Buffer.from(data.toString(), 'utf8'), contentType: 'application/x-www-form-urlencoded' };
   if (typeof (data as { pipe?: unknown }).pipe === 'function' || (typeof FormData !== 'undefined' && data instanceof FormData)) {
     // Streams and form data are produced lazily: their bytes cannot be frozen (or signed) up front.
     throw new TypeError('a provider request body must be a JSON value, a string or a Buffer, not a stream or form data');
@@ -62,7 +64,10 @@ function headerRecord(headers: AxiosHeaders): Record<string, string> {
  * a retried config is frozen (and signed) again to the same bytes.
  * @internal
  */
-export async function freezeRequest(config: InternalAxiosRequestConfig, signer: RequestSigner | undefined): Promise<InternalAxiosRequestConfig> {
+export async function freezeRequest(
+  config: InternalAxiosRequestConfig,
+  signer: RequestSigner | undefined,
+): Promise<InternalAxiosRequestConfig> {
   const method = (config.method ?? 'get').toUpperCase();
   const url = new URL(joinUrl(config.baseURL, config.url ?? ''));
   appendParams(url, config.params);

@@ -16,11 +16,19 @@ export function parseJsonBody(res: { data: unknown; status?: number }): unknown 
     try {
       return JSON.parse(text);
     } catch (e) {
-      throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `provider answered${status ? ` HTTP ${status}` : ''} with a body that is not JSON (${text.length} characters)`, {
-        ...(status ? { httpStatus: status } : {}),
-        cause: { name: (e as Error).name, message: (e as Error).message },
-      });
+      throw new OutcomeUnknownError(
+        ErrorCodes.PROVIDER_BAD_RESPONSE,
+        `provider answered${status ? ` HTTP ${status}` : ''} with a body that is not JSON (${text.length} characters)`,
+        {
+          ...(status ? { httpStatus: status } : {}),
+          cause: { name: (e as Error).name, message: (e as Error).message },
+        },
+      );
     }
   }
-  throw new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `provider answered${status ? ` HTTP ${status}` : ''} with an empty body where JSON was expected`, status ? { httpStatus: status } : {});
+  throw new OutcomeUnknownError(
+    ErrorCodes.PROVIDER_BAD_RESPONSE,
+    `provider answered${status ? ` HTTP ${status}` : ''} with an empty body where JSON was expected`,
+    status ? { httpStatus: status } : {},
+  );
 }

@@ -15,7 +15,14 @@ export interface ToConnectorErrorOptions {
 
 // The connection was never made: nothing reached the provider.
 const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const TIMEOUTS = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ESOCKETTIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const TIMEOUTS = new Set([
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
 const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'UND_ERR_SOCKET', 'ERR_BAD_RESPONSE']);
 const LOST_MESSAGES = /socket hang up|premature close|^aborted$|other side closed|stream has been aborted/i;
 
@@ -77,10 +84,14 @@ export function toConnectorError(err: unknown, options: ToConnectorErrorOptions 
     const retryAfterMs = retryAfterFromHeaders(response.headers as HeadersLike);
     const extra = { httpStatus: status, cause: { code: code ?? `HTTP_${status}`, message }, details: { provider, httpStatus: status } };
     if (status >= 500) {
-      return new OutcomeUnknownError(ErrorCodes.PROVIDER_SERVER_ERROR, `${provider} answered HTTP ${status}; the request may have been processed`, {
-        ...extra,
-        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      });
+      return new OutcomeUnknownError(
+        ErrorCodes.PROVIDER_SERVER_ERROR,
+        `${provider} answered HTTP ${status}; the request may have been processed`,
+        {
+          ...extra,
+          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        },
+      );
     }
     if (status === 429) {
       return new ProviderRejectedError(ErrorCodes.PROVIDER_RATE_LIMITED, `${provider} is rate limiting (HTTP 429)`, {
@@ -89,24 +100,47 @@ export function toConnectorError(err: unknown, options: ToConnectorErrorOptions 
         ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       });
     }
-    if (status === 408) return new OutcomeUnknownError(ErrorCodes.PROVIDER_TIMEOUT, `${provider} answered HTTP 408 (request timeout)`, extra);
-    if (status === 401 || status === 403) return new ProviderRejectedError(ErrorCodes.PROVIDER_AUTH_FAILED, `${provider} refused our credentials (HTTP ${status})`, extra);
-    if (status === 409) return new ProviderRejectedError(ErrorCodes.PROVIDER_REFERENCE_CONFLICT, `${provider} reports a conflicting reference (HTTP 409)`, extra);
-    if (status >= 400) return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `${provider} rejected the request (HTTP ${status})`, extra);
+    if (status === 408)
+      return new OutcomeUnknownError(ErrorCodes.PROVIDER_TIMEOUT, `${provider} answered HTTP 408 (request timeout)`, extra);
+    if (status === 401 || status === 403)
+      return new ProviderRejectedError(ErrorCodes.PROVIDER_AUTH_FAILED, `${provider} refused our credentials (HTTP ${status})`, extra);
+    if (status === 409)
+      return new ProviderRejectedError(
+        ErrorCodes.PROVIDER_REFERENCE_CONFLICT,
+        `${provider} reports a conflicting reference (HTTP 409)`,
+        extra,
+      );
+    if (status >= 400)
+      return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `${provider} rejected the request (HTTP ${status})`, extra);
     return new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `${provider} answered an unexpected HTTP ${status}`, extra);
   }
 
   if (code === 'ERR_CANCELED' || (err instanceof Error && err.name === 'AbortError')) {
-    return new OutcomeUnknownError(ErrorCodes.ABORTED, `${provider} call aborted by the caller; the request may have left`, { retryable: false, cause, details });
+    return new OutcomeUnknownError(ErrorCodes.ABORTED, `${provider} call aborted by the caller; the request may have left`, {
+      retryable: false,
+      cause,
+      details,
+    });
   }
   if (code && NEVER_CONNECTED.has(code)) {
     return new NotSentError(ErrorCodes.PROVIDER_UNREACHABLE, `${provider} unreachable (${code}); nothing was sent`, { cause, details });
   }
   if ((code && TIMEOUTS.has(code)) || isTaskCancelledError(err)) {
-    return new OutcomeUnknownError(ErrorCodes.PROVIDER_TIMEOUT, `${provider} did not answer in time; the request may have been processed`, { cause, details });
+    return new OutcomeUnknownError(ErrorCodes.PROVIDER_TIMEOUT, `${provider} did not answer in time; the request may have been processed`, {
+      cause,
+      details,
+    });
   }
   if ((code && CONNECTION_LOST.has(code)) || LOST_MESSAGES.test(rawMessage)) {
-    return new OutcomeUnknownError(ErrorCodes.PROVIDER_CONNECTION_LOST, `${provider} connection lost (${code ?? message}); the request may have been processed`, { cause, details });
+    return new OutcomeUnknownError(
+      ErrorCodes.PROVIDER_CONNECTION_LOST,
+      `${provider} connection lost (${code ?? message}); the request may have been processed`,
+      { cause, details },
+    );
   }
-  return new OutcomeUnknownError(ErrorCodes.PROVIDER_BAD_RESPONSE, `${provider} call failed unexpectedly (${code ?? message}); the request may have been processed`, { cause, details });
+  return new OutcomeUnknownError(
+    ErrorCodes.PROVIDER_BAD_RESPONSE,
+    `${provider} call failed unexpectedly (${code ?? message}); the request may have been processed`,
+    { cause, details },
+  );
 }

@@ -39,11 +39,13 @@ export function checkPluginDefinition(def: unknown): asserts def is ConnectorPlu
   };
   if (!isObject(def)) return invalid('the definition must be an object');
   if (typeof def.id !== 'string' || !PLUGIN_ID.test(def.id)) invalid('id must match ^[a-z][a-z0-9-]{0,62}$');
-  if (typeof def.core !== 'string' || semver.validRange(def.core) === null) invalid(`core must be a semver range of @relaypoint/core (e.g. "^${CORE_VERSION}")`);
+  if (typeof def.core !== 'string' || semver.validRange(def.core) === null)
+    invalid(`core must be a semver range of @relaypoint/core (e.g. "^${CORE_VERSION}")`);
   const caps = def.capabilities;
   if (!isObject(caps)) return invalid('capabilities are required');
   const capability = (key: string, why: string) => invalid(`capabilities.${key} ${why}`, `capabilities.${key}`);
-  if (!DUPLICATE_REFERENCE.includes(caps.duplicateReference as string)) capability('duplicateReference', `must be one of ${DUPLICATE_REFERENCE.join(', ')}`);
+  if (!DUPLICATE_REFERENCE.includes(caps.duplicateReference as string))
+    capability('duplicateReference', `must be one of ${DUPLICATE_REFERENCE.join(', ')}`);
   if (typeof caps.statusByReference !== 'boolean') capability('statusByReference', 'must be a boolean');
   if (!AMOUNT_UNITS.includes(caps.amountUnit as string)) capability('amountUnit', `must be one of ${AMOUNT_UNITS.join(', ')}`);
   if (caps.asyncIssuance !== undefined && typeof caps.asyncIssuance !== 'boolean') capability('asyncIssuance', 'must be a boolean');
@@ -52,7 +54,8 @@ export function checkPluginDefinition(def: unknown): asserts def is ConnectorPlu
     capability('referenceWindowMs', 'must be a positive whole number of ms (e.g. 86400000 for 24 h)');
   }
   // A window bounds how long the provider deduplicates; a provider that never deduplicates has nothing to bound.
-  if (window !== undefined && caps.duplicateReference === 'none') capability('referenceWindowMs', 'means nothing with duplicateReference "none"');
+  if (window !== undefined && caps.duplicateReference === 'none')
+    capability('referenceWindowMs', 'means nothing with duplicateReference "none"');
   const unknownCaps = Object.keys(caps).filter((k) => !CAPABILITIES.includes(k));
   if (unknownCaps.length) invalid(`unknown capabilities: ${unknownCaps.join(', ')} (known: ${CAPABILITIES.join(', ')})`, 'capabilities');
   if (typeof def.create !== 'function') invalid('create must be a function');
@@ -64,7 +67,9 @@ export function checkPluginDefinition(def: unknown): asserts def is ConnectorPlu
   try {
     createAjv({ draft: schemaDraft(def.configSchema) }).compile(def.configSchema);
   } catch (e) {
-    throw new PluginError(ErrorCodes.PLUGIN_SCHEMA_INVALID, name, `plugin "${name}" has an invalid configSchema: ${(e as Error).message}`, { cause: e });
+    throw new PluginError(ErrorCodes.PLUGIN_SCHEMA_INVALID, name, `plugin "${name}" has an invalid configSchema: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 

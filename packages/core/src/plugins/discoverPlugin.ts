@@ -31,7 +31,12 @@ function isPathSpecifier(specifier: string): boolean {
 }
 
 function notFound(specifier: string, fromDir: string, cause?: unknown): never {
-  throw new PluginError(ErrorCodes.PLUGIN_NOT_FOUND, specifier, `cannot find package "${specifier}" from ${fromDir}`, cause === undefined ? {} : { cause });
+  throw new PluginError(
+    ErrorCodes.PLUGIN_NOT_FOUND,
+    specifier,
+    `cannot find package "${specifier}" from ${fromDir}`,
+    cause === undefined ? {} : { cause },
+  );
 }
 
 function findPackageDir(specifier: string, fromDir: string): string {
@@ -120,11 +125,21 @@ export async function discoverPlugin(specifier: string, fromDir: string, coreVer
   try {
     pkg = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as Record<string, unknown>;
   } catch (e) {
-    throw new PluginError(ErrorCodes.PLUGIN_INVALID, specifier, `package "${specifier}" has an unreadable package.json: ${(e as Error).message}`, { cause: e });
+    throw new PluginError(
+      ErrorCodes.PLUGIN_INVALID,
+      specifier,
+      `package "${specifier}" has an unreadable package.json: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
   const packageName = typeof pkg.name === 'string' ? pkg.name : specifier;
   const invalid = (why: string, cause?: unknown): never => {
-    throw new PluginError(ErrorCodes.PLUGIN_INVALID, specifier, `package "${packageName}" is not a Relaypoint plugin: ${why}`, cause === undefined ? {} : { cause });
+    throw new PluginError(
+      ErrorCodes.PLUGIN_INVALID,
+      specifier,
+      `package "${packageName}" is not a Relaypoint plugin: ${why}`,
+      cause === undefined ? {} : { cause },
+    );
   };
   const field = pkg.relaypoint as Partial<RelaypointPackageField> | undefined;
   if (field === undefined || field === null || typeof field !== 'object') return invalid('no "relaypoint" field in its package.json');

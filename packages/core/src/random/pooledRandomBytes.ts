@@ -12,7 +12,8 @@ let at = 0;
  * overwriting it, so views stay valid and are never handed out twice.
  */
 export function pooledRandomBytes(n: number): Buffer {
-  if (!Number.isInteger(n) || n < 1 || n > POOL_SIZE) throw new RangeError(`pooledRandomBytes: n must be an integer from 1 to ${POOL_SIZE}, got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > POOL_SIZE)
+    throw new RangeError(`pooledRandomBytes: n must be an integer from 1 to ${POOL_SIZE}, got ${n}`);
   if (at + n > pool.length) {
     pool = randomBytes(POOL_SIZE);
     at = 0;

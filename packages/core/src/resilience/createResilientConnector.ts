@@ -13,7 +13,16 @@ import {
   timeout,
   wrap,
 } from 'cockatiel';
-import type { CallOptions, Connector, ConnectorCapabilities, IssueParams, IssueRequest, IssueResult, StatusQuery, StatusResult } from '../contract/Connector.js';
+import type {
+  CallOptions,
+  Connector,
+  ConnectorCapabilities,
+  IssueParams,
+  IssueRequest,
+  IssueResult,
+  StatusQuery,
+  StatusResult,
+} from '../contract/Connector.js';
 import { resendIsSafe } from '../contract/resendIsSafe.js';
 import { validateIssueParams } from '../contract/validateIssueParams.js';
 import { noopLogger } from '../di/noopLogger.js';
@@ -141,10 +150,13 @@ export function createResilientConnector(
   // A caller's abort says nothing about the provider, except during the half-open trial: cockatiel counts any
   // error it is not told to handle as a success there, and an aborted trial proved nothing, so it must not close
   // the circuit. It opens it again instead, for another halfOpenAfterMs.
-  const breakerPolicy: CircuitBreakerPolicy = circuitBreaker(handleWhen((e) => (isCallerAbort(e) ? breakerPolicy.state === CircuitState.HalfOpen : countsForBreaker(e))), {
-    halfOpenAfter: opts.breaker.halfOpenAfterMs,
-    breaker: new ConsecutiveBreaker(opts.breaker.failureThreshold),
-  });
+  const breakerPolicy: CircuitBreakerPolicy = circuitBreaker(
+    handleWhen((e) => (isCallerAbort(e) ? breakerPolicy.state === CircuitState.HalfOpen : countsForBreaker(e))),
+    {
+      halfOpenAfter: opts.breaker.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(opts.breaker.failureThreshold),
+    },
+  );
   const bulkheadPolicy = bulkhead(opts.bulkhead.maxConcurrent, opts.bulkhead.maxQueue);
   // abortOnReturn: false — aborting the signal after every successful call builds a DOMException with a stack per issuance; a finished call has nothing left to abort.
   const timeoutPolicy = timeout(opts.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
@@ -191,10 +203,18 @@ export function createResilientConnector(
     const mapped = run.catch((e: unknown) => {
       if (e === CALLER_ABORT) throw e;
       if (isBrokenCircuitError(e)) throw new CircuitOpenError(name);
-      if (e instanceof BulkheadRejectedError) throw new NotSentError(ErrorCodes.BULKHEAD_FULL, `connector "${name}" has ${opts.bulkhead.maxConcurrent} calls in flight and a full queue`, { retryable: true });
+      if (e instanceof BulkheadRejectedError)
+        throw new NotSentError(
+          ErrorCodes.BULKHEAD_FULL,
+          `connector "${name}" has ${opts.bulkhead.maxConcurrent} calls in flight and a full queue`,
+          { retryable: true },
+        );
       if (isTaskCancelledError(e)) {
         if (callerSignal?.aborted || lifetime.signal.aborted) throw CALLER_ABORT;
-        throw new OutcomeUnknownError(ErrorCodes.PROVIDER_TIMEOUT, `no answer from "${name}" within ${opts.timeoutMs} ms; the request may have been processed`);
+        throw new OutcomeUnknownError(
+          ErrorCodes.PROVIDER_TIMEOUT,
+          `no answer from "${name}" within ${opts.timeoutMs} ms; the request may have been processed`,
+        );
       }
       if ((callerSignal?.aborted || lifetime.signal.aborted) && !(isConnectorError(e) && e.outcome === 'rejected')) throw CALLER_ABORT;
       throw toConnectorError(e, { provider: name });
@@ -233,11 +253,15 @@ export function createResilientConnector(
   async function reconcile(req: IssueRequest, last: ConnectorError, signal: AbortSignal | undefined): Promise<IssueResult> {
     const reference = req.reference;
     const unknown = (why: string, cause: unknown = last) =>
-      new OutcomeUnknownError(ErrorCodes.OUTCOME_UNKNOWN, `outcome of reference "${reference}" at "${name}" is unknown (${why}); keep it pending and reconcile later`, {
-        retryable: false,
-        cause,
-        details: { reference, lastCode: last.code },
-      });
+      new OutcomeUnknownError(
+        ErrorCodes.OUTCOME_UNKNOWN,
+        `outcome of reference "${reference}" at "${name}" is unknown (${why}); keep it pending and reconcile later`,
+        {
+          retryable: false,
+          cause,
+          details: { reference, lastCode: last.code },
+        },
+      );
     if (!capabilities.statusByReference) throw unknown('the provider has no status lookup by reference');
     stats.reconciliations++;
     let delay = opts.reconcile.delayMs;
@@ -247,7 +271,11 @@ export function createResilientConnector(
       delay *= 2;
       logger.info({ event: 'reconcile.lookup', reference, lookup: i + 1 }, 'looking up an unknown outcome by reference');
       try {
-        const found = await attempt((s) => connector.checkStatus({ reference, request: req }, { signal: s }), signal, () => {});
+        const found = await attempt(
+          (s) => connector.checkStatus({ reference, request: req }, { signal: s }),
+          signal,
+          () => {},
+        );
         if (found.status !== 'not_found') return { ...found, reference: found.reference ?? reference };
         lastLookup = found;
       } catch (e) {
@@ -256,7 +284,12 @@ export function createResilientConnector(
         lastLookup = e;
       }
     }
-    const why = lastLookup === last ? 'no lookups configured' : (lastLookup as { status?: string }).status === 'not_found' ? 'the provider does not know it yet' : 'status lookups failed';
+    const why =
+      lastLookup === last
+        ? 'no lookups configured'
+        : (lastLookup as { status?: string }).status === 'not_found'
+          ? 'the provider does not know it yet'
+          : 'status lookups failed';
     throw unknown(why, lastLookup instanceof Error ? lastLookup : last);
   }
 
@@ -283,9 +316,20 @@ export function createResilientConnector(
         if (err.outcome === 'unknown') uncertain = true;
         const last = n >= opts.retry.maxAttempts;
         const failFast = err.code === ErrorCodes.CIRCUIT_OPEN || err.code === ErrorCodes.BULKHEAD_FULL;
-        const mayResend = err.outcome === 'unknown' ? err.retryable && resendIsSafe(capabilities, firstSentAt, clock.now()) : err.retryable && !failFast;
+        const mayResend =
+          err.outcome === 'unknown' ? err.retryable && resendIsSafe(capabilities, firstSentAt, clock.now()) : err.retryable && !failFast;
         const delay = mayResend && !last ? backoffMs(n - 1, err) : undefined;
-        logger.warn({ event: 'issue.attempt_failed', reference: req.reference, attempt: n, code: err.code, outcome: err.outcome, retryInMs: delay ?? null }, 'issuance attempt failed');
+        logger.warn(
+          {
+            event: 'issue.attempt_failed',
+            reference: req.reference,
+            attempt: n,
+            code: err.code,
+            outcome: err.outcome,
+            retryInMs: delay ?? null,
+          },
+          'issuance attempt failed',
+        );
         if (delay === undefined) {
           // Giving up. If any attempt may have issued, only the provider can say what
           // happened: never report a rejection or failure for it, unless a lookup shows
@@ -310,7 +354,11 @@ export function createResilientConnector(
       for (let n = 1; ; n++) {
         let err: ConnectorError;
         try {
-          return await attempt((s) => connector.checkStatus(query, { signal: s }), signal, () => (started = true));
+          return await attempt(
+            (s) => connector.checkStatus(query, { signal: s }),
+            signal,
+            () => (started = true),
+          );
         } catch (e) {
           if (e === CALLER_ABORT) throw e;
           err = e as ConnectorError;

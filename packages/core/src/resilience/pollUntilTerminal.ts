@@ -20,7 +20,11 @@ export interface PollOptions {
  * be `pending` or `not_found`: the caller keeps it pending). Lookup errors
  * that survive `checkStatus`'s own retries are thrown.
  */
-export async function pollUntilTerminal(resilient: Pick<ResilientConnector, 'checkStatus'>, query: StatusQuery, options: PollOptions = {}): Promise<StatusResult> {
+export async function pollUntilTerminal(
+  resilient: Pick<ResilientConnector, 'checkStatus'>,
+  query: StatusQuery,
+  options: PollOptions = {},
+): Promise<StatusResult> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const intervalMs = options.intervalMs ?? 1_000;
   const deadline = Date.now() + timeoutMs;

@@ -51,7 +51,12 @@ export function recordingLogger(): RecordingLogger {
   const make = (bindings: Record<string, unknown>): RecordingLogger => {
     const write = (level: RecordedLine['level']) => (obj: object, msg?: string) => {
       const fields = { ...bindings, ...obj };
-      lines.push({ level, ...(msg !== undefined ? { msg } : {}), fields, line: serialise({ level, ...fields, ...(msg !== undefined ? { msg } : {}) }) });
+      lines.push({
+        level,
+        ...(msg !== undefined ? { msg } : {}),
+        fields,
+        line: serialise({ level, ...fields, ...(msg !== undefined ? { msg } : {}) }),
+      });
     };
     return {
       lines,

@@ -42,7 +42,12 @@ export async function startTestServer(handler: TestServerHandler = (_req, res) =
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const received: ReceivedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+      const received: ReceivedRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      };
       requests.push(received);
       Promise.resolve(current(received, res)).catch(() => {
         if (!res.headersSent) res.writeHead(500);

@@ -16,7 +16,11 @@ describe('interpolateEnv', () => {
 
   it('replaces ${VAR} in every string of a nested value, leaving keys and non-strings alone', () => {
     const input = { '${KEY}': 1, list: ['${KEY}', 2, true, null], nested: { url: 'https://${HOST}/v1?k=${KEY}' } };
-    expect(interpolateEnv(input, env)).to.deep.equal({ '${KEY}': 1, list: ['k-123', 2, true, null], nested: { url: 'https://api.example/v1?k=k-123' } });
+    expect(interpolateEnv(input, env)).to.deep.equal({
+      '${KEY}': 1,
+      list: ['k-123', 2, true, null],
+      nested: { url: 'https://api.example/v1?k=k-123' },
+    });
     expect(input.list[0]).to.equal('${KEY}');
   });
 
@@ -41,7 +45,9 @@ describe('interpolateEnv', () => {
   });
 
   it('reports every unset variable with its JSON path, one line each', () => {
-    const e = refusal(() => interpolateEnv({ connectors: [{ config: { apiKey: '${AIRTIME_KEY}', url: '${BASE}/x', ok: '${KEY}' } }], 'odd.key': '${ODD}' }, env));
+    const e = refusal(() =>
+      interpolateEnv({ connectors: [{ config: { apiKey: '${AIRTIME_KEY}', url: '${BASE}/x', ok: '${KEY}' } }], 'odd.key': '${ODD}' }, env),
+    );
     expect(e.code).to.equal(ErrorCodes.CONFIG_ENV_MISSING);
     expect(e.errors).to.deep.equal([
       'connectors[0].config.apiKey: environment variable AIRTIME_KEY is not set',

@@ -13,7 +13,10 @@ const schema: JsonSchema = {
     credentials: { $ref: '#/$defs/credentials' },
     webhooks: {
       type: 'array',
-      items: { type: 'object', properties: { url: { type: 'string' }, secrets: { type: 'array', items: { type: 'string', 'x-secret': true } } } },
+      items: {
+        type: 'object',
+        properties: { url: { type: 'string' }, secrets: { type: 'array', items: { type: 'string', 'x-secret': true } } },
+      },
     },
     headers: { type: 'object', additionalProperties: { type: 'string', 'x-secret': true } },
     auth: {
@@ -71,15 +74,23 @@ describe('redact', () => {
   });
 
   it('redacts a whole object marked secret and leaves values the schema does not describe', () => {
-    expect(redact({ creds: { a: 1 }, other: 'x' }, { type: 'object', properties: { creds: { type: 'object', 'x-secret': true } } })).to.deep.equal({
+    expect(
+      redact({ creds: { a: 1 }, other: 'x' }, { type: 'object', properties: { creds: { type: 'object', 'x-secret': true } } }),
+    ).to.deep.equal({
       creds: '[redacted]',
       other: 'x',
     });
   });
 
   it('survives a recursive schema', () => {
-    const tree: JsonSchema = { $ref: '#/$defs/node', $defs: { node: { type: 'object', properties: { key: { 'x-secret': true }, child: { $ref: '#/$defs/node' } } } } };
-    expect(redact({ key: 'a', child: { key: 'b', child: {} } }, tree)).to.deep.equal({ key: '[redacted]', child: { key: '[redacted]', child: {} } });
+    const tree: JsonSchema = {
+      $ref: '#/$defs/node',
+      $defs: { node: { type: 'object', properties: { key: { 'x-secret': true }, child: { $ref: '#/$defs/node' } } } },
+    };
+    expect(redact({ key: 'a', child: { key: 'b', child: {} } }, tree)).to.deep.equal({
+      key: '[redacted]',
+      child: { key: '[redacted]', child: {} },
+    });
   });
 });
 
@@ -91,8 +102,15 @@ describe('collectSecrets', () => {
 
 describe('redactSecrets', () => {
   it('replaces occurrences inside strings anywhere in a value', () => {
-    const out = redactSecrets({ msg: 'calling with key sk_live_1 now', list: ['x sk_live_1', 3], err: new Error('auth sk_live_1 refused') }, ['sk_live_1', '']);
-    expect(out).to.deep.equal({ msg: 'calling with key [redacted] now', list: ['x [redacted]', 3], err: { name: 'Error', message: 'auth [redacted] refused' } });
+    const out = redactSecrets(
+      { msg: 'calling with key sk_live_1 now', list: ['x sk_live_1', 3], err: new Error('auth sk_live_1 refused') },
+      ['sk_live_1', ''],
+    );
+    expect(out).to.deep.equal({
+      msg: 'calling with key [redacted] now',
+      list: ['x [redacted]', 3],
+      err: { name: 'Error', message: 'auth [redacted] refused' },
+    });
   });
 
   it('replaces the longer of overlapping secrets first', () => {

@@ -45,13 +45,22 @@ describe('createAjv', () => {
   });
 
   it('reports all errors and knows formats', () => {
-    const validate = createAjv().compile({ type: 'object', properties: { a: { type: 'string', format: 'email' }, b: { type: 'integer' } } });
+    const validate = createAjv().compile({
+      type: 'object',
+      properties: { a: { type: 'string', format: 'email' }, b: { type: 'integer' } },
+    });
     expect(validate({ a: 'not-an-email', b: 'x' })).to.equal(false);
     expect(validate.errors).to.have.length(2);
   });
 
   it('builds a 2020-12 validator on request', () => {
-    const validate = createAjv({ draft: '2020-12' }).compile({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'array', prefixItems: [{ type: 'string' }], minItems: 1, items: false });
+    const validate = createAjv({ draft: '2020-12' }).compile({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'array',
+      prefixItems: [{ type: 'string' }],
+      minItems: 1,
+      items: false,
+    });
     expect(validate([1])).to.equal(false);
   });
 });
@@ -72,7 +81,11 @@ describe('validateAgainstSchema', () => {
         { plugin: 'z', config: { baseUrl: 'https://ok.example' } },
       ],
     });
-    expect(lines).to.have.members(['server: unknown property "prot"', 'connectors[1].config.baseUrl: must be a URI', 'connectors[2].name: is required']);
+    expect(lines).to.have.members([
+      'server: unknown property "prot"',
+      'connectors[1].config.baseUrl: must be a URI',
+      'connectors[2].name: is required',
+    ]);
     expect(lines).to.have.length(3);
   });
 
@@ -88,9 +101,13 @@ describe('validateAgainstSchema', () => {
 
   it('names the root and honours pathPrefix', () => {
     expect(validateAgainstSchema(schema, 'nope')).to.deep.equal(['(root): must be an object']);
-    expect(validateAgainstSchema({ type: 'object', properties: { apiKey: { type: 'string' } }, required: ['apiKey'] }, {}, { pathPrefix: 'connectors[1].config' })).to.deep.equal([
-      'connectors[1].config.apiKey: is required',
-    ]);
+    expect(
+      validateAgainstSchema(
+        { type: 'object', properties: { apiKey: { type: 'string' } }, required: ['apiKey'] },
+        {},
+        { pathPrefix: 'connectors[1].config' },
+      ),
+    ).to.deep.equal(['connectors[1].config.apiKey: is required']);
     expect(validateAgainstSchema({ type: 'string', format: 'uri' }, 'x', { pathPrefix: 'connectors[1].config.baseUrl' })).to.deep.equal([
       'connectors[1].config.baseUrl: must be a URI',
     ]);
@@ -121,8 +138,16 @@ describe('loadConfigFile', () => {
   }
 
   it('loads, interpolates and validates a config', () => {
-    const p = write('ok.json', JSON.stringify({ server: { port: 8080 }, connectors: [{ name: 'a', plugin: 'x', config: { baseUrl: '${BASE}', apiKey: '${KEY}' } }] }));
-    const loaded = loadConfigFile<{ connectors: { config: { apiKey: string } }[] }>(p, schema, { env: { BASE: 'https://api.example', KEY: 'k' } });
+    const p = write(
+      'ok.json',
+      JSON.stringify({
+        server: { port: 8080 },
+        connectors: [{ name: 'a', plugin: 'x', config: { baseUrl: '${BASE}', apiKey: '${KEY}' } }],
+      }),
+    );
+    const loaded = loadConfigFile<{ connectors: { config: { apiKey: string } }[] }>(p, schema, {
+      env: { BASE: 'https://api.example', KEY: 'k' },
+    });
     expect(loaded.path).to.equal(p);
     expect(loaded.dir).to.equal(dir);
     expect(loaded.config.connectors[0].config.apiKey).to.equal('k');
@@ -164,7 +189,13 @@ describe('loadConfigFile', () => {
   });
 
   it('refuses an unset variable with CONFIG_ENV_MISSING before validating', () => {
-    const p = write('env.json', JSON.stringify({ server: { port: 1 }, connectors: [{ name: 'a', plugin: 'x', config: { baseUrl: 'https://x', apiKey: '${AIRTIME_KEY}' } }] }));
+    const p = write(
+      'env.json',
+      JSON.stringify({
+        server: { port: 1 },
+        connectors: [{ name: 'a', plugin: 'x', config: { baseUrl: 'https://x', apiKey: '${AIRTIME_KEY}' } }],
+      }),
+    );
     const e = refusal(() => loadConfigFile(p, schema, { env: {} }));
     expect(e.code).to.equal(ErrorCodes.CONFIG_ENV_MISSING);
     expect(e.errors).to.deep.equal(['connectors[0].config.apiKey: environment variable AIRTIME_KEY is not set']);

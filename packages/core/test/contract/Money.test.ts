@@ -1,5 +1,15 @@
 import { expect } from 'chai';
-import { ErrorCodes, ValidationError, compareEchoedAmount, currencyExponent, normalizeCurrency, fromMinorUnits, isCurrency, toMinorUnits, toMoney } from '../../src/index.js';
+import {
+  ErrorCodes,
+  ValidationError,
+  compareEchoedAmount,
+  currencyExponent,
+  normalizeCurrency,
+  fromMinorUnits,
+  isCurrency,
+  toMinorUnits,
+  toMoney,
+} from '../../src/index.js';
 import type { AmountInput } from '../../src/index.js';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -101,7 +111,13 @@ describe('fromMinorUnits', () => {
   });
 
   it('round-trips with toMinorUnits', () => {
-    for (const [d, c] of [['0.01', 'USD'], ['999999.99', 'EUR'], ['7', 'JPY'], ['12.345', 'BHD'], ['1.0001', 'CLF']] as const) {
+    for (const [d, c] of [
+      ['0.01', 'USD'],
+      ['999999.99', 'EUR'],
+      ['7', 'JPY'],
+      ['12.345', 'BHD'],
+      ['1.0001', 'CLF'],
+    ] as const) {
       expect(fromMinorUnits(toMinorUnits(d, c), c)).to.equal(d);
     }
   });
@@ -153,9 +169,12 @@ describe('toMoney', () => {
 describe('compareEchoedAmount', () => {
   it('compares an echoed amount with ours as exact decimals, never as floats', () => {
     const usd = toMoney('5.00', 'USD');
-    for (const same of ['5', '5.0', '5.000', ' 5.00 ', 5, 5.0, undefined]) expect(compareEchoedAmount(same, usd), String(same)).to.equal('same');
-    for (const different of ['5.01', '5.001', '50', 4.99]) expect(compareEchoedAmount(different, usd), String(different)).to.equal('different');
-    for (const doubtful of ['5.00 USD', '-5', '1e1', 1e21, null, {}]) expect(compareEchoedAmount(doubtful, usd), String(doubtful)).to.equal('doubtful');
+    for (const same of ['5', '5.0', '5.000', ' 5.00 ', 5, 5.0, undefined])
+      expect(compareEchoedAmount(same, usd), String(same)).to.equal('same');
+    for (const different of ['5.01', '5.001', '50', 4.99])
+      expect(compareEchoedAmount(different, usd), String(different)).to.equal('different');
+    for (const doubtful of ['5.00 USD', '-5', '1e1', 1e21, null, {}])
+      expect(compareEchoedAmount(doubtful, usd), String(doubtful)).to.equal('doubtful');
     expect(compareEchoedAmount('500', toMoney('500', 'JPY'))).to.equal('same');
     expect(compareEchoedAmount('500.5', toMoney('500', 'JPY'))).to.equal('different');
   });
@@ -166,7 +185,8 @@ describe('compareEchoedAmount', () => {
     expect(compareEchoedAmount(1999, ours, 'minor')).to.equal('same');
     expect(compareEchoedAmount('1999', ours, 'major')).to.equal('different');
     expect(compareEchoedAmount(2000, ours, 'minor')).to.equal('different');
-    for (const doubtful of ['19.99', '-1999', 19.99, 2 ** 60, '1e3', null]) expect(compareEchoedAmount(doubtful, ours, 'minor'), String(doubtful)).to.equal('doubtful');
+    for (const doubtful of ['19.99', '-1999', 19.99, 2 ** 60, '1e3', null])
+      expect(compareEchoedAmount(doubtful, ours, 'minor'), String(doubtful)).to.equal('doubtful');
     expect(compareEchoedAmount(undefined, ours, 'minor')).to.equal('same');
     expect(compareEchoedAmount('1005', toMoney('1.005', 'KWD'), 'minor')).to.equal('same');
     expect(compareEchoedAmount(500, toMoney('500', 'JPY'), 'minor')).to.equal('same');

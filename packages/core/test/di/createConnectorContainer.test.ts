@@ -19,7 +19,13 @@ interface LogLine {
 
 function memoryLogger(lines: LogLine[], bindings: Record<string, unknown> = {}): Logger {
   const at = (level: string) => (obj: object, msg?: string) => lines.push({ level, bindings, obj, msg });
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: (b) => memoryLogger(lines, { ...bindings, ...b }) };
+  return {
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    child: (b) => memoryLogger(lines, { ...bindings, ...b }),
+  };
 }
 
 function makePlugin(events: string[], onCreate?: (config: { apiKey: string }, ctx: ConnectorContext) => void) {
@@ -101,12 +107,16 @@ describe('createConnectorContainer', () => {
   it('prefers an instance logger and clock over the root ones', async () => {
     const lines: LogLine[] = [];
     const root = createRootContainer({ clock: { now: () => 1 } });
-    const inst = await createConnectorContainer(root, makePlugin([], (_c, ctx) => ctx.logger.warn({}, 'x')), {
-      name: 'n',
-      config: { apiKey: '' },
-      logger: memoryLogger(lines, { app: 'host' }),
-      clock: { now: () => 2 },
-    });
+    const inst = await createConnectorContainer(
+      root,
+      makePlugin([], (_c, ctx) => ctx.logger.warn({}, 'x')),
+      {
+        name: 'n',
+        config: { apiKey: '' },
+        logger: memoryLogger(lines, { app: 'host' }),
+        clock: { now: () => 2 },
+      },
+    );
     expect(inst.container.resolve(CoreTokens.Clock).now()).to.equal(2);
     expect(lines[0].bindings).to.deep.equal({ app: 'host', connector: 'n' });
   });

@@ -46,7 +46,12 @@ describe('RelaypointError', () => {
   });
 
   it('toJSON of a ConnectorError carries outcome, retryable and optional fields', () => {
-    const e = new ProviderRejectedError(ErrorCodes.PROVIDER_RATE_LIMITED, 'slow down', { retryable: true, retryAfterMs: 2000, providerCode: 'R429', httpStatus: 429 });
+    const e = new ProviderRejectedError(ErrorCodes.PROVIDER_RATE_LIMITED, 'slow down', {
+      retryable: true,
+      retryAfterMs: 2000,
+      providerCode: 'R429',
+      httpStatus: 429,
+    });
     expect(e.toJSON()).to.deep.equal({
       name: 'ProviderRejectedError',
       code: 'PROVIDER_RATE_LIMITED',

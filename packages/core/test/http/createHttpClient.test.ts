@@ -150,7 +150,9 @@ describe('createHttpClient', () => {
 
 describe('hmacHex / hmacBase64 / timingSafeEqualStr', () => {
   it('compute HMAC-SHA256 by default', () => {
-    expect(hmacHex('key', 'The quick brown fox jumps over the lazy dog')).to.equal('f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8');
+    expect(hmacHex('key', 'The quick brown fox jumps over the lazy dog')).to.equal(
+      'f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8',
+    );
     expect(hmacBase64('key', 'The quick brown fox jumps over the lazy dog')).to.equal('97yD9DBThCSxMpjmqm+xQ+9NWaFJRhdZl0edvC0aPNg=');
   });
 

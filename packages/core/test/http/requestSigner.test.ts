@@ -1,6 +1,13 @@
 import { expect } from 'chai';
 import { createHmac } from 'node:crypto';
-import { createHttpClient, hmacBodySigner, timestampedHmacSigner, timestampedSigningPayload, withIdempotentRetry, type SignableRequest } from '../../src/index.js';
+import {
+  createHttpClient,
+  hmacBodySigner,
+  timestampedHmacSigner,
+  timestampedSigningPayload,
+  withIdempotentRetry,
+  type SignableRequest,
+} from '../../src/index.js';
 import { TestServer } from './testServer.js';
 
 describe('createHttpClient sign hook', () => {
@@ -34,13 +41,19 @@ describe('createHttpClient sign hook', () => {
     expect(received.method).to.equal(signed.method);
     expect(received.url).to.equal(signed.path);
     expect(received.body.equals(signed.body)).to.equal(true, 'the received bytes differ from the signed bytes');
-    expect(received.headers['x-sig']).to.equal(createHmac('sha256', 'k').update(`${received.method} ${received.url}\n`).update(received.body).digest('hex'));
+    expect(received.headers['x-sig']).to.equal(
+      createHmac('sha256', 'k').update(`${received.method} ${received.url}\n`).update(received.body).digest('hex'),
+    );
   }
 
   it('gives the signer the request line with its query string, as received, for params and a query in the URL', async () => {
     const { seen, sign } = recorder();
     const client = createHttpClient({ baseURL: `${base}/v1/`, sign });
-    await client.post('/orders?expand=voucher', { reference: 'r-1', amount: 500 }, { params: { reference: 'tenant:r 1', tag: ['a', 'b'] } });
+    await client.post(
+      '/orders?expand=voucher',
+      { reference: 'r-1', amount: 500 },
+      { params: { reference: 'tenant:r 1', tag: ['a', 'b'] } },
+    );
     expect(seen[0].path).to.equal('/v1/orders?expand=voucher&reference=tenant%3Ar+1&tag=a&tag=b');
     expect(seen[0].url).to.equal(`${base}/v1/orders?expand=voucher&reference=tenant%3Ar+1&tag=a&tag=b`);
     expectSameAsSent(seen[0]);
@@ -84,7 +97,9 @@ describe('createHttpClient sign hook', () => {
 
   it('gives the signer an empty body and the GET request line for a read, and its headers arrive', async () => {
     const { seen, sign } = recorder();
-    await createHttpClient({ baseURL: base, sign, headers: { 'X-API-Key': 'key-1' } }).get('/transactions', { params: { reference: 'r/1' } });
+    await createHttpClient({ baseURL: base, sign, headers: { 'X-API-Key': 'key-1' } }).get('/transactions', {
+      params: { reference: 'r/1' },
+    });
     expect(seen[0].method).to.equal('GET');
     expect(seen[0].body.length).to.equal(0);
     expect(seen[0].headers['x-api-key']).to.equal('key-1');

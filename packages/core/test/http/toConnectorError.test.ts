@@ -128,15 +128,22 @@ describe('toConnectorError (against a real server)', () => {
 
   it('keeps headers, body and URL credentials out of message, details, cause and JSON', async () => {
     server.handler = (req) => req.socket.destroy();
-    const client = createHttpClient({ baseURL: base.replace('http://', 'http://user:url-pass-42@'), headers: { 'X-API-Key': 'sk_live_header_secret' }, signing: { secret: 'sig-secret' } });
+    const client = createHttpClient({
+      baseURL: base.replace('http://', 'http://user:url-pass-42@'),
+      headers: { 'X-API-Key': 'sk_live_header_secret' },
+      signing: { secret: 'sig-secret' },
+    });
     const e = await failure(client.post('/issue', { pin: 'body-secret-777' }));
     const everything = [e.message, JSON.stringify(e), JSON.stringify(e.details), JSON.stringify(e.cause), e.stack ?? ''].join(' ');
-    for (const secret of ['url-pass-42', 'sk_live_header_secret', 'body-secret-777', 'sig-secret']) expect(everything, secret).to.not.include(secret);
+    for (const secret of ['url-pass-42', 'sk_live_header_secret', 'body-secret-777', 'sig-secret'])
+      expect(everything, secret).to.not.include(secret);
     expect(Object.keys(e.cause as object).sort()).to.deep.equal(['code', 'message']);
   });
 
   it('scrubs credentials from URLs in error messages', () => {
-    const e = toConnectorError(Object.assign(new Error('getaddrinfo ENOTFOUND for https://bob:hunter2@api.example/x'), { code: 'ENOTFOUND' }));
+    const e = toConnectorError(
+      Object.assign(new Error('getaddrinfo ENOTFOUND for https://bob:hunter2@api.example/x'), { code: 'ENOTFOUND' }),
+    );
     expect(e.message + JSON.stringify(e.cause)).to.not.include('hunter2');
     expect(e.outcome).to.equal('not_sent');
   });
@@ -149,7 +156,8 @@ describe('toConnectorError (against a real server)', () => {
     const odd = toConnectorError(new TypeError('cannot read x of undefined'));
     expect([odd.outcome, odd.code]).to.deep.equal(['unknown', ErrorCodes.PROVIDER_BAD_RESPONSE]);
     expect(toConnectorError(Object.assign(new Error('x'), { code: 'EPIPE' })).code).to.equal(ErrorCodes.PROVIDER_CONNECTION_LOST);
-    for (const code of ['EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']) expect(toConnectorError(Object.assign(new Error('x'), { code })).outcome).to.equal('not_sent');
+    for (const code of ['EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+      expect(toConnectorError(Object.assign(new Error('x'), { code })).outcome).to.equal('not_sent');
   });
 });
 

@@ -12,14 +12,19 @@ const BUILTINS = new Set(builtinModules);
 export function importSpecifiers(source: string): string[] {
   const withoutComments = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
   const found: string[] = [];
-  const patterns = [/\b(?:import|export)\s[^'";]*?\bfrom\s*['"]([^'"]+)['"]/g, /(?:^|;)\s*import\s*['"]([^'"]+)['"]/gm, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g];
+  const patterns = [
+    /\b(?:import|export)\s[^'";]*?\bfrom\s*['"]([^'"]+)['"]/g,
+    /(?:^|;)\s*import\s*['"]([^'"]+)['"]/gm,
+    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+  ];
   for (const pattern of patterns) for (const m of withoutComments.matchAll(pattern)) found.push(m[1]);
   return found;
 }
 
 /** The package a bare specifier resolves to (`@scope/name/sub` → `@scope/name`), or undefined for a relative path or a Node builtin. */
 export function packageOf(specifier: string): string | undefined {
-  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:') || specifier.startsWith('#')) return undefined;
+  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:') || specifier.startsWith('#'))
+    return undefined;
   const parts = specifier.split('/');
   const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
   return BUILTINS.has(name) ? undefined : name;
@@ -37,7 +42,10 @@ function sourceFiles(dir: string): string[] {
 
 /** `file: package` lines for every import in `packageDir/src` of a package its package.json does not declare (dependencies, peer or optional). */
 export function undeclaredImports(packageDir: string): string[] {
-  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | string | undefined>;
+  const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as Record<
+    string,
+    Record<string, string> | string | undefined
+  >;
   const declared = new Set<string>([manifest.name as string]);
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
     for (const name of Object.keys((manifest[field] as Record<string, string> | undefined) ?? {})) declared.add(name);
@@ -46,7 +54,8 @@ export function undeclaredImports(packageDir: string): string[] {
   for (const file of sourceFiles(join(packageDir, 'src'))) {
     for (const specifier of importSpecifiers(readFileSync(file, 'utf8'))) {
       const name = packageOf(specifier);
-      if (name && !declared.has(name)) problems.push(`${relative(PACKAGES, file)}: imports "${name}", which ${manifest.name} does not declare`);
+      if (name && !declared.has(name))
+        problems.push(`${relative(PACKAGES, file)}: imports "${name}", which ${manifest.name} does not declare`);
     }
   }
   return problems;

@@ -1,12 +1,5 @@
 import { expect } from 'chai';
-import {
-  CORE_VERSION,
-  ErrorCodes,
-  PluginError,
-  assertCoreCompatible,
-  defineConnectorPlugin,
-  isConnectorPlugin,
-} from '../../src/index.js';
+import { CORE_VERSION, ErrorCodes, PluginError, assertCoreCompatible, defineConnectorPlugin, isConnectorPlugin } from '../../src/index.js';
 import type { ConnectorPluginDefinition } from '../../src/index.js';
 
 const base: ConnectorPluginDefinition<{ apiKey: string }> = {
@@ -19,7 +12,10 @@ const base: ConnectorPluginDefinition<{ apiKey: string }> = {
     properties: { apiKey: { type: 'string', 'x-secret': true }, baseUrl: { type: 'string', format: 'uri' } },
   },
   capabilities: { duplicateReference: 'none', statusByReference: true, amountUnit: 'major' },
-  create: () => ({ issueVoucher: async () => ({ status: 'succeeded', reference: 'r' }), checkStatus: async () => ({ status: 'not_found' }) }),
+  create: () => ({
+    issueVoucher: async () => ({ status: 'succeeded', reference: 'r' }),
+    checkStatus: async () => ({ status: 'not_found' }),
+  }),
 };
 
 function refusal(def: unknown): PluginError {
@@ -67,7 +63,9 @@ describe('defineConnectorPlugin', () => {
 
   it('refuses incomplete or unknown capabilities', () => {
     expect(refusal({ ...base, capabilities: { duplicateReference: 'none', amountUnit: 'major' } }).message).to.include('statusByReference');
-    expect(refusal({ ...base, capabilities: { ...base.capabilities, duplicateReference: 'maybe' } }).message).to.include('duplicateReference');
+    expect(refusal({ ...base, capabilities: { ...base.capabilities, duplicateReference: 'maybe' } }).message).to.include(
+      'duplicateReference',
+    );
     expect(refusal({ ...base, capabilities: { ...base.capabilities, amountUnit: 'cents' } }).message).to.include('amountUnit');
     expect(refusal({ ...base, capabilities: { ...base.capabilities, dedup: true } }).message).to.include('dedup');
     expect(refusal({ ...base, capabilities: undefined }).code).to.equal(ErrorCodes.PLUGIN_INVALID);
@@ -93,7 +91,11 @@ describe('defineConnectorPlugin', () => {
   it('accepts a 2020-12 schema with x-secret and writeOnly', () => {
     const p = defineConnectorPlugin({
       ...base,
-      configSchema: { $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'object', properties: { k: { type: 'string', writeOnly: true }, s: { type: 'string', 'x-secret': true } } },
+      configSchema: {
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        type: 'object',
+        properties: { k: { type: 'string', writeOnly: true }, s: { type: 'string', 'x-secret': true } },
+      },
     });
     expect(p.id).to.equal('airtime');
   });

@@ -64,18 +64,34 @@ describe('discoverPlugin', () => {
     writePackage(nm('relaypoint-plugin-demo'), { name: 'relaypoint-plugin-demo', main: 'index.js' });
     writePackage(nm('hidden-pkg-json'), { name: 'hidden-pkg-json', id: 'hidden', exports: { '.': { import: './index.js' } } });
     writePackage(nm('@acme/relaypoint-scoped'), { name: '@acme/relaypoint-scoped', id: 'scoped', exports: './index.js' });
-    writePackage(nm('named-export'), { name: 'named-export', id: 'named', source: pluginSource('named', `^${CORE_VERSION}`, 'export { plugin }; export const helper = 1;') });
-    writePackage(nm('only-branded'), { name: 'only-branded', id: 'branded', source: pluginSource('branded', `^${CORE_VERSION}`, 'export const airtimePlugin = plugin; export const other = {};') });
+    writePackage(nm('named-export'), {
+      name: 'named-export',
+      id: 'named',
+      source: pluginSource('named', `^${CORE_VERSION}`, 'export { plugin }; export const helper = 1;'),
+    });
+    writePackage(nm('only-branded'), {
+      name: 'only-branded',
+      id: 'branded',
+      source: pluginSource('branded', `^${CORE_VERSION}`, 'export const airtimePlugin = plugin; export const other = {};'),
+    });
     writePackage(nm('not-a-plugin'), { name: 'not-a-plugin', field: null });
     writePackage(nm('no-export'), { name: 'no-export', source: 'export const x = 1;\n' });
-    writePackage(nm('wrong-id'), { name: 'wrong-id', field: { kind: 'connector', id: 'expected' }, id: 'actual', source: pluginSource('actual', `^${CORE_VERSION}`) });
+    writePackage(nm('wrong-id'), {
+      name: 'wrong-id',
+      field: { kind: 'connector', id: 'expected' },
+      id: 'actual',
+      source: pluginSource('actual', `^${CORE_VERSION}`),
+    });
     writePackage(nm('future-core'), { name: 'future-core', id: 'future', core: '^99.0.0' });
     writePackage(nm('bad-kind'), { name: 'bad-kind', field: { kind: 'store', id: 'demo' } });
     writePackage(nm('throws-on-load'), { name: 'throws-on-load', source: 'throw new Error("boom at import");\n' });
     writePackage(nm('bad-schema'), {
       name: 'bad-schema',
       id: 'badschema',
-      source: pluginSource('badschema', `^${CORE_VERSION}`).replace("type: 'object', additionalProperties", "type: 'objekt', additionalProperties"),
+      source: pluginSource('badschema', `^${CORE_VERSION}`).replace(
+        "type: 'object', additionalProperties",
+        "type: 'objekt', additionalProperties",
+      ),
     });
     // Hand-made branded object (not from defineConnectorPlugin) with a schema strict ajv refuses.
     writePackage(nm('handmade-bad-schema'), {
@@ -92,7 +108,12 @@ describe('discoverPlugin', () => {
     const d = await discoverPlugin('relaypoint-plugin-demo', app);
     expect(d.plugin.id).to.equal('demo');
     expect(d.plugin.kind).to.equal('relaypoint.connector');
-    expect(d).to.include({ packageName: 'relaypoint-plugin-demo', version: '1.2.3', packageDir: nm('relaypoint-plugin-demo'), specifier: 'relaypoint-plugin-demo' });
+    expect(d).to.include({
+      packageName: 'relaypoint-plugin-demo',
+      version: '1.2.3',
+      packageDir: nm('relaypoint-plugin-demo'),
+      specifier: 'relaypoint-plugin-demo',
+    });
   });
 
   it('finds a package whose exports hide package.json', async () => {

@@ -13,10 +13,24 @@ import {
   resilienceOptionsSchema,
   resolveResilienceOptions,
 } from '../../src/index.js';
-import type { BreakerState, ConnectorCapabilities, CreateResilientConnectorOptions, IssueParams, IssueResult, StatusResult } from '../../src/index.js';
+import type {
+  BreakerState,
+  ConnectorCapabilities,
+  CreateResilientConnectorOptions,
+  IssueParams,
+  IssueResult,
+  StatusResult,
+} from '../../src/index.js';
 import { FakeConnector, flush, track, type Step } from './fakeConnector.js';
 
-const params: IssueParams = { productId: 'P', customerId: 'c', amount: '5.00', currency: 'USD', reference: 'ref-1', phoneNumber: '+263771234567' };
+const params: IssueParams = {
+  productId: 'P',
+  customerId: 'c',
+  amount: '5.00',
+  currency: 'USD',
+  reference: 'ref-1',
+  phoneNumber: '+263771234567',
+};
 const ok: IssueResult = { status: 'succeeded', reference: 'ref-1', transactionId: 't-1' };
 const unknown = () => new OutcomeUnknownError(ErrorCodes.PROVIDER_SERVER_ERROR, 'HTTP 502', { httpStatus: 502 });
 const notSent = () => new NotSentError(ErrorCodes.PROVIDER_UNREACHABLE, 'refused');
@@ -53,7 +67,10 @@ describe('createResilientConnector', () => {
     });
 
     it('never re-sends an unknown outcome when duplicateReference is "none": it reconciles by reference', async () => {
-      const fake = new FakeConnector([{ error: unknown() }, { result: ok }], [{ result: { status: 'succeeded', reference: 'ref-1', transactionId: 't-9' } }]);
+      const fake = new FakeConnector(
+        [{ error: unknown() }, { result: ok }],
+        [{ result: { status: 'succeeded', reference: 'ref-1', transactionId: 't-9' } }],
+      );
       const r = make(fake, caps('none'));
       const result = await r.issue(params);
       expect(fake.issues).to.have.length(1);
@@ -66,8 +83,12 @@ describe('createResilientConnector', () => {
       expect(r.stats.reconciliations).to.equal(1);
     });
 
-    it('ends with the lookup\'s PROVIDER_REFERENCE_CONFLICT (rejected) when the reference belongs to another issuance', async () => {
-      const conflict = new ProviderRejectedError(ErrorCodes.PROVIDER_REFERENCE_CONFLICT, 'reference ref-1 already belongs to a different transaction', { retryable: false });
+    it("ends with the lookup's PROVIDER_REFERENCE_CONFLICT (rejected) when the reference belongs to another issuance", async () => {
+      const conflict = new ProviderRejectedError(
+        ErrorCodes.PROVIDER_REFERENCE_CONFLICT,
+        'reference ref-1 already belongs to a different transaction',
+        { retryable: false },
+      );
       const fake = new FakeConnector([{ error: unknown() }], [{ error: conflict }, { result: ok }]);
       const e = await rejection(make(fake, caps('none'), { ...fast, reconcile: { attempts: 3, delayMs: 0 } }).issue(params));
       expect(e).to.equal(conflict);
@@ -115,7 +136,9 @@ describe('createResilientConnector', () => {
 
     it('reconciles by reference when re-sends of a deduplicating provider run out on unknown', async () => {
       const fake = new FakeConnector([{ error: unknown() }], [{ result: { status: 'not_found' } }]);
-      const e = await rejection(make(fake, caps('reject-duplicate'), { ...fast, retry: { maxAttempts: 3, initialDelayMs: 0 } }).issue(params));
+      const e = await rejection(
+        make(fake, caps('reject-duplicate'), { ...fast, retry: { maxAttempts: 3, initialDelayMs: 0 } }).issue(params),
+      );
       expect(fake.issues).to.have.length(3);
       expect(fake.lookups).to.have.length(3);
       expect(e.code).to.equal(ErrorCodes.OUTCOME_UNKNOWN);
@@ -123,7 +146,9 @@ describe('createResilientConnector', () => {
 
     it('does not report not_sent when an earlier attempt may have issued', async () => {
       const fake = new FakeConnector([{ error: unknown() }, { error: notSent() }], [{ result: { status: 'not_found' } }]);
-      const e = await rejection(make(fake, caps('return-original'), { ...fast, retry: { maxAttempts: 2, initialDelayMs: 0 } }).issue(params));
+      const e = await rejection(
+        make(fake, caps('return-original'), { ...fast, retry: { maxAttempts: 2, initialDelayMs: 0 } }).issue(params),
+      );
       expect(e.outcome).to.equal('unknown');
       expect(e.code).to.equal(ErrorCodes.OUTCOME_UNKNOWN);
     });
@@ -199,7 +224,11 @@ describe('createResilientConnector', () => {
 
     it('backs off exponentially, capped at maxDelayMs', async () => {
       const fake = new FakeConnector([{ error: notSent() }, { error: notSent() }, { error: notSent() }, { result: ok }]);
-      const r = createResilientConnector(fake, { id: 'fake', capabilities: caps('none') }, { random: () => 0.999999, retry: { maxAttempts: 4, initialDelayMs: 100, maxDelayMs: 250 } });
+      const r = createResilientConnector(
+        fake,
+        { id: 'fake', capabilities: caps('none') },
+        { random: () => 0.999999, retry: { maxAttempts: 4, initialDelayMs: 100, maxDelayMs: 250 } },
+      );
       const call = track(r.issue(params));
       await flush();
       const times: number[] = [];
@@ -259,7 +288,7 @@ describe('createResilientConnector', () => {
       expect(fake.issues).to.have.length(4);
     });
 
-    it("does not close the circuit when the caller aborts the half-open trial: it opens again", async () => {
+    it('does not close the circuit when the caller aborts the half-open trial: it opens again', async () => {
       const fake = new FakeConnector([{ error: unknown() }, 'hang', { result: ok }]);
       const r = make(fake, caps('none', false), { retry: { maxAttempts: 1 }, breaker: { failureThreshold: 1, halfOpenAfterMs: 1_000 } });
       await rejection(r.issue(params));
@@ -293,10 +322,16 @@ describe('createResilientConnector', () => {
       let release!: (r: IssueResult) => void;
       const first = new Promise<IssueResult>((res) => (release = res));
       const fake = new FakeConnector([{ deferred: first }, { result: ok }]);
-      const r = make(fake, caps('none'), { ...fast, retry: { maxAttempts: 1 }, bulkhead: { maxConcurrent: 1, maxQueue: 0 }, breaker: { failureThreshold: 2 } });
+      const r = make(fake, caps('none'), {
+        ...fast,
+        retry: { maxAttempts: 1 },
+        bulkhead: { maxConcurrent: 1, maxQueue: 0 },
+        breaker: { failureThreshold: 2 },
+      });
       const a = track(r.issue({ ...params, reference: 'a' }));
       await flush();
-      for (let i = 0; i < 5; i++) expect((await rejection(r.issue({ ...params, reference: `b${i}` }))).code).to.equal(ErrorCodes.BULKHEAD_FULL);
+      for (let i = 0; i < 5; i++)
+        expect((await rejection(r.issue({ ...params, reference: `b${i}` }))).code).to.equal(ErrorCodes.BULKHEAD_FULL);
       expect(r.breaker.state).to.equal('closed');
       release(ok);
       await a.promise;
@@ -429,7 +464,9 @@ describe('createResilientConnector', () => {
       const fake = new FakeConnector([{ error: notSent() }, { result: ok }]);
       const ctl = new AbortController();
       // random 0.5: a 30 s backoff (make's default random 0 would make it 0 ms and race the flush).
-      const call = track(make(fake, caps('none'), { random: () => 0.5, retry: { initialDelayMs: 60_000 } }).issue(params, { signal: ctl.signal }));
+      const call = track(
+        make(fake, caps('none'), { random: () => 0.5, retry: { initialDelayMs: 60_000 } }).issue(params, { signal: ctl.signal }),
+      );
       await flush();
       expect(fake.issues).to.have.length(1);
       const t = Date.now();
@@ -503,7 +540,11 @@ describe('createResilientConnector', () => {
 
 describe('pollUntilTerminal', () => {
   it('polls until a terminal status and returns it', async () => {
-    const steps: Step<StatusResult>[] = [{ result: { status: 'pending', reference: 'r' } }, { result: { status: 'not_found' } }, { result: { status: 'succeeded', reference: 'r' } }];
+    const steps: Step<StatusResult>[] = [
+      { result: { status: 'pending', reference: 'r' } },
+      { result: { status: 'not_found' } },
+      { result: { status: 'succeeded', reference: 'r' } },
+    ];
     const fake = new FakeConnector([], steps);
     const r = make(fake, caps('none'));
     expect((await pollUntilTerminal(r, { reference: 'r' }, { intervalMs: 1, timeoutMs: 5_000 })).status).to.equal('succeeded');
@@ -536,7 +577,12 @@ describe('resolveResilienceOptions / resilienceOptionsSchema', () => {
       bulkhead: { maxConcurrent: 32, maxQueue: 1_000 },
       reconcile: { attempts: 3, delayMs: 500 },
     });
-    expect(resolveResilienceOptions({ retry: { maxAttempts: 5 } }).retry).to.deep.equal({ maxAttempts: 5, initialDelayMs: 200, maxDelayMs: 5_000, maxRetryAfterMs: 60_000 });
+    expect(resolveResilienceOptions({ retry: { maxAttempts: 5 } }).retry).to.deep.equal({
+      maxAttempts: 5,
+      initialDelayMs: 200,
+      maxDelayMs: 5_000,
+      maxRetryAfterMs: 60_000,
+    });
   });
 
   it('has a strict schema whose defaults match resolveResilienceOptions', () => {

@@ -16,7 +16,9 @@ export class FakeConnector implements Connector {
     const step = steps.length > 1 ? steps.shift()! : steps[0];
     if (step === undefined) return Promise.reject(new Error('no scripted step'));
     if (step === 'hang') {
-      return new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' })), { once: true }));
+      return new Promise((_resolve, reject) =>
+        signal?.addEventListener('abort', () => reject(Object.assign(new Error('canceled'), { code: 'ERR_CANCELED' })), { once: true }),
+      );
     }
     if ('deferred' in step) return step.deferred;
     return 'error' in step ? Promise.reject(step.error) : Promise.resolve(step.result);

@@ -60,7 +60,12 @@ describe('createResilientConnector with a reference window', () => {
   it('re-sends an unknown outcome while the first send is inside the window', async () => {
     const clock = { t: 0 };
     const { connector, calls } = slowLostAnswer(clock, 1_000);
-    const caps: ConnectorCapabilities = { duplicateReference: 'replay-identical', statusByReference: true, amountUnit: 'minor', referenceWindowMs: 24 * HOUR };
+    const caps: ConnectorCapabilities = {
+      duplicateReference: 'replay-identical',
+      statusByReference: true,
+      amountUnit: 'minor',
+      referenceWindowMs: 24 * HOUR,
+    };
     const resilient = createResilientConnector(connector, { id: 'p', capabilities: caps }, { ...options, clock: { now: () => clock.t } });
     const e = await resilient.issue(params).catch((err: unknown) => err);
     expect((e as { code: string }).code).to.equal(ErrorCodes.OUTCOME_UNKNOWN);
@@ -72,7 +77,12 @@ describe('createResilientConnector with a reference window', () => {
     const clock = { t: 0 };
     // The first attempt takes longer than the provider remembers references: a re-send would be a new issuance.
     const { connector, calls } = slowLostAnswer(clock, 2 * HOUR);
-    const caps: ConnectorCapabilities = { duplicateReference: 'return-original', statusByReference: true, amountUnit: 'major', referenceWindowMs: HOUR };
+    const caps: ConnectorCapabilities = {
+      duplicateReference: 'return-original',
+      statusByReference: true,
+      amountUnit: 'major',
+      referenceWindowMs: HOUR,
+    };
     const resilient = createResilientConnector(connector, { id: 'p', capabilities: caps }, { ...options, clock: { now: () => clock.t } });
     const e = await resilient.issue(params).catch((err: unknown) => err);
     expect((e as { code: string }).code).to.equal(ErrorCodes.OUTCOME_UNKNOWN);
@@ -87,7 +97,10 @@ describe('defineConnectorPlugin capabilities', () => {
     id: 'p',
     core: '^0.1.0',
     configSchema: { type: 'object', additionalProperties: false },
-    create: () => ({ issueVoucher: async () => ({ status: 'failed' as const, reference: 'r' }), checkStatus: async () => ({ status: 'not_found' as const }) }),
+    create: () => ({
+      issueVoucher: async () => ({ status: 'failed' as const, reference: 'r' }),
+      checkStatus: async () => ({ status: 'not_found' as const }),
+    }),
   };
   function refusal(capabilities: unknown): { code: string; message: string; path: unknown } {
     try {
@@ -100,7 +113,10 @@ describe('defineConnectorPlugin capabilities', () => {
   }
 
   it('accepts replay-identical with a reference window', () => {
-    const p = defineConnectorPlugin({ ...base, capabilities: { duplicateReference: 'replay-identical', statusByReference: true, amountUnit: 'minor', referenceWindowMs: 24 * HOUR } });
+    const p = defineConnectorPlugin({
+      ...base,
+      capabilities: { duplicateReference: 'replay-identical', statusByReference: true, amountUnit: 'minor', referenceWindowMs: 24 * HOUR },
+    });
     expect(p.capabilities.referenceWindowMs).to.equal(24 * HOUR);
   });
 
@@ -114,7 +130,9 @@ describe('defineConnectorPlugin capabilities', () => {
   }
 
   it('refuses a window on a provider that does not deduplicate, and names an unknown duplicateReference', () => {
-    expect(refusal({ duplicateReference: 'none', statusByReference: true, amountUnit: 'major', referenceWindowMs: HOUR }).path).to.equal('capabilities.referenceWindowMs');
+    expect(refusal({ duplicateReference: 'none', statusByReference: true, amountUnit: 'major', referenceWindowMs: HOUR }).path).to.equal(
+      'capabilities.referenceWindowMs',
+    );
     const r = refusal({ duplicateReference: 'replay', statusByReference: true, amountUnit: 'major' });
     expect(r.path).to.equal('capabilities.duplicateReference');
     expect(r.message).to.include('replay-identical');

@@ -11,7 +11,13 @@ describe('@relaypoint/core/testing', () => {
       expect(logger.lines).to.have.length(2);
       expect(logger.lines[0]).to.deep.include({ level: 'warn', msg: 'attempt failed' });
       expect(logger.lines[0].fields).to.deep.equal({ connector: 'a', code: 'X', amount: 5n });
-      expect(JSON.parse(logger.lines[0].line)).to.deep.equal({ level: 'warn', connector: 'a', code: 'X', amount: '5', msg: 'attempt failed' });
+      expect(JSON.parse(logger.lines[0].line)).to.deep.equal({
+        level: 'warn',
+        connector: 'a',
+        code: 'X',
+        amount: '5',
+        msg: 'attempt failed',
+      });
       expect(logger.lines[1]).to.not.have.property('msg');
       logger.clear();
       expect(logger.lines).to.have.length(0);
@@ -45,7 +51,10 @@ describe('@relaypoint/core/testing', () => {
         create: (_config, ctx) => {
           seen = ctx;
           ctx.logger.info({ at: ctx.clock.now() }, 'created');
-          return { issueVoucher: async (r) => ({ status: 'succeeded', reference: r.reference }), checkStatus: async () => ({ status: 'not_found' }) };
+          return {
+            issueVoucher: async (r) => ({ status: 'succeeded', reference: r.reference }),
+            checkStatus: async () => ({ status: 'not_found' }),
+          };
         },
       });
       const ctx = createTestContext({ name: 'probe', startMs: 42, config: { a: 1 } });

@@ -3,7 +3,6 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import {
   ConfigError,
   ErrorCodes,
-  discoverPlugin,
   isPluginError,
   interpolateEnv,
   validateAgainstSchema,
@@ -13,6 +12,8 @@ import {
 import { AddressPolicy } from '@relaypoint/webhooks';
 import type { HostConfig } from '../config.types.js';
 import { hostSchemaFor } from './hostConfigSchema.js';
+import { resolvePlugin } from '../plugins/resolvePlugin.js';
+import { suggestProperties } from './suggestProperty.js';
 
 /** One connector instance of a resolved config: its plugin found, its config checked. */
 export interface ResolvedConnector {
@@ -42,7 +43,7 @@ export interface ResolvedHostConfig {
 
 /** Options of {@link resolveHostConfig}. */
 export interface ResolveOptions {
-  /** Folder plugin names and relative storage paths are resolved from. */
+  /** Folder plugin names (then the host's own installation) and relative storage paths are resolved from. */
   dir: string;
   /** Environment for `${VAR}` interpolation. Defaults to `process.env`. */
   env?: NodeJS.ProcessEnv;
@@ -74,7 +75,8 @@ export async function resolveHostConfig(raw: unknown, options: ResolveOptions): 
     envError = e;
     value = structuredClone(raw) as Record<string, unknown>;
   }
-  const lines: string[] = validateAgainstSchema(hostSchemaFor(value), value, { pathPrefix: '' });
+  const hostSchema = hostSchemaFor(value);
+  const lines: string[] = suggestProperties(validateAgainstSchema(hostSchema, value, { pathPrefix: '' }), hostSchema);
   lines.push(...checkValues(value));
 
   const connectors: ResolvedConnector[] = [];
@@ -92,7 +94,7 @@ export async function resolveHostConfig(raw: unknown, options: ResolveOptions): 
     if (typeof entry.plugin !== 'string' || entry.plugin === '') continue;
     let discovered: DiscoveredPlugin;
     try {
-      discovered = await discoverPlugin(entry.plugin, options.dir);
+      discovered = await resolvePlugin(entry.plugin, options.dir);
     } catch (e) {
       if (isPluginError(e) || isConfigErrorLike(e)) {
         lines.push(`${path}.plugin: ${(e as Error).message}`);
@@ -102,7 +104,13 @@ export async function resolveHostConfig(raw: unknown, options: ResolveOptions): 
       continue;
     }
     const config = isObject(entry.config) ? entry.config : {};
-    lines.push(...validateAgainstSchema(discovered.plugin.configSchema, config, { pathPrefix: `${path}.config` }));
+    lines.push(
+      ...suggestProperties(
+        validateAgainstSchema(discovered.plugin.configSchema, config, { pathPrefix: `${path}.config` }),
+        discovered.plugin.configSchema,
+        `${path}.config`,
+      ),
+    );
     // Checked by the host schema above (core's resilience schema is embedded there without its defaults, so
     // nothing the operator left out is filled in here and overrides the plugin's own options).
     const own = isObject(entry.resilience) ? entry.resilience : {};
@@ -115,7 +123,10 @@ export async function resolveHostConfig(raw: unknown, options: ResolveOptions): 
   if (envError) {
     const unset = envError.errors.map(pathOf);
     const others = lines.filter((line) => !unset.some((p) => isWithin(pathOf(line), p)));
-    throw new ConfigError(envError.code === ErrorCodes.CONFIG_ENV_MISSING ? ErrorCodes.CONFIG_ENV_MISSING : ErrorCodes.CONFIG_INVALID, [...envError.errors, ...others]);
+    throw new ConfigError(envError.code === ErrorCodes.CONFIG_ENV_MISSING ? ErrorCodes.CONFIG_ENV_MISSING : ErrorCodes.CONFIG_INVALID, [
+      ...envError.errors,
+      ...others,
+    ]);
   }
   if (lines.length > 0) throw new ConfigError(ErrorCodes.CONFIG_INVALID, lines);
 
@@ -188,7 +199,9 @@ export async function loadHostConfig(path: string, options: { env?: NodeJS.Proce
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new ConfigError(ErrorCodes.CONFIG_UNREADABLE, [`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
+    throw new ConfigError(ErrorCodes.CONFIG_UNREADABLE, [
+      `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    ]);
   }
   let raw: unknown;
   try {

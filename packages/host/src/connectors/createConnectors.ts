@@ -17,7 +17,8 @@ export async function createConnectors(
     for (const c of connectors) {
       const plugin = c.discovered.plugin;
       const instance = await createConnectorContainer(root, plugin, { name: c.name, config: c.config, logger });
-      const resilient = createResilientConnector(instance.connector, plugin, { ...c.resilience, name: c.name, logger: logger.child({ connector: c.name }) });
+      // The pipeline binds `connector` itself: a child here would print the key twice on every line.
+      const resilient = createResilientConnector(instance.connector, plugin, { ...c.resilience, name: c.name, logger });
       out.set(c.name, { name: c.name, plugin, packageName: c.discovered.packageName, version: c.discovered.version, resilient, instance });
     }
   } catch (e) {

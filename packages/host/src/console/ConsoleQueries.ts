@@ -88,7 +88,10 @@ export class ConsoleQueries {
     const now = this.now();
     const items = rows.slice(0, limit).map((r) => toRecord(r, now, this.maxAgeMs));
     const last = rows.length > limit ? rows[limit - 1] : undefined;
-    return { items, ...(last ? { nextCursor: Buffer.from(JSON.stringify([Number(last.created_at), last.id])).toString('base64url') } : {}) };
+    return {
+      items,
+      ...(last ? { nextCursor: Buffer.from(JSON.stringify([Number(last.created_at), last.id])).toString('base64url') } : {}),
+    };
   }
 
   /** The deliveries of the `reward.issued` event an issuance published (`evt_<issuance id>`). */
@@ -144,9 +147,12 @@ export class ConsoleQueries {
 function decodeCursor(cursor: string): { createdAt: number; id: string } {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(v) && Number.isSafeInteger(v[0]) && (v[0] as number) >= 0 && typeof v[1] === 'string') return { createdAt: v[0] as number, id: v[1] };
+    if (Array.isArray(v) && Number.isSafeInteger(v[0]) && (v[0] as number) >= 0 && typeof v[1] === 'string')
+      return { createdAt: v[0] as number, id: v[1] };
   } catch {
     // fall through
   }
-  throw new HostError(400, HostErrorCodes.VALIDATION_FAILED, 'cursor is not one this API returned', { errors: ['query.cursor: is not a valid cursor'] });
+  throw new HostError(400, HostErrorCodes.VALIDATION_FAILED, 'cursor is not one this API returned', {
+    errors: ['query.cursor: is not a valid cursor'],
+  });
 }

@@ -77,11 +77,14 @@ export class ProviderCallLog {
       const issue = resilient.issue.bind(resilient);
       const checkStatus = resilient.checkStatus.bind(resilient);
       resilient.issue = (params, options) => this.time(handle.name, 'send', params.reference, undefined, () => issue(params, options));
-      resilient.checkStatus = (query, options) => this.time(handle.name, 'check', query.reference, query.transactionId, () => checkStatus(query, options));
+      resilient.checkStatus = (query, options) =>
+        this.time(handle.name, 'check', query.reference, query.transactionId, () => checkStatus(query, options));
     }
   }
 
-  private async time<T extends { status: string; reference?: string; transactionId?: string; providerCode?: string; providerMessage?: string }>(
+  private async time<
+    T extends { status: string; reference?: string; transactionId?: string; providerCode?: string; providerMessage?: string },
+  >(
     connector: string,
     operation: 'send' | 'check',
     reference: string | undefined,
@@ -157,7 +160,8 @@ export class ProviderCallLog {
   stats(connector: string): ConnectorCallStats {
     const recent = this.recent.get(connector) ?? [];
     const sorted = recent.map((c) => c.ms).sort((a, b) => a - b);
-    const pct = (p: number) => (sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] * 10) / 10 : undefined);
+    const pct = (p: number) =>
+      sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] * 10) / 10 : undefined;
     const errorCodes: Record<string, number> = {};
     let errors = 0;
     for (const c of recent) {

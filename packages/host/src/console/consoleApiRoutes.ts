@@ -38,7 +38,13 @@ function searchOf(query: Record<string, unknown>): IssuanceSearch {
     if (!/^\d+$/.test(limit) || Number(limit) < 1 || Number(limit) > 200) errors.push('query.limit: must be an integer from 1 to 200');
     else search.limit = Number(limit);
   }
-  if (errors.length) throw new HostError(400, HostErrorCodes.VALIDATION_FAILED, errors.length === 1 ? errors[0] : `${errors.length} problems in the request`, { errors });
+  if (errors.length)
+    throw new HostError(
+      400,
+      HostErrorCodes.VALIDATION_FAILED,
+      errors.length === 1 ? errors[0] : `${errors.length} problems in the request`,
+      { errors },
+    );
   return search;
 }
 
@@ -62,7 +68,10 @@ export function consoleApiRoutes(s: AppServices, queries: ConsoleQueries, calls:
   r.get('/issuances/:reference', async (req: Request, res: Response) => {
     const c = ctx(req);
     // An admin opening a row of the all-tenants list names its tenant in the query.
-    const tenantId = c.principal?.kind === 'admin' && typeof req.query.tenant === 'string' && s.tenants.some((t) => t.id === req.query.tenant) ? req.query.tenant : tenantOf(req);
+    const tenantId =
+      c.principal?.kind === 'admin' && typeof req.query.tenant === 'string' && s.tenants.some((t) => t.id === req.query.tenant)
+        ? req.query.tenant
+        : tenantOf(req);
     const reference = String(req.params.reference);
     const record = await s.issuances.get(tenantId, reference);
     if (!record) throw new HostError(404, HostErrorCodes.NOT_FOUND, `no issuance with reference "${reference}"`);

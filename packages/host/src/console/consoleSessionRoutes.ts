@@ -28,7 +28,10 @@ function describe(s: AppServices, session: ConsoleSession): Record<string, unkno
     principal: p.kind === 'tenant' ? { kind: 'tenant', tenantId: p.tenantId } : { kind: 'admin' },
     csrfToken: session.csrfToken,
     expiresAt: new Date(session.expiresAt).toISOString(),
-    tenants: (p.kind === 'admin' ? s.tenants : s.tenants.filter((t) => t.id === p.tenantId)).map((t) => ({ id: t.id, ...(t.name ? { name: t.name } : {}) })),
+    tenants: (p.kind === 'admin' ? s.tenants : s.tenants.filter((t) => t.id === p.tenantId)).map((t) => ({
+      id: t.id,
+      ...(t.name ? { name: t.name } : {}),
+    })),
   };
 }
 
@@ -43,7 +46,9 @@ export function consoleSessionRoutes(s: AppServices, sessions: ConsoleSessions):
   r.post('/session', (req: Request, res: Response) => {
     const key = (req.body as { key?: unknown } | undefined)?.key;
     if (typeof key !== 'string' || key.length === 0) {
-      throw new HostError(400, HostErrorCodes.VALIDATION_FAILED, 'send the API key as {"key": "..."}', { errors: ['body.key: must be a non-empty string'] });
+      throw new HostError(400, HostErrorCodes.VALIDATION_FAILED, 'send the API key as {"key": "..."}', {
+        errors: ['body.key: must be a non-empty string'],
+      });
     }
     const principal = s.apiKeys.authenticate(key);
     if (!principal) throw new HostError(401, HostErrorCodes.UNAUTHORIZED, 'the API key is not valid');
@@ -73,7 +78,11 @@ export function consoleSessionRoutes(s: AppServices, sessions: ConsoleSessions):
 }
 
 function csrfError(): HostError {
-  return new HostError(403, HostErrorCodes.CSRF_TOKEN_INVALID, 'this request changes state and needs the session\'s CSRF token in X-CSRF-Token');
+  return new HostError(
+    403,
+    HostErrorCodes.CSRF_TOKEN_INVALID,
+    "this request changes state and needs the session's CSRF token in X-CSRF-Token",
+  );
 }
 
 /**
@@ -86,13 +95,16 @@ export function requireConsoleSession(s: AppServices, sessions: ConsoleSessions)
   return (req: Request, _res: Response, next: NextFunction): void => {
     const session = sessions.get(sessionCookie(req));
     if (!session) return next(new HostError(401, HostErrorCodes.UNAUTHORIZED, 'not signed in, or the session expired: sign in again'));
-    if (req.method !== 'GET' && req.method !== 'HEAD' && !ConsoleSessions.csrfMatches(session, req.get('x-csrf-token'))) return next(csrfError());
+    if (req.method !== 'GET' && req.method !== 'HEAD' && !ConsoleSessions.csrfMatches(session, req.get('x-csrf-token')))
+      return next(csrfError());
     const c = ctx(req);
     c.principal = session.principal;
     if (session.principal.kind === 'tenant') c.tenantId = session.principal.tenantId;
     else {
       // EventSource cannot send headers: the stream names the tenant in its query.
-      const acting = req.get('x-relaypoint-tenant') ?? (req.method === 'GET' && typeof req.query.tenant === 'string' && req.query.tenant ? req.query.tenant : undefined);
+      const acting =
+        req.get('x-relaypoint-tenant') ??
+        (req.method === 'GET' && typeof req.query.tenant === 'string' && req.query.tenant ? req.query.tenant : undefined);
       if (acting) {
         if (!s.tenants.some((t) => t.id === acting)) return next(new HostError(404, HostErrorCodes.NOT_FOUND, `no tenant "${acting}"`));
         c.tenantId = acting;

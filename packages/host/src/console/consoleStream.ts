@@ -67,14 +67,21 @@ export function consoleStream(s: AppServices, options: ConsoleStreamOptions = {}
           send('issuance', { reference: row.reference, tenantId: row.tenant_id, status: row.status });
           since = Math.max(since, Number(row.updated_at));
         }
-        const attempts = await s.db.query<{ attempt: number | string; id: string; subscription_id: string; tenant_id: string; status: string }>(
+        const attempts = await s.db.query<{
+          attempt: number | string;
+          id: string;
+          subscription_id: string;
+          tenant_id: string;
+          status: string;
+        }>(
           `SELECT a.id AS attempt, d.id, d.subscription_id, d.tenant_id, d.status FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
             WHERE a.id > $1 ORDER BY a.id LIMIT 500`,
           [lastAttempt],
         );
         for (const row of attempts) {
           lastAttempt = Math.max(lastAttempt, Number(row.attempt));
-          if (tenants.includes(row.tenant_id)) send('delivery', { id: row.id, subscriptionId: row.subscription_id, tenantId: row.tenant_id, status: row.status });
+          if (tenants.includes(row.tenant_id))
+            send('delivery', { id: row.id, subscriptionId: row.subscription_id, tenantId: row.tenant_id, status: row.status });
         }
       } catch (e) {
         c.log.warn({ err: { message: (e as Error).message } }, 'console stream poll failed');

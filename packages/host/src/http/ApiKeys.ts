@@ -20,7 +20,8 @@ export class ApiKeys {
   private readonly entries: KeyEntry[] = [];
 
   constructor(tenants: ReadonlyArray<{ id: string; apiKeys: readonly string[] }>, adminKey?: string) {
-    for (const t of tenants) for (const k of t.apiKeys) this.entries.push({ hash: sha256(k), principal: { kind: 'tenant', tenantId: t.id } });
+    for (const t of tenants)
+      for (const k of t.apiKeys) this.entries.push({ hash: sha256(k), principal: { kind: 'tenant', tenantId: t.id } });
     if (adminKey) this.entries.push({ hash: sha256(adminKey), principal: { kind: 'admin' } });
   }
 

@@ -34,7 +34,12 @@ export interface AppServices {
 export function tenantOf(req: Request): string {
   const c = ctx(req);
   if (c.tenantId) return c.tenantId;
-  throw new HostError(400, HostErrorCodes.VALIDATION_FAILED, 'admin requests on tenant resources name the tenant in the X-Relaypoint-Tenant header', {
-    errors: ['headers.x-relaypoint-tenant: is required for admin requests'],
-  });
+  throw new HostError(
+    400,
+    HostErrorCodes.VALIDATION_FAILED,
+    'admin requests on tenant resources name the tenant in the X-Relaypoint-Tenant header',
+    {
+      errors: ['headers.x-relaypoint-tenant: is required for admin requests'],
+    },
+  );
 }

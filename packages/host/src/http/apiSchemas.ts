@@ -15,7 +15,11 @@ export const issueRequestSchema: JsonSchema = {
     connector: { ...text(63), description: 'Connector instance name from the host config (e.g. `airtime`).' },
     productId: { ...text(), description: "The provider's product id." },
     customerId: { ...text(), description: 'Your customer id.' },
-    phoneNumber: { type: 'string', maxLength: 32, description: 'Recipient phone, E.164 (`+263771234567`). Required by airtime connectors.' },
+    phoneNumber: {
+      type: 'string',
+      maxLength: 32,
+      description: 'Recipient phone, E.164 (`+263771234567`). Required by airtime connectors.',
+    },
     amount: {
       type: 'string',
       maxLength: 40,
@@ -23,8 +27,17 @@ export const issueRequestSchema: JsonSchema = {
       examples: ['5.00'],
     },
     currency: { type: 'string', pattern: '^[A-Z]{3}$', description: 'ISO 4217 code.' },
-    reference: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,100}$', description: 'Your idempotency key: the same reference and body return the same issuance; a different body is a 409.' },
-    metadata: { type: 'object', maxProperties: 20, additionalProperties: { type: 'string', maxLength: 500 }, description: 'Free-form non-secret strings passed to the plugin.' },
+    reference: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9._:-]{1,100}$',
+      description: 'Your idempotency key: the same reference and body return the same issuance; a different body is a 409.',
+    },
+    metadata: {
+      type: 'object',
+      maxProperties: 20,
+      additionalProperties: { type: 'string', maxLength: 500 },
+      description: 'Free-form non-secret strings passed to the plugin.',
+    },
   },
 };
 
@@ -66,13 +79,20 @@ export const webhookPatchSchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
   minProperties: 1,
-  properties: (webhookCreateSchema.properties as Record<string, JsonSchema>),
+  properties: webhookCreateSchema.properties as Record<string, JsonSchema>,
 };
 
 export const rotateSecretSchema: JsonSchema = {
   type: 'object',
   additionalProperties: false,
-  properties: { overlapMs: { type: 'integer', minimum: 0, maximum: 604800000, description: 'How long the old secret keeps signing too, ms. Defaults to 24 h.' } },
+  properties: {
+    overlapMs: {
+      type: 'integer',
+      minimum: 0,
+      maximum: 604800000,
+      description: 'How long the old secret keeps signing too, ms. Defaults to 24 h.',
+    },
+  },
 };
 
 const instant: JsonSchema = {

@@ -54,9 +54,28 @@ export function createApp(services: AppServices): express.Express {
     next();
   });
 
+  // A request that reaches a closing host (on a connection opened before) gets a clear answer, not a half-served one.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (!services.isShuttingDown() || req.method === 'GET' || req.method === 'HEAD') {
+      next();
+      return;
+    }
+    res.setHeader('connection', 'close');
+    res.setHeader('retry-after', '1');
+    next(
+      new HostError(
+        503,
+        HostErrorCodes.SHUTTING_DOWN,
+        'the host is shutting down and takes no new work; retry (with the same reference for an issuance)',
+      ),
+    );
+  });
+
   // Bodies: JSON only. A body with another type is refused before parsing.
   app.use((req: Request, _res: Response, next: NextFunction) => {
-    const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+    const hasBody =
+      (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') ||
+      req.headers['transfer-encoding'] !== undefined;
     if (hasBody && !req.is('application/json')) {
       next(new HostError(415, HostErrorCodes.UNSUPPORTED_MEDIA_TYPE, 'request bodies must be application/json'));
       return;
@@ -67,7 +86,12 @@ export function createApp(services: AppServices): express.Express {
   // PostgreSQL cannot store U+0000 in text: refuse it at the door instead of failing deep in a write.
   app.use((req: Request, _res: Response, next: NextFunction) => {
     const bad = /%00/i.test(req.url) ? 'url' : findNul(req.body, 'body');
-    if (bad) next(new HostError(400, HostErrorCodes.VALIDATION_FAILED, `${bad}: must not contain U+0000`, { errors: [`${bad}: must not contain U+0000`] }));
+    if (bad)
+      next(
+        new HostError(400, HostErrorCodes.VALIDATION_FAILED, `${bad}: must not contain U+0000`, {
+          errors: [`${bad}: must not contain U+0000`],
+        }),
+      );
     else next();
   });
 
@@ -80,7 +104,13 @@ export function createApp(services: AppServices): express.Express {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     const principal = match ? services.apiKeys.authenticate(match[1]) : null;
     if (!principal) {
-      next(new HostError(401, HostErrorCodes.UNAUTHORIZED, match ? 'the API key is not valid' : 'send the API key as "Authorization: Bearer <key>"'));
+      next(
+        new HostError(
+          401,
+          HostErrorCodes.UNAUTHORIZED,
+          match ? 'the API key is not valid' : 'send the API key as "Authorization: Bearer <key>"',
+        ),
+      );
       return;
     }
     const context = ctx(req);
@@ -117,7 +147,12 @@ export function createApp(services: AppServices): express.Express {
     const route = routes.find((r) => r.pattern.test(req.path));
     if (route) {
       res.set('Allow', route.allow.join(', '));
-      sendProblem(res, 405, HostErrorCodes.METHOD_NOT_ALLOWED, `${req.method} is not allowed on ${req.path} (allowed: ${route.allow.join(', ')})`);
+      sendProblem(
+        res,
+        405,
+        HostErrorCodes.METHOD_NOT_ALLOWED,
+        `${req.method} is not allowed on ${req.path} (allowed: ${route.allow.join(', ')})`,
+      );
       return;
     }
     sendProblem(res, 404, HostErrorCodes.NOT_FOUND, `no route ${req.method} ${req.path}`);

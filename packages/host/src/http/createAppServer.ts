@@ -29,8 +29,10 @@ export function createAppServer(app: express.Express): Server {
   class AppResponse extends ServerResponse<AppRequest> {}
   // Express' prototype objects sit between the instance and Node's: copy each level's own properties, the
   // farthest first, so a nearer one overrides as it does on the chain.
-  for (const level of chainUpTo(app.request, IncomingMessage.prototype)) Object.defineProperties(AppRequest.prototype, Object.getOwnPropertyDescriptors(level));
-  for (const level of chainUpTo(app.response, ServerResponse.prototype)) Object.defineProperties(AppResponse.prototype, Object.getOwnPropertyDescriptors(level));
+  for (const level of chainUpTo(app.request, IncomingMessage.prototype))
+    Object.defineProperties(AppRequest.prototype, Object.getOwnPropertyDescriptors(level));
+  for (const level of chainUpTo(app.response, ServerResponse.prototype))
+    Object.defineProperties(AppResponse.prototype, Object.getOwnPropertyDescriptors(level));
   app.request = AppRequest.prototype as unknown as express.Request;
   app.response = AppResponse.prototype as unknown as express.Response;
   return createServer({ IncomingMessage: AppRequest, ServerResponse: AppResponse }, app);

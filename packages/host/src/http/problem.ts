@@ -3,6 +3,10 @@ import { isConnectorError, isRelaypointError, validateAgainstSchema, type JsonSc
 import { HostError, HostErrorCodes } from '../HostError.js';
 import { IssuanceError, type IssuanceErrorCode } from '../issuance/IssuanceError.js';
 import { ctx } from './requestContext.js';
+import { isStoreUnavailable } from '../store/isStoreUnavailable.js';
+
+/** `Retry-After` of a 503 `STORE_UNAVAILABLE`, in seconds: a database restart or failover usually takes a few. */
+const STORE_RETRY_AFTER_SECONDS = 5;
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -58,7 +62,12 @@ export function sendProblem(res: Response, status: number, code: string, detail:
 export function validateOrThrow(schema: JsonSchema, value: unknown, prefix: string): void {
   const errors = validateAgainstSchema(schema, value, { pathPrefix: prefix });
   if (errors.length > 0) {
-    throw new HostError(400, HostErrorCodes.VALIDATION_FAILED, errors.length === 1 ? errors[0] : `${errors.length} problems in the request`, { errors });
+    throw new HostError(
+      400,
+      HostErrorCodes.VALIDATION_FAILED,
+      errors.length === 1 ? errors[0] : `${errors.length} problems in the request`,
+      { errors },
+    );
   }
 }
 
@@ -80,7 +89,10 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     return;
   }
   if (err instanceof IssuanceError) {
-    sendProblem(res, ISSUANCE_STATUS[err.code as IssuanceErrorCode] ?? 400, String(err.code), err.message, { ...(err.errors ? { errors: err.errors } : {}), ...(err.extra ?? {}) });
+    sendProblem(res, ISSUANCE_STATUS[err.code as IssuanceErrorCode] ?? 400, String(err.code), err.message, {
+      ...(err.errors ? { errors: err.errors } : {}),
+      ...(err.extra ?? {}),
+    });
     return;
   }
   const bp = err as BodyParserError;
@@ -118,14 +130,47 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
   }
   // The router throws a URIError with status 400 (and no `expose`) for a path parameter with a broken percent-escape.
   if (err instanceof URIError && bp.status === 400) {
-    return sendProblem(res, 400, HostErrorCodes.VALIDATION_FAILED, 'the request path holds a malformed percent-escape', { errors: ['path: malformed percent-escape'] });
+    return sendProblem(res, 400, HostErrorCodes.VALIDATION_FAILED, 'the request path holds a malformed percent-escape', {
+      errors: ['path: malformed percent-escape'],
+    });
   }
   // Any other client-side failure the stack reports with a 4xx (an undecodable path segment, a broken gzip body...).
   if (bp && typeof bp.status === 'number' && bp.status >= 400 && bp.status < 500) {
-    const code = bp.status === 404 ? HostErrorCodes.NOT_FOUND : bp.status === 413 ? HostErrorCodes.PAYLOAD_TOO_LARGE : bp.status === 415 ? HostErrorCodes.UNSUPPORTED_MEDIA_TYPE : HostErrorCodes.VALIDATION_FAILED;
+    const code =
+      bp.status === 404
+        ? HostErrorCodes.NOT_FOUND
+        : bp.status === 413
+          ? HostErrorCodes.PAYLOAD_TOO_LARGE
+          : bp.status === 415
+            ? HostErrorCodes.UNSUPPORTED_MEDIA_TYPE
+            : HostErrorCodes.VALIDATION_FAILED;
     return sendProblem(res, bp.status, code, bp.expose && bp.message ? bp.message : 'the request could not be understood');
   }
-  ctx(req)?.log.error({ err: { name: (err as Error)?.name, message: (err as Error)?.message, code: (err as { code?: unknown })?.code, stack: (err as Error)?.stack } }, 'request failed');
+  if (isStoreUnavailable(err)) {
+    ctx(req)?.log.warn(
+      { err: { name: (err as Error)?.name, message: (err as Error)?.message, code: (err as { code?: unknown })?.code } },
+      'store unavailable',
+    );
+    res.setHeader('Retry-After', String(STORE_RETRY_AFTER_SECONDS));
+    return sendProblem(
+      res,
+      503,
+      HostErrorCodes.STORE_UNAVAILABLE,
+      'the store is unreachable; retry later with the same reference (it is the idempotency key: nothing is issued twice)',
+      { retryable: true },
+    );
+  }
+  ctx(req)?.log.error(
+    {
+      err: {
+        name: (err as Error)?.name,
+        message: (err as Error)?.message,
+        code: (err as { code?: unknown })?.code,
+        stack: (err as Error)?.stack,
+      },
+    },
+    'request failed',
+  );
   sendProblem(res, 500, HostErrorCodes.INTERNAL, 'internal error; the request id identifies it in the host logs');
 }
 
@@ -142,6 +187,12 @@ export function clientErrorResponse(parserCode: string | undefined): string {
         ? [408, 'REQUEST_TIMEOUT', 'the request was not received in time']
         : [400, 'MALFORMED_REQUEST', 'the request could not be parsed as HTTP'];
   const title = status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request';
-  const body = JSON.stringify({ type: `https://relaypoint.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`, title, status, detail, code });
+  const body = JSON.stringify({
+    type: `https://relaypoint.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+    title,
+    status,
+    detail,
+    code,
+  });
   return `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }

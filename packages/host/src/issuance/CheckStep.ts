@@ -1,4 +1,12 @@
-import { ErrorCodes, isConnectorError, resendIsSafe, type IssueResult, type Logger, type StatusQuery, type StatusResult } from '@relaypoint/core';
+import {
+  ErrorCodes,
+  isConnectorError,
+  resendIsSafe,
+  type IssueResult,
+  type Logger,
+  type StatusQuery,
+  type StatusResult,
+} from '@relaypoint/core';
 import type { ConnectorHandle } from '../connectors/ConnectorHandle.js';
 import { HostErrorCodes } from '../HostError.js';
 import type { CallTracker } from './CallTracker.js';
@@ -63,9 +71,17 @@ export class CheckStep {
         if (isConnectorError(e) && e.outcome === 'rejected' && e.code === ErrorCodes.PROVIDER_REFERENCE_CONFLICT) {
           // The provider holds this reference for a different issuance (another system on the account): ours was
           // not issued under it and cannot be, so it has failed. Never taken as our success.
-          return recorder.terminal(row.id, 'failed', e.providerCode ? { providerCode: e.providerCode } : {}, { code: String(e.code), message: e.message }, { reason });
+          return recorder.terminal(
+            row.id,
+            'failed',
+            e.providerCode ? { providerCode: e.providerCode } : {},
+            { code: String(e.code), message: e.message },
+            { reason },
+          );
         }
-        const failure = isConnectorError(e) ? { code: String(e.code), message: e.message } : { code: ErrorCodes.OUTCOME_UNKNOWN, message: 'status lookup failed' };
+        const failure = isConnectorError(e)
+          ? { code: String(e.code), message: e.message }
+          : { code: ErrorCodes.OUTCOME_UNKNOWN, message: 'status lookup failed' };
         // A lookup that reached no provider (breaker open, bulkhead full) neither counts nor moves the next check.
         const evidence = isConnectorError(e) && e.outcome === 'not_sent' ? 'not_sent' : 'asked';
         const next = nextCheck(row, evidence, this.now(), this.options.pace);
@@ -81,7 +97,10 @@ export class CheckStep {
           row.id,
           'failed',
           result,
-          { code: result.providerCode ?? HostErrorCodes.PROVIDER_DECLINED, message: result.providerMessage ?? 'the provider declined the issuance' },
+          {
+            code: result.providerCode ?? HostErrorCodes.PROVIDER_DECLINED,
+            message: result.providerMessage ?? 'the provider declined the issuance',
+          },
           { reason },
         );
       }
@@ -93,7 +112,12 @@ export class CheckStep {
     const windowPassed = repeatIsSafe(handle) && !mayResend;
     if (row.status !== 'pending' && windowPassed) {
       this.options.logger.warn(
-        { issuanceId: row.id, reference: row.reference, connector: row.connector, referenceWindowMs: handle.plugin.capabilities.referenceWindowMs },
+        {
+          issuanceId: row.id,
+          reference: row.reference,
+          connector: row.connector,
+          referenceWindowMs: handle.plugin.capabilities.referenceWindowMs,
+        },
         'the provider no longer remembers this reference (its window has passed); reconciling by lookup, never re-sending',
       );
     }
@@ -130,7 +154,10 @@ export class CheckStep {
       this.options.logger.warn(fields, 'issuance needs attention: still not terminal past reconciliation.maxAgeMs');
     } else if (now - created >= this.options.slowAfterMs && Number(row.updated_at) - created < this.options.slowAfterMs) {
       // Each step updates the row, so the step that first finds it past the threshold is the only one to log it.
-      this.options.logger.warn({ ...fields, slowAfterMs: this.options.slowAfterMs }, 'issuance open longer than reconciliation.slowAfterMs');
+      this.options.logger.warn(
+        { ...fields, slowAfterMs: this.options.slowAfterMs },
+        'issuance open longer than reconciliation.slowAfterMs',
+      );
     }
   }
 }

@@ -27,7 +27,11 @@ export class IssuanceError extends RelaypointError {
   /** Extra members of the answer (e.g. `reference`). */
   readonly extra?: Record<string, unknown>;
 
-  constructor(code: IssuanceErrorCode, message: string, options: RelaypointErrorOptions & { errors?: string[]; extra?: Record<string, unknown> } = {}) {
+  constructor(
+    code: IssuanceErrorCode,
+    message: string,
+    options: RelaypointErrorOptions & { errors?: string[]; extra?: Record<string, unknown> } = {},
+  ) {
     super(code, message, options);
     if (options.errors) this.errors = options.errors;
     if (options.extra) this.extra = options.extra;

@@ -3,7 +3,14 @@ import { GroupCommit, LeaseTable, type Database, type SqlExecutor } from '@relay
 import { IssuanceError, IssuanceErrorCodes } from './IssuanceError.js';
 // Spelled as the partial index `issuances_open_due` spells it: SQLite uses that index only for the same terms.
 import { OPEN_STATUSES_SQL as OPEN_SQL } from './issuanceMigrations.js';
-import { toRecord, type IssuanceRecord, type IssuanceRow, type IssuanceStatus, type StoredParams, type StoredResult } from './IssuanceRecord.js';
+import {
+  toRecord,
+  type IssuanceRecord,
+  type IssuanceRow,
+  type IssuanceStatus,
+  type StoredParams,
+  type StoredResult,
+} from './IssuanceRecord.js';
 import { buildRewardIssuedEvent } from './rewardIssuedEvent.js';
 
 /** The subset of the webhook service the journal needs: the outbox write inside our transaction. */
@@ -79,13 +86,30 @@ export class IssuanceJournal {
    * unique (tenant, reference) key decides, across every host, which request
    * calls the provider. Returns false when the reference exists already.
    */
-  async insertIntent(intent: { id: string; tenantId: string; reference: string; connector: string; hash: string; stored: StoredParams }): Promise<boolean> {
+  async insertIntent(intent: {
+    id: string;
+    tenantId: string;
+    reference: string;
+    connector: string;
+    hash: string;
+    stored: StoredParams;
+  }): Promise<boolean> {
     const now = this.now();
     const inserted = await this.group.query<{ id: string }>(
       `INSERT INTO issuances (id, tenant_id, reference, connector, request_hash, params, status, sends, checks, lease_owner, lease_until, next_check_at, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, 'in_flight', 1, 0, $7, $8, $8, $9, $9)
        ON CONFLICT (tenant_id, reference) DO NOTHING RETURNING id`,
-      [intent.id, intent.tenantId, intent.reference, intent.connector, intent.hash, JSON.stringify(intent.stored), this.options.hostId, now + this.options.leaseMs, now],
+      [
+        intent.id,
+        intent.tenantId,
+        intent.reference,
+        intent.connector,
+        intent.hash,
+        JSON.stringify(intent.stored),
+        this.options.hostId,
+        now + this.options.leaseMs,
+        now,
+      ],
     );
     return inserted.length > 0;
   }
@@ -95,7 +119,9 @@ export class IssuanceJournal {
   }
 
   async findByReference(tenantId: string, reference: string): Promise<IssuanceRow | undefined> {
-    return (await this.options.db.query<IssuanceRow>('SELECT * FROM issuances WHERE tenant_id = $1 AND reference = $2', [tenantId, reference]))[0];
+    return (
+      await this.options.db.query<IssuanceRow>('SELECT * FROM issuances WHERE tenant_id = $1 AND reference = $2', [tenantId, reference])
+    )[0];
   }
 
   /**
@@ -109,18 +135,25 @@ export class IssuanceJournal {
   claimDue(limit: number, orphans = false): Promise<IssuanceRow[]> {
     const now = this.now();
     return this.leases.claim<IssuanceRow>({
-      where: orphans ? { sql: `status IN ${OPEN_SQL} AND status = 'in_flight'` } : { sql: `status IN ${OPEN_SQL} AND next_check_at <= $1`, params: [now] },
+      where: orphans
+        ? { sql: `status IN ${OPEN_SQL} AND status = 'in_flight'` }
+        : { sql: `status IN ${OPEN_SQL} AND next_check_at <= $1`, params: [now] },
       orderBy: 'next_check_at',
       limit,
       takeOver: orphans ? 'others' : 'expired',
       sqliteIndex: 'issuances_open_due',
-      set: { sql: `settle_until = CASE WHEN status = 'in_flight' AND settle_until < $1 THEN $1 ELSE settle_until END`, params: [now + this.options.settleMs] },
+      set: {
+        sql: `settle_until = CASE WHEN status = 'in_flight' AND settle_until < $1 THEN $1 ELSE settle_until END`,
+        params: [now + this.options.settleMs],
+      },
     });
   }
 
   /** Leases one open row that is due now, for a request waiting on it: undefined when it is not due or someone holds it. */
   async claimIfDue(id: string): Promise<IssuanceRow | undefined> {
-    const rows = await this.leases.claimIds<IssuanceRow>([id], { where: { sql: `status IN ('pending', 'unknown') AND next_check_at <= $1`, params: [this.now()] } });
+    const rows = await this.leases.claimIds<IssuanceRow>([id], {
+      where: { sql: `status IN ('pending', 'unknown') AND next_check_at <= $1`, params: [this.now()] },
+    });
     return rows[0];
   }
 
@@ -136,11 +169,10 @@ export class IssuanceJournal {
 
   /** Counts one more send of a row this process holds; false when it lost the lease or the row is terminal. */
   async countResend(id: string): Promise<boolean> {
-    const claimed = await this.options.db.execute(`UPDATE issuances SET sends = sends + 1, checks = checks + 1, updated_at = $2 WHERE id = $1 AND lease_owner = $3 AND status IN ${OPEN_SQL}`, [
-      id,
-      this.now(),
-      this.options.hostId,
-    ]);
+    const claimed = await this.options.db.execute(
+      `UPDATE issuances SET sends = sends + 1, checks = checks + 1, updated_at = $2 WHERE id = $1 AND lease_owner = $3 AND status IN ${OPEN_SQL}`,
+      [id, this.now(), this.options.hostId],
+    );
     return claimed.rowCount === 1;
   }
 
@@ -175,7 +207,11 @@ export class IssuanceJournal {
         const event = buildRewardIssuedEvent(row, now);
         const problems = this.options.validateEvent(event.type, event.data);
         if (problems.length === 0) await this.options.outbox.publishWith(tx, row.tenant_id, event);
-        else this.options.logger.error({ issuanceId: id, problems }, 'reward.issued event does not match its schema; the success is recorded without it');
+        else
+          this.options.logger.error(
+            { issuanceId: id, problems },
+            'reward.issued event does not match its schema; the success is recorded without it',
+          );
       }
       return row;
     });
@@ -258,9 +294,10 @@ export class IssuanceJournal {
 
   /** Open issuances older than `maxAgeMs` (the `relaypoint_issuances_needs_attention` gauge). */
   async countNeedingAttention(): Promise<number> {
-    const rows = await this.options.db.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM issuances WHERE status IN ${OPEN_SQL} AND created_at <= $1`, [
-      this.now() - this.options.maxAgeMs,
-    ]);
+    const rows = await this.options.db.query<{ n: number | string }>(
+      `SELECT COUNT(*) AS n FROM issuances WHERE status IN ${OPEN_SQL} AND created_at <= $1`,
+      [this.now() - this.options.maxAgeMs],
+    );
     return Number(rows[0]?.n ?? 0);
   }
 }
@@ -273,9 +310,12 @@ function decodeCursor(cursor: string): { createdAt: number; id: string } {
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     // A safe non-negative integer only: PostgreSQL refuses 1.5 or 1e20 for a BIGINT (a 500 for a forged cursor).
-    if (Array.isArray(value) && Number.isSafeInteger(value[0]) && (value[0] as number) >= 0 && typeof value[1] === 'string') return { createdAt: value[0] as number, id: value[1] };
+    if (Array.isArray(value) && Number.isSafeInteger(value[0]) && (value[0] as number) >= 0 && typeof value[1] === 'string')
+      return { createdAt: value[0] as number, id: value[1] };
   } catch {
     // fall through
   }
-  throw new IssuanceError(IssuanceErrorCodes.VALIDATION_FAILED, 'cursor is not one this API returned', { errors: ['cursor: is not a valid cursor'] });
+  throw new IssuanceError(IssuanceErrorCodes.VALIDATION_FAILED, 'cursor is not one this API returned', {
+    errors: ['cursor: is not a valid cursor'],
+  });
 }

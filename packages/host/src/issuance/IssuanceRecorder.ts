@@ -30,14 +30,27 @@ export class IssuanceRecorder {
   ) {}
 
   /** Writes a terminal result unless the row is terminal already; returns the row as it now stands. */
-  async terminal(id: string, status: 'succeeded' | 'failed', result: StoredResult & Partial<IssueResult>, failure?: Failure, options: TerminalOptions = {}): Promise<IssuanceRow> {
+  async terminal(
+    id: string,
+    status: 'succeeded' | 'failed',
+    result: StoredResult & Partial<IssueResult>,
+    failure?: Failure,
+    options: TerminalOptions = {},
+  ): Promise<IssuanceRow> {
     const { row, changed } = await this.journal.recordTerminal(id, status, result, failure, options.settledOnly ?? false);
     if (changed) {
       this.tracker.changed(id);
       this.metrics?.onStatus(row.connector, status);
-      this.metrics?.onTerminal?.(row.connector, options.reason ?? 'none', Math.max(0, Number(row.completed_at) - Number(row.created_at)) / 1000);
+      this.metrics?.onTerminal?.(
+        row.connector,
+        options.reason ?? 'none',
+        Math.max(0, Number(row.completed_at) - Number(row.created_at)) / 1000,
+      );
       if (options.announce ?? true) {
-        this.logger.info({ issuanceId: id, reference: row.reference, connector: row.connector, status, code: failure?.code }, 'issuance recorded');
+        this.logger.info(
+          { issuanceId: id, reference: row.reference, connector: row.connector, status, code: failure?.code },
+          'issuance recorded',
+        );
       }
       return row;
     }
@@ -46,7 +59,14 @@ export class IssuanceRecorder {
       // (the tenant may have acted on the failure); a person has to settle it with the provider and the tenant.
       this.metrics?.onOutcomeConflict?.(row.connector);
       this.logger.error(
-        { issuanceId: id, reference: row.reference, connector: row.connector, recorded: row.status, reported: status, transactionId: result.transactionId ?? null },
+        {
+          issuanceId: id,
+          reference: row.reference,
+          connector: row.connector,
+          recorded: row.status,
+          reported: status,
+          transactionId: result.transactionId ?? null,
+        },
         'the provider reported a success for an issuance recorded failed; needs a person to settle it',
       );
     }

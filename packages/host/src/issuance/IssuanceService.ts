@@ -88,7 +88,13 @@ export class IssuanceService {
     const recorder = new IssuanceRecorder(this.journal, this.tracker, logger, metrics);
     const shared = { journal: this.journal, recorder, tracker: this.tracker, logger, clock, ...(metrics ? { metrics } : {}) };
     this.sender = new SendStep({ ...shared, intervalMs });
-    this.checker = new CheckStep({ ...shared, sender: this.sender, pace: options, maxAgeMs: options.maxAgeMs, slowAfterMs: options.slowAfterMs });
+    this.checker = new CheckStep({
+      ...shared,
+      sender: this.sender,
+      pace: options,
+      maxAgeMs: options.maxAgeMs,
+      slowAfterMs: options.slowAfterMs,
+    });
     this.reconciler = new Reconciler({ ...options, ...shared, checker: this.checker });
   }
 
@@ -104,11 +110,14 @@ export class IssuanceService {
 
   /** Issues once per (tenant, reference): the intent is durable before the provider call, the result before the answer. */
   async issue(tenantId: string, input: IssueInput): Promise<IssueOutcome> {
-    if (this.stopped) throw new IssuanceError(IssuanceErrorCodes.SHUTTING_DOWN, 'the host is shutting down; retry on another instance or later');
+    if (this.stopped)
+      throw new IssuanceError(IssuanceErrorCodes.SHUTTING_DOWN, 'the host is shutting down; retry on another instance or later');
     const handle = this.options.connectors.get(input.connector);
     if (!handle) {
       throw new IssuanceError(IssuanceErrorCodes.UNKNOWN_CONNECTOR, `no connector named "${input.connector}" is configured`, {
-        errors: [`connector: unknown connector "${input.connector}" (configured: ${[...this.options.connectors.keys()].join(', ') || 'none'})`],
+        errors: [
+          `connector: unknown connector "${input.connector}" (configured: ${[...this.options.connectors.keys()].join(', ') || 'none'})`,
+        ],
       });
     }
     const prepared = prepareIssue(tenantId, input, handle);
@@ -118,7 +127,14 @@ export class IssuanceService {
     // written waits for its provider call too, instead of returning before the call starts.
     const sent = await this.tracker.track(
       (async () => {
-        const fresh = await this.journal.insertIntent({ id, tenantId, reference: input.reference, connector: input.connector, hash: prepared.hash, stored: prepared.stored });
+        const fresh = await this.journal.insertIntent({
+          id,
+          tenantId,
+          reference: input.reference,
+          connector: input.connector,
+          hash: prepared.hash,
+          stored: prepared.stored,
+        });
         if (!fresh) return undefined;
         this.options.metrics?.onStatus(input.connector, 'in_flight');
         // The caller's request log line reports this result, so the journal does not log it a second time.
@@ -128,7 +144,11 @@ export class IssuanceService {
     if (!sent) return this.repeat(tenantId, input.reference, prepared.hash);
     let row = sent.row;
     if (OPEN_STATUSES.includes(row.status)) row = await this.waitForTerminal(row, deadline);
-    return { record: this.journal.toRecord(row), repeat: false, ...(sent.failure && row.status === 'failed' ? { failure: sent.failure } : {}) };
+    return {
+      record: this.journal.toRecord(row),
+      repeat: false,
+      ...(sent.failure && row.status === 'failed' ? { failure: sent.failure } : {}),
+    };
   }
 
   private async repeat(tenantId: string, reference: string, hash: string): Promise<IssueOutcome> {
@@ -136,9 +156,13 @@ export class IssuanceService {
     let row = await this.journal.findByReference(tenantId, reference);
     if (!row) throw new IssuanceError(IssuanceErrorCodes.REFERENCE_CONFLICT, `reference "${reference}" is being recorded; retry`);
     if (row.request_hash !== hash) {
-      throw new IssuanceError(IssuanceErrorCodes.REFERENCE_CONFLICT, `reference "${reference}" was already used with a different request; nothing was sent`, {
-        extra: { reference },
-      });
+      throw new IssuanceError(
+        IssuanceErrorCodes.REFERENCE_CONFLICT,
+        `reference "${reference}" was already used with a different request; nothing was sent`,
+        {
+          extra: { reference },
+        },
+      );
     }
     // Another request (maybe on another host) owns the call: wait for its answer instead of sending.
     if (OPEN_STATUSES.includes(row.status)) row = await this.waitForTerminal(row, deadline);
@@ -212,7 +236,10 @@ export class IssuanceService {
     ]);
     clearTimeout(timeout);
     if (timedOut) {
-      this.options.logger.warn({ inFlight: this.tracker.size }, 'shutdown grace elapsed; aborting provider calls still in flight (they stay open and are reconciled)');
+      this.options.logger.warn(
+        { inFlight: this.tracker.size },
+        'shutdown grace elapsed; aborting provider calls still in flight (they stay open and are reconciled)',
+      );
       this.tracker.abort();
       await all();
     }

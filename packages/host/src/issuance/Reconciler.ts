@@ -83,7 +83,10 @@ export class Reconciler {
           }
         } catch (e) {
           stillDue++;
-          this.options.logger.error({ err: errorSummary(e), issuanceId: row.id }, 'reconciliation step failed; the lease will expire and it will be retried');
+          this.options.logger.error(
+            { err: errorSummary(e), issuanceId: row.id },
+            'reconciliation step failed; the lease will expire and it will be retried',
+          );
         }
       }
     };
@@ -115,7 +118,11 @@ export class Reconciler {
       () => {
         const ids = [...this.options.tracker.calling];
         if (ids.length === 0) return;
-        this.options.journal.renew(ids).catch((e) => this.options.logger.error({ err: errorSummary(e) }, 'renewing the leases of provider calls in flight failed; retrying'));
+        this.options.journal
+          .renew(ids)
+          .catch((e) =>
+            this.options.logger.error({ err: errorSummary(e) }, 'renewing the leases of provider calls in flight failed; retrying'),
+          );
       },
       Math.max(Math.floor(this.options.journal.leases.leaseMs / 3), 50),
     );

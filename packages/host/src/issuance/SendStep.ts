@@ -48,7 +48,12 @@ export class SendStep {
    * recorded, so a call that retries for longer than the lease is never
    * re-sent by a reconciler meanwhile, here or on another host.
    */
-  send(id: string, handle: ConnectorHandle, params: IssueParams, context: { announce?: boolean; reason?: OpenReason; dueAt?: number } = {}): Promise<SendOutcome> {
+  send(
+    id: string,
+    handle: ConnectorHandle,
+    params: IssueParams,
+    context: { announce?: boolean; reason?: OpenReason; dueAt?: number } = {},
+  ): Promise<SendOutcome> {
     return this.options.tracker.calls(id, async () => {
       const started = performance.now();
       let result: IssueResult | undefined;
@@ -60,7 +65,11 @@ export class SendStep {
       }
       const outcome = result ? result.status : isConnectorError(error) ? error.outcome : 'error';
       this.options.metrics?.onProviderCall(handle.name, 'issue', (performance.now() - started) / 1000, outcome);
-      return this.apply(id, handle, result, error, params, { announce: context.announce ?? true, reason: context.reason ?? 'none', dueAt: context.dueAt ?? this.now() });
+      return this.apply(id, handle, result, error, params, {
+        announce: context.announce ?? true,
+        reason: context.reason ?? 'none',
+        dueAt: context.dueAt ?? this.now(),
+      });
     });
   }
 
@@ -78,7 +87,13 @@ export class SendStep {
       if (result.status === 'succeeded') return { row: await recorder.terminal(id, 'succeeded', result, undefined, terminal) };
       if (result.status === 'failed') {
         const code = result.providerCode ?? HostErrorCodes.PROVIDER_DECLINED;
-        return this.failure(id, result, { code, message: result.providerMessage ?? 'the provider declined the issuance' }, context, 'rejected');
+        return this.failure(
+          id,
+          result,
+          { code, message: result.providerMessage ?? 'the provider declined the issuance' },
+          context,
+          'rejected',
+        );
       }
       return { row: await recorder.open(id, 'pending', { result, next: this.now() + this.options.intervalMs }) };
     }
@@ -104,7 +119,10 @@ export class SendStep {
       // An unknown outcome: a send that may still take effect. Reconciled by reference.
       return { row: await recorder.open(id, 'unknown', { failure, next: this.now() + this.options.intervalMs, uncertain: true }) };
     }
-    this.options.logger.error({ err: errorSummary(error), issuanceId: id }, 'unexpected error from a provider call; keeping the issuance unknown');
+    this.options.logger.error(
+      { err: errorSummary(error), issuanceId: id },
+      'unexpected error from a provider call; keeping the issuance unknown',
+    );
     return {
       row: await recorder.open(id, 'unknown', {
         failure: { code: ErrorCodes.OUTCOME_UNKNOWN, message: 'unexpected error during the provider call' },
@@ -128,15 +146,28 @@ export class SendStep {
     context: { announce: boolean; reason: OpenReason },
     kind: 'rejected' | 'not_sent',
   ): Promise<SendOutcome> {
-    const row = await this.options.recorder.terminal(id, 'failed', fromProvider, failure, { announce: context.announce, reason: context.reason, settledOnly: true });
+    const row = await this.options.recorder.terminal(id, 'failed', fromProvider, failure, {
+      announce: context.announce,
+      reason: context.reason,
+      settledOnly: true,
+    });
     if (!OPEN_STATUSES.includes(row.status)) return { row, ...(row.status === 'failed' ? { failure: kind } : {}) };
     const settleAt = Number(row.settle_until);
     this.options.logger.warn(
-      { issuanceId: id, reference: row.reference, connector: row.connector, code: failure.code, settleAt: new Date(settleAt).toISOString() },
+      {
+        issuanceId: id,
+        reference: row.reference,
+        connector: row.connector,
+        code: failure.code,
+        settleAt: new Date(settleAt).toISOString(),
+      },
       'a send failed while an earlier send of the reference may still take effect at the provider; keeping the issuance unknown and checking it again after settleAt',
     );
     const open = await this.options.recorder.open(id, 'unknown', {
-      failure: { code: failure.code, message: `${failure.message} (not final: an earlier send of this reference may still take effect; checked again after ${new Date(settleAt).toISOString()})` },
+      failure: {
+        code: failure.code,
+        message: `${failure.message} (not final: an earlier send of this reference may still take effect; checked again after ${new Date(settleAt).toISOString()})`,
+      },
       next: Math.max(settleAt, this.now() + this.options.intervalMs),
     });
     return { row: open };

@@ -27,7 +27,12 @@ export function backoffMs(checks: number, pace: CheckPace): number {
  * nor moves the next check (the row stays due, so it is sent as soon as the
  * breaker lets calls through, at the reconciler's pace).
  */
-export function nextCheck(row: Pick<IssuanceRow, 'checks' | 'next_check_at'>, evidence: Evidence, now: number, pace: CheckPace): { at: number; counted: boolean } {
+export function nextCheck(
+  row: Pick<IssuanceRow, 'checks' | 'next_check_at'>,
+  evidence: Evidence,
+  now: number,
+  pace: CheckPace,
+): { at: number; counted: boolean } {
   if (evidence === 'not_sent') return { at: Math.min(Number(row.next_check_at), now), counted: false };
   return { at: now + backoffMs(Number(row.checks) + 1, pace), counted: true };
 }

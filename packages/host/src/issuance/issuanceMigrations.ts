@@ -35,7 +35,10 @@ export const OPEN_STATUSES_SQL = `('in_flight', 'pending', 'unknown')`;
 
 const settleColumn = (bigint: string) => `ALTER TABLE issuances ADD COLUMN settle_until ${bigint} NOT NULL DEFAULT 0`;
 
-const openDueIndex = ['DROP INDEX issuances_due', `CREATE INDEX issuances_open_due ON issuances (next_check_at) WHERE status IN ${OPEN_STATUSES_SQL}`];
+const openDueIndex = [
+  'DROP INDEX issuances_due',
+  `CREATE INDEX issuances_open_due ON issuances (next_check_at) WHERE status IN ${OPEN_STATUSES_SQL}`,
+];
 
 /**
  * The issuance journal (namespace `host`): one row per (tenant, reference),

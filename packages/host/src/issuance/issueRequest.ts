@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { ErrorCodes, pooledRandomBytes, validateIssueParams, type IssueParams, type IssueRequest, type StatusQuery } from '@relaypoint/core';
+import {
+  ErrorCodes,
+  pooledRandomBytes,
+  validateIssueParams,
+  type IssueParams,
+  type IssueRequest,
+  type StatusQuery,
+} from '@relaypoint/core';
 import type { ConnectorHandle } from '../connectors/ConnectorHandle.js';
 import { IssuanceError } from './IssuanceError.js';
 import type { IssuanceRow, StoredParams } from './IssuanceRecord.js';
@@ -76,7 +83,9 @@ export function prepareIssue(tenantId: string, input: IssueInput, handle: Connec
   if (sentReference.length > MAX_PROVIDER_REFERENCE) {
     const max = MAX_PROVIDER_REFERENCE - tenantId.length - 1;
     throw new IssuanceError(ErrorCodes.INVALID_REFERENCE, `reference must be at most ${max} characters for this tenant`, {
-      errors: [`body.reference: must be at most ${max} characters (the provider sees "${tenantId}:<reference>", at most ${MAX_PROVIDER_REFERENCE})`],
+      errors: [
+        `body.reference: must be at most ${max} characters (the provider sees "${tenantId}:<reference>", at most ${MAX_PROVIDER_REFERENCE})`,
+      ],
     });
   }
   const params: IssueParams = {
@@ -97,7 +106,9 @@ export function prepareIssue(tenantId: string, input: IssueInput, handle: Connec
     currency: request.amount.currency,
     ...(request.metadata !== undefined && Object.keys(request.metadata).length > 0 ? { metadata: request.metadata } : {}),
   };
-  const hash = createHash('sha256').update(canonical({ connector: input.connector, ...stored })).digest('hex');
+  const hash = createHash('sha256')
+    .update(canonical({ connector: input.connector, ...stored }))
+    .digest('hex');
   return { params: { ...params, amount: stored.amount }, stored, hash };
 }
 

@@ -6,7 +6,10 @@ import type { IssuanceRow, StoredParams, StoredResult } from './IssuanceRecord.j
  * The voucher code travels masked (last four characters); the full code is
  * on `GET /v1/issuances/:reference` for the tenant.
  */
-export function buildRewardIssuedEvent(row: IssuanceRow, now: number): { id: string; type: 'reward.issued'; data: Record<string, unknown> } {
+export function buildRewardIssuedEvent(
+  row: IssuanceRow,
+  now: number,
+): { id: string; type: 'reward.issued'; data: Record<string, unknown> } {
   const params = JSON.parse(row.params) as StoredParams;
   const result = row.result ? (JSON.parse(row.result) as StoredResult) : {};
   const voucher: Record<string, string> = {};

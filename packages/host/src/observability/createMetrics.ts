@@ -12,6 +12,8 @@ export interface MetricsSources {
   webhookQueueDepth(): Promise<number>;
   /** Open issuances past `maxAgeMs`. */
   needsAttention(): Promise<number>;
+  /** The store's driver: the SQLite-only histograms (WAL syncs, checkpoints) exist only for `sqlite`. Defaults to `sqlite`. */
+  storeDriver?: 'sqlite' | 'postgres';
 }
 
 /** The host's Prometheus metrics, in their own registry (several hosts can run in one process, e.g. in tests). */
@@ -28,10 +30,14 @@ export interface HostMetrics {
   storeCheckpoint(seconds: number): void;
 }
 
-/** Creates every `relaypoint_*` metric in a fresh registry, plus Node's default process metrics. */
+/**
+ * Creates every `relaypoint_*` metric in a fresh registry, plus Node's
+ * default metrics as `relaypoint_process_*` and `relaypoint_nodejs_*`
+ * (prom-client's own names already start with `process_` or `nodejs_`).
+ */
 export function createMetrics(sources: MetricsSources): HostMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'relaypoint_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'relaypoint_' });
   const issuances = new Counter({
     name: 'relaypoint_issuances_total',
     help: 'Issuance status transitions recorded by this host, by connector and status.',
@@ -97,17 +103,18 @@ export function createMetrics(sources: MetricsSources): HostMetrics {
     },
   });
   // Every SQLite commit waits for a WAL sync: a disk that stalls shows here before anywhere else.
+  const sqlite = (sources.storeDriver ?? 'sqlite') === 'sqlite';
   const sync = new Histogram({
     name: 'relaypoint_store_sync_seconds',
     help: 'SQLite WAL syncs (fdatasync; synchronous FULL): how long each took, seconds. Every commit waits for one.',
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
+    registers: sqlite ? [registry] : [],
   });
   const checkpoint = new Histogram({
     name: 'relaypoint_store_checkpoint_seconds',
     help: 'SQLite checkpoints (WAL copied into the database file, on a worker thread), seconds.',
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
+    registers: sqlite ? [registry] : [],
   });
   return {
     registry,

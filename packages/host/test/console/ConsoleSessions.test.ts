@@ -36,6 +36,11 @@ describe('ConsoleSessions', () => {
     expect(ConsoleSessions.csrfMatches(session, session.csrfToken)).to.equal(true);
     expect(ConsoleSessions.csrfMatches(session, undefined)).to.equal(false);
     expect(ConsoleSessions.csrfMatches(session, `${session.csrfToken}x`)).to.equal(false);
-    expect(ConsoleSessions.csrfMatches(session, session.csrfToken.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')))).to.equal(false);
+    expect(
+      ConsoleSessions.csrfMatches(
+        session,
+        session.csrfToken.replace(/^./, (c) => (c === 'A' ? 'B' : 'A')),
+      ),
+    ).to.equal(false);
   });
 });

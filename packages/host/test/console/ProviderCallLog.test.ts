@@ -1,7 +1,14 @@
 import { expect } from 'chai';
 import { ProviderCallLog, type ProviderCall } from '../../src/console/ProviderCallLog.js';
 
-const call = (patch: Partial<ProviderCall>): ProviderCall => ({ connector: 'airtime', operation: 'send', at: 0, ms: 10, outcome: 'succeeded', ...patch });
+const call = (patch: Partial<ProviderCall>): ProviderCall => ({
+  connector: 'airtime',
+  operation: 'send',
+  at: 0,
+  ms: 10,
+  outcome: 'succeeded',
+  ...patch,
+});
 
 describe('ProviderCallLog', () => {
   it('computes nearest-rank percentiles and counts error and refusal codes over the recent window', () => {
@@ -31,7 +38,12 @@ describe('ProviderCallLog', () => {
     const log = new ProviderCallLog();
     const failure = Object.assign(new Error('timed out'), { code: 'PROVIDER_TIMEOUT', outcome: 'unknown' });
     const resilient = {
-      issue: async (params: { reference: string }) => ({ status: 'succeeded', reference: params.reference, transactionId: 'tx-1', providerCode: 'OK' }),
+      issue: async (params: { reference: string }) => ({
+        status: 'succeeded',
+        reference: params.reference,
+        transactionId: 'tx-1',
+        providerCode: 'OK',
+      }),
       checkStatus: async () => {
         throw failure;
       },

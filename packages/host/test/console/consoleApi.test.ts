@@ -13,9 +13,17 @@ class ConsoleClient {
     const token = options.csrf === undefined ? this.csrf : options.csrf;
     if (token) headers['x-csrf-token'] = token;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${this.env.url}/console/api${path}`, { method, headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
+    const res = await fetch(`${this.env.url}/console/api${path}`, {
+      method,
+      headers,
+      ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+    });
     const text = await res.text();
-    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> & { items?: Array<Record<string, unknown>> } };
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: (text ? JSON.parse(text) : {}) as Record<string, unknown> & { items?: Array<Record<string, unknown>> },
+    };
   }
 
   async signIn(key: string) {
@@ -58,7 +66,7 @@ describe('host console API (/console/api)', () => {
     expect(r.body.code).to.equal('UNAUTHORIZED');
   });
 
-  it("shows a tenant only its own issuances, with voucher codes masked as the reward.issued event masks them", async () => {
+  it('shows a tenant only its own issuances, with voucher codes masked as the reward.issued event masks them', async () => {
     const a = ref('con-a');
     const b = ref('con-b');
     expect((await env.call('POST', '/v1/issuances', { key: TENANT_A_KEY, body: airtime(a) })).status).to.equal(201);
@@ -83,7 +91,10 @@ describe('host console API (/console/api)', () => {
     const sub = await c.call('POST', '/webhooks', { body: { url: 'https://example.com/hook', events: ['reward.issued'] }, csrf: null });
     expect(sub.status).to.equal(403);
     expect(sub.body.code).to.equal('CSRF_TOKEN_INVALID');
-    expect((await c.call('POST', '/webhooks', { body: { url: 'https://example.com/hook', events: ['reward.issued'] }, csrf: 'x'.repeat(43) })).status).to.equal(403);
+    expect(
+      (await c.call('POST', '/webhooks', { body: { url: 'https://example.com/hook', events: ['reward.issued'] }, csrf: 'x'.repeat(43) }))
+        .status,
+    ).to.equal(403);
     const ok = await c.call('POST', '/webhooks', { body: { url: 'https://example.com/hook', events: ['reward.issued'] } });
     expect(ok.status).to.equal(201);
   });
@@ -110,7 +121,11 @@ describe('host console API (/console/api)', () => {
     await c.signIn(TENANT_A_KEY);
     const r = await c.call('GET', '/issuances?status=lost&limit=0&from=yesterday');
     expect(r.status).to.equal(400);
-    expect(r.body.errors).to.have.members(['query.status: must be one of in_flight, pending, unknown, succeeded, failed', 'query.limit: must be an integer from 1 to 200', 'query.from: must be an ISO 8601 date-time or epoch milliseconds']);
+    expect(r.body.errors).to.have.members([
+      'query.status: must be one of in_flight, pending, unknown, succeeded, failed',
+      'query.limit: must be an integer from 1 to 200',
+      'query.from: must be an ISO 8601 date-time or epoch milliseconds',
+    ]);
   });
 
   it('reports connectors with breaker state and latency percentiles of the calls it saw', async () => {
@@ -145,7 +160,11 @@ describe('host console turned off (server.console: false)', () => {
       const page = await fetch(`${env.url}/console`);
       expect(page.status).to.equal(404);
       expect(page.headers.get('content-type')).to.contain('application/problem+json');
-      const session = await fetch(`${env.url}/console/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: TENANT_A_KEY }) });
+      const session = await fetch(`${env.url}/console/api/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ key: TENANT_A_KEY }),
+      });
       expect(session.status).to.equal(404);
     } finally {
       await env.close();

@@ -18,17 +18,36 @@ describe('console issuance list over 10,000 rows', () => {
       for (let i = start; i < Math.min(ROWS, start + 500); i++) {
         const n = args.length;
         values.push(`($${n + 1}, 'tenant-a', $${n + 2}, 'airtime', 'h', $${n + 3}, $${n + 4}, $${n + 5}, $${n + 5}, $${n + 5})`);
-        args.push(`iss_page_${String(i).padStart(5, '0')}`, `page-${String(i).padStart(5, '0')}`, params, i % 10 === 0 ? 'failed' : 'succeeded', t0 + i * 1000);
+        args.push(
+          `iss_page_${String(i).padStart(5, '0')}`,
+          `page-${String(i).padStart(5, '0')}`,
+          params,
+          i % 10 === 0 ? 'failed' : 'succeeded',
+          t0 + i * 1000,
+        );
       }
-      await env.host.db.query(`INSERT INTO issuances (id, tenant_id, reference, connector, request_hash, params, status, next_check_at, created_at, updated_at) VALUES ${values.join(', ')}`, args);
+      await env.host.db.query(
+        `INSERT INTO issuances (id, tenant_id, reference, connector, request_hash, params, status, next_check_at, created_at, updated_at) VALUES ${values.join(', ')}`,
+        args,
+      );
     }
   });
   after(async () => env?.close());
 
-  async function session(): Promise<(path: string) => Promise<{ items: Array<{ reference: string; status: string }>; nextCursor?: string }>> {
-    const r = await fetch(`${env.url}/console/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: TENANT_A_KEY }) });
+  async function session(): Promise<
+    (path: string) => Promise<{ items: Array<{ reference: string; status: string }>; nextCursor?: string }>
+  > {
+    const r = await fetch(`${env.url}/console/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ key: TENANT_A_KEY }),
+    });
     const cookie = (r.headers.get('set-cookie') ?? '').split(';')[0];
-    return async (path) => (await (await fetch(`${env.url}/console/api${path}`, { headers: { cookie } })).json()) as { items: Array<{ reference: string; status: string }>; nextCursor?: string };
+    return async (path) =>
+      (await (await fetch(`${env.url}/console/api${path}`, { headers: { cookie } })).json()) as {
+        items: Array<{ reference: string; status: string }>;
+        nextCursor?: string;
+      };
   }
 
   it('answers one page of 50 at a time, newest first, and the cursors walk every row exactly once', async () => {

@@ -34,12 +34,25 @@ export class LogCapture extends Writable {
  * its sample credentials. `plugin` maps a package name to what the config
  * names (default: the name itself); `resilience`, when given, goes on both.
  */
-export function simulatorConnectors(sim: Simulator, options: { resilience?: object; plugin?: (pkg: string) => string } = {}): HostConfig['connectors'] {
+export function simulatorConnectors(
+  sim: Simulator,
+  options: { resilience?: object; plugin?: (pkg: string) => string } = {},
+): HostConfig['connectors'] {
   const plugin = options.plugin ?? ((pkg: string) => pkg);
   const resilience = options.resilience === undefined ? {} : { resilience: options.resilience };
   return [
-    { name: 'airtime', plugin: plugin('@relaypoint/connector-airtime'), config: { baseUrl: `${sim.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' }, ...resilience },
-    { name: 'giftcard', plugin: plugin('@relaypoint/connector-giftcard'), config: { baseUrl: `${sim.url}/giftcard`, apiKey: 'sim-giftcard-key' }, ...resilience },
+    {
+      name: 'airtime',
+      plugin: plugin('@relaypoint/connector-airtime'),
+      config: { baseUrl: `${sim.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' },
+      ...resilience,
+    },
+    {
+      name: 'giftcard',
+      plugin: plugin('@relaypoint/connector-giftcard'),
+      config: { baseUrl: `${sim.url}/giftcard`, apiKey: 'sim-giftcard-key' },
+      ...resilience,
+    },
   ] as HostConfig['connectors'];
 }
 
@@ -53,7 +66,13 @@ export function baseConfig(sim: Simulator, storage: HostConfig['storage'], patch
       { id: 'tenant-b', name: 'Tenant B', apiKeys: [TENANT_B_KEY] },
     ],
     admin: { apiKey: ADMIN_KEY },
-    connectors: simulatorConnectors(sim, { resilience: { timeoutMs: 2000, retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 100 }, reconcile: { attempts: 2, delayMs: 50 } } }),
+    connectors: simulatorConnectors(sim, {
+      resilience: {
+        timeoutMs: 2000,
+        retry: { maxAttempts: 3, initialDelayMs: 20, maxDelayMs: 100 },
+        reconcile: { attempts: 2, delayMs: 50 },
+      },
+    }),
     webhooks: { retrySchedule: [0, 200, 500], requestTimeoutMs: 2000, ssrf: { allow: ['127.0.0.0/8', '::1/128'], allowHttp: true } },
     reconciliation: { intervalMs: 200, maxIntervalMs: 1000, maxAgeMs: 3_600_000, leaseMs: 10_000 },
     logging: { level: 'info' },
@@ -71,7 +90,11 @@ export interface TestEnv {
   logs: LogCapture;
   url: string;
   /** fetch with a tenant's key (JSON body when given). */
-  call(method: string, path: string, options?: { key?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: J; text: string }>;
+  call(
+    method: string,
+    path: string,
+    options?: { key?: string | null; body?: unknown; raw?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; body: J; text: string }>;
   close(): Promise<void>;
 }
 
@@ -83,7 +106,9 @@ export function storageOf(target?: StoreTarget): { storage: HostConfig['storage'
 }
 
 /** Starts a simulator and a host (SQLite unless a target is given). */
-export async function startEnv(options: { target?: StoreTarget; patch?: (sim: Simulator) => Partial<HostConfig>; sim?: Simulator } = {}): Promise<TestEnv> {
+export async function startEnv(
+  options: { target?: StoreTarget; patch?: (sim: Simulator) => Partial<HostConfig>; sim?: Simulator } = {},
+): Promise<TestEnv> {
   const sim = options.sim ?? (await startSimulator({ seed: 7 }));
   const { storage, cleanup } = storageOf(options.target);
   const logs = new LogCapture();
@@ -130,7 +155,16 @@ export function ref(prefix = 'ref'): string {
 
 /** An airtime issuance body. */
 export function airtime(reference: string, patch: Record<string, unknown> = {}): Record<string, unknown> {
-  return { connector: 'airtime', productId: 'AIRTIME_5', customerId: 'cust-1', phoneNumber: '+263771234567', amount: '5.00', currency: 'USD', reference, ...patch };
+  return {
+    connector: 'airtime',
+    productId: 'AIRTIME_5',
+    customerId: 'cust-1',
+    phoneNumber: '+263771234567',
+    amount: '5.00',
+    currency: 'USD',
+    reference,
+    ...patch,
+  };
 }
 
 /** A gift-card issuance body. */
@@ -139,7 +173,11 @@ export function giftcard(reference: string, patch: Record<string, unknown> = {})
 }
 
 /** Polls `fn` until it returns a truthy value (real time, bounded). */
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();

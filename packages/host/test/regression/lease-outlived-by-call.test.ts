@@ -24,7 +24,11 @@ describe('regression: a provider call that outlives its lease is not re-sent beh
             name: 'airtime',
             plugin: '@relaypoint/connector-airtime',
             config: { baseUrl: `${s.url}/airtime`, apiKey: 'sim-airtime-key', secret: 'sim-airtime-secret' },
-            resilience: { timeoutMs: 2000, retry: { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 100 }, reconcile: { attempts: 2, delayMs: 50 } },
+            resilience: {
+              timeoutMs: 2000,
+              retry: { maxAttempts: 2, initialDelayMs: 20, maxDelayMs: 100 },
+              reconcile: { attempts: 2, delayMs: 50 },
+            },
           },
         ],
       }),
@@ -35,7 +39,9 @@ describe('regression: a provider call that outlives its lease is not re-sent beh
   it('keeps the lease while the call waits out a 3 s Retry-After, sends once, and records the success', async () => {
     const reference = ref('lease');
     const sent = `tenant-a:${reference}`;
-    env.sim.setScenario({ rules: [{ route: 'airtime.issue', reference: sent, attempts: [1], fault: { type: 'rate-limit', retryAfterSeconds: 3 } }] });
+    env.sim.setScenario({
+      rules: [{ route: 'airtime.issue', reference: sent, attempts: [1], fault: { type: 'rate-limit', retryAfterSeconds: 3 } }],
+    });
     const res = await env.call('POST', '/v1/issuances', { body: airtime(reference) });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     expect(res.body).to.include({ status: 'succeeded' });

@@ -77,7 +77,8 @@ describeEachStore('regression: issuances that never reached the provider wait mi
       const started = Date.now();
       proxy.startBurst(BURST_MS);
       // A refusal answers with a problem document that carries the issuance.
-      const recordOf = (answer: { status: number; body: J }) => (answer.status >= 400 && answer.body.issuance ? answer.body.issuance : answer.body);
+      const recordOf = (answer: { status: number; body: J }) =>
+        answer.status >= 400 && answer.body.issuance ? answer.body.issuance : answer.body;
       const open = (body: J | undefined) => !body || ['in_flight', 'pending', 'unknown'].includes(String(body.status));
       // Clients POST each issuance once (8 at a time; a 202 after issuanceWaitMs lets them go on to the next), while
       // others keep asking about the open ones: half by repeating the POST, half by polling GET. Neither may delay them.
@@ -94,7 +95,10 @@ describeEachStore('regression: issuances that never reached the provider wait mi
           // Done once every issuance of this slice has been answered (not only sent) and is terminal.
           if (mine.every((reference) => final.has(reference) && !open(final.get(reference)))) return;
           for (const reference of mine.filter((r) => final.has(r) && open(final.get(r)))) {
-            const answer = slice % 2 === 0 ? await env.call('POST', '/v1/issuances', { body: airtime(reference) }) : await env.call('GET', `/v1/issuances/${reference}`);
+            const answer =
+              slice % 2 === 0
+                ? await env.call('POST', '/v1/issuances', { body: airtime(reference) })
+                : await env.call('GET', `/v1/issuances/${reference}`);
             final.set(reference, recordOf(answer));
           }
           await new Promise((r) => setTimeout(r, 300));
@@ -110,35 +114,65 @@ describeEachStore('regression: issuances that never reached the provider wait mi
         const entries = sim.ledger.entries({ provider: 'airtime', reference: sent });
         expect(record.status, `${reference}: ${JSON.stringify(record)}`).to.be.oneOf(['succeeded', 'failed']);
         expect(sim.ledger.countByReference('airtime', sent), `${reference} issued twice`).to.be.at.most(1);
-        if (record.status === ('succeeded' as unknown)) expect(entries.filter((e) => e.debited), `${reference} succeeded without a ledger entry`).to.have.length(1);
-        else expect(entries.filter((e) => e.debited), `${reference} failed but the ledger holds it`).to.deep.equal([]);
+        if (record.status === ('succeeded' as unknown))
+          expect(
+            entries.filter((e) => e.debited),
+            `${reference} succeeded without a ledger entry`,
+          ).to.have.length(1);
+        else
+          expect(
+            entries.filter((e) => e.debited),
+            `${reference} failed but the ledger holds it`,
+          ).to.deep.equal([]);
       }
 
       // The blip was real: answers were lost, the breaker opened, and some issuances never reached the provider.
       const lost = proxy.seen.filter((r) => r.lost);
       expect(lost.length, 'answers lost by the proxy').to.be.greaterThan(0);
-      expect(transitions.some((t) => t.state === 'open'), 'the breaker opened').to.equal(true);
+      expect(
+        transitions.some((t) => t.state === 'open'),
+        'the breaker opened',
+      ).to.equal(true);
       const closes = transitions.filter((t) => t.state === 'closed');
       expect(closes.length, 'the breaker closed again').to.be.greaterThan(0);
       const closedAt = closes[closes.length - 1].at;
       const firstSendAt = (reference: string) =>
-        proxy.seen.find((r) => r.method === 'POST' && r.path.startsWith('/airtime/issue') && r.reference === `tenant-a:${reference}`)?.at ?? Infinity;
+        proxy.seen.find((r) => r.method === 'POST' && r.path.startsWith('/airtime/issue') && r.reference === `tenant-a:${reference}`)?.at ??
+        Infinity;
       // Accepted before the breaker closed, yet not one send of them had reached the provider by then.
-      const neverSent = references.filter((reference) => Date.parse(String(final.get(reference)!.createdAt)) < closedAt && firstSendAt(reference) >= closedAt);
+      const neverSent = references.filter(
+        (reference) => Date.parse(String(final.get(reference)!.createdAt)) < closedAt && firstSendAt(reference) >= closedAt,
+      );
       expect(neverSent.length, 'issuances that had not reached the provider when the breaker closed').to.be.greaterThan(0);
       if (process.env.BLIP_DEBUG) {
         for (const reference of neverSent) {
           const record = final.get(reference)!;
-          const calls = proxy.seen.filter((e) => e.reference === `tenant-a:${reference}` || e.path.includes(`tenant-a:${reference}`)).map((e) => `${e.method[0]}@${e.at - closedAt}${e.lost ? 'L' : ''}+${(e.answeredAt ?? NaN) - e.at}`);
-          console.log(reference, record.status, record.sends, record.checks, Date.parse(String(record.createdAt)) - closedAt, Date.parse(String(record.completedAt)) - closedAt, record.error?.code, calls.join(' '));
+          const calls = proxy.seen
+            .filter((e) => e.reference === `tenant-a:${reference}` || e.path.includes(`tenant-a:${reference}`))
+            .map((e) => `${e.method[0]}@${e.at - closedAt}${e.lost ? 'L' : ''}+${(e.answeredAt ?? NaN) - e.at}`);
+          console.log(
+            reference,
+            record.status,
+            record.sends,
+            record.checks,
+            Date.parse(String(record.createdAt)) - closedAt,
+            Date.parse(String(record.completedAt)) - closedAt,
+            record.error?.code,
+            calls.join(' '),
+          );
         }
-        for (const r of proxy.seen.filter((e) => e.at > started + BURST_MS && (e.status === undefined || e.status >= 500 || e.answeredAt! - e.at > 500))) console.log('slow/failed after burst', r.method, r.path, r.at - started, r.status, (r.answeredAt ?? NaN) - r.at);
+        for (const r of proxy.seen.filter(
+          (e) => e.at > started + BURST_MS && (e.status === undefined || e.status >= 500 || e.answeredAt! - e.at > 500),
+        ))
+          console.log('slow/failed after burst', r.method, r.path, r.at - started, r.status, (r.answeredAt ?? NaN) - r.at);
         console.log(transitions.map((t) => `${t.state}@${t.at - started}`).join(' '), 'closedAt', closedAt - started);
       }
       const late = neverSent
         .map((reference) => ({ reference, afterCloseMs: Date.parse(String(final.get(reference)!.completedAt)) - closedAt }))
         .filter((r) => r.afterCloseMs > 2 * INTERVAL_MS);
-      expect(late, `never-sent issuances terminal more than 2 × intervalMs (${2 * INTERVAL_MS} ms) after the breaker closed`).to.deep.equal([]);
+      expect(late, `never-sent issuances terminal more than 2 × intervalMs (${2 * INTERVAL_MS} ms) after the breaker closed`).to.deep.equal(
+        [],
+      );
 
       // And every issuance, sent or not, within seconds of the recovery, not after a backoff of minutes: at most the
       // longest provider call (two attempts) and a few reconciler periods.
@@ -146,8 +180,12 @@ describeEachStore('regression: issuances that never reached the provider wait mi
       const recovered = Math.max(closedAt, started + BURST_MS);
       expect(lastTerminal - recovered, 'ms from recovery to the last terminal issuance').to.be.at.most(2 * TIMEOUT_MS + 4 * INTERVAL_MS);
 
-      const toTerminal = references.map((reference) => Date.parse(String(final.get(reference)!.completedAt)) - Date.parse(String(final.get(reference)!.createdAt))).sort((a, b) => a - b);
-      const neverSentTimes = neverSent.map((reference) => Date.parse(String(final.get(reference)!.completedAt)) - Date.parse(String(final.get(reference)!.createdAt))).sort((a, b) => a - b);
+      const toTerminal = references
+        .map((reference) => Date.parse(String(final.get(reference)!.completedAt)) - Date.parse(String(final.get(reference)!.createdAt)))
+        .sort((a, b) => a - b);
+      const neverSentTimes = neverSent
+        .map((reference) => Date.parse(String(final.get(reference)!.completedAt)) - Date.parse(String(final.get(reference)!.createdAt)))
+        .sort((a, b) => a - b);
       console.log(
         `    [${target.dialect}] burst ${BURST_MS} ms, ${ISSUANCES} issuances (${CONCURRENCY} at a time), ${lost.length} answers lost, ${neverSent.length} never sent before the breaker closed ` +
           `(${closedAt - started} ms after the burst began); time to terminal p50 ${percentile(toTerminal, 50)} ms, p99 ${percentile(toTerminal, 99)} ms, max ${toTerminal[toTerminal.length - 1]} ms; ` +

@@ -38,7 +38,12 @@ describe('regression: a re-send after the provider reference window reconciles b
     tmp = tempSqlitePath('relaypoint-window-');
     db = await openDatabase({ driver: 'sqlite', path: tmp.path });
     await db.migrate('host', issuanceMigrations);
-    const capabilities: ConnectorCapabilities = { duplicateReference: 'replay-identical', statusByReference: true, amountUnit: 'major', referenceWindowMs: 24 * HOUR };
+    const capabilities: ConnectorCapabilities = {
+      duplicateReference: 'replay-identical',
+      statusByReference: true,
+      amountUnit: 'major',
+      referenceWindowMs: 24 * HOUR,
+    };
     const plugin = defineConnectorPlugin({
       id: 'windowed',
       core: '^0.1.0',
@@ -59,7 +64,14 @@ describe('regression: a re-send after the provider reference window reconciles b
     };
     // One attempt and no lookups inside the pipeline: every later step is the reconciler's, driven by the fake clock.
     const resilient = createResilientConnector(connector, plugin, { retry: { maxAttempts: 1 }, reconcile: { attempts: 0 }, clock });
-    const handle: ConnectorHandle = { name: 'windowed', plugin, packageName: 'windowed-plugin', version: '1.0.0', resilient, instance: {} as ConnectorInstance };
+    const handle: ConnectorHandle = {
+      name: 'windowed',
+      plugin,
+      packageName: 'windowed-plugin',
+      version: '1.0.0',
+      resilient,
+      instance: {} as ConnectorInstance,
+    };
     service = new IssuanceService({
       db,
       connectors: new Map([['windowed', handle]]),
@@ -86,7 +98,14 @@ describe('regression: a re-send after the provider reference window reconciles b
     tmp.cleanup();
   });
 
-  const input = (reference: string) => ({ connector: 'windowed', productId: 'P', customerId: 'c', amount: '5.00', currency: 'USD', reference });
+  const input = (reference: string) => ({
+    connector: 'windowed',
+    productId: 'P',
+    customerId: 'c',
+    amount: '5.00',
+    currency: 'USD',
+    reference,
+  });
 
   it('re-sends an unknown issuance the provider does not know while inside the window', async () => {
     const first = await service.issue('t', input('inside'));

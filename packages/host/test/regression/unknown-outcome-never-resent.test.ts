@@ -14,11 +14,23 @@ describe('regression: an unknown outcome is never re-sent to a provider that may
   this.timeout(30_000);
   let env: TestEnv;
   before(async () => {
-    (globalThis as { __fakeProvider?: FakeProvider }).__fakeProvider = { issueCalls: [], statusCalls: 0, mode: 'unknown', known: new Map() };
+    (globalThis as { __fakeProvider?: FakeProvider }).__fakeProvider = {
+      issueCalls: [],
+      statusCalls: 0,
+      mode: 'unknown',
+      known: new Map(),
+    };
     env = await startEnv({
       patch: () => ({
         server: { port: 0, issuanceWaitMs: 300 },
-        connectors: [{ name: 'fake', plugin: join(fixturesDir, 'fake-provider'), config: {}, resilience: { retry: { maxAttempts: 3, initialDelayMs: 10 }, reconcile: { attempts: 1, delayMs: 10 } } }],
+        connectors: [
+          {
+            name: 'fake',
+            plugin: join(fixturesDir, 'fake-provider'),
+            config: {},
+            resilience: { retry: { maxAttempts: 3, initialDelayMs: 10 }, reconcile: { attempts: 1, delayMs: 10 } },
+          },
+        ],
         reconciliation: { intervalMs: 100, maxIntervalMs: 200, maxAgeMs: 3_600_000, leaseMs: 5_000 },
       }),
     });
@@ -35,11 +47,20 @@ describe('regression: an unknown outcome is never re-sent to a provider that may
     expect((await env.call('GET', `/v1/issuances/${reference}`)).body.status).to.equal('unknown');
 
     // The provider did issue it after all: reconciliation finds it by reference.
-    fake().known.set(`tenant-a:${reference}`, { status: 'succeeded', reference: `tenant-a:${reference}`, transactionId: 'tx-late', voucher: { code: 'LATE-9876' } });
-    const done = await waitFor(async () => {
-      const r = await env.call('GET', `/v1/issuances/${reference}`);
-      return r.body.status === ('succeeded' as unknown) ? r : undefined;
-    }, 10_000, 'succeeded');
+    fake().known.set(`tenant-a:${reference}`, {
+      status: 'succeeded',
+      reference: `tenant-a:${reference}`,
+      transactionId: 'tx-late',
+      voucher: { code: 'LATE-9876' },
+    });
+    const done = await waitFor(
+      async () => {
+        const r = await env.call('GET', `/v1/issuances/${reference}`);
+        return r.body.status === ('succeeded' as unknown) ? r : undefined;
+      },
+      10_000,
+      'succeeded',
+    );
     expect(done.body.transactionId).to.equal('tx-late');
     expect(fake().issueCalls).to.have.length(1);
   });

@@ -6,7 +6,17 @@ import { expect } from 'chai';
 import { startSimulator, type Simulator } from '@relaypoint/simulator';
 import type { HostConfig } from '../../src/index.js';
 import { simulatorConnectors } from '../helpers/harness.js';
-import { getJson, pluginPath, postJson, seededRandom, spawnHost, warmHost, writeConfig, type HostProcess, type WarmHost } from './hostProcess.js';
+import {
+  getJson,
+  pluginPath,
+  postJson,
+  seededRandom,
+  spawnHost,
+  warmHost,
+  writeConfig,
+  type HostProcess,
+  type WarmHost,
+} from './hostProcess.js';
 
 /*
  * Invariants 1 and 2 under kill -9: a host process (the real CLI) on SQLite is
@@ -49,7 +59,15 @@ type Provider = 'airtime' | 'giftcard';
 
 function bodyFor(reference: string, provider: Provider): Record<string, unknown> {
   return provider === 'airtime'
-    ? { connector: 'airtime', productId: 'AIRTIME_5', customerId: 'cust-crash', phoneNumber: '+263771234567', amount: '5.00', currency: 'USD', reference }
+    ? {
+        connector: 'airtime',
+        productId: 'AIRTIME_5',
+        customerId: 'cust-crash',
+        phoneNumber: '+263771234567',
+        amount: '5.00',
+        currency: 'USD',
+        reference,
+      }
     : { connector: 'giftcard', productId: 'GC-AMAZON-USD', customerId: 'cust-crash', amount: '25.00', currency: 'USD', reference };
 }
 
@@ -113,9 +131,19 @@ describe('crash recovery: SIGKILL during issuance, restart on the same SQLite st
             ],
           },
           // A refusal the airtime API documents as "nothing recorded": after a late commit, a re-send may meet it.
-          { name: 'operator briefly down', route: 'airtime.issue', probability: 0.1, fault: { type: 'status-before-commit', status: 503, code: 'OPERATOR_UNAVAILABLE' } },
+          {
+            name: 'operator briefly down',
+            route: 'airtime.issue',
+            probability: 0.1,
+            fault: { type: 'status-before-commit', status: 503, code: 'OPERATOR_UNAVAILABLE' },
+          },
           { name: 'flaky airtime lookups', route: 'airtime.lookup', probability: 0.15, fault: { type: 'reset' } },
-          { name: 'flaky gift-card lookups', route: 'giftcard.lookup', probability: 0.15, fault: { type: 'status-before-commit', status: 503 } },
+          {
+            name: 'flaky gift-card lookups',
+            route: 'giftcard.lookup',
+            probability: 0.15,
+            fault: { type: 'status-before-commit', status: 503 },
+          },
         ],
       },
     });
@@ -130,7 +158,9 @@ describe('crash recovery: SIGKILL during issuance, restart on the same SQLite st
     if (host) expect(await host.stop(5000), 'graceful exit code after the last run').to.equal(0);
     await sim?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
-    console.log(`      crash runs: ${RUNS} x ${BATCH} issuances, seed ${SEED}; final statuses and accepted-but-unanswered references recovered after the restart: ${JSON.stringify(tally)}`);
+    console.log(
+      `      crash runs: ${RUNS} x ${BATCH} issuances, seed ${SEED}; final statuses and accepted-but-unanswered references recovered after the restart: ${JSON.stringify(tally)}`,
+    );
   });
 
   for (let run = 1; run <= RUNS; run++) {
@@ -156,7 +186,10 @@ describe('crash recovery: SIGKILL during issuance, restart on the same SQLite st
         }),
       );
       const prefix = `${TENANT}:crash-s${SEED}-r${run}-`;
-      const seen = () => sim.journal.entries().filter((j) => j.reference?.startsWith(prefix) && (j.route === 'airtime.issue' || j.route === 'giftcard.order')).length;
+      const seen = () =>
+        sim.journal
+          .entries()
+          .filter((j) => j.reference?.startsWith(prefix) && (j.route === 'airtime.issue' || j.route === 'giftcard.order')).length;
       const waitUntil = Date.now() + 5000;
       while (byArrival && seen() < k && Date.now() < waitUntil) await sleep(3);
       await sleep(jitter);
@@ -173,7 +206,8 @@ describe('crash recovery: SIGKILL during issuance, restart on the same SQLite st
 
       // References the dead host accepted (journal row) without answering: the cases crash recovery exists for.
       for (const s of batch.filter((b) => b.first === null)) {
-        if ((await getJson(`${url}/v1/issuances/${encodeURIComponent(s.reference)}`, KEY)).status === 200) tally.recovered = (tally.recovered ?? 0) + 1;
+        if ((await getJson(`${url}/v1/issuances/${encodeURIComponent(s.reference)}`, KEY)).status === 200)
+          tally.recovered = (tally.recovered ?? 0) + 1;
       }
 
       // The client re-sends, with the same body, every request that got no answer.
@@ -201,7 +235,8 @@ describe('crash recovery: SIGKILL during issuance, restart on the same SQLite st
         await sleep(100);
       }
 
-      if (process.env.RELAYPOINT_CRASH_VERBOSE) console.log(`      run ${run}: killed ${killAt}, restart ${tStart} ms, settled ${Date.now() - t0 - tStart} ms later`);
+      if (process.env.RELAYPOINT_CRASH_VERBOSE)
+        console.log(`      run ${run}: killed ${killAt}, restart ${tStart} ms, settled ${Date.now() - t0 - tStart} ms later`);
       for (const j of sim.journal.entries()) for (const f of j.fault.split(',')) faults.set(f, (faults.get(f) ?? 0) + 1);
       sim.journal.clear();
       for (const s of batch) {
@@ -217,7 +252,11 @@ describe('crash recovery: SIGKILL during issuance, restart on the same SQLite st
           expect(entries[0].debited, what).to.equal(true);
           expect(record.transactionId, what).to.equal(entries[0].transactionId);
         }
-        if (status === 'failed') expect(entries.filter((e) => e.debited), `a host failure issued nothing: ${what}`).to.have.length(0);
+        if (status === 'failed')
+          expect(
+            entries.filter((e) => e.debited),
+            `a host failure issued nothing: ${what}`,
+          ).to.have.length(0);
         if (s.first?.status === 201) expect(status, `answered 201 before the kill: ${what}`).to.equal('succeeded');
       }
     });
@@ -246,7 +285,8 @@ describe('crash recovery: SIGKILL during issuance, restart on the same SQLite st
       const got = await getJson(`${url}/v1/issuances/${encodeURIComponent(s.reference)}`, KEY);
       const status = String(got.body.status);
       const issued = sim.ledger.entries({ provider: s.provider, reference: `${TENANT}:${s.reference}` }).filter((e) => e.debited).length;
-      if ((status === 'failed' && issued > 0) || (status === 'succeeded' && issued !== 1)) disagree.push(`${s.reference}: host ${status}, ledger ${issued}`);
+      if ((status === 'failed' && issued > 0) || (status === 'succeeded' && issued !== 1))
+        disagree.push(`${s.reference}: host ${status}, ledger ${issued}`);
     }
     expect(disagree).to.deep.equal([]);
   });

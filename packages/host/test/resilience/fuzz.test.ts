@@ -32,15 +32,39 @@ interface FuzzRequest {
 const weird = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.constantFrom('', ' ', '..', '%', '%ZZ', '%00', '%E0%A4%A', '../../etc/passwd', "' OR 1=1 --", '\u202e', '😀'.repeat(30), 'a'.repeat(5000), 'null', '-1', '1e309', '0x10'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '..',
+    '%',
+    '%ZZ',
+    '%00',
+    '%E0%A4%A',
+    '../../etc/passwd',
+    "' OR 1=1 --",
+    '\u202e',
+    '😀'.repeat(30),
+    'a'.repeat(5000),
+    'null',
+    '-1',
+    '1e309',
+    '0x10',
+  ),
   fc.integer().map(String),
 );
 
 /** A path segment: usually percent-encoded, sometimes raw (invalid escapes included). */
-const segment = fc.oneof({ weight: 3, arbitrary: weird.map((s) => encodeURIComponent(s)) }, { weight: 1, arbitrary: weird.map((s) => s.replace(/[/?#\s]/g, '')) });
+const segment = fc.oneof(
+  { weight: 3, arbitrary: weird.map((s) => encodeURIComponent(s)) },
+  { weight: 1, arbitrary: weird.map((s) => s.replace(/[/?#\s]/g, '')) },
+);
 
 const query = fc
-  .dictionary(fc.constantFrom('status', 'connector', 'cursor', 'limit', 'needs_attention', 'events', 'from', 'to', 'x', 'status[]'), fc.oneof(weird, fc.constantFrom('succeeded', 'pending', 'true', 'false', '0', '200', '-5', '99999999999999999999')), { maxKeys: 4 })
+  .dictionary(
+    fc.constantFrom('status', 'connector', 'cursor', 'limit', 'needs_attention', 'events', 'from', 'to', 'x', 'status[]'),
+    fc.oneof(weird, fc.constantFrom('succeeded', 'pending', 'true', 'false', '0', '200', '-5', '99999999999999999999')),
+    { maxKeys: 4 },
+  )
   .map((d) => {
     const q = Object.entries(d)
       .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
@@ -49,7 +73,20 @@ const query = fc
   });
 
 const path = fc.oneof(
-  fc.constantFrom('/v1/issuances', '/v1/webhooks', '/v1/events', '/v1/connectors', '/v1/tenants', '/healthz', '/readyz', '/metrics', '/openapi.json', '/v1', '/', '/v2/issuances'),
+  fc.constantFrom(
+    '/v1/issuances',
+    '/v1/webhooks',
+    '/v1/events',
+    '/v1/connectors',
+    '/v1/tenants',
+    '/healthz',
+    '/readyz',
+    '/metrics',
+    '/openapi.json',
+    '/v1',
+    '/',
+    '/v2/issuances',
+  ),
   segment.map((s) => `/v1/issuances/${s}`),
   segment.map((s) => `/v1/webhooks/${s}`),
   fc.tuple(segment, fc.constantFrom('rotate-secret', 'deliveries', 'replay', 'nope')).map(([s, t]) => `/v1/webhooks/${s}/${t}`),
@@ -60,7 +97,19 @@ const path = fc.oneof(
 /** Any JSON value, with the nasty numbers and strings a client may send. */
 const anyJson: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
-  fc.constantFrom(1e308, -0, Number.MAX_SAFE_INTEGER + 2, 0.1 + 0.2, '', 'x'.repeat(20_000), '\u0000', '5.000000000000000000001', '-5.00', '5,00', '٥.٠٠'),
+  fc.constantFrom(
+    1e308,
+    -0,
+    Number.MAX_SAFE_INTEGER + 2,
+    0.1 + 0.2,
+    '',
+    'x'.repeat(20_000),
+    '\u0000',
+    '5.000000000000000000001',
+    '-5.00',
+    '5,00',
+    '٥.٠٠',
+  ),
   weird,
 );
 
@@ -78,7 +127,23 @@ const validIssuance = (reference: string): Record<string, unknown> => ({
 const mutatedIssuance = fc
   .tuple(
     fc.string({ minLength: 1, maxLength: 30 }),
-    fc.dictionary(fc.constantFrom('connector', 'productId', 'customerId', 'phoneNumber', 'amount', 'currency', 'reference', 'metadata', 'extra', '__proto__', 'constructor'), anyJson, { maxKeys: 3 }),
+    fc.dictionary(
+      fc.constantFrom(
+        'connector',
+        'productId',
+        'customerId',
+        'phoneNumber',
+        'amount',
+        'currency',
+        'reference',
+        'metadata',
+        'extra',
+        '__proto__',
+        'constructor',
+      ),
+      anyJson,
+      { maxKeys: 3 },
+    ),
     fc.subarray(['connector', 'productId', 'customerId', 'phoneNumber', 'amount', 'currency', 'reference']),
   )
   .map(([ref, replaced, removed]) => {
@@ -90,7 +155,11 @@ const mutatedIssuance = fc
 const webhookBody = fc
   .record(
     {
-      url: fc.oneof(fc.webUrl(), weird, fc.constantFrom('http://127.0.0.1/x', 'http://169.254.169.254/latest', 'file:///etc/passwd', 'https://[::1]/')),
+      url: fc.oneof(
+        fc.webUrl(),
+        weird,
+        fc.constantFrom('http://127.0.0.1/x', 'http://169.254.169.254/latest', 'file:///etc/passwd', 'https://[::1]/'),
+      ),
       events: fc.oneof(fc.array(fc.oneof(fc.constantFrom('reward.issued', 'customer.enrolled', '*'), weird), { maxLength: 4 }), anyJson),
       description: anyJson,
       active: anyJson,
@@ -101,7 +170,12 @@ const webhookBody = fc
   )
   .map((b) => JSON.stringify(b));
 
-const eventBody = fc.record({ type: fc.oneof(fc.constantFrom('reward.issued', 'customer.enrolled', 'budget.threshold'), weird), data: anyJson, id: anyJson }, { requiredKeys: [] }).map((b) => JSON.stringify(b));
+const eventBody = fc
+  .record(
+    { type: fc.oneof(fc.constantFrom('reward.issued', 'customer.enrolled', 'budget.threshold'), weird), data: anyJson, id: anyJson },
+    { requiredKeys: [] },
+  )
+  .map((b) => JSON.stringify(b));
 
 const body = fc.oneof(
   { weight: 4, arbitrary: mutatedIssuance },
@@ -109,17 +183,42 @@ const body = fc.oneof(
   { weight: 1, arbitrary: eventBody },
   { weight: 2, arbitrary: anyJson.map((v) => JSON.stringify(v) ?? 'null') },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
-  { weight: 1, arbitrary: fc.constantFrom('{', '{"amount":', '[1,2', '{"a":1}{"b":2}', 'nul', '\uFEFF{}', '{"a":"\\ud800"}', '{"__proto__":{"x":1}}') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('{', '{"amount":', '[1,2', '{"a":1}{"b":2}', 'nul', '\uFEFF{}', '{"a":"\\ud800"}', '{"__proto__":{"x":1}}'),
+  },
   { weight: 1, arbitrary: fc.integer({ min: 90_000, max: 300_000 }).map((n) => JSON.stringify({ reference: 'big', pad: 'x'.repeat(n) })) },
 );
 
 const authorization = fc.oneof(
   { weight: 4, arbitrary: fc.constant(`Bearer ${TENANT_KEY}`) },
-  { weight: 1, arbitrary: fc.constantFrom(`Bearer ${ADMIN_KEY}`, `Bearer ${OTHER_KEY}`, `bearer   ${TENANT_KEY}  `, 'Bearer', 'Basic Zm9vOmJhcg==', `Bearer ${TENANT_KEY}x`, `Bearer ${'k'.repeat(8000)}`) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      `Bearer ${ADMIN_KEY}`,
+      `Bearer ${OTHER_KEY}`,
+      `bearer   ${TENANT_KEY}  `,
+      'Bearer',
+      'Basic Zm9vOmJhcg==',
+      `Bearer ${TENANT_KEY}x`,
+      `Bearer ${'k'.repeat(8000)}`,
+    ),
+  },
   { weight: 1, arbitrary: weird.map((w) => `Bearer ${w.replace(/[^\x21-\x7e]/g, '')}`) },
 );
 
-const contentType = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/json; charset=utf-16', 'application/json; charset=latin1', 'text/plain', 'application/x-www-form-urlencoded', 'application/problem+json', 'application/json; boundary=x', 'json', '*/*');
+const contentType = fc.constantFrom(
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=utf-16',
+  'application/json; charset=latin1',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'application/problem+json',
+  'application/json; boundary=x',
+  'json',
+  '*/*',
+);
 
 const request: fc.Arbitrary<FuzzRequest> = fc
   .record(
@@ -128,8 +227,17 @@ const request: fc.Arbitrary<FuzzRequest> = fc
       path: fc.tuple(path, query).map(([p, q]) => p + q),
       authorization: fc.option(authorization, { nil: undefined }),
       contentType: fc.option(contentType, { nil: undefined }),
-      requestId: fc.option(weird.map((w) => w.replace(/[^\x21-\x7e]/g, '')), { nil: undefined }),
-      actingTenant: fc.option(fc.oneof(fc.constantFrom('fuzz', 'other', 'nobody'), weird.map((w) => w.replace(/[^\x21-\x7e]/g, ''))), { nil: undefined }),
+      requestId: fc.option(
+        weird.map((w) => w.replace(/[^\x21-\x7e]/g, '')),
+        { nil: undefined },
+      ),
+      actingTenant: fc.option(
+        fc.oneof(
+          fc.constantFrom('fuzz', 'other', 'nobody'),
+          weird.map((w) => w.replace(/[^\x21-\x7e]/g, '')),
+        ),
+        { nil: undefined },
+      ),
       accept: fc.option(fc.constantFrom('application/xml', 'text/html', '*/*', 'application/json;q=0'), { nil: undefined }),
       body: fc.option(body, { nil: undefined, freq: 3 }),
     },
@@ -150,14 +258,24 @@ const request: fc.Arbitrary<FuzzRequest> = fc
 const issueRequest: fc.Arbitrary<FuzzRequest> = fc
   .tuple(
     fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/),
-    fc.option(fc.tuple(fc.constantFrom('productId', 'phoneNumber', 'amount', 'currency', 'customerId', 'metadata'), anyJson), { nil: undefined, freq: 2 }),
+    fc.option(fc.tuple(fc.constantFrom('productId', 'phoneNumber', 'amount', 'currency', 'customerId', 'metadata'), anyJson), {
+      nil: undefined,
+      freq: 2,
+    }),
     fc.constantFrom('airtime', 'giftcard'),
   )
   .map(([reference, change, connector]) => {
     const body: Record<string, unknown> =
-      connector === 'airtime' ? validIssuance(reference) : { connector, productId: 'GC-VISA-USD', customerId: 'cust-fuzz', amount: '12.34', currency: 'USD', reference };
+      connector === 'airtime'
+        ? validIssuance(reference)
+        : { connector, productId: 'GC-VISA-USD', customerId: 'cust-fuzz', amount: '12.34', currency: 'USD', reference };
     if (change) body[change[0]] = change[1];
-    return { method: 'POST', path: '/v1/issuances', headers: { authorization: `Bearer ${TENANT_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    return {
+      method: 'POST',
+      path: '/v1/issuances',
+      headers: { authorization: `Bearer ${TENANT_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    };
   });
 
 function describeRequest(r: FuzzRequest): string {
@@ -201,7 +319,11 @@ describe('HTTP API fuzz (fast-check)', function () {
     const send = async (r: FuzzRequest): Promise<string | null> => {
       let res: Response;
       try {
-        res = await fetch(`${host.url}${r.path}`, { method: r.method, headers: r.headers, ...(r.body !== undefined ? { body: r.body } : {}) });
+        res = await fetch(`${host.url}${r.path}`, {
+          method: r.method,
+          headers: r.headers,
+          ...(r.body !== undefined ? { body: r.body } : {}),
+        });
       } catch (e) {
         // fetch itself refuses some generated inputs (invalid header values): nothing reached the host.
         if (e instanceof TypeError && !String((e as Error & { cause?: unknown }).cause ?? '').includes('ECONN')) return null;
@@ -219,7 +341,12 @@ describe('HTTP API fuzz (fast-check)', function () {
         } catch {
           return `status ${res.status}: problem body is not JSON: ${text.slice(0, 200)}`;
         }
-        if (problem.status !== res.status || typeof problem.code !== 'string' || typeof problem.title !== 'string' || typeof problem.type !== 'string') {
+        if (
+          problem.status !== res.status ||
+          typeof problem.code !== 'string' ||
+          typeof problem.title !== 'string' ||
+          typeof problem.type !== 'string'
+        ) {
           return `status ${res.status}: problem fields wrong: ${text.slice(0, 300)}`;
         }
       }
@@ -228,16 +355,25 @@ describe('HTTP API fuzz (fast-check)', function () {
 
     const seed = process.env.RELAYPOINT_FUZZ_SEED ? Number(process.env.RELAYPOINT_FUZZ_SEED) : undefined;
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof({ weight: 4, arbitrary: request }, { weight: 1, arbitrary: issueRequest }), { minLength: BATCH, maxLength: BATCH }), async (batch) => {
-        const problems = (await Promise.all(batch.map(send))).map((p, i) => (p ? `${describeRequest(batch[i])}\n  -> ${p}` : null)).filter((p) => p !== null);
-        expect(problems, problems.join('\n')).to.deep.equal([]);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.oneof({ weight: 4, arbitrary: request }, { weight: 1, arbitrary: issueRequest }), {
+          minLength: BATCH,
+          maxLength: BATCH,
+        }),
+        async (batch) => {
+          const problems = (await Promise.all(batch.map(send)))
+            .map((p, i) => (p ? `${describeRequest(batch[i])}\n  -> ${p}` : null))
+            .filter((p) => p !== null);
+          expect(problems, problems.join('\n')).to.deep.equal([]);
+        },
+      ),
       { numRuns: Math.ceil(REQUESTS / BATCH), ...(seed !== undefined ? { seed } : {}), endOnFailure: false },
     );
     const answered = Object.values(seen).reduce((a, b) => a + b, 0);
     // Guards against a generator that fetch rejects wholesale: most requests must reach the host.
     expect(answered, 'requests the host answered').to.be.at.least(REQUESTS * 0.9);
     // The corpus reaches the interesting answers, not only 401 and 404.
-    for (const status of [200, 201, 400, 401, 404, 409, 413, 415, 422]) expect(seen[status] ?? 0, `answers with status ${status}`).to.be.greaterThan(0);
+    for (const status of [200, 201, 400, 401, 404, 409, 413, 415, 422])
+      expect(seen[status] ?? 0, `answers with status ${status}`).to.be.greaterThan(0);
   });
 });

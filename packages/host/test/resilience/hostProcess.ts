@@ -157,7 +157,12 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** POSTs JSON with a bearer key; resolves the status and parsed body, or `null` when the connection failed (host killed). */
-export async function postJson(url: string, key: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; body: Record<string, unknown> } | null> {
+export async function postJson(
+  url: string,
+  key: string,
+  body: unknown,
+  signal?: AbortSignal,
+): Promise<{ status: number; body: Record<string, unknown> } | null> {
   try {
     const res = await fetch(url, {
       method: 'POST',

@@ -13,7 +13,10 @@ describe('regression: malformed percent-escape in a path parameter', function ()
 
   for (const path of ['/v1/issuances/%ZZ', '/v1/webhooks/%E0%A4%A', '/v1/webhooks/%/rotate-secret', '/v1/deliveries/%C0/retry']) {
     it(`answers 400 problem+json for ${path}, not 500`, async () => {
-      const res = await fetch(`${regression.host.url}${path}`, { method: path.endsWith('retry') || path.endsWith('secret') ? 'POST' : 'GET', headers: { authorization: `Bearer ${KEY}` } });
+      const res = await fetch(`${regression.host.url}${path}`, {
+        method: path.endsWith('retry') || path.endsWith('secret') ? 'POST' : 'GET',
+        headers: { authorization: `Bearer ${KEY}` },
+      });
       const body = (await res.json()) as { status?: number; code?: string };
       expect(res.status, JSON.stringify(body)).to.equal(400);
       expect(res.headers.get('content-type')).to.match(/^application\/problem\+json/);

@@ -14,7 +14,9 @@ describe('regression: oversized request headers are answered as problem+json', f
   const regression = useRegressionHost('airtime');
 
   it('answers 431 with a problem document when the headers are over the limit', async () => {
-    const res = await fetch(`${regression.host.url}/v1/issuances?x=${'a'.repeat(9000)}`, { headers: { authorization: `Bearer ${'k'.repeat(8000)}` } });
+    const res = await fetch(`${regression.host.url}/v1/issuances?x=${'a'.repeat(9000)}`, {
+      headers: { authorization: `Bearer ${'k'.repeat(8000)}` },
+    });
     const text = await res.text();
     expect(res.status).to.equal(431);
     expect(res.headers.get('content-type'), `body: ${JSON.stringify(text)}`).to.match(/^application\/problem\+json/);

@@ -37,13 +37,35 @@ function pairConfig(sim: Simulator, url: string): HostConfig {
 function bodyFor(i: number): { provider: 'airtime' | 'giftcard'; body: Record<string, unknown> } {
   const reference = `pair-${i}`;
   return i % 2 === 0
-    ? { provider: 'airtime', body: { connector: 'airtime', productId: 'AIRTIME_5', customerId: 'cust-pair', phoneNumber: '+263771234567', amount: '5.00', currency: 'USD', reference } }
-    : { provider: 'giftcard', body: { connector: 'giftcard', productId: 'GC-AMAZON-USD', customerId: 'cust-pair', amount: '25.00', currency: 'USD', reference } };
+    ? {
+        provider: 'airtime',
+        body: {
+          connector: 'airtime',
+          productId: 'AIRTIME_5',
+          customerId: 'cust-pair',
+          phoneNumber: '+263771234567',
+          amount: '5.00',
+          currency: 'USD',
+          reference,
+        },
+      }
+    : {
+        provider: 'giftcard',
+        body: { connector: 'giftcard', productId: 'GC-AMAZON-USD', customerId: 'cust-pair', amount: '25.00', currency: 'USD', reference },
+      };
 }
 
 /** The fields two answers for one issuance must agree on. */
 function essence(r: Record<string, unknown>): unknown {
-  return { id: r.id, reference: r.reference, status: r.status, transactionId: r.transactionId, voucher: r.voucher, amount: r.amount, connector: r.connector };
+  return {
+    id: r.id,
+    reference: r.reference,
+    status: r.status,
+    transactionId: r.transactionId,
+    voucher: r.voucher,
+    amount: r.amount,
+    connector: r.connector,
+  };
 }
 
 if (postgresAvailableOrAnnounce(TITLE)) {
@@ -57,7 +79,10 @@ if (postgresAvailableOrAnnounce(TITLE)) {
     before(async () => {
       pg = await createTempPostgresDatabase();
       // A few ms of provider latency widens the window in which both hosts race for one reference.
-      sim = await startSimulator({ seed: 11, scenario: { rules: [{ route: '*', fault: { type: 'latency', distribution: 'uniform', minMs: 2, maxMs: 15 } }] } });
+      sim = await startSimulator({
+        seed: 11,
+        scenario: { rules: [{ route: '*', fault: { type: 'latency', distribution: 'uniform', minMs: 2, maxMs: 15 } }] },
+      });
       dir = mkdtempSync(join(tmpdir(), 'relaypoint-pair-'));
       const configFile = writeConfig(dir, pairConfig(sim, pg.url));
       // Both start together: migrations must also survive the race.
@@ -83,7 +108,9 @@ if (postgresAvailableOrAnnounce(TITLE)) {
           expect(a, `host A answered pair-${i}`).not.to.equal(null);
           expect(b, `host B answered pair-${i}`).not.to.equal(null);
           for (const r of [a!, b!]) statuses[r.status] = (statuses[r.status] ?? 0) + 1;
-          expect([a!.status, b!.status].sort(), `pair-${i}: ${JSON.stringify([a!.body, b!.body])}`).to.satisfy((s: number[]) => s.every((x) => [200, 201, 202].includes(x)));
+          expect([a!.status, b!.status].sort(), `pair-${i}: ${JSON.stringify([a!.body, b!.body])}`).to.satisfy((s: number[]) =>
+            s.every((x) => [200, 201, 202].includes(x)),
+          );
           if (a!.body.id !== b!.body.id) mismatches.push(`pair-${i}: ${String(a!.body.id)} vs ${String(b!.body.id)}`);
         }
       };
@@ -101,7 +128,9 @@ if (postgresAvailableOrAnnounce(TITLE)) {
       }
       expect(doubled, 'references issued more than once').to.deep.equal([]);
       expect(missing, 'references never issued').to.deep.equal([]);
-      console.log(`      ${COUNT} references x 2 hosts: answers ${JSON.stringify(statuses)}, ledger ${sim.ledger.entries().length} transactions`);
+      console.log(
+        `      ${COUNT} references x 2 hosts: answers ${JSON.stringify(statuses)}, ledger ${sim.ledger.entries().length} transactions`,
+      );
     });
 
     it('lists the same succeeded record for every reference on both hosts, and GET agrees', async () => {
@@ -128,7 +157,8 @@ if (postgresAvailableOrAnnounce(TITLE)) {
       }
       expect(differing).to.deep.equal([]);
       // The provider's transaction is the one recorded, and GET by reference answers it on both hosts (a sample).
-      for (const entry of sim.ledger.entries()) expect(a.get(entry.reference.slice(TENANT.length + 1))?.transactionId, entry.reference).to.equal(entry.transactionId);
+      for (const entry of sim.ledger.entries())
+        expect(a.get(entry.reference.slice(TENANT.length + 1))?.transactionId, entry.reference).to.equal(entry.transactionId);
       for (let i = 0; i < COUNT; i += 50) {
         const got = await Promise.all(hosts.map((h) => getJson(`${h.url}/v1/issuances/pair-${i}`, KEY)));
         expect(got.map((g) => g.status)).to.deep.equal([200, 200]);

@@ -6,7 +6,12 @@
 import { createInterface } from 'node:readline';
 import { cliPath } from './hostProcess.js';
 
-await Promise.all([import('../../src/index.js'), import('@relaypoint/connector-airtime'), import('@relaypoint/connector-giftcard'), import('yargs')]);
+await Promise.all([
+  import('../../src/index.js'),
+  import('@relaypoint/connector-airtime'),
+  import('@relaypoint/connector-giftcard'),
+  import('yargs'),
+]);
 
 const rl = createInterface({ input: process.stdin });
 const configFile = await new Promise<string>((resolve) => rl.once('line', (line) => resolve(line.trim())));

@@ -14,7 +14,9 @@ export function readJsonFile(path: string): unknown {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new ConfigError(ErrorCodes.CONFIG_UNREADABLE, [`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`], { cause: e });
+    throw new ConfigError(ErrorCodes.CONFIG_UNREADABLE, [`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`], {
+      cause: e,
+    });
   }
   try {
     return JSON.parse(text);
@@ -23,7 +25,11 @@ export function readJsonFile(path: string): unknown {
   }
 }
 
-function pending(p: { polls?: number; ms?: number; outcome: 'success' | 'failed' } | undefined, path: string, errors: string[]): PendingSpec | undefined {
+function pending(
+  p: { polls?: number; ms?: number; outcome: 'success' | 'failed' } | undefined,
+  path: string,
+  errors: string[],
+): PendingSpec | undefined {
   if (!p) return undefined;
   if (p.polls === undefined && p.ms === undefined) errors.push(`${path}: needs polls or ms`);
   return { ...p };
@@ -45,7 +51,10 @@ export function loadConfig(input: SimulatorConfig | string | undefined): Resolve
   const gc = { ...DEFAULT_CONFIG.giftcard, ...cfg.giftcard };
   const atCurrency = at.currency ?? 'USD';
   const gcCurrency = gc.currency ?? 'USD';
-  for (const [path, c] of [['airtime.currency', atCurrency], ['giftcard.currency', gcCurrency]] as const) {
+  for (const [path, c] of [
+    ['airtime.currency', atCurrency],
+    ['giftcard.currency', gcCurrency],
+  ] as const) {
     if (!isCurrency(c)) errors.push(`${path}: ${JSON.stringify(c)} is not an ISO 4217 code`);
   }
   if (errors.length) throw new ConfigError(ErrorCodes.CONFIG_INVALID, errors);
@@ -58,7 +67,12 @@ export function loadConfig(input: SimulatorConfig | string | undefined): Resolve
       return 0n;
     }
   };
-  const accounts = (list: readonly { id: string; apiKey: string; secret?: string; balance: string; balances?: Record<string, string> }[], currency: string, section: string, needSecret: boolean): Account[] =>
+  const accounts = (
+    list: readonly { id: string; apiKey: string; secret?: string; balance: string; balances?: Record<string, string> }[],
+    currency: string,
+    section: string,
+    needSecret: boolean,
+  ): Account[] =>
     list.map((a, i) => {
       if (needSecret && !a.secret) errors.push(`${section}.accounts[${i}].secret: is required (the X-Signature key)`);
       for (const [c, decimal] of Object.entries(a.balances ?? {})) {
@@ -66,7 +80,13 @@ export function loadConfig(input: SimulatorConfig | string | undefined): Resolve
         else minor(decimal, c, `${section}.accounts[${i}].balances.${c}`);
       }
       const balance = minor(a.balance, currency, `${section}.accounts[${i}].balance`);
-      return { id: a.id, apiKey: a.apiKey, ...(a.secret ? { secret: Buffer.from(a.secret, 'utf8') } : {}), initialBalance: balance, balance };
+      return {
+        id: a.id,
+        apiKey: a.apiKey,
+        ...(a.secret ? { secret: Buffer.from(a.secret, 'utf8') } : {}),
+        initialBalance: balance,
+        balance,
+      };
     });
   const byKey = (list: Account[], section: string): Map<string, Account> => {
     const m = new Map<string, Account>();
@@ -116,8 +136,19 @@ export function loadConfig(input: SimulatorConfig | string | undefined): Resolve
     if (fixed) {
       const values = p.denominations!.map((d, j) => minor(d, p.currency, `${path}.denominations[${j}]`));
       gcProducts.set(p.id, {
-        id: p.id, brand: p.brand, name: p.name ?? p.brand, currency: p.currency, denominations: values, ...(pend ? { pending: pend } : {}),
-        wire: { id: p.id, brand: p.brand, name: p.name ?? p.brand, currency: p.currency, denomination: { type: 'fixed', values: values.map((v) => fromMinorUnits(v, p.currency)) } },
+        id: p.id,
+        brand: p.brand,
+        name: p.name ?? p.brand,
+        currency: p.currency,
+        denominations: values,
+        ...(pend ? { pending: pend } : {}),
+        wire: {
+          id: p.id,
+          brand: p.brand,
+          name: p.name ?? p.brand,
+          currency: p.currency,
+          denomination: { type: 'fixed', values: values.map((v) => fromMinorUnits(v, p.currency)) },
+        },
       });
     } else {
       if (p.minAmount === undefined || p.maxAmount === undefined) {
@@ -128,14 +159,32 @@ export function loadConfig(input: SimulatorConfig | string | undefined): Resolve
       const max = minor(p.maxAmount, p.currency, `${path}.maxAmount`);
       if (min > max) errors.push(`${path}.maxAmount: must be >= minAmount`);
       gcProducts.set(p.id, {
-        id: p.id, brand: p.brand, name: p.name ?? p.brand, currency: p.currency, min, max, ...(pend ? { pending: pend } : {}),
-        wire: { id: p.id, brand: p.brand, name: p.name ?? p.brand, currency: p.currency, denomination: { type: 'range', min: fromMinorUnits(min, p.currency), max: fromMinorUnits(max, p.currency) } },
+        id: p.id,
+        brand: p.brand,
+        name: p.name ?? p.brand,
+        currency: p.currency,
+        min,
+        max,
+        ...(pend ? { pending: pend } : {}),
+        wire: {
+          id: p.id,
+          brand: p.brand,
+          name: p.name ?? p.brand,
+          currency: p.currency,
+          denomination: { type: 'range', min: fromMinorUnits(min, p.currency), max: fromMinorUnits(max, p.currency) },
+        },
       });
     }
   });
 
   const resolved: ResolvedConfig = {
-    airtime: { currency: atCurrency, accounts: atAccounts, byKey: byKey(atAccounts, 'airtime'), products: atProducts, recentRechargeWindowMs: at.recentRechargeWindowMs ?? 0 },
+    airtime: {
+      currency: atCurrency,
+      accounts: atAccounts,
+      byKey: byKey(atAccounts, 'airtime'),
+      products: atProducts,
+      recentRechargeWindowMs: at.recentRechargeWindowMs ?? 0,
+    },
     giftcard: { currency: gcCurrency, accounts: gcAccounts, byKey: byKey(gcAccounts, 'giftcard'), products: gcProducts },
     sections: { airtime: { ...at, currency: atCurrency }, giftcard: { ...gc, currency: gcCurrency } },
   };

@@ -37,22 +37,25 @@ export function canResolveUnknown(caps: ConnectorCapabilities): boolean {
 /** Why a fault must be reported the way the contract says, per fault kind. */
 export const ADVICE: Record<string, string> = {
   'status-before-commit':
-    'a 5xx answer (or a gateway\'s 408) may come after the provider committed: map it to outcome unknown (OutcomeUnknownError, e.g. PROVIDER_SERVER_ERROR), never to failed, rejected or not_sent',
+    "a 5xx answer (or a gateway's 408) may come after the provider committed: map it to outcome unknown (OutcomeUnknownError, e.g. PROVIDER_SERVER_ERROR), never to failed, rejected or not_sent",
   'status-after-commit':
-    'a 5xx answer (or a gateway\'s 408) may come after the provider committed: map it to outcome unknown (OutcomeUnknownError, e.g. PROVIDER_SERVER_ERROR), never to failed, rejected or not_sent; ' +
+    "a 5xx answer (or a gateway's 408) may come after the provider committed: map it to outcome unknown (OutcomeUnknownError, e.g. PROVIDER_SERVER_ERROR), never to failed, rejected or not_sent; " +
     'so may an unexpected 1xx/3xx (a 303 See Other to the POST that created the transaction, say): PROVIDER_BAD_RESPONSE, outcome unknown. ' +
     'The status wins over the body: a 5xx is outcome unknown even when its body carries a refusal code, unless the provider documents that very status and code as answered before anything was recorded',
   'drop-after-commit':
     'a connection lost after the request left must be outcome unknown (toConnectorError gives PROVIDER_CONNECTION_LOST), never failed, rejected or not_sent',
-  reset: 'a connection reset after the request left must be outcome unknown (toConnectorError gives PROVIDER_CONNECTION_LOST), never failed, rejected or not_sent',
-  truncate: 'a body cut short after the request left must be outcome unknown (PROVIDER_CONNECTION_LOST or PROVIDER_BAD_RESPONSE), never a success, a failure, rejected or not_sent',
-  malformed: 'a 2xx body that does not parse must be outcome unknown (parseJsonBody throws PROVIDER_BAD_RESPONSE), never a success, a failure, rejected or not_sent',
+  reset:
+    'a connection reset after the request left must be outcome unknown (toConnectorError gives PROVIDER_CONNECTION_LOST), never failed, rejected or not_sent',
+  truncate:
+    'a body cut short after the request left must be outcome unknown (PROVIDER_CONNECTION_LOST or PROVIDER_BAD_RESPONSE), never a success, a failure, rejected or not_sent',
+  malformed:
+    'a 2xx body that does not parse must be outcome unknown (parseJsonBody throws PROVIDER_BAD_RESPONSE), never a success, a failure, rejected or not_sent',
   hang: 'pass options.signal to your HTTP client so the per-attempt timeout cancels the request; a timeout after the request left is outcome unknown (PROVIDER_TIMEOUT)',
 };
 
 /** Fails when the provider recorded issuances for references other than `reference`, or more than one for it. */
-export function assertAtMostOneIssuance(h: ContractHarness, reference: string): void {
-  const all = h.ledger();
+export async function assertAtMostOneIssuance(h: ContractHarness, reference: string): Promise<void> {
+  const all = await h.ledger();
   const foreign = all.filter((e) => e.reference !== reference);
   if (foreign.length > 0) {
     const refs = [...new Set(foreign.map((e) => e.reference))].join(', ');
@@ -63,7 +66,9 @@ export function assertAtMostOneIssuance(h: ContractHarness, reference: string): 
   }
   const mine = all.filter((e) => e.reference === reference);
   if (mine.length > 1) {
-    fail(`reference ${reference} was issued ${mine.length} times by the provider: your plugin re-sent a request whose outcome was unknown without a stable reference`);
+    fail(
+      `reference ${reference} was issued ${mine.length} times by the provider: your plugin re-sent a request whose outcome was unknown without a stable reference`,
+    );
   }
 }
 
@@ -86,18 +91,19 @@ export function assertStableReference(h: ContractHarness, reference: string): vo
  * same reference or by a status lookup), never `failed`/`rejected` for an
  * issuance that happened, and never a success the provider has no record of.
  */
-export function assertResolvedToTruth(h: ContractHarness, reference: string, settled: Settled, fault: string): void {
-  assertAtMostOneIssuance(h, reference);
+export async function assertResolvedToTruth(h: ContractHarness, reference: string, settled: Settled, fault: string): Promise<void> {
+  await assertAtMostOneIssuance(h, reference);
   assertStableReference(h, reference);
   const caps = h.plugin.capabilities;
-  const entry = h.ledger(reference)[0];
+  const entry = (await h.ledger(reference))[0];
   const advice = ADVICE[fault] ?? 'an answer that does not prove nothing was issued must be outcome unknown';
   const after = `after a "${fault}" fault on the first attempt`;
   if (entry) {
     const issued = `reference ${reference} was issued by the provider (transaction ${entry.transactionId}, status ${entry.status})`;
     if (!settled.ok) {
       if (!isConnectorError(settled.error)) fail(`${issued} but your plugin threw ${describeError(settled.error)} ${after}`);
-      if (settled.error.outcome !== 'unknown') fail(`${issued} but your plugin reported it as ${settled.error.outcome} (${settled.error.code}) ${after}: ${advice}`);
+      if (settled.error.outcome !== 'unknown')
+        fail(`${issued} but your plugin reported it as ${settled.error.outcome} (${settled.error.code}) ${after}: ${advice}`);
       if (canResolveUnknown(caps)) {
         fail(
           `${issued} but the call ended with ${describeError(settled.error)} ${after}, although your plugin declares duplicateReference "${caps.duplicateReference}" ` +
@@ -107,19 +113,25 @@ export function assertResolvedToTruth(h: ContractHarness, reference: string, set
       return;
     }
     const r = settled.result;
-    if (r.status === 'failed' && entry.status === h.target.successStatus) fail(`${issued} but your plugin reported failed ${after}: ${advice}`);
+    if (r.status === 'failed' && entry.status === h.target.successStatus)
+      fail(`${issued} but your plugin reported failed ${after}: ${advice}`);
     if (r.transactionId !== entry.transactionId) {
-      fail(`${issued} but your plugin reported ${describeResult(r)} ${after}: it must return the provider's transaction, so report ${fault === 'malformed' ? 'an unparsable body' : 'this answer'} as outcome unknown and let the pipeline resolve it (${advice})`);
+      fail(
+        `${issued} but your plugin reported ${describeResult(r)} ${after}: it must return the provider's transaction, so report ${fault === 'malformed' ? 'an unparsable body' : 'this answer'} as outcome unknown and let the pipeline resolve it (${advice})`,
+      );
     }
     if (r.status === 'succeeded' && entry.voucherCode !== undefined && r.voucher?.code !== entry.voucherCode) {
       fail(`${issued} with voucher ${entry.voucherCode} but your plugin reported ${describeResult(r)} ${after}: ${advice}`);
     }
-    if (r.reference !== reference) fail(`your plugin returned reference ${r.reference} for reference ${reference}: echo params.reference in the result`);
+    if (r.reference !== reference)
+      fail(`your plugin returned reference ${r.reference} for reference ${reference}: echo params.reference in the result`);
     return;
   }
   // Nothing was issued (the fault hit before the commit).
   if (settled.ok) {
-    fail(`your plugin reported ${describeResult(settled.result)} for reference ${reference} ${after}, but the provider has no transaction for it: ${advice}`);
+    fail(
+      `your plugin reported ${describeResult(settled.result)} for reference ${reference} ${after}, but the provider has no transaction for it: ${advice}`,
+    );
   }
   if (!isConnectorError(settled.error)) fail(`your plugin threw ${describeError(settled.error)} ${after}`);
   if (settled.error.outcome !== 'unknown') {
@@ -170,9 +182,9 @@ export function describeFault(fault: Fault): string {
  * circuit) and no earlier attempt was `unknown`, for a voucher that exists.
  * A result is accepted only when it is exactly what the provider recorded.
  */
-export function assertAttemptOutcomeUnknown(h: ContractHarness, reference: string, settled: Settled, fault: Fault): void {
+export async function assertAttemptOutcomeUnknown(h: ContractHarness, reference: string, settled: Settled, fault: Fault): Promise<void> {
   const caps = h.plugin.capabilities;
-  const entry = h.ledger(reference)[0];
+  const entry = (await h.ledger(reference))[0];
   const what = describeFault(fault);
   const advice = ADVICE[fault.type] ?? 'an answer that does not prove nothing was issued must be outcome unknown';
   const may = entry

@@ -1,5 +1,6 @@
 export { describeConnectorContract, DEFAULT_CONTRACT_SEED } from './describeConnectorContract.js';
-export type { ConnectorContractOptions } from './describeConnectorContract.js';
+export type { ConnectorContractOptions, SimulatorContractOptions, ProxyContractOptions } from './describeConnectorContract.js';
+export type { ContractProbe, ContractProxyOptions, ProbeRecord } from './ContractProbe.js';
 export type { ChaosOptions } from './cases/chaosCase.js';
 export { CHAOS_FAULTS } from './cases/chaosCase.js';
 export { CONTRACT_RESILIENCE } from './ContractHarness.js';

@@ -49,7 +49,10 @@ export const PLANTED_MISTAKES: readonly PlantedMistake[] = [
 ];
 
 function refusal(e: unknown, what: string): ProviderRejectedError {
-  return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `the provider refused the request (${what})`, { retryable: false, cause: e });
+  return new ProviderRejectedError(ErrorCodes.PROVIDER_BAD_REQUEST, `the provider refused the request (${what})`, {
+    retryable: false,
+    cause: e,
+  });
 }
 
 function floatAmount(request: IssueRequest): IssueRequest {
@@ -84,7 +87,8 @@ function plant(inner: Connector, mistake: PlantedMistake, config: unknown): Conn
       try {
         return await issueOnce(request, options);
       } catch (e) {
-        if (mistake === 'voucherless-success' && isConnectorError(e) && e.code === ErrorCodes.PROVIDER_BAD_RESPONSE) return { status: 'succeeded', reference: request.reference };
+        if (mistake === 'voucherless-success' && isConnectorError(e) && e.code === ErrorCodes.PROVIDER_BAD_RESPONSE)
+          return { status: 'succeeded', reference: request.reference };
         if (mistake === 'retries-on-its-own' && isConnectorError(e) && e.outcome !== 'rejected') {
           try {
             return await issueOnce(request, options);
@@ -112,7 +116,8 @@ function plant(inner: Connector, mistake: PlantedMistake, config: unknown): Conn
  * The copy keeps the plugin's id, config schema and capabilities.
  */
 export function plantMistake<TConfig>(plugin: ConnectorPlugin<TConfig>, mistake: PlantedMistake): ConnectorPlugin<TConfig> {
-  if (!PLANTED_MISTAKES.includes(mistake)) throw new Error(`plantMistake: mistake must be one of ${PLANTED_MISTAKES.join(', ')}, got ${JSON.stringify(mistake)}`);
+  if (!PLANTED_MISTAKES.includes(mistake))
+    throw new Error(`plantMistake: mistake must be one of ${PLANTED_MISTAKES.join(', ')}, got ${JSON.stringify(mistake)}`);
   return defineConnectorPlugin<TConfig>({
     id: plugin.id,
     core: plugin.core,

@@ -27,7 +27,17 @@ export interface RunContractInChildOptions {
  */
 export function runContractInChild(file: string, options: RunContractInChildOptions = {}): Promise<ContractReport> {
   const mochaBin = createRequire(import.meta.url).resolve('mocha/bin/mocha.js');
-  const args = [mochaBin, '--no-config', '--no-package', '--timeout', String(options.timeoutMs ?? 30_000), '--reporter', 'json', ...(options.grep ? ['--grep', options.grep] : []), file];
+  const args = [
+    mochaBin,
+    '--no-config',
+    '--no-package',
+    '--timeout',
+    String(options.timeoutMs ?? 30_000),
+    '--reporter',
+    'json',
+    ...(options.grep ? ['--grep', options.grep] : []),
+    file,
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

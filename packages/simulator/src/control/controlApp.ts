@@ -35,7 +35,9 @@ function fail(res: Response, status: number, code: string, message: string, extr
   res
     .status(status)
     .type('application/problem+json')
-    .send(JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail: message, code, message, ...extra }));
+    .send(
+      JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail: message, code, message, ...extra }),
+    );
 }
 
 /** The control API (`/__sim/*`) and the webhook sink, on express: not the hot path. */
@@ -88,7 +90,8 @@ export function controlApp(target: ControlTarget): express.Express {
     if (path !== undefined) filter.path = path;
     if (reference !== undefined) filter.reference = reference;
     const routes = state.routeNames;
-    if (route !== undefined && !routes.includes(route)) return fail(res, 400, 'INVALID_REQUEST', `route must be one of ${routes.join(', ')}`, { routes });
+    if (route !== undefined && !routes.includes(route))
+      return fail(res, 400, 'INVALID_REQUEST', `route must be one of ${routes.join(', ')}`, { routes });
     if (route !== undefined) filter.route = route;
     res.json({ entries: state.journal.entries(filter) });
   });
@@ -133,7 +136,8 @@ export function controlApp(target: ControlTarget): express.Express {
     const { balance, currency } = (req.body ?? {}) as { balance?: unknown; currency?: unknown };
     if (!state.model(id)) return fail(res, 404, 'NOT_FOUND', `provider must be ${oneOf}`);
     if (typeof balance !== 'string') return fail(res, 400, 'INVALID_REQUEST', 'balance must be a decimal string such as "100.00"');
-    if (currency !== undefined && (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency))) return fail(res, 400, 'INVALID_REQUEST', 'currency must be an ISO 4217 code such as "EUR"');
+    if (currency !== undefined && (typeof currency !== 'string' || !/^[A-Z]{3}$/.test(currency)))
+      return fail(res, 400, 'INVALID_REQUEST', 'currency must be an ISO 4217 code such as "EUR"');
     try {
       target.setBalance(id, balance, currency);
     } catch (e) {

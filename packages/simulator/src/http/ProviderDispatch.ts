@@ -93,7 +93,10 @@ const UNKNOWN_MATCH = { route: undefined, fullName: 'unknown', params: NO_PARAMS
  * false for anything else.
  */
 export class ProviderDispatch {
-  constructor(private readonly state: SimulatorState, private readonly log: ((line: object) => void) | undefined) {}
+  constructor(
+    private readonly state: SimulatorState,
+    private readonly log: ((line: object) => void) | undefined,
+  ) {}
 
   /** Handles requests under a model's prefix; returns false for other paths. */
   handle(req: IncomingMessage, res: ServerResponse): boolean {
@@ -106,7 +109,20 @@ export class ProviderDispatch {
     const method = req.method ?? 'GET';
     const path = slash === -1 ? '/' : pathname.slice(slash);
     const match = mounted.routes.match(method, path);
-    const x = new Exchange(this, req, res, mounted, match ?? UNKNOWN_MATCH, match ? match.fullName : 'unknown', path, pathname, q === -1 ? '' : url.slice(q + 1), url, method, this.state.generation);
+    const x = new Exchange(
+      this,
+      req,
+      res,
+      mounted,
+      match ?? UNKNOWN_MATCH,
+      match ? match.fullName : 'unknown',
+      path,
+      pathname,
+      q === -1 ? '' : url.slice(q + 1),
+      url,
+      method,
+      this.state.generation,
+    );
     (req as Carrier)[INBOUND] = x;
     req.on('data', onData);
     req.on('end', onEnd);
@@ -127,7 +143,14 @@ export class ProviderDispatch {
     }
     // A token request carries the client secret: the journal keeps it masked.
     const journalled = text !== undefined && x.match.route?.role === 'token' ? maskClientSecret(text) : text;
-    const rec = (x.rec = this.state.journal.record(x.method, x.url, x.routeName, req.rawHeaders, journalled === text ? x.raw : Buffer.from(journalled!), journalled));
+    const rec = (x.rec = this.state.journal.record(
+      x.method,
+      x.url,
+      x.routeName,
+      req.rawHeaders,
+      journalled === text ? x.raw : Buffer.from(journalled!),
+      journalled,
+    ));
     const reference = x.routeName === 'unknown' ? undefined : this.referenceOf(x);
     let attempt: number | undefined;
     if (reference !== undefined) {
@@ -138,7 +161,20 @@ export class ProviderDispatch {
     rec.fault = decision.label;
     if (this.log) {
       const t0 = performance.now();
-      res.once('close', () => this.log!({ level: 'debug', msg: 'request', method: x.method, path: x.url, route: x.routeName, reference, attempt, status: rec.status, fault: rec.fault, ms: Math.round((performance.now() - t0) * 10) / 10 }));
+      res.once('close', () =>
+        this.log!({
+          level: 'debug',
+          msg: 'request',
+          method: x.method,
+          path: x.url,
+          route: x.routeName,
+          reference,
+          attempt,
+          status: rec.status,
+          fault: rec.fault,
+          ms: Math.round((performance.now() - t0) * 10) / 10,
+        }),
+      );
     }
     if (decision.latencyMs > 0) {
       // A late-commit is processed whether or not the client stays, so its latency is not cut short by a close either.
@@ -162,10 +198,20 @@ export class ProviderDispatch {
     if (fault) {
       switch (fault.type) {
         case 'status-before-commit':
-          this.send(res, rec, errorAnswer(fault.status, fault.code ?? defaultCode(fault.status), 'simulated failure before commit: nothing was processed'), decision.label);
+          this.send(
+            res,
+            rec,
+            errorAnswer(fault.status, fault.code ?? defaultCode(fault.status), 'simulated failure before commit: nothing was processed'),
+            decision.label,
+          );
           return;
         case 'rate-limit':
-          this.send(res, rec, errorAnswer(429, 'RATE_LIMITED', 'too many requests', undefined, { 'retry-after': String(fault.retryAfterSeconds) }), decision.label);
+          this.send(
+            res,
+            rec,
+            errorAnswer(429, 'RATE_LIMITED', 'too many requests', undefined, { 'retry-after': String(fault.retryAfterSeconds) }),
+            decision.label,
+          );
           return;
         case 'hang': {
           const cancel = (): void => {
@@ -194,18 +240,32 @@ export class ProviderDispatch {
     }
     switch (fault.type) {
       case 'status-after-commit':
-        this.send(res, rec, errorAnswer(fault.status, fault.code ?? defaultCode(fault.status), 'simulated failure after commit'), decision.label);
+        this.send(
+          res,
+          rec,
+          errorAnswer(fault.status, fault.code ?? defaultCode(fault.status), 'simulated failure after commit'),
+          decision.label,
+        );
         return;
       case 'malformed': {
         rec.status = 200;
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(MALFORMED_BODY), 'x-sim-fault': decision.label });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(MALFORMED_BODY),
+          'x-sim-fault': decision.label,
+        });
         res.end(MALFORMED_BODY);
         return;
       }
       case 'truncate': {
         const buf = bodyBytes(answer);
         rec.status = answer.status;
-        res.writeHead(answer.status, { 'content-type': contentType(answer), 'content-length': buf.length, 'x-sim-fault': decision.label, ...answer.headers });
+        res.writeHead(answer.status, {
+          'content-type': contentType(answer),
+          'content-length': buf.length,
+          'x-sim-fault': decision.label,
+          ...answer.headers,
+        });
         // Half the body, then the connection goes: the client sees fewer bytes than Content-Length.
         res.write(buf.subarray(0, Math.max(1, Math.floor(buf.length / 2))), () => req.socket.destroy());
         return;
@@ -255,7 +315,12 @@ export class ProviderDispatch {
     const body = answer.body;
     if (answer.headers || typeof body === 'string' || Buffer.isBuffer(body)) {
       const buf = bodyBytes(answer);
-      res.writeHead(answer.status, { 'content-type': contentType(answer), 'content-length': buf.length, 'x-sim-fault': label, ...answer.headers });
+      res.writeHead(answer.status, {
+        'content-type': contentType(answer),
+        'content-length': buf.length,
+        'x-sim-fault': label,
+        ...answer.headers,
+      });
       res.end(buf);
       return;
     }
@@ -269,7 +334,8 @@ export class ProviderDispatch {
 
 /** The body of a request: JSON, or a form as an object; undefined when it is neither. */
 export function parseBody(text: string, contentType: string | undefined): unknown {
-  if (contentType !== undefined && contentType.startsWith('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
+  if (contentType !== undefined && contentType.startsWith('application/x-www-form-urlencoded'))
+    return Object.fromEntries(new URLSearchParams(text));
   try {
     return JSON.parse(text);
   } catch {
@@ -291,5 +357,13 @@ function contentType(answer: ModelAnswer): string {
 
 function defaultCode(status: number): string {
   if (status < 400) return 'REDIRECT';
-  return status === 503 ? 'SERVICE_UNAVAILABLE' : status === 502 ? 'BAD_GATEWAY' : status === 504 ? 'GATEWAY_TIMEOUT' : status === 408 ? 'REQUEST_TIMEOUT' : 'INTERNAL_ERROR';
+  return status === 503
+    ? 'SERVICE_UNAVAILABLE'
+    : status === 502
+      ? 'BAD_GATEWAY'
+      : status === 504
+        ? 'GATEWAY_TIMEOUT'
+        : status === 408
+          ? 'REQUEST_TIMEOUT'
+          : 'INTERNAL_ERROR';
 }

@@ -102,7 +102,6 @@ export class Ledger {
     for (const tx of this.byId.values()) if (tx.reference === reference) n += 1;
     return n;
   }
-
 }
 
 function toEntry(tx: Transaction, successStatus: string): LedgerEntry {

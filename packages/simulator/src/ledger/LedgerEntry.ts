@@ -1,4 +1,3 @@
-
 /** One committed transaction, as `ledger.entries()` and `GET /__sim/ledger` report it. */
 export interface LedgerEntry {
   /** Model id (`airtime`, `giftcard`, or a model of your own). */

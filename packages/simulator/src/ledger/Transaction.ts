@@ -45,7 +45,9 @@ interface PendingState {
 /** sha256(seed, model, account, reference): ids and codes come from it, so a replay from the same seed yields the same ones. */
 function digestOf(seed: number, model: string, account: AccountState, reference: string, occurrence: number): Buffer {
   const key = `${seed}\u0000${model}\u0000${account.id}\u0000${reference}`;
-  return createHash('sha256').update(occurrence > 1 ? `${key}\u0000${occurrence}` : key).digest();
+  return createHash('sha256')
+    .update(occurrence > 1 ? `${key}\u0000${occurrence}` : key)
+    .digest();
 }
 
 /** 16 decimal digits from bytes 10–17 of the digest: looks like a PIN-style voucher. */
@@ -101,7 +103,9 @@ export class Transaction {
     this.occurrence = init.occurrence ?? 1;
     this.id = init.idOf(this.digest().toString('hex', 0, 16));
     const p = init.declined ? undefined : init.pending;
-    this.pending = p ? { pollsLeft: p.polls ?? 0, resolveAt: p.ms !== undefined ? init.createdAt + p.ms : Infinity, outcome: p.outcome } : undefined;
+    this.pending = p
+      ? { pollsLeft: p.polls ?? 0, resolveAt: p.ms !== undefined ? init.createdAt + p.ms : Infinity, outcome: p.outcome }
+      : undefined;
     this.status = init.declined ? 'failed' : p ? 'pending' : 'succeeded';
     this.debited = this.status !== 'failed';
   }
@@ -144,8 +148,14 @@ export class Transaction {
   view(omitVoucher = false): ModelTransaction {
     // Built by assignment (no spreads): this runs once per issue answer.
     const v: { -readonly [K in keyof ModelTransaction]: ModelTransaction[K] } = {
-      id: this.id, reference: this.reference, status: this.status, amountMinor: this.minor, amount: fromMinorUnits(this.minor, this.currency),
-      currency: this.currency, createdAt: this.createdAt, accountId: this.account.id,
+      id: this.id,
+      reference: this.reference,
+      status: this.status,
+      amountMinor: this.minor,
+      amount: fromMinorUnits(this.minor, this.currency),
+      currency: this.currency,
+      createdAt: this.createdAt,
+      accountId: this.account.id,
     };
     if (this.productId !== undefined) v.productId = this.productId;
     if (this.recipient !== undefined) v.recipient = this.recipient;

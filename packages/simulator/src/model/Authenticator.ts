@@ -108,13 +108,15 @@ export class Authenticator {
           return this.refuse('signature', `missing or malformed ${auth.signatureHeader} (${encoding} HMAC-SHA256 of the body)`);
         }
         const expected = createHmac('sha256', account.secretBytes!).update(request.raw).digest();
-        if (!timingSafeEqual(expected, Buffer.from(sig, encoding))) return this.refuse('signature', `${auth.signatureHeader} does not match the body`);
+        if (!timingSafeEqual(expected, Buffer.from(sig, encoding)))
+          return this.refuse('signature', `${auth.signatureHeader} does not match the body`);
         return account;
       }
       case 'basic': {
         const creds = basicCredentials(request.headers);
         const account = creds === undefined ? undefined : this.byKey.get(creds.user);
-        if (!account || !safeEqual(creds!.password, account.secret ?? '')) return this.refuse('key', 'missing or wrong HTTP Basic credentials');
+        if (!account || !safeEqual(creds!.password, account.secret ?? ''))
+          return this.refuse('key', 'missing or wrong HTTP Basic credentials');
         return account;
       }
       case 'oauth2-client-credentials': {
@@ -143,7 +145,8 @@ export class Authenticator {
     const id = basic?.user ?? (typeof body.client_id === 'string' ? body.client_id : undefined);
     const secret = basic?.password ?? (typeof body.client_secret === 'string' ? body.client_secret : undefined);
     const account = id === undefined ? undefined : this.byKey.get(id);
-    if (!account || secret === undefined || !safeEqual(secret, account.secret ?? '')) return this.refuse('client', 'unknown client_id or wrong client_secret');
+    if (!account || secret === undefined || !safeEqual(secret, account.secret ?? ''))
+      return this.refuse('client', 'unknown client_id or wrong client_secret');
     return account;
   }
 

@@ -19,12 +19,16 @@ export class CompiledProduct {
     if (currency !== c) return { refuse: 'invalid-currency', message: `product ${this.spec.id} is sold in ${c}` };
     if (this.denominations) {
       if (this.denominations.includes(minor)) return undefined;
-      return { refuse: 'invalid-amount', message: `amount must be one of ${this.denominations.map((d) => fromMinorUnits(d, c)).join(', ')} ${c}` };
+      return {
+        refuse: 'invalid-amount',
+        message: `amount must be one of ${this.denominations.map((d) => fromMinorUnits(d, c)).join(', ')} ${c}`,
+      };
     }
     if ((this.min !== undefined && minor < this.min) || (this.max !== undefined && minor > this.max)) {
       const lo = this.min === undefined ? undefined : fromMinorUnits(this.min, c);
       const hi = this.max === undefined ? undefined : fromMinorUnits(this.max, c);
-      const range = lo !== undefined && hi !== undefined ? `between ${lo} and ${hi}` : lo !== undefined ? `at least ${lo}` : `at most ${hi}`;
+      const range =
+        lo !== undefined && hi !== undefined ? `between ${lo} and ${hi}` : lo !== undefined ? `at least ${lo}` : `at most ${hi}`;
       return { refuse: 'invalid-amount', message: `amount must be ${range} ${c}` };
     }
     return undefined;

@@ -32,7 +32,10 @@ export class ModelDefinitionError extends Error {
 
   constructor(modelId: string, path: string, problem: string, options: ModelDefinitionErrorOptions = {}) {
     const subject = modelId === '' ? '' : `model ${modelId}: ${path ? `${path}: ` : ''}`;
-    super(`${options.file !== undefined ? `${options.file}: ` : ''}${subject}${problem}`, options.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      `${options.file !== undefined ? `${options.file}: ` : ''}${subject}${problem}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.code = options.code ?? ModelErrorCodes.MODEL_INVALID;
     this.modelId = modelId;
     this.path = path;

@@ -4,7 +4,15 @@ import { Transaction } from '../ledger/Transaction.js';
 import { AccountState } from './AccountState.js';
 import { Authenticator, type AuthFailure } from './Authenticator.js';
 import { CompiledProduct } from './CompiledProduct.js';
-import type { IssueTerms, ModelAnswer, ModelContext, ModelRefusal, ModelRequest, ModelScenarioView, ProviderModel } from './ProviderModel.js';
+import type {
+  IssueTerms,
+  ModelAnswer,
+  ModelContext,
+  ModelRefusal,
+  ModelRequest,
+  ModelScenarioView,
+  ProviderModel,
+} from './ProviderModel.js';
 import { RouteTable, type RouteMatch } from './RouteTable.js';
 import { TokenStore } from './TokenStore.js';
 
@@ -49,7 +57,11 @@ export class MountedModel {
   private readonly idOf: (hex: string) => string;
   private readonly checksBalance: boolean;
 
-  constructor(readonly model: ProviderModel, private readonly host: MountHost, ledgerSize: number) {
+  constructor(
+    readonly model: ProviderModel,
+    private readonly host: MountHost,
+    ledgerSize: number,
+  ) {
     this.id = model.id;
     this.prefix = model.prefix ?? `/${model.id}`;
     this.routes = new RouteTable(model.id, model.routes);
@@ -170,9 +182,21 @@ export class MountedModel {
       return render.error('insufficient-balance', { message: 'the account balance is too low' }, x);
     }
     const tx = new Transaction({
-      model: this.id, account, reference: terms.reference, minor: terms.amountMinor, currency: terms.currency, createdAt: this.host.now(), seed: this.host.seed(),
-      idOf: this.idOf, declined, occurrence, productId: terms.productId, pending: declined ? undefined : product?.spec.pending,
-      recipient: terms.recipient, fingerprint: terms.fingerprint, details: terms.details,
+      model: this.id,
+      account,
+      reference: terms.reference,
+      minor: terms.amountMinor,
+      currency: terms.currency,
+      createdAt: this.host.now(),
+      seed: this.host.seed(),
+      idOf: this.idOf,
+      declined,
+      occurrence,
+      productId: terms.productId,
+      pending: declined ? undefined : product?.spec.pending,
+      recipient: terms.recipient,
+      fingerprint: terms.fingerprint,
+      details: terms.details,
     });
     if (tx.debited && have !== undefined && this.checksBalance) account.balances.set(terms.currency, have - terms.amountMinor);
     this.ledger.add(tx);
@@ -182,7 +206,11 @@ export class MountedModel {
   }
 
   private refusal(r: ModelRefusal, x: ModelRequest): ModelAnswer {
-    return this.model.render.error(r.refuse, { message: r.message, ...(r.retryAfterSeconds !== undefined ? { retryAfterSeconds: r.retryAfterSeconds } : {}) }, x);
+    return this.model.render.error(
+      r.refuse,
+      { message: r.message, ...(r.retryAfterSeconds !== undefined ? { retryAfterSeconds: r.retryAfterSeconds } : {}) },
+      x,
+    );
   }
 
   /** The first account's balance in a currency (its first by default), as a decimal string; `unlimited` when it has none. */
@@ -215,5 +243,11 @@ function isFailure(v: AccountState | AuthFailure): v is AuthFailure {
 }
 
 function sameTerms(tx: Transaction, terms: IssueTerms): boolean {
-  return tx.minor === terms.amountMinor && tx.currency === terms.currency && tx.productId === terms.productId && tx.recipient === terms.recipient && tx.fingerprint === terms.fingerprint;
+  return (
+    tx.minor === terms.amountMinor &&
+    tx.currency === terms.currency &&
+    tx.productId === terms.productId &&
+    tx.recipient === terms.recipient &&
+    tx.fingerprint === terms.fingerprint
+  );
 }

@@ -338,4 +338,3 @@ export interface ProviderModel {
   render: ModelRender;
   examples: ModelExamples;
 }
-

@@ -15,7 +15,10 @@ interface IssuedToken {
 export class TokenStore {
   private readonly tokens = new Map<string, IssuedToken>();
 
-  constructor(private readonly ttlSeconds: number, private readonly now: () => number) {}
+  constructor(
+    private readonly ttlSeconds: number,
+    private readonly now: () => number,
+  ) {}
 
   issue(account: AccountState): { accessToken: string; expiresInSeconds: number } {
     const accessToken = `simtok_${randomBytes(18).toString('base64url')}`;

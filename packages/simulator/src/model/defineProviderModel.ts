@@ -26,7 +26,8 @@ export function defineProviderModel(model: ProviderModel): ProviderModel {
   };
   if (typeof model !== 'object' || model === null) fail('', 'is not an object');
   if (!ID.test(model.id ?? '')) fail('id', 'must be lower-case letters, digits and dashes, starting with a letter (at most 40)');
-  if (model.prefix !== undefined && (!PREFIX.test(model.prefix) || model.prefix === '/__sim')) fail('prefix', 'must be one path segment such as "/zapcash" (not /__sim)');
+  if (model.prefix !== undefined && (!PREFIX.test(model.prefix) || model.prefix === '/__sim'))
+    fail('prefix', 'must be one path segment such as "/zapcash" (not /__sim)');
   checkRoutes(model, fail);
   checkAuth(model.auth, model.routes, fail);
   checkAccounts(model, fail);
@@ -43,13 +44,18 @@ export function defineProviderModel(model: ProviderModel): ProviderModel {
   if (model.transactionId !== undefined && typeof model.transactionId !== 'function') fail('transactionId', 'must be a function');
   const render = model.render;
   if (typeof render !== 'object' || render === null) fail('render', 'is required');
-  for (const k of ['issued', 'transaction', 'error'] as const) if (typeof render[k] !== 'function') fail(`render.${k}`, 'must be a function');
-  if (model.duplicateReference === 'reject-duplicate' && typeof render.duplicate !== 'function') fail('render.duplicate', 'is required when duplicateReference is reject-duplicate');
-  if (model.auth.type === 'oauth2-client-credentials' && typeof render.token !== 'function') fail('render.token', 'is required with oauth2-client-credentials auth');
+  for (const k of ['issued', 'transaction', 'error'] as const)
+    if (typeof render[k] !== 'function') fail(`render.${k}`, 'must be a function');
+  if (model.duplicateReference === 'reject-duplicate' && typeof render.duplicate !== 'function')
+    fail('render.duplicate', 'is required when duplicateReference is reject-duplicate');
+  if (model.auth.type === 'oauth2-client-credentials' && typeof render.token !== 'function')
+    fail('render.token', 'is required with oauth2-client-credentials auth');
   model.routes.forEach((r, i) => {
-    if (r.role === 'catalogue' && r.handle === undefined && typeof render.catalogue !== 'function') fail(`routes[${i}]`, 'a catalogue route needs handle or render.catalogue');
+    if (r.role === 'catalogue' && r.handle === undefined && typeof render.catalogue !== 'function')
+      fail(`routes[${i}]`, 'a catalogue route needs handle or render.catalogue');
   });
-  if (typeof model.examples !== 'object' || model.examples === null || typeof model.examples.issue !== 'object') fail('examples.issue', 'is required (a successful sample issuance)');
+  if (typeof model.examples !== 'object' || model.examples === null || typeof model.examples.issue !== 'object')
+    fail('examples.issue', 'is required (a successful sample issuance)');
   return Object.freeze({ ...model });
 }
 
@@ -75,7 +81,8 @@ function checkRoutes(model: ProviderModel, fail: Fail): void {
     if (!ROLES.has(r.role)) fail(`${at}.role`, `must be one of ${[...ROLES].join(', ')}`);
     if (r.role === 'issue') issues += 1;
     if (r.role === 'status-by-id' && !segments.includes(':id')) fail(`${at}.path`, 'a status-by-id route captures :id');
-    if (r.role === 'status-by-reference' && typeof r.referenceOf !== 'function') fail(`${at}.referenceOf`, 'is required for a status-by-reference route');
+    if (r.role === 'status-by-reference' && typeof r.referenceOf !== 'function')
+      fail(`${at}.referenceOf`, 'is required for a status-by-reference route');
     if (r.role === 'other' && typeof r.handle !== 'function') fail(`${at}.handle`, 'is required for a route of role other');
     if (r.handle !== undefined && typeof r.handle !== 'function') fail(`${at}.handle`, 'must be a function');
   });
@@ -96,10 +103,12 @@ function checkAuth(auth: ModelAuth, routes: readonly ModelRoute[], fail: Fail): 
     case 'hmac':
       nonEmpty(auth.keyHeader, 'auth.keyHeader');
       nonEmpty(auth.signatureHeader, 'auth.signatureHeader');
-      if (auth.encoding !== undefined && auth.encoding !== 'hex' && auth.encoding !== 'base64') fail('auth.encoding', 'must be hex or base64');
+      if (auth.encoding !== undefined && auth.encoding !== 'hex' && auth.encoding !== 'base64')
+        fail('auth.encoding', 'must be hex or base64');
       break;
     case 'oauth2-client-credentials':
-      if (!Number.isInteger(auth.tokenTtlSeconds) || auth.tokenTtlSeconds < 1) fail('auth.tokenTtlSeconds', 'must be a positive integer (seconds)');
+      if (!Number.isInteger(auth.tokenTtlSeconds) || auth.tokenTtlSeconds < 1)
+        fail('auth.tokenTtlSeconds', 'must be a positive integer (seconds)');
       break;
     case 'custom':
       if (typeof auth.verify !== 'function') fail('auth.verify', 'must be a function');
@@ -110,7 +119,8 @@ function checkAuth(auth: ModelAuth, routes: readonly ModelRoute[], fail: Fail): 
     default:
       fail('auth.type', 'must be api-key, hmac, basic, oauth2-client-credentials, custom or none');
   }
-  if (auth.type === 'oauth2-client-credentials' && tokenRoutes !== 1) fail('routes', `oauth2-client-credentials auth needs exactly one route with role token (found ${tokenRoutes})`);
+  if (auth.type === 'oauth2-client-credentials' && tokenRoutes !== 1)
+    fail('routes', `oauth2-client-credentials auth needs exactly one route with role token (found ${tokenRoutes})`);
   if (auth.type !== 'oauth2-client-credentials' && tokenRoutes > 0) fail('routes', 'a token route needs oauth2-client-credentials auth');
 }
 
@@ -137,8 +147,10 @@ function checkAccounts(model: ProviderModel, fail: Fail): void {
 
 function checkProduct(p: ModelProduct, at: string, fail: Fail): void {
   if (typeof p.id !== 'string' || p.id === '') fail(`${at}.id`, 'must be a non-empty string');
-  if (typeof p.currency !== 'string' || !isCurrency(p.currency)) fail(`${at}.currency`, `${JSON.stringify(p.currency)} is not an ISO 4217 code`);
-  if (p.denominations !== undefined && (p.min !== undefined || p.max !== undefined)) fail(at, 'has denominations and a min/max range: choose one');
+  if (typeof p.currency !== 'string' || !isCurrency(p.currency))
+    fail(`${at}.currency`, `${JSON.stringify(p.currency)} is not an ISO 4217 code`);
+  if (p.denominations !== undefined && (p.min !== undefined || p.max !== undefined))
+    fail(at, 'has denominations and a min/max range: choose one');
   if (p.denominations !== undefined) {
     if (!Array.isArray(p.denominations) || p.denominations.length === 0) fail(`${at}.denominations`, 'must be a non-empty array');
     p.denominations.forEach((d, j) => amount(d, p.currency, `${at}.denominations[${j}]`, fail));
@@ -150,8 +162,10 @@ function checkProduct(p: ModelProduct, at: string, fail: Fail): void {
   if (pending !== undefined) {
     if (pending.outcome !== 'succeeded' && pending.outcome !== 'failed') fail(`${at}.pending.outcome`, 'must be succeeded or failed');
     if (pending.polls === undefined && pending.ms === undefined) fail(`${at}.pending`, 'needs polls or ms');
-    if (pending.polls !== undefined && (!Number.isInteger(pending.polls) || pending.polls < 0)) fail(`${at}.pending.polls`, 'must be a non-negative integer');
-    if (pending.ms !== undefined && (!Number.isInteger(pending.ms) || pending.ms < 0)) fail(`${at}.pending.ms`, 'must be a non-negative integer (ms)');
+    if (pending.polls !== undefined && (!Number.isInteger(pending.polls) || pending.polls < 0))
+      fail(`${at}.pending.polls`, 'must be a non-negative integer');
+    if (pending.ms !== undefined && (!Number.isInteger(pending.ms) || pending.ms < 0))
+      fail(`${at}.pending.ms`, 'must be a non-negative integer (ms)');
   }
 }
 

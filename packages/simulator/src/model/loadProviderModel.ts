@@ -19,12 +19,21 @@ export async function loadProviderModel(file: string): Promise<ProviderModel> {
     mod = (await import(pathToFileURL(resolve(file)).href)) as Record<string, unknown>;
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new ModelDefinitionError('', '', `cannot be imported (${err.code ? `${err.code}: ` : ''}${firstLine(err.message)})`, { code: ModelErrorCodes.MODEL_UNLOADABLE, file, cause: e });
+    throw new ModelDefinitionError('', '', `cannot be imported (${err.code ? `${err.code}: ` : ''}${firstLine(err.message)})`, {
+      code: ModelErrorCodes.MODEL_UNLOADABLE,
+      file,
+      cause: e,
+    });
   }
   const candidate = isObject(mod.default) ? mod.default : mod.model;
   if (!isObject(candidate)) {
     const names = Object.keys(mod).join(', ') || 'nothing';
-    throw new ModelDefinitionError('', '', `exports no provider model (needs a default export or a named export "model"; found: ${names})`, { code: ModelErrorCodes.MODEL_UNLOADABLE, file });
+    throw new ModelDefinitionError(
+      '',
+      '',
+      `exports no provider model (needs a default export or a named export "model"; found: ${names})`,
+      { code: ModelErrorCodes.MODEL_UNLOADABLE, file },
+    );
   }
   try {
     return defineProviderModel(candidate as unknown as ProviderModel);

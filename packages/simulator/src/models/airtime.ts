@@ -45,14 +45,24 @@ export function createAirtimeModel(section: AirtimeConfig = DEFAULT_CONFIG.airti
     currency: p.currency ?? currency,
     min: p.minAmount,
     max: p.maxAmount,
-    ...(p.pending ? { pending: { ...p.pending, outcome: p.pending.outcome === 'success' ? ('succeeded' as const) : ('failed' as const) } } : {}),
+    ...(p.pending
+      ? { pending: { ...p.pending, outcome: p.pending.outcome === 'success' ? ('succeeded' as const) : ('failed' as const) } }
+      : {}),
     details: { name: p.name ?? p.id },
   }));
   const productCurrency = new Map(products.map((p) => [p.id, p.currency]));
   const defaultWindowMs = section.recentRechargeWindowMs ?? 0;
   const transactionBody = (tx: ModelTransaction): Record<string, unknown> => ({
-    transaction_id: tx.id, reference: tx.reference, status: word(tx.status), voucher_code: tx.voucher?.code ?? null, product_id: tx.productId,
-    phone_number: tx.recipient, amount: tx.amount, currency: tx.currency, message: MESSAGES[word(tx.status)], created_at: new Date(tx.createdAt).toISOString(),
+    transaction_id: tx.id,
+    reference: tx.reference,
+    status: word(tx.status),
+    voucher_code: tx.voucher?.code ?? null,
+    product_id: tx.productId,
+    phone_number: tx.recipient,
+    amount: tx.amount,
+    currency: tx.currency,
+    message: MESSAGES[word(tx.status)],
+    created_at: new Date(tx.createdAt).toISOString(),
   });
   return defineProviderModel({
     id: 'airtime',
@@ -63,21 +73,33 @@ export function createAirtimeModel(section: AirtimeConfig = DEFAULT_CONFIG.airti
       { name: 'issue', method: 'POST', path: '/issue', role: 'issue' },
       { name: 'status', method: 'GET', path: '/status/:id', role: 'status-by-id' },
       {
-        name: 'lookup', method: 'GET', path: '/transactions', role: 'status-by-reference',
+        name: 'lookup',
+        method: 'GET',
+        path: '/transactions',
+        role: 'status-by-reference',
         referenceOf: (r) => r.query.get('reference') ?? { refuse: 'invalid-request', message: 'the reference query parameter is required' },
       },
     ],
     auth: { type: 'hmac', keyHeader: 'X-API-Key', signatureHeader: 'X-Signature', encoding: 'hex' },
-    accounts: (section.accounts ?? []).map((a) => ({ id: a.id, key: a.apiKey, secret: a.secret!, balances: { [currency]: a.balance, ...a.balances } })),
+    accounts: (section.accounts ?? []).map((a) => ({
+      id: a.id,
+      key: a.apiKey,
+      secret: a.secret!,
+      balances: { [currency]: a.balance, ...a.balances },
+    })),
     products,
     duplicateReference: 'reject-duplicate',
     parseIssue(request) {
       const b = request.body;
-      if (typeof b !== 'object' || b === null || Array.isArray(b)) return { refuse: 'invalid-request', message: 'the body must be a JSON object' };
+      if (typeof b !== 'object' || b === null || Array.isArray(b))
+        return { refuse: 'invalid-request', message: 'the body must be a JSON object' };
       const { reference, product_id: productId, phone_number: phone, amount, currency: asked } = b as Record<string, unknown>;
-      if (typeof reference !== 'string' || reference.length === 0 || reference.length > 100) return { refuse: 'invalid-request', message: 'reference must be a string of 1 to 100 characters' };
-      if (typeof productId !== 'string' || typeof phone !== 'string' || amount === undefined) return { refuse: 'invalid-request', message: 'product_id, phone_number and amount are required' };
-      if (asked !== undefined && (typeof asked !== 'string' || !isCurrency(asked))) return { refuse: 'invalid-currency', message: `this account is in ${currency}` };
+      if (typeof reference !== 'string' || reference.length === 0 || reference.length > 100)
+        return { refuse: 'invalid-request', message: 'reference must be a string of 1 to 100 characters' };
+      if (typeof productId !== 'string' || typeof phone !== 'string' || amount === undefined)
+        return { refuse: 'invalid-request', message: 'product_id, phone_number and amount are required' };
+      if (asked !== undefined && (typeof asked !== 'string' || !isCurrency(asked)))
+        return { refuse: 'invalid-currency', message: `this account is in ${currency}` };
       const c = (asked as string | undefined) ?? productCurrency.get(productId) ?? currency;
       const minor = parseAmount(amount, c);
       if (minor === undefined) return { refuse: 'invalid-amount', message: `amount must be a positive ${c} amount` };
@@ -85,15 +107,21 @@ export function createAirtimeModel(section: AirtimeConfig = DEFAULT_CONFIG.airti
     },
     checkIssue(terms, request, context) {
       const phone = terms.recipient!;
-      if (!E164.test(phone) || phone.endsWith('0002')) return { refuse: 'invalid-recipient', message: `phone number "${phone}" is not valid for this operator` };
-      if (context.scenario.operatorDown || phone.endsWith('0004')) return { refuse: 'unavailable', message: 'the operator is unavailable; try again later' };
+      if (!E164.test(phone) || phone.endsWith('0002'))
+        return { refuse: 'invalid-recipient', message: `phone number "${phone}" is not valid for this operator` };
+      if (context.scenario.operatorDown || phone.endsWith('0004'))
+        return { refuse: 'unavailable', message: 'the operator is unavailable; try again later' };
       const window = context.scenario.recentRechargeWindowMs ?? defaultWindowMs;
       if (window > 0) {
         const last = context.memory.get(`${request.account!.id}\u0000${phone}`) as number | undefined;
         const now = context.now();
         // Real providers say when the number can be recharged again; clients (the airtime plugin) read it as retryAfterMs.
         if (last !== undefined && now - last < window) {
-          return { refuse: 'recently-recharged', message: `${phone} was recharged less than ${window} ms ago`, retryAfterSeconds: Math.max(1, Math.ceil((window - (now - last)) / 1000)) };
+          return {
+            refuse: 'recently-recharged',
+            message: `${phone} was recharged less than ${window} ms ago`,
+            retryAfterSeconds: Math.max(1, Math.ceil((window - (now - last)) / 1000)),
+          };
         }
       }
       return phone.endsWith('0006') ? { decline: true } : undefined;
@@ -103,9 +131,18 @@ export function createAirtimeModel(section: AirtimeConfig = DEFAULT_CONFIG.airti
       if (window > 0 && tx.status !== 'failed') context.memory.set(`${tx.accountId}\u0000${terms.recipient}`, context.now());
     },
     render: {
-      issued: (tx) => ({ status: 200, body: { voucher_code: tx.voucher?.code ?? null, transaction_id: tx.id, status: word(tx.status), message: MESSAGES[word(tx.status)] } }),
+      issued: (tx) => ({
+        status: 200,
+        body: {
+          voucher_code: tx.voucher?.code ?? null,
+          transaction_id: tx.id,
+          status: word(tx.status),
+          message: MESSAGES[word(tx.status)],
+        },
+      }),
       transaction: (tx) => ({ status: 200, body: transactionBody(tx) }),
-      duplicate: (original) => errorBody(409, 'DUPLICATE_REFERENCE', `reference "${original.reference}" was already used`, { transaction_id: original.id }),
+      duplicate: (original) =>
+        errorBody(409, 'DUPLICATE_REFERENCE', `reference "${original.reference}" was already used`, { transaction_id: original.id }),
       error(kind, detail): ModelAnswer {
         const [status, code] = ERRORS[kind];
         if (kind === 'unauthorised' && detail.reason === 'signature') return errorBody(401, 'INVALID_SIGNATURE', detail.message);

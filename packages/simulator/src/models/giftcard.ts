@@ -34,7 +34,10 @@ function orderBody(tx: ModelTransaction): Record<string, unknown> {
     amount: tx.amount,
     currency: tx.currency,
     status: tx.status === 'succeeded' ? 'complete' : tx.status,
-    card: card === undefined ? null : { code: card.code, pin: card.pin, redemption_url: `https://giftcards.sim.relaypoint.test/redeem/${card.code}` },
+    card:
+      card === undefined
+        ? null
+        : { code: card.code, pin: card.pin, redemption_url: `https://giftcards.sim.relaypoint.test/redeem/${card.code}` },
     customer_id: tx.details?.customer_id ?? null,
     recipient: tx.details?.recipient ?? null,
     created_at: new Date(tx.createdAt).toISOString(),
@@ -54,7 +57,9 @@ export function createGiftcardModel(section: GiftcardConfig = DEFAULT_CONFIG.gif
     id: p.id,
     currency: p.currency,
     ...(p.denominations ? { denominations: p.denominations } : { min: p.minAmount!, max: p.maxAmount! }),
-    ...(p.pending ? { pending: { ...p.pending, outcome: p.pending.outcome === 'success' ? ('succeeded' as const) : ('failed' as const) } } : {}),
+    ...(p.pending
+      ? { pending: { ...p.pending, outcome: p.pending.outcome === 'success' ? ('succeeded' as const) : ('failed' as const) } }
+      : {}),
     details: { brand: p.brand, name: p.name ?? p.brand },
   }));
   let catalogue: object | undefined;
@@ -68,8 +73,12 @@ export function createGiftcardModel(section: GiftcardConfig = DEFAULT_CONFIG.gif
       { name: 'order', method: 'POST', path: '/orders', role: 'issue' },
       { name: 'status', method: 'GET', path: '/orders/:id', role: 'status-by-id' },
       {
-        name: 'lookup', method: 'GET', path: '/orders', role: 'status-by-reference',
-        referenceOf: (r) => r.query.get('external_ref') ?? { refuse: 'invalid-request', message: 'the external_ref query parameter is required' },
+        name: 'lookup',
+        method: 'GET',
+        path: '/orders',
+        role: 'status-by-reference',
+        referenceOf: (r) =>
+          r.query.get('external_ref') ?? { refuse: 'invalid-request', message: 'the external_ref query parameter is required' },
       },
     ],
     auth: { type: 'api-key', header: 'X-API-Key', also: [{ header: 'Authorization', scheme: 'Bearer' }] },
@@ -78,16 +87,30 @@ export function createGiftcardModel(section: GiftcardConfig = DEFAULT_CONFIG.gif
     duplicateReference: 'return-original',
     parseIssue(request) {
       const b = request.body;
-      if (typeof b !== 'object' || b === null || Array.isArray(b)) return { refuse: 'invalid-request', message: 'the body must be a JSON object' };
-      const { external_ref: ref, product_id: productId, amount, currency: c, customer_id: customerId, recipient } = b as Record<string, unknown>;
-      if (typeof ref !== 'string' || ref.length === 0 || ref.length > 100) return { refuse: 'invalid-request', message: 'external_ref must be a string of 1 to 100 characters' };
-      if (typeof productId !== 'string' || typeof c !== 'string' || amount === undefined) return { refuse: 'invalid-request', message: 'product_id, amount and currency are required' };
-      if (customerId !== undefined && typeof customerId !== 'string') return { refuse: 'invalid-request', message: 'customer_id must be a string' };
+      if (typeof b !== 'object' || b === null || Array.isArray(b))
+        return { refuse: 'invalid-request', message: 'the body must be a JSON object' };
+      const {
+        external_ref: ref,
+        product_id: productId,
+        amount,
+        currency: c,
+        customer_id: customerId,
+        recipient,
+      } = b as Record<string, unknown>;
+      if (typeof ref !== 'string' || ref.length === 0 || ref.length > 100)
+        return { refuse: 'invalid-request', message: 'external_ref must be a string of 1 to 100 characters' };
+      if (typeof productId !== 'string' || typeof c !== 'string' || amount === undefined)
+        return { refuse: 'invalid-request', message: 'product_id, amount and currency are required' };
+      if (customerId !== undefined && typeof customerId !== 'string')
+        return { refuse: 'invalid-request', message: 'customer_id must be a string' };
       if (!isCurrency(c)) return { refuse: 'invalid-currency', message: `${JSON.stringify(c)} is not a currency` };
       const minor = parseAmount(amount, c);
       if (minor === undefined) return { refuse: 'invalid-amount', message: `amount must be a positive ${c} amount` };
       return {
-        reference: ref, amountMinor: minor, currency: c, productId,
+        reference: ref,
+        amountMinor: minor,
+        currency: c,
+        productId,
         ...(typeof recipient === 'string' ? { recipient } : {}),
         fingerprint: JSON.stringify([customerId ?? null, recipient ?? null]),
         details: { customer_id: customerId ?? null, recipient: recipient ?? null },
@@ -96,7 +119,10 @@ export function createGiftcardModel(section: GiftcardConfig = DEFAULT_CONFIG.gif
     render: {
       issued: (tx, _request, info) => ({ status: info.repeated ? 200 : 201, body: orderBody(tx) }),
       transaction: (tx) => ({ status: 200, body: orderBody(tx) }),
-      conflict: (original) => errorBody(409, 'EXTERNAL_REF_CONFLICT', `external_ref "${original.reference}" belongs to a different order`, { order_id: original.id }),
+      conflict: (original) =>
+        errorBody(409, 'EXTERNAL_REF_CONFLICT', `external_ref "${original.reference}" belongs to a different order`, {
+          order_id: original.id,
+        }),
       error(kind, detail) {
         const [status, code] = ERRORS[kind];
         return errorBody(status, code, detail.message, undefined, retryAfter(detail.retryAfterSeconds));
@@ -104,8 +130,13 @@ export function createGiftcardModel(section: GiftcardConfig = DEFAULT_CONFIG.gif
       catalogue(list) {
         catalogue ??= {
           products: list.map((p) => ({
-            id: p.id, brand: p.details?.brand, name: p.details?.name, currency: p.currency,
-            denomination: p.denominations ? { type: 'fixed', values: p.denominations.map((d) => canonical(d, p.currency)) } : { type: 'range', min: canonical(p.min!, p.currency), max: canonical(p.max!, p.currency) },
+            id: p.id,
+            brand: p.details?.brand,
+            name: p.details?.name,
+            currency: p.currency,
+            denomination: p.denominations
+              ? { type: 'fixed', values: p.denominations.map((d) => canonical(d, p.currency)) }
+              : { type: 'range', min: canonical(p.min!, p.currency), max: canonical(p.max!, p.currency) },
           })),
         };
         return { status: 200, body: catalogue };

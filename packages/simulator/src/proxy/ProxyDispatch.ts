@@ -1,4 +1,11 @@
-import { request as httpRequest, Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import {
+  request as httpRequest,
+  Agent as HttpAgent,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { parseBody } from '../http/ProviderDispatch.js';
 import type { Journal, JournalRecord } from '../journal/Journal.js';
@@ -11,7 +18,17 @@ import { applyVoucherEdits, voucherEdits, type VoucherEdit } from './voucherPath
 
 const MALFORMED_BODY = '{"voucher_code": "<html><body>upstream connect error</body></html>';
 /** Headers that describe one hop, not the message (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'proxy-connection']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+]);
 
 /** What the proxy dispatch shares with its owner (the scenario and counters are replaced by reset and setScenario). */
 export interface ProxyHost {
@@ -45,7 +62,11 @@ export class ProxyDispatch {
   private readonly agent: HttpAgent;
   private readonly edits: { issued: VoucherEdit[]; transaction: VoucherEdit[] } | undefined;
 
-  constructor(target: string, private readonly model: ProviderModel | undefined, private readonly host: ProxyHost) {
+  constructor(
+    target: string,
+    private readonly model: ProviderModel | undefined,
+    private readonly host: ProxyHost,
+  ) {
     this.target = new URL(target);
     this.agent = this.target.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
     if (model) {
@@ -75,7 +96,14 @@ export class ProxyDispatch {
     const text = raw.length > 0 ? raw.toString('utf8') : undefined;
     // Credentials in a body (an OAuth2 token request) are journalled masked.
     const journalled = text !== undefined && text.includes('client_secret') ? maskClientSecret(text) : text;
-    const rec = this.host.journal.record(method, url, routeName, req.rawHeaders, journalled === text ? raw : Buffer.from(journalled!), journalled);
+    const rec = this.host.journal.record(
+      method,
+      url,
+      routeName,
+      req.rawHeaders,
+      journalled === text ? raw : Buffer.from(journalled!),
+      journalled,
+    );
     const reference = match ? this.referenceOf(match, method, pathname, url, q, req.headers, raw, text) : undefined;
     let attempt: number | undefined;
     if (reference !== undefined) {
@@ -86,7 +114,20 @@ export class ProxyDispatch {
     rec.fault = decision.label;
     if (this.host.log) {
       const t0 = performance.now();
-      res.once('close', () => this.host.log!({ level: 'debug', msg: 'request', method, path: url, route: routeName, reference, attempt, status: rec.status, fault: rec.fault, ms: Math.round((performance.now() - t0) * 10) / 10 }));
+      res.once('close', () =>
+        this.host.log!({
+          level: 'debug',
+          msg: 'request',
+          method,
+          path: url,
+          route: routeName,
+          reference,
+          attempt,
+          status: rec.status,
+          fault: rec.fault,
+          ms: Math.round((performance.now() - t0) * 10) / 10,
+        }),
+      );
     }
     const generation = this.host.generation();
     const go = (): void => this.beforeForward(req, res, raw, rec, decision, match, generation);
@@ -94,7 +135,15 @@ export class ProxyDispatch {
     else go();
   }
 
-  private beforeForward(req: IncomingMessage, res: ServerResponse, raw: Buffer, rec: JournalRecord, decision: FaultDecision, match: RouteMatch | undefined, generation: number): void {
+  private beforeForward(
+    req: IncomingMessage,
+    res: ServerResponse,
+    raw: Buffer,
+    rec: JournalRecord,
+    decision: FaultDecision,
+    match: RouteMatch | undefined,
+    generation: number,
+  ): void {
     if (generation !== this.host.generation() || res.destroyed) {
       req.socket.destroy();
       return;
@@ -102,9 +151,17 @@ export class ProxyDispatch {
     const fault = decision.fault;
     switch (fault?.type) {
       case 'status-before-commit':
-        return this.answer(res, rec, fault.status, { code: fault.code ?? 'SERVICE_UNAVAILABLE', message: 'simulated failure before forwarding: the upstream saw nothing' }, decision.label);
+        return this.answer(
+          res,
+          rec,
+          fault.status,
+          { code: fault.code ?? 'SERVICE_UNAVAILABLE', message: 'simulated failure before forwarding: the upstream saw nothing' },
+          decision.label,
+        );
       case 'rate-limit':
-        return this.answer(res, rec, 429, { code: 'RATE_LIMITED', message: 'too many requests' }, decision.label, { 'retry-after': String(fault.retryAfterSeconds) });
+        return this.answer(res, rec, 429, { code: 'RATE_LIMITED', message: 'too many requests' }, decision.label, {
+          'retry-after': String(fault.retryAfterSeconds),
+        });
       case 'reset':
         req.socket.resetAndDestroy();
         return;
@@ -121,7 +178,14 @@ export class ProxyDispatch {
       if (err || !upstream) {
         // The upstream reset or never answered: the client sees the same, so a plugin's view of an unknown outcome is kept.
         if (err && (err as NodeJS.ErrnoException).code === 'ECONNRESET') req.socket.resetAndDestroy();
-        else if (!res.destroyed) this.answer(res, rec, 502, { code: 'BAD_GATEWAY', message: `upstream unreachable: ${(err as NodeJS.ErrnoException | undefined)?.code ?? 'no answer'}` }, decision.label);
+        else if (!res.destroyed)
+          this.answer(
+            res,
+            rec,
+            502,
+            { code: 'BAD_GATEWAY', message: `upstream unreachable: ${(err as NodeJS.ErrnoException | undefined)?.code ?? 'no answer'}` },
+            decision.label,
+          );
         return;
       }
       if (fault?.type === 'late-commit') {
@@ -136,13 +200,26 @@ export class ProxyDispatch {
     });
   }
 
-  private afterUpstream(req: IncomingMessage, res: ServerResponse, rec: JournalRecord, decision: FaultDecision, match: RouteMatch | undefined, upstream: Upstream): void {
+  private afterUpstream(
+    req: IncomingMessage,
+    res: ServerResponse,
+    rec: JournalRecord,
+    decision: FaultDecision,
+    match: RouteMatch | undefined,
+    upstream: Upstream,
+  ): void {
     const fault = decision.fault;
     const headers = passHeaders(upstream.headers);
     headers['x-sim-fault'] = decision.label;
     switch (fault?.type) {
       case 'status-after-commit':
-        return this.answer(res, rec, fault.status, { code: fault.code ?? 'INTERNAL_ERROR', message: 'simulated failure after the upstream answered' }, decision.label);
+        return this.answer(
+          res,
+          rec,
+          fault.status,
+          { code: fault.code ?? 'INTERNAL_ERROR', message: 'simulated failure after the upstream answered' },
+          decision.label,
+        );
       case 'drop-after-commit':
         req.socket.resetAndDestroy();
         return;
@@ -178,7 +255,12 @@ export class ProxyDispatch {
 
   private withoutVoucher(upstream: Upstream, match: RouteMatch | undefined): Buffer {
     const role = match?.route.role;
-    const edits = role === 'issue' ? this.edits?.issued : role === 'status-by-id' || role === 'status-by-reference' ? this.edits?.transaction : undefined;
+    const edits =
+      role === 'issue'
+        ? this.edits?.issued
+        : role === 'status-by-id' || role === 'status-by-reference'
+          ? this.edits?.transaction
+          : undefined;
     if (!edits || edits.length === 0 || upstream.status >= 300) return upstream.body;
     let body: unknown;
     try {
@@ -196,7 +278,15 @@ export class ProxyDispatch {
     headers.host = t.host;
     if (raw.length > 0 || req.headers['content-length'] !== undefined) headers['content-length'] = raw.length;
     const send = t.protocol === 'https:' ? httpsRequest : httpRequest;
-    const out = send({ protocol: t.protocol, hostname: t.hostname, port: t.port, method: req.method, path: `${basePath}${req.url ?? '/'}`, headers, agent: this.agent });
+    const out = send({
+      protocol: t.protocol,
+      hostname: t.hostname,
+      port: t.port,
+      method: req.method,
+      path: `${basePath}${req.url ?? '/'}`,
+      headers,
+      agent: this.agent,
+    });
     let settled = false;
     const finish = (err: Error | undefined, upstream?: Upstream): void => {
       if (settled) return;
@@ -218,11 +308,25 @@ export class ProxyDispatch {
   }
 
   /** The reference a request names, through the model's issue parse or lookup (the proxy keeps no ledger: reads by id have none). */
-  private referenceOf(match: RouteMatch, method: string, path: string, url: string, q: number, headers: IncomingHttpHeaders, raw: Buffer, text: string | undefined): string | undefined {
+  private referenceOf(
+    match: RouteMatch,
+    method: string,
+    path: string,
+    url: string,
+    q: number,
+    headers: IncomingHttpHeaders,
+    raw: Buffer,
+    text: string | undefined,
+  ): string | undefined {
     const route = match.route;
     if (route.role !== 'issue' && route.role !== 'status-by-reference') return undefined;
     const request: ModelRequest = {
-      method, path, params: match.params, query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)), headers, raw,
+      method,
+      path,
+      params: match.params,
+      query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
+      headers,
+      raw,
       body: text === undefined ? undefined : parseBody(text, headers['content-type']),
     };
     try {
@@ -237,17 +341,35 @@ export class ProxyDispatch {
     }
   }
 
-  private answer(res: ServerResponse, rec: JournalRecord, status: number, body: object, label: string, extra: Record<string, string> = {}): void {
+  private answer(
+    res: ServerResponse,
+    rec: JournalRecord,
+    status: number,
+    body: object,
+    label: string,
+    extra: Record<string, string> = {},
+  ): void {
     const text = JSON.stringify(body);
     rec.status = status;
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-sim-fault': label, ...extra });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      'x-sim-fault': label,
+      ...extra,
+    });
     res.end(text);
   }
 }
 
 /** Headers to pass on: hop-by-hop ones (and those `Connection` names) and the length dropped. */
 function passHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const named = new Set(String(headers.connection ?? '').toLowerCase().split(',').map((s) => s.trim()).filter(Boolean));
+  const named = new Set(
+    String(headers.connection ?? '')
+      .toLowerCase()
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || HOP_BY_HOP.has(name) || named.has(name) || name === 'content-length' || name === 'host') continue;

@@ -74,9 +74,13 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   } catch {
     throw new TypeError(`target: ${JSON.stringify(options.target)} is not a URL`);
   }
-  if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new TypeError(`target: must be an http or https URL (got ${target.protocol})`);
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    throw new TypeError(`target: must be an http or https URL (got ${target.protocol})`);
   const model = options.model ? defineProviderModel(options.model) : undefined;
-  const scenarioTarget = { ...(model ? { routes: model.routes.map((r) => `${model.id}.${r.name}`) } : {}), currencies: new Map<string, string[]>() };
+  const scenarioTarget = {
+    ...(model ? { routes: model.routes.map((r) => `${model.id}.${r.name}`) } : {}),
+    currencies: new Map<string, string[]>(),
+  };
   const wildcard = model ? new Set([`${model.id}.${model.routes.find((r) => r.role === 'issue')!.name}`]) : null;
   let scenario = options.scenario === undefined ? {} : loadScenario(options.scenario, scenarioTarget);
   let seed = options.seed ?? scenario.seed ?? randomInt(0, 2 ** 31);
@@ -153,7 +157,16 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  if (level !== 'silent') log({ level: 'info', msg: 'fault proxy listening', url, target: target.href, model: model?.id ?? null, seed, rules: scenario.rules?.length ?? 0 });
+  if (level !== 'silent')
+    log({
+      level: 'info',
+      msg: 'fault proxy listening',
+      url,
+      target: target.href,
+      model: model?.id ?? null,
+      seed,
+      rules: scenario.rules?.length ?? 0,
+    });
   let closed: Promise<void> | undefined;
   return {
     url,
@@ -180,7 +193,12 @@ function controlApp(target: { journal: Journal; setScenario(s: Scenario): void; 
   app.disable('x-powered-by');
   app.use(express.json({ limit: '1mb' }));
   const fail = (res: Response, status: number, code: string, message: string, extra: Record<string, unknown> = {}): void => {
-    res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail: message, code, message, ...extra }));
+    res
+      .status(status)
+      .type('application/problem+json')
+      .send(
+        JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status] ?? 'Error', status, detail: message, code, message, ...extra }),
+      );
   };
   app.get('/__sim/journal', (req: Request, res: Response) => {
     const filter: JournalFilter = {};

@@ -17,9 +17,24 @@ const PROBE_CODE = 'SIMPROBE7Q4Z';
  */
 export function voucherEdits(model: ProviderModel, kind: 'issued' | 'transaction'): VoucherEdit[] {
   const base: ModelTransaction = {
-    id: 'probe', reference: 'probe', status: 'succeeded', amountMinor: 500n, amount: '5.00', currency: 'USD', createdAt: 0, accountId: model.accounts[0].id,
+    id: 'probe',
+    reference: 'probe',
+    status: 'succeeded',
+    amountMinor: 500n,
+    amount: '5.00',
+    currency: 'USD',
+    createdAt: 0,
+    accountId: model.accounts[0].id,
   };
-  const request = { method: 'POST', path: '/', params: {}, query: new URLSearchParams(), headers: {}, raw: Buffer.alloc(0), body: undefined } as ModelRequest;
+  const request = {
+    method: 'POST',
+    path: '/',
+    params: {},
+    query: new URLSearchParams(),
+    headers: {},
+    raw: Buffer.alloc(0),
+    body: undefined,
+  } as ModelRequest;
   const render = (tx: ModelTransaction): unknown =>
     kind === 'issued' ? model.render.issued(tx, request, { repeated: false }).body : model.render.transaction(tx, request).body;
   let withVoucher: unknown;
@@ -53,7 +68,8 @@ export function applyVoucherEdits(body: unknown, edits: readonly VoucherEdit[]):
   let applied = false;
   for (const { path, without } of edits) {
     let node = body as Record<string | number, unknown> | undefined;
-    for (let i = 0; i < path.length - 1 && node !== undefined; i++) node = isPlain(node[path[i]]) ? (node[path[i]] as Record<string, unknown>) : undefined;
+    for (let i = 0; i < path.length - 1 && node !== undefined; i++)
+      node = isPlain(node[path[i]]) ? (node[path[i]] as Record<string, unknown>) : undefined;
     const last = path[path.length - 1];
     if (node === undefined || last === undefined || !(last in node)) continue;
     if (without === undefined) delete node[last];

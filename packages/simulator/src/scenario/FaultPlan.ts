@@ -51,7 +51,11 @@ export class FaultPlan {
    * `giftcard.order`; `null` makes `"*"` match every route (the fault proxy
    * without a model).
    */
-  constructor(scenario: Scenario, private readonly seed: number, private readonly wildcard: ReadonlySet<Route> | null = BUILT_IN_ISSUE_ROUTES) {
+  constructor(
+    scenario: Scenario,
+    private readonly seed: number,
+    private readonly wildcard: ReadonlySet<Route> | null = BUILT_IN_ISSUE_ROUTES,
+  ) {
     this.rules = (scenario.rules ?? []).map((r, index) => ({
       index,
       // A rule with only a path matches that path on every route.
@@ -102,7 +106,10 @@ export class FaultPlan {
       const ref = reference ?? '';
       const att = attempt ?? n;
       if (rule.probability !== undefined && draw(this.seed, route, ref, att, rule.index, SALT_PROBABILITY) >= rule.probability) continue;
-      const chosen = rule.faults.length === 1 ? rule.faults[0] : rule.faults[Math.floor(draw(this.seed, route, ref, att, rule.index, SALT_PICK) * rule.faults.length)];
+      const chosen =
+        rule.faults.length === 1
+          ? rule.faults[0]
+          : rule.faults[Math.floor(draw(this.seed, route, ref, att, rule.index, SALT_PICK) * rule.faults.length)];
       if (chosen.type === 'latency') {
         latency = true;
         latencyMs += latencyOf(chosen, (salt) => draw(this.seed, route, ref, att, rule.index, salt));

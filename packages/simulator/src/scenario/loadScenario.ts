@@ -21,7 +21,12 @@ const scenarioSchema = validationSchema(schema);
  */
 export function loadScenario(input: Scenario | string, models?: readonly ProviderModel[] | ScenarioTarget): Scenario {
   const raw = typeof input === 'string' ? readJsonFile(input) : input;
-  const target = models === undefined ? undefined : Array.isArray(models) ? scenarioTargetOf(models as readonly ProviderModel[]) : (models as ScenarioTarget);
+  const target =
+    models === undefined
+      ? undefined
+      : Array.isArray(models)
+        ? scenarioTargetOf(models as readonly ProviderModel[])
+        : (models as ScenarioTarget);
   const invalid = validateAgainstSchema(scenarioSchema, raw);
   if (target?.routes) invalid.push(...routeErrors(raw, target.routes));
   if (invalid.length) throw new ConfigError(ErrorCodes.CONFIG_INVALID, invalid);
@@ -35,7 +40,9 @@ export function loadScenario(input: Scenario | string, models?: readonly Provide
         continue;
       }
       const pairs: [string, string, string][] =
-        typeof value === 'string' ? [[`balances.${model}`, currencies[0] ?? '', value]] : Object.entries(value).map(([c, d]) => [`balances.${model}.${c}`, c, d]);
+        typeof value === 'string'
+          ? [[`balances.${model}`, currencies[0] ?? '', value]]
+          : Object.entries(value).map(([c, d]) => [`balances.${model}.${c}`, c, d]);
       for (const [path, currency, decimal] of pairs) {
         if (!currencies.includes(currency)) {
           errors.push(`${path}: the account holds no balance in ${currency || 'any currency'} (${currencies.join(', ') || 'unlimited'})`);
@@ -56,7 +63,8 @@ export function loadScenario(input: Scenario | string, models?: readonly Provide
     const faults: Fault[] = Array.isArray(rule.fault) ? rule.fault : [rule.fault];
     faults.forEach((f, j) => {
       const path = Array.isArray(rule.fault) ? `rules[${i}].fault[${j}]` : `rules[${i}].fault`;
-      if (f.type === 'latency' && f.distribution === 'uniform' && (f.minMs ?? 0) > (f.maxMs ?? 0)) errors.push(`${path}.maxMs: must be >= minMs`);
+      if (f.type === 'latency' && f.distribution === 'uniform' && (f.minMs ?? 0) > (f.maxMs ?? 0))
+        errors.push(`${path}.maxMs: must be >= minMs`);
     });
   });
   if (errors.length) throw new ConfigError(ErrorCodes.CONFIG_INVALID, errors);
@@ -72,7 +80,8 @@ function routeErrors(raw: unknown, routes: readonly string[]): string[] {
   const out: string[] = [];
   rules.forEach((rule: unknown, i) => {
     const route = (rule as { route?: unknown } | null)?.route;
-    if (typeof route === 'string' && route !== '*' && !known.has(route)) out.push(`rules[${i}].route: must be one of *, ${routes.join(', ')}`);
+    if (typeof route === 'string' && route !== '*' && !known.has(route))
+      out.push(`rules[${i}].route: must be one of *, ${routes.join(', ')}`);
   });
   return out;
 }

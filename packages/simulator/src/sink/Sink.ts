@@ -42,7 +42,10 @@ export class Sink {
   readonly deliveries: SinkDelivery[] = [];
   private seq = 0;
 
-  constructor(readonly name: string, private readonly capacity: number) {}
+  constructor(
+    readonly name: string,
+    private readonly capacity: number,
+  ) {}
 
   configure(options: SinkOptions): void {
     this.options = { ...this.options, ...options };

@@ -16,7 +16,10 @@ function first(v: string | string[] | undefined): string | undefined {
 export class SinkRegistry {
   private readonly sinks = new Map<string, Sink>();
 
-  constructor(private readonly state: SimulatorState, private readonly capacity: number) {}
+  constructor(
+    private readonly state: SimulatorState,
+    private readonly capacity: number,
+  ) {}
 
   private get(name: string): Sink {
     let sink = this.sinks.get(name);
@@ -66,16 +69,31 @@ export class SinkRegistry {
     }
     const check = verifyStandardWebhook(
       opts.secret,
-      { id: first(req.headers['webhook-id']), timestamp: first(req.headers['webhook-timestamp']), signature: first(req.headers['webhook-signature']) },
+      {
+        id: first(req.headers['webhook-id']),
+        timestamp: first(req.headers['webhook-timestamp']),
+        signature: first(req.headers['webhook-signature']),
+      },
       raw,
       now,
     );
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-    const rec = this.state.journal.record(req.method ?? 'POST', (req as { originalUrl?: string }).originalUrl ?? req.url ?? '', 'sink', req.rawHeaders, raw, text);
+    const rec = this.state.journal.record(
+      req.method ?? 'POST',
+      (req as { originalUrl?: string }).originalUrl ?? req.url ?? '',
+      'sink',
+      req.rawHeaders,
+      raw,
+      text,
+    );
     const delivery = sink.add({
-      time: now, headers, body: text, ...(json !== undefined ? { json } : {}),
-      verified: check.verified, ...(check.verified ? {} : { reason: check.reason }),
+      time: now,
+      headers,
+      body: text,
+      ...(json !== undefined ? { json } : {}),
+      verified: check.verified,
+      ...(check.verified ? {} : { reason: check.reason }),
       ...(opts.legacySecret ? { legacyVerified: verifyLegacySignature(opts.legacySecret, first(req.headers['x-signature']), raw) } : {}),
       status: null,
     });
@@ -89,7 +107,10 @@ export class SinkRegistry {
     if (opts.failNext && opts.failNext.count > 0) {
       opts.failNext.count -= 1;
       rec.fault = 'sink-fail';
-      answer(opts.failNext.status, opts.failNext.retryAfterSeconds !== undefined ? { 'retry-after': String(opts.failNext.retryAfterSeconds) } : {});
+      answer(
+        opts.failNext.status,
+        opts.failNext.retryAfterSeconds !== undefined ? { 'retry-after': String(opts.failNext.retryAfterSeconds) } : {},
+      );
       return;
     }
     switch (opts.mode ?? 'ok') {

@@ -27,7 +27,8 @@ export function verifyStandardWebhook(
   const { id, timestamp, signature } = headers;
   if (!id || !timestamp || !signature) return { verified: false, reason: 'MISSING_HEADERS' };
   const ts = Number(timestamp);
-  if (!/^\d+$/.test(timestamp) || Math.abs(nowMs / 1000 - ts) > TIMESTAMP_TOLERANCE_S) return { verified: false, reason: 'TIMESTAMP_OUT_OF_RANGE' };
+  if (!/^\d+$/.test(timestamp) || Math.abs(nowMs / 1000 - ts) > TIMESTAMP_TOLERANCE_S)
+    return { verified: false, reason: 'TIMESTAMP_OUT_OF_RANGE' };
   const expected = createHmac('sha256', webhookKey(secret)).update(`${id}.${timestamp}.`).update(body).digest();
   for (const part of signature.split(' ')) {
     const comma = part.indexOf(',');

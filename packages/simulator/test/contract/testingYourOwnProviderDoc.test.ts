@@ -11,7 +11,10 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '.
  * published packages where the fixtures, inside this repository, import by path.
  */
 const SHOWN: Record<string, { file: string; imports: [string, string][] }> = {
-  'test/zapcashModel.ts': { file: 'packages/simulator/test/fixtures/zapcashModel.ts', imports: [["'../../src/index.js'", "'@relaypoint/simulator'"]] },
+  'test/zapcashModel.ts': {
+    file: 'packages/simulator/test/fixtures/zapcashModel.ts',
+    imports: [["'../../src/index.js'", "'@relaypoint/simulator'"]],
+  },
   'src/index.ts': { file: 'packages/simulator/test/contract/fixtures/zapcashPlugin.ts', imports: [] },
   'test/contract.test.ts': {
     file: 'packages/simulator/test/contract/fixtures/zapcashContract.ts',

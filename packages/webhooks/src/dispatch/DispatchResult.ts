@@ -21,7 +21,17 @@ export interface DispatchResult {
 
 /** A claimed row handed back unsent, due `now` (`held` when its subscription is not active). */
 export function releasedResult(id: string, subscriptionId: string, now: number, held: 0 | 1): DispatchResult {
-  return { id, subscriptionId, status: 'pending', held, attempted: 0, nextAttemptAt: now, lastStatus: null, lastError: null, deliveredAt: null };
+  return {
+    id,
+    subscriptionId,
+    status: 'pending',
+    held,
+    attempted: 0,
+    nextAttemptAt: now,
+    lastStatus: null,
+    lastError: null,
+    deliveredAt: null,
+  };
 }
 
 /** A claimed row of a deleted subscription: kept, visibly finished, never sent. */

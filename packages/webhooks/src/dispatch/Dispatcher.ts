@@ -79,8 +79,16 @@ export class Dispatcher {
     // Refill while half the queue is left: a transaction takes milliseconds, and senders must not run dry meanwhile.
     this.lowWater = Math.max(settings.concurrency, Math.floor(this.maxQueued / 2));
     const { concurrency, perSubscriptionConcurrency } = settings;
-    this.scheduler = new Scheduler({ concurrency, perSubscriptionConcurrency, maxQueued: this.maxQueued }, (delivery) => this.dispatch(delivery), () => this.maybeWake());
-    this.queue = new OutboxQueue(db, clock, { workerId: settings.workerId, leaseMs: settings.leaseMs, roomFloor: 2 * perSubscriptionConcurrency });
+    this.scheduler = new Scheduler(
+      { concurrency, perSubscriptionConcurrency, maxQueued: this.maxQueued },
+      (delivery) => this.dispatch(delivery),
+      () => this.maybeWake(),
+    );
+    this.queue = new OutboxQueue(db, clock, {
+      workerId: settings.workerId,
+      leaseMs: settings.leaseMs,
+      roomFloor: 2 * perSubscriptionConcurrency,
+    });
     this.health = new EndpointHealth(db, clock, settings.health, logger);
     this.policy = { schedule: settings.retrySchedule, jitter: settings.jitter, maxRetryAfterMs: settings.maxRetryAfterMs, random };
     this.observer = { metrics, logger };
@@ -104,7 +112,8 @@ export class Dispatcher {
     this.timers = [];
     await this.pumpDone;
     // Claims not started yet go back to the queue straight away.
-    for (const delivery of this.scheduler.close()) this.pushResult(releasedResult(delivery.row.id, delivery.row.subscription_id, this.clock.now(), 0));
+    for (const delivery of this.scheduler.close())
+      this.pushResult(releasedResult(delivery.row.id, delivery.row.subscription_id, this.clock.now(), 0));
     await this.scheduler.whenIdle(graceMs);
     await this.flushAll();
     // Requests still running past the grace period keep their lease: another worker resends them after it expires.
@@ -190,7 +199,8 @@ export class Dispatcher {
   private maybeWake(): void {
     if (!this.wake) return;
     const waiting = this.results.length;
-    if (waiting >= this.maxQueued || (this.scheduler.queued < this.lowWater && this.moreDue) || (waiting > 0 && !this.sleepingOnResults)) this.wake();
+    if (waiting >= this.maxQueued || (this.scheduler.queued < this.lowWater && this.moreDue) || (waiting > 0 && !this.sleepingOnResults))
+      this.wake();
   }
 
   private pushResult(result: DispatchResult): void {
@@ -221,7 +231,9 @@ export class Dispatcher {
           stopped = await this.health.record(tx, batch);
         }
         if (recheck) {
-          const queued = new Map(this.scheduler.subscriptions().map((id) => [id, this.scheduler.waiting(id).map((delivery) => delivery.subscription)]));
+          const queued = new Map(
+            this.scheduler.subscriptions().map((id) => [id, this.scheduler.waiting(id).map((delivery) => delivery.subscription)]),
+          );
           stale = staleSubscriptions(queued, await this.queue.subscriptionsNow(tx, [...queued.keys()]), this.health.stoppedHere);
         }
         if (limit > 0) claimed = await this.queue.claim(tx, limit, this.scheduler.claimRoom());

@@ -46,7 +46,8 @@ export class EndpointHealth {
   stopped(subscriptions: readonly StoppedSubscription[]): void {
     for (const { id, status } of subscriptions) {
       this.stoppedHere.add(id);
-      const message = status === 'paused' ? 'webhook subscription paused: endpoint failing' : 'webhook subscription disabled: endpoint answered 410 Gone';
+      const message =
+        status === 'paused' ? 'webhook subscription paused: endpoint failing' : 'webhook subscription disabled: endpoint answered 410 Gone';
       this.logger?.warn({ subscriptionId: id, status }, message);
     }
   }
@@ -86,21 +87,30 @@ export class EndpointHealth {
       const failures = list.slice(lastSuccess + 1);
       if (lastSuccess >= 0) {
         if (failures.length) {
-          await tx.execute('UPDATE webhook_subscriptions SET failure_count = $2, first_failure_at = $3 WHERE id = $1', [subscriptionId, failures.length, failures[0].attempt!.at]);
+          await tx.execute('UPDATE webhook_subscriptions SET failure_count = $2, first_failure_at = $3 WHERE id = $1', [
+            subscriptionId,
+            failures.length,
+            failures[0].attempt!.at,
+          ]);
         } else {
           healthy.push(subscriptionId);
         }
       } else {
-        await tx.execute('UPDATE webhook_subscriptions SET failure_count = failure_count + $2, first_failure_at = COALESCE(first_failure_at, $3) WHERE id = $1', [
-          subscriptionId,
-          failures.length,
-          failures[0].attempt!.at,
-        ]);
+        await tx.execute(
+          'UPDATE webhook_subscriptions SET failure_count = failure_count + $2, first_failure_at = COALESCE(first_failure_at, $3) WHERE id = $1',
+          [subscriptionId, failures.length, failures[0].attempt!.at],
+        );
       }
       if (!failures.length) continue;
       const paused = await tx.query<{ id: string }>(
         "UPDATE webhook_subscriptions SET status = 'paused', disabled_reason = $2, draining = 0, updated_at = $3 WHERE id = $1 AND status = 'active' AND failure_count >= $4 AND first_failure_at <= $5 RETURNING id",
-        [subscriptionId, 'endpoint failing: every attempt failed for the health window', now, this.settings.minFailures, now - this.settings.pauseAfterMs],
+        [
+          subscriptionId,
+          'endpoint failing: every attempt failed for the health window',
+          now,
+          this.settings.minFailures,
+          now - this.settings.pauseAfterMs,
+        ],
       );
       if (paused.length) {
         await tx.execute("UPDATE webhook_deliveries SET held = 1 WHERE subscription_id = $1 AND status = 'pending'", [subscriptionId]);
@@ -109,9 +119,10 @@ export class EndpointHealth {
     }
     // The common case, endpoints whose latest attempt succeeded, in one statement.
     if (healthy.length) {
-      await tx.execute(`UPDATE webhook_subscriptions SET failure_count = 0, first_failure_at = NULL WHERE id IN (${jsonList(tx.dialect, '$1')}) AND failure_count <> 0`, [
-        JSON.stringify(healthy),
-      ]);
+      await tx.execute(
+        `UPDATE webhook_subscriptions SET failure_count = 0, first_failure_at = NULL WHERE id IN (${jsonList(tx.dialect, '$1')}) AND failure_count <> 0`,
+        [JSON.stringify(healthy)],
+      );
     }
     return stopped;
   }
@@ -125,9 +136,15 @@ export class EndpointHealth {
     const rate = this.settings.drainRatePerSecond;
     const heldIndex = this.indexedBy('webhook_deliveries_held');
     let releasedAny = false;
-    const draining = await this.db.query<{ id: string }>('SELECT id FROM webhook_subscriptions WHERE draining = 1 AND drain_next_at <= $1', [now]);
+    const draining = await this.db.query<{ id: string }>(
+      'SELECT id FROM webhook_subscriptions WHERE draining = 1 AND drain_next_at <= $1',
+      [now],
+    );
     for (const { id } of draining) {
-      const won = await this.db.execute('UPDATE webhook_subscriptions SET drain_next_at = $2 WHERE id = $1 AND draining = 1 AND drain_next_at <= $3', [id, now + 1000, now]);
+      const won = await this.db.execute(
+        'UPDATE webhook_subscriptions SET drain_next_at = $2 WHERE id = $1 AND draining = 1 AND drain_next_at <= $3',
+        [id, now + 1000, now],
+      );
       if (!won.rowCount) continue;
       const released = await this.db.execute(
         `UPDATE webhook_deliveries SET held = 0 WHERE id IN (SELECT id FROM webhook_deliveries${heldIndex} WHERE subscription_id = $1 AND status = 'pending' AND held = 1 ORDER BY next_attempt_at, id LIMIT $2)`,

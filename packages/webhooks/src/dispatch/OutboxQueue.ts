@@ -126,7 +126,11 @@ export class OutboxQueue {
     }
     // Chosen in this transaction (SQLite: under its write lock; PostgreSQL: locked FOR UPDATE), so the lease takes all
     // of them; only what it took is sent, in the order chosen.
-    const claimed = await this.leases.claimIds<{ id: string }>(rows.map((row) => row.id), { set: { sql: "status = 'in_flight'" } }, tx);
+    const claimed = await this.leases.claimIds<{ id: string }>(
+      rows.map((row) => row.id),
+      { set: { sql: "status = 'in_flight'" } },
+      tx,
+    );
     const leased = new Set(claimed.map((row) => row.id));
     return this.load(tx, leased.size === rows.length ? rows : rows.filter((row) => leased.has(row.id)));
   }
@@ -136,8 +140,15 @@ export class OutboxQueue {
     const dialect = this.db.dialect;
     const keys = [...new Set(rows.map((row) => row.event_key))];
     const subscriptionIds = [...new Set(rows.map((row) => row.subscription_id))];
-    const events = await tx.query<{ key: string; body: string }>(`SELECT key, body FROM webhook_events WHERE key IN (${jsonList(dialect, '$1')})`, [JSON.stringify(keys)]);
-    type SubscriptionColumns = Omit<SubscriptionSnapshot, 'previous'> & { previous_secrets: string | null; previous_secret: string | null; previous_expires_at: number | string | null };
+    const events = await tx.query<{ key: string; body: string }>(
+      `SELECT key, body FROM webhook_events WHERE key IN (${jsonList(dialect, '$1')})`,
+      [JSON.stringify(keys)],
+    );
+    type SubscriptionColumns = Omit<SubscriptionSnapshot, 'previous'> & {
+      previous_secrets: string | null;
+      previous_secret: string | null;
+      previous_expires_at: number | string | null;
+    };
     const subscriptions = await tx.query<SubscriptionColumns>(
       `SELECT id, url, secret, previous_secrets, previous_secret, previous_expires_at, status, deleted_at FROM webhook_subscriptions WHERE id IN (${jsonList(dialect, '$1')})`,
       [JSON.stringify(subscriptionIds)],
@@ -149,7 +160,11 @@ export class OutboxQueue {
         { ...columns, previous: withLegacyPrevious(parsePreviousSecrets(previous_secrets), previous_secret, previous_expires_at) },
       ]),
     );
-    return rows.map((row) => ({ row: { ...row, attempts: Number(row.attempts) }, body: bodies.get(row.event_key), subscription: byId.get(row.subscription_id) }));
+    return rows.map((row) => ({
+      row: { ...row, attempts: Number(row.attempts) },
+      body: bodies.get(row.event_key),
+      subscription: byId.get(row.subscription_id),
+    }));
   }
 
   /**
@@ -194,7 +209,13 @@ export class OutboxQueue {
       [now, JSON.stringify(wanted), perSubscription],
     );
     rows.sort((x, y) => Number(x.next_attempt_at) - Number(y.next_attempt_at));
-    return rows.map(({ id, subscription_id, event_key, event_type, attempts }) => ({ id, subscription_id, event_key, event_type, attempts }));
+    return rows.map(({ id, subscription_id, event_key, event_type, attempts }) => ({
+      id,
+      subscription_id,
+      event_key,
+      event_type,
+      attempts,
+    }));
   }
 
   /** Records a batch of results and ends their leases: one statement for the attempts, one for the rows, one for the leases. */
@@ -221,7 +242,16 @@ export class OutboxQueue {
         [JSON.stringify(attempts)],
       );
     }
-    const rows = batch.map((result) => [result.id, result.status, result.held, result.attempted, result.nextAttemptAt, result.lastStatus, result.lastError, result.deliveredAt]);
+    const rows = batch.map((result) => [
+      result.id,
+      result.status,
+      result.held,
+      result.attempted,
+      result.nextAttemptAt,
+      result.lastStatus,
+      result.lastError,
+      result.deliveredAt,
+    ]);
     // Only rows still leased to this worker change. SQLite must find them by
     // primary key from the batch; offered the status term it walks every row
     // in flight once per batch row instead (the unary + hides it from the planner).

@@ -126,7 +126,10 @@ export class Scheduler {
     }
     for (const [subscriptionId, done] of this.doneBySubscription) {
       const previous = this.allowanceBySubscription.get(subscriptionId) ?? floor;
-      this.allowanceBySubscription.set(subscriptionId, Math.min(this.limits.maxQueued, Math.max(floor, 2 * done, Math.floor(previous / 2))));
+      this.allowanceBySubscription.set(
+        subscriptionId,
+        Math.min(this.limits.maxQueued, Math.max(floor, 2 * done, Math.floor(previous / 2))),
+      );
     }
     this.doneBySubscription.clear();
     const room = new Map<string, number>();

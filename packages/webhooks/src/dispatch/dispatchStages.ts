@@ -16,8 +16,7 @@ const NO_SECRETS: readonly string[] = Object.freeze([]);
 
 /** A claimed delivery ready to send, or handed back without a request. */
 export type PreparedDispatch =
-  | { kind: 'send'; url: string; headers: Record<string, string>; body: string }
-  | { kind: 'skip'; result: DispatchResult };
+  { kind: 'send'; url: string; headers: Record<string, string>; body: string } | { kind: 'skip'; result: DispatchResult };
 
 /**
  * Signs a claimed delivery with the subscription as it was at claim time. A
@@ -33,7 +32,9 @@ export function prepareDispatch(claimed: ClaimedDelivery, now: number, stoppedHe
   if (subscription.status !== 'active' || stoppedHere.has(subscription.id)) {
     return { kind: 'skip', result: releasedResult(row.id, row.subscription_id, now, 1) };
   }
-  const previousSecrets = subscription.previous.length ? subscription.previous.filter((p) => p.expiresAt > now).map((p) => p.secret) : NO_SECRETS;
+  const previousSecrets = subscription.previous.length
+    ? subscription.previous.filter((p) => p.expiresAt > now).map((p) => p.secret)
+    : NO_SECRETS;
   const headers = buildHeaders({
     msgId: row.id,
     eventType: row.event_type,
@@ -60,17 +61,37 @@ export interface DispatchObserver {
 }
 
 /** Turns a completed attempt into the row's next state: delivered, due again later, disabled (410) or failed. */
-export function handleCompleted(claimed: ClaimedDelivery, completed: CompletedDispatch, now: number, policy: RetryPolicy, observer: DispatchObserver): DispatchResult {
+export function handleCompleted(
+  claimed: ClaimedDelivery,
+  completed: CompletedDispatch,
+  now: number,
+  policy: RetryPolicy,
+  observer: DispatchObserver,
+): DispatchResult {
   const { row } = claimed;
   const { answer } = completed;
   const metrics = observer.metrics;
-  notify(metrics?.onAttempt, metrics, answer.errorKind && answer.errorKind !== 'http_status' ? answer.errorKind : (answer.statusCode ?? 0), answer.latencyMs);
-  const base = { id: row.id, subscriptionId: row.subscription_id, attempted: 1 as const, lastStatus: answer.statusCode ?? null, attempt: answer };
+  notify(
+    metrics?.onAttempt,
+    metrics,
+    answer.errorKind && answer.errorKind !== 'http_status' ? answer.errorKind : (answer.statusCode ?? 0),
+    answer.latencyMs,
+  );
+  const base = {
+    id: row.id,
+    subscriptionId: row.subscription_id,
+    attempted: 1 as const,
+    lastStatus: answer.statusCode ?? null,
+    attempt: answer,
+  };
   if (completed.kind === 'successful') {
     notify(metrics?.onDelivered, metrics, answer.latencyMs);
     return { ...base, status: 'delivered', held: 0, nextAttemptAt: now, lastError: null, deliveredAt: answer.at };
   }
-  const lastError = answer.errorKind === 'http_status' ? `http_status: ${answer.statusCode}` : `${answer.errorKind}: ${answer.errorMessage ?? ''}`.slice(0, 500);
+  const lastError =
+    answer.errorKind === 'http_status'
+      ? `http_status: ${answer.statusCode}`
+      : `${answer.errorKind}: ${answer.errorMessage ?? ''}`.slice(0, 500);
   const next = nextAttempt(row, answer, now, policy);
   if (next.kind === 'disabled') {
     // This delivery stays queued (visible, sent again if the subscription is re-enabled).
@@ -78,7 +99,10 @@ export function handleCompleted(claimed: ClaimedDelivery, completed: CompletedDi
   }
   if (answer.blockedDetail !== undefined) {
     // The tenant sees a generic refusal; which internal address the name resolved to is for operators only.
-    observer.logger?.warn({ deliveryId: row.id, subscriptionId: row.subscription_id, detail: answer.blockedDetail }, 'webhook delivery blocked by the SSRF guard');
+    observer.logger?.warn(
+      { deliveryId: row.id, subscriptionId: row.subscription_id, detail: answer.blockedDetail },
+      'webhook delivery blocked by the SSRF guard',
+    );
   }
   if (next.kind === 'retry') {
     notify(metrics?.onRetried, metrics);

@@ -32,7 +32,9 @@ export function staleSubscriptions(
       continue;
     }
     const ownStop = stoppedHere.has(id) && now.status !== 'active';
-    if (was.some((snapshot) => snapshot.url !== now.url || snapshot.secret !== now.secret || (snapshot.status !== now.status && !ownStop))) {
+    if (
+      was.some((snapshot) => snapshot.url !== now.url || snapshot.secret !== now.secret || (snapshot.status !== now.status && !ownStop))
+    ) {
       stale.push({ id, deleted: false });
     }
   }

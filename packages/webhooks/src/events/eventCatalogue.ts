@@ -5,7 +5,6 @@ import rewardRedeemed from './reward.redeemed.v1.schema.json' with { type: 'json
 import rewardExpired from './reward.expired.v1.schema.json' with { type: 'json' };
 import budgetThreshold from './budget.threshold.v1.schema.json' with { type: 'json' };
 
-
 /** One entry of the event catalogue. */
 export interface EventDefinition {
   /** Event type name, e.g. `reward.issued`. */

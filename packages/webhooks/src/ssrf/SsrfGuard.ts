@@ -86,7 +86,8 @@ export class SsrfGuard {
     } catch {
       throw WebhookInputError.urlForbidden(`"${raw}" is not an absolute URL`);
     }
-    if (url.protocol !== 'https:' && url.protocol !== 'http:') throw WebhookInputError.urlForbidden(`scheme ${url.protocol} is not allowed; use https`);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw WebhookInputError.urlForbidden(`scheme ${url.protocol} is not allowed; use https`);
     if (url.username || url.password) throw WebhookInputError.urlForbidden('credentials in the URL are not allowed');
     const host = url.hostname;
     const literal = parseIp(host) !== null;

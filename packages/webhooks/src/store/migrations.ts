@@ -68,7 +68,8 @@ const indexesV2 = [
   "CREATE INDEX webhook_deliveries_failed ON webhook_deliveries (created_at) WHERE status = 'failed'",
 ];
 
-const indexDueBySubscription = "CREATE INDEX webhook_deliveries_due_sub ON webhook_deliveries (subscription_id, next_attempt_at) WHERE status = 'pending' AND held = 0";
+const indexDueBySubscription =
+  "CREATE INDEX webhook_deliveries_due_sub ON webhook_deliveries (subscription_id, next_attempt_at) WHERE status = 'pending' AND held = 0";
 
 const addPreviousSecrets = 'ALTER TABLE webhook_subscriptions ADD COLUMN previous_secrets TEXT';
 /** Copies an unexpired single previous secret of the old columns into the list (`expr` builds the JSON text, `now` is the server's time in epoch ms). */

@@ -15,9 +15,14 @@ export function issuanceRoutes(services: AppServices): Router {
     const tenantId = tenantOf(req);
     const body = req.body as unknown;
     if (body !== null && typeof body === 'object' && typeof (body as { amount?: unknown }).amount === 'number') {
-      throw new HostError(400, HostErrorCodes.AMOUNT_MUST_BE_STRING, 'amount must be a decimal string such as "5.00", not a JSON number: no float ever carries money', {
-        errors: ['body.amount: must be a decimal string such as "5.00"'],
-      });
+      throw new HostError(
+        400,
+        HostErrorCodes.AMOUNT_MUST_BE_STRING,
+        'amount must be a decimal string such as "5.00", not a JSON number: no float ever carries money',
+        {
+          errors: ['body.amount: must be a decimal string such as "5.00"'],
+        },
+      );
     }
     validateOrThrow(issueRequestSchema, body ?? {}, 'body');
     const outcome = await services.issuances.issue(tenantId, body as IssueInput);
@@ -36,11 +41,17 @@ export function issuanceRoutes(services: AppServices): Router {
       if (outcome.failure === 'not_sent') {
         // `reason` is Relaypoint's code for why nothing could be sent (PROVIDER_UNREACHABLE, BREAKER_OPEN, …);
         // `providerCode` is only ever a code the provider itself answered with.
-        sendProblem(res, 503, HostErrorCodes.PROVIDER_NOT_SENT, `the provider could not be reached (${record.error?.code}); nothing was sent. Retry with a new reference.`, {
-          ...(record.error ? { reason: record.error.code } : {}),
-          ...(record.providerCode ? { providerCode: record.providerCode } : {}),
-          issuance: record,
-        });
+        sendProblem(
+          res,
+          503,
+          HostErrorCodes.PROVIDER_NOT_SENT,
+          `the provider could not be reached (${record.error?.code}); nothing was sent. Retry with a new reference.`,
+          {
+            ...(record.error ? { reason: record.error.code } : {}),
+            ...(record.providerCode ? { providerCode: record.providerCode } : {}),
+            issuance: record,
+          },
+        );
         return;
       }
       sendProblem(res, 422, HostErrorCodes.PROVIDER_REJECTED, record.error?.message || 'the provider refused the issuance', {

@@ -1,6 +1,13 @@
 import { Router, type Request, type Response } from 'express';
 import { HostError, HostErrorCodes } from '../../HostError.js';
-import { eventPublishSchema, pageQuerySchema, replaySchema, rotateSecretSchema, webhookCreateSchema, webhookPatchSchema } from '../apiSchemas.js';
+import {
+  eventPublishSchema,
+  pageQuerySchema,
+  replaySchema,
+  rotateSecretSchema,
+  webhookCreateSchema,
+  webhookPatchSchema,
+} from '../apiSchemas.js';
 import { tenantOf, type AppServices } from '../AppServices.js';
 import { validateOrThrow } from '../problem.js';
 
@@ -21,8 +28,12 @@ export function webhookRoutes(services: AppServices): Router {
 
   router.post('/webhooks', async (req: Request, res: Response) => {
     validateOrThrow(webhookCreateSchema, req.body ?? {}, 'body');
-    const sub = await w.subscriptions.create(tenantOf(req), req.body as Parameters<typeof w.subscriptions.create>[1]);
-    res.status(201).setHeader('location', `/v1/webhooks/${sub.id}`).json(sub);
+    const { existing, ...sub } = await w.subscriptions.create(tenantOf(req), req.body as Parameters<typeof w.subscriptions.create>[1]);
+    // 200 with the subscription already there for this URL and these events (and its secret), 201 for a new one.
+    res
+      .status(existing ? 200 : 201)
+      .setHeader('location', `/v1/webhooks/${sub.id}`)
+      .json(sub);
   });
 
   router.get('/webhooks', async (req: Request, res: Response) => {
@@ -39,20 +50,29 @@ export function webhookRoutes(services: AppServices): Router {
 
   router.patch('/webhooks/:id', async (req: Request, res: Response) => {
     validateOrThrow(webhookPatchSchema, req.body ?? {}, 'body');
-    const sub = await w.subscriptions.update(tenantOf(req), String(req.params.id), req.body as Parameters<typeof w.subscriptions.update>[2]);
+    const sub = await w.subscriptions.update(
+      tenantOf(req),
+      String(req.params.id),
+      req.body as Parameters<typeof w.subscriptions.update>[2],
+    );
     if (!sub) throw notFound('webhook subscription', String(req.params.id));
     res.json(sub);
   });
 
   router.delete('/webhooks/:id', async (req: Request, res: Response) => {
-    if (!(await w.subscriptions.delete(tenantOf(req), String(req.params.id)))) throw notFound('webhook subscription', String(req.params.id));
+    if (!(await w.subscriptions.delete(tenantOf(req), String(req.params.id))))
+      throw notFound('webhook subscription', String(req.params.id));
     res.status(204).end();
   });
 
   router.post('/webhooks/:id/rotate-secret', async (req: Request, res: Response) => {
     validateOrThrow(rotateSecretSchema, req.body ?? {}, 'body');
     const body = (req.body ?? {}) as { overlapMs?: number };
-    const out = await w.subscriptions.rotateSecret(tenantOf(req), String(req.params.id), body.overlapMs !== undefined ? { overlapMs: body.overlapMs } : {});
+    const out = await w.subscriptions.rotateSecret(
+      tenantOf(req),
+      String(req.params.id),
+      body.overlapMs !== undefined ? { overlapMs: body.overlapMs } : {},
+    );
     if (!out) throw notFound('webhook subscription', String(req.params.id));
     res.json(out);
   });
@@ -73,7 +93,10 @@ export function webhookRoutes(services: AppServices): Router {
     const body = req.body as { from: string | number; to: string | number };
     const from = instant(body.from);
     const to = instant(body.to);
-    if (!(to >= from)) throw new HostError(400, HostErrorCodes.VALIDATION_FAILED, '`to` must not be before `from`', { errors: ['body.to: must not be before from'] });
+    if (!(to >= from))
+      throw new HostError(400, HostErrorCodes.VALIDATION_FAILED, '`to` must not be before `from`', {
+        errors: ['body.to: must not be before from'],
+      });
     const out = await w.deliveries.replay(tenantOf(req), String(req.params.id), { from, to });
     if (!out) throw notFound('webhook subscription', String(req.params.id));
     res.status(202).json(out);

@@ -54,10 +54,12 @@ export function attemptCases(h: ContractHarness): void {
     const c = await h.connect({ ...SINGLE_ATTEMPT, timeoutMs: CUT_AFTER_MS });
     const ref = h.reference('cancelled');
     // A latency fault (unlike late-commit) drops the request when its client goes away, as a provider does for a closed connection.
-    h.faults([{ route: h.issueRoute, reference: ref, attempts: [1], fault: { type: 'latency', distribution: 'fixed', ms: PROVIDER_WORK_MS } }]);
+    h.faults([
+      { route: h.issueRoute, reference: ref, attempts: [1], fault: { type: 'latency', distribution: 'fixed', ms: PROVIDER_WORK_MS } },
+    ]);
     const s = await settle(() => c.issue(h.params(ref)));
-    await sleep(PROVIDER_WORK_MS + 200 - Math.min(s.ms, PROVIDER_WORK_MS));
-    const entry = h.ledger(ref)[0];
+    await sleep(PROVIDER_WORK_MS + 200 - Math.min(s.ms, PROVIDER_WORK_MS) + h.upstreamSlackMs);
+    const entry = (await h.ledger(ref))[0];
     if (entry) {
       fail(
         `the pipeline's per-attempt timeout (${CUT_AFTER_MS} ms) cut the attempt for reference ${ref} (it ended with ${describeSettled(s)}), ` +
@@ -70,17 +72,28 @@ export function attemptCases(h: ContractHarness): void {
   it("21. the plugin's own HTTP timeout, firing before the pipeline's, is outcome unknown (never rejected or not_sent)", async function () {
     this.timeout(10_000);
     const field = timeoutField(h.plugin.configSchema);
-    if (!field) notRun(this, 'the config schema has no HTTP timeout field in ms (such as timeoutMs), so the suite cannot make the plugin\'s own timeout fire first');
+    if (!field)
+      notRun(
+        this,
+        "the config schema has no HTTP timeout field in ms (such as timeoutMs), so the suite cannot make the plugin's own timeout fire first",
+      );
     const config = { ...(h.config() as Record<string, unknown>), [field]: OWN_TIMEOUT_MS };
     const c = await h.connect({ ...SINGLE_ATTEMPT, timeoutMs: OWN_TIMEOUT_PIPELINE_MS }, config as never);
     const ref = h.reference('own-timeout');
-    h.faults([{ route: h.issueRoute, reference: ref, attempts: [1], fault: { type: 'latency', distribution: 'fixed', ms: OWN_TIMEOUT_LATENCY_MS } }]);
+    h.faults([
+      { route: h.issueRoute, reference: ref, attempts: [1], fault: { type: 'latency', distribution: 'fixed', ms: OWN_TIMEOUT_LATENCY_MS } },
+    ]);
     const s = await settle(() => c.issue(h.params(ref)));
     const premise = `with config.${field} = ${OWN_TIMEOUT_MS} ms, the pipeline's per-attempt timeout at ${OWN_TIMEOUT_PIPELINE_MS} ms and the provider answering after ${OWN_TIMEOUT_LATENCY_MS} ms`;
     if (s.ms >= OWN_TIMEOUT_LATENCY_MS) {
-      fail(`${premise}, the call took ${Math.round(s.ms)} ms and ended with ${describeSettled(s)}: your plugin's own timeout never fired; pass config.${field} to your HTTP client (axios: { timeout })`);
+      fail(
+        `${premise}, the call took ${Math.round(s.ms)} ms and ended with ${describeSettled(s)}: your plugin's own timeout never fired; pass config.${field} to your HTTP client (axios: { timeout })`,
+      );
     }
-    if (s.ok) fail(`${premise}, your plugin's own timeout fired after the request left, and it reported ${describeSettled(s)}: nothing is known, so the outcome is unknown`);
+    if (s.ok)
+      fail(
+        `${premise}, your plugin's own timeout fired after the request left, and it reported ${describeSettled(s)}: nothing is known, so the outcome is unknown`,
+      );
     if (!isConnectorError(s.error) || s.error.outcome !== 'unknown') {
       fail(
         `${premise}, your plugin's own timeout fired after the request left, and it reported ${describeError(s.error)}: a timeout after the request left is outcome unknown (PROVIDER_TIMEOUT), never rejected or not_sent. ` +

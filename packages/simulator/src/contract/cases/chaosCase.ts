@@ -38,9 +38,20 @@ const MIN_FAULTED_SHARE = 0.25;
  * provider (refused before sending, a wrong route) or none met a fault on
  * its way to an issuance: fail then, saying why.
  */
-function assertNonVacuous(h: ContractHarness, refs: string[], outcomes: Map<string, Settled>, probability: number, replay: string): void {
-  const issued = new Set(h.ledger().filter((e) => e.status === h.target.successStatus).map((e) => e.reference));
-  const faulted = new Set(h.issueRequests().filter((e) => e.fault !== 'none' && e.reference !== undefined).map((e) => e.reference as string));
+async function assertNonVacuous(
+  h: ContractHarness,
+  refs: string[],
+  outcomes: Map<string, Settled>,
+  probability: number,
+  replay: string,
+): Promise<void> {
+  const issued = new Set((await h.ledger()).filter((e) => e.status === h.target.successStatus).map((e) => e.reference));
+  const faulted = new Set(
+    h
+      .issueRequests()
+      .filter((e) => e.fault !== 'none' && e.reference !== undefined)
+      .map((e) => e.reference as string),
+  );
   const both = refs.filter((r) => issued.has(r) && faulted.has(r)).length;
   const n = refs.length;
   const needIssued = Math.ceil(n * MIN_ISSUED_SHARE);
@@ -52,11 +63,17 @@ function assertNonVacuous(h: ContractHarness, refs: string[], outcomes: Map<stri
     const key = isConnectorError(s.error) ? `${s.error.code} (outcome ${s.error.outcome})` : describeError(s.error);
     errors.set(key, (errors.get(key) ?? 0) + 1);
   }
-  const common = [...errors.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([k, v]) => `${v}× ${k}`).join(', ');
+  const common = [...errors.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([k, v]) => `${v}× ${k}`)
+    .join(', ');
   fail(
     `the chaos run was vacuous (${replay}): of ${n} issuances, ${issued.size} were issued by the provider (at least ${needIssued} needed) and ${both} were issued after meeting a fault (at least ${needBoth} needed), ` +
       `so the faults tested nothing. The calls ended with ${common || 'no error'}; ` +
-      (h.issueRequests().length === 0 ? 'no request reached the issue route at all: see case 0' : 'the issuances that did not reach the provider were refused or lost before it: see the cases above'),
+      (h.issueRequests().length === 0
+        ? 'no request reached the issue route at all: see case 0'
+        : 'the issuances that did not reach the provider were refused or lost before it: see the cases above'),
   );
 }
 
@@ -72,7 +89,7 @@ export function chaosCase(h: ContractHarness, options: ChaosOptions = {}): void 
     const seed = h.options.seed;
     const c = await h.connect({ bulkhead: { maxConcurrent: Math.max(concurrency, 1), maxQueue: n } });
     h.faults([{ name: 'chaos', route: h.issueRoute, probability, fault: CHAOS_FAULTS }]);
-    const refs = Array.from({ length: n }, (_, i) => `chaos-${seed}-${i}`);
+    const refs = Array.from({ length: n }, (_, i) => `${h.runTag}chaos-${seed}-${i}`);
     const outcomes = new Map<string, Settled>();
     let next = 0;
     const started = performance.now();
@@ -89,11 +106,14 @@ export function chaosCase(h: ContractHarness, options: ChaosOptions = {}): void 
 
     const replay = `seed ${seed}; replay with RELAYPOINT_CONTRACT_SEED=${seed}`;
     const problems: string[] = [];
-    const ledger = h.ledger();
+    const ledger = await h.ledger();
     const known = new Set(refs);
     const byRef = new Map<string, typeof ledger>();
     for (const e of ledger) {
-      if (!known.has(e.reference)) problems.push(`the provider recorded an issuance for reference ${e.reference}, which was never requested: your plugin re-sent without a stable reference`);
+      if (!known.has(e.reference))
+        problems.push(
+          `the provider recorded an issuance for reference ${e.reference}, which was never requested: your plugin re-sent without a stable reference`,
+        );
       byRef.set(e.reference, [...(byRef.get(e.reference) ?? []), e]);
     }
     const unknown: string[] = [];
@@ -104,9 +124,12 @@ export function chaosCase(h: ContractHarness, options: ChaosOptions = {}): void 
       const s = outcomes.get(ref) as Settled;
       if (s.ok) {
         const r = s.result;
-        if (r.status !== 'failed' && !entry) problems.push(`${ref}: reported ${describeResult(r)} but the provider has no transaction for it`);
-        else if (r.status === 'failed' && entry && entry.status === h.target.successStatus) problems.push(`${ref}: reported failed but the provider issued it (${entry.transactionId})`);
-        else if (entry && r.transactionId !== entry.transactionId) problems.push(`${ref}: reported ${describeResult(r)} but the provider's transaction is ${entry.transactionId}`);
+        if (r.status !== 'failed' && !entry)
+          problems.push(`${ref}: reported ${describeResult(r)} but the provider has no transaction for it`);
+        else if (r.status === 'failed' && entry && entry.status === h.target.successStatus)
+          problems.push(`${ref}: reported failed but the provider issued it (${entry.transactionId})`);
+        else if (entry && r.transactionId !== entry.transactionId)
+          problems.push(`${ref}: reported ${describeResult(r)} but the provider's transaction is ${entry.transactionId}`);
         else if (entry && r.status === 'succeeded' && entry.voucherCode !== undefined && r.voucher?.code !== entry.voucherCode) {
           problems.push(`${ref}: reported voucher ${String(r.voucher?.code)} but the provider issued ${entry.voucherCode}`);
         }
@@ -115,7 +138,9 @@ export function chaosCase(h: ContractHarness, options: ChaosOptions = {}): void 
       } else if (s.error.outcome === 'unknown') {
         unknown.push(ref);
       } else if (entry && entry.debited) {
-        problems.push(`${ref}: reported ${s.error.outcome} (${s.error.code}) but the provider issued it (${entry.transactionId}): an attempt whose outcome was unknown came first, so the issuance may not be reported as ${s.error.outcome}`);
+        problems.push(
+          `${ref}: reported ${s.error.outcome} (${s.error.code}) but the provider issued it (${entry.transactionId}): an attempt whose outcome was unknown came first, so the issuance may not be reported as ${s.error.outcome}`,
+        );
       }
     }
     // An unknown outcome is acceptable only if reconciliation can now tell what happened.
@@ -125,7 +150,9 @@ export function chaosCase(h: ContractHarness, options: ChaosOptions = {}): void 
         try {
           const found = await c.checkStatus({ reference: ref });
           if (entry ? found.status === 'not_found' || found.transactionId !== entry.transactionId : found.status !== 'not_found') {
-            problems.push(`${ref}: outcome unknown, and reconciling it with checkStatus({ reference }) said ${describeResult(found)} while the provider ${entry ? `has ${entry.transactionId}` : 'has nothing'}`);
+            problems.push(
+              `${ref}: outcome unknown, and reconciling it with checkStatus({ reference }) said ${describeResult(found)} while the provider ${entry ? `has ${entry.transactionId}` : 'has nothing'}`,
+            );
           }
         } catch (e) {
           problems.push(`${ref}: outcome unknown, and reconciling it with checkStatus({ reference }) failed with ${describeError(e)}`);
@@ -133,11 +160,15 @@ export function chaosCase(h: ContractHarness, options: ChaosOptions = {}): void 
       }
     }
     if (problems.length > 0) {
-      fail(`${problems.length} problem(s) in ${n} issuances under seeded faults (${replay}):\n  ${problems.slice(0, 15).join('\n  ')}${problems.length > 15 ? `\n  … and ${problems.length - 15} more` : ''}`);
+      fail(
+        `${problems.length} problem(s) in ${n} issuances under seeded faults (${replay}):\n  ${problems.slice(0, 15).join('\n  ')}${problems.length > 15 ? `\n  … and ${problems.length - 15} more` : ''}`,
+      );
     }
-    assertNonVacuous(h, refs, outcomes, probability, replay);
+    await assertNonVacuous(h, refs, outcomes, probability, replay);
     if (elapsed > maxDurationMs) {
-      fail(`the chaos run took ${Math.round(elapsed)} ms (bound ${maxDurationMs} ms, ${replay}): pass options.signal to your HTTP client so hung requests end at the per-attempt timeout`);
+      fail(
+        `the chaos run took ${Math.round(elapsed)} ms (bound ${maxDurationMs} ms, ${replay}): pass options.signal to your HTTP client so hung requests end at the per-attempt timeout`,
+      );
     }
   });
 }

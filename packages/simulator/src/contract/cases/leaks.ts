@@ -13,4 +13,3 @@ export function leaks(secret: string, error: unknown, logLines: string[]): strin
   if (logLines.some((l) => l.includes(secret))) places.push('the log output');
   return places;
 }
-

@@ -23,12 +23,19 @@ function admits(product: TargetProduct, amount: string): boolean {
 }
 
 /** Parameters for `amount` in the currency of `base`: its product when it admits the amount, else another of the model's products in that currency that does; a reason when none does. */
-function paramsFor(h: ContractHarness, base: Omit<IssueParams, 'reference'>, amount: string): Omit<IssueParams, 'reference'> | { skip: string } {
+function paramsFor(
+  h: ContractHarness,
+  base: Omit<IssueParams, 'reference'>,
+  amount: string,
+): Omit<IssueParams, 'reference'> | { skip: string } {
   const products = h.target.products.filter((p) => p.currency === base.currency && !p.pending);
   if (products.length === 0) return { ...base, amount };
   const own = products.find((p) => p.id === base.productId);
   const fit = own && admits(own, amount) ? own : products.find((p) => admits(p, amount));
-  if (!fit) return { skip: `${amount} ${base.currency}: no product of model ${h.target.id} admits it (${products.map((p) => `${p.id} ${p.denominations?.join('/') ?? `${p.min ?? '0'}–${p.max ?? '∞'}`}`).join(', ')})` };
+  if (!fit)
+    return {
+      skip: `${amount} ${base.currency}: no product of model ${h.target.id} admits it (${products.map((p) => `${p.id} ${p.denominations?.join('/') ?? `${p.min ?? '0'}–${p.max ?? '∞'}`}`).join(', ')})`,
+    };
   return { ...base, productId: fit.id, amount };
 }
 
@@ -54,7 +61,7 @@ export function moneyCases(h: ContractHarness): void {
     const ref = params.reference;
     const s = await settle(() => c.issue(params));
     const money = toMoney(params.amount, params.currency);
-    const entry = h.ledger(ref)[0];
+    const entry = (await h.ledger(ref))[0];
     const bodies = sentBodies(h, ref);
     if (!entry) {
       const floaty = FLOAT_MARK.test(bodies);
@@ -67,24 +74,37 @@ export function moneyCases(h: ContractHarness): void {
       const off = toMoney(entry.amount, entry.currency).minor - money.minor;
       fail(
         `${label}: the provider recorded ${entry.amount} ${entry.currency} for an issuance of ${money.decimal} ${money.currency}` +
-          (entry.currency === money.currency ? ` (${off} minor unit(s) off); ${FLOAT_ADVICE}` : ': send the request\'s currency') +
+          (entry.currency === money.currency ? ` (${off} minor unit(s) off); ${FLOAT_ADVICE}` : ": send the request's currency") +
           `. Your plugin sent ${bodies}`,
       );
     }
-    if (!s.ok || s.result.status !== 'succeeded') fail(`${label}: the provider issued ${money.decimal} ${money.currency} for reference ${ref} but your plugin reported ${describeSettled(s)}`);
-    if (h.ledger(ref).length !== 1) fail(`${label}: the provider has ${h.ledger(ref).length} transactions for reference ${ref} after one issuance: expected exactly one`);
+    if (!s.ok || s.result.status !== 'succeeded')
+      fail(
+        `${label}: the provider issued ${money.decimal} ${money.currency} for reference ${ref} but your plugin reported ${describeSettled(s)}`,
+      );
+    if ((await h.ledger(ref)).length !== 1)
+      fail(
+        `${label}: the provider has ${(await h.ledger(ref)).length} transactions for reference ${ref} after one issuance: expected exactly one`,
+      );
   };
 
   it('14. amounts: 0.29, 19.99 and 1000000.01 (and 0- and 3-decimal currencies the model takes) reach the ledger in exactly the requested minor units', async function () {
     this.timeout(20_000);
     const bases = [h.params('matrix'), ...h.target.otherCurrencies];
+    const proxied = h.mode === 'proxy';
     // The matrix's largest amounts are beyond a sandbox account's usual balance: the case is about exact amounts, not balances.
-    for (const currency of new Set(bases.map((b) => b.currency))) h.sim.setBalance(h.target.id, fromMinorUnits(10n ** 15n, currency), currency);
+    if (!proxied)
+      for (const currency of new Set(bases.map((b) => b.currency)))
+        h.sim.setBalance(h.target.id, fromMinorUnits(10n ** 15n, currency), currency);
     const skipped: string[] = [];
     let ran = 0;
     for (const base of bases) {
       const amounts = MATRIX[currencyExponent(base.currency)] ?? [];
-      for (const amount of amounts) {
+      for (const [i, amount] of amounts.entries()) {
+        if (proxied && i === amounts.length - 1) {
+          skipped.push(`${amount} ${base.currency}: proxy mode cannot set the balance it needs (only the simulator can)`);
+          continue;
+        }
         const params = paramsFor(h, base, amount);
         if ('skip' in params) {
           skipped.push(params.skip);
@@ -101,24 +121,31 @@ export function moneyCases(h: ContractHarness): void {
   it('16. more than one currency: an issuance in a second currency lands in the ledger in that currency and amount', async function () {
     const others = h.target.otherCurrencies;
     if (others.length === 0) notRun(this, `model ${h.target.id} lists no issuance in another currency (examples.otherCurrencies)`);
-    for (const other of others) await issueExactly(`a second currency (${other.currency})`, { ...other, reference: h.reference('currency') });
+    for (const other of others)
+      await issueExactly(`a second currency (${other.currency})`, { ...other, reference: h.reference('currency') });
   });
 
-  it('17. a success without its voucher (omit-voucher): outcome unknown or the ledger\'s voucher, never succeeded without one', async function () {
+  it("17. a success without its voucher (omit-voucher): outcome unknown or the ledger's voucher, never succeeded without one", async function () {
     const fault: Fault = { type: 'omit-voucher' };
     for (const single of [true, false]) {
       const c = await h.connect(single ? SINGLE_ATTEMPT : undefined);
       const ref = h.reference('no-voucher');
       h.faults([{ route: h.issueRoute, reference: ref, attempts: [1], fault }]);
       const s = await settle(() => c.issue(h.params(ref)));
-      const entry = h.ledger(ref)[0];
+      const entry = (await h.ledger(ref))[0];
       const premise = `the provider issued reference ${ref}${entry?.voucherCode ? ` (voucher ${entry.voucherCode})` : ''} but answered a well-formed success without the voucher${single ? ' (a single attempt)' : ''}`;
       if (s.ok) {
-        if (s.result.status === 'succeeded' && !s.result.voucher?.code) fail(`${premise}, and your plugin reported ${describeResult(s.result)}: a success without its voucher is outcome unknown (PROVIDER_BAD_RESPONSE), or fetch the voucher`);
-        if (s.result.status === 'succeeded' && entry?.voucherCode !== undefined && s.result.voucher?.code !== entry.voucherCode) fail(`${premise}, and your plugin reported ${describeResult(s.result)}: that is not the provider's voucher`);
+        if (s.result.status === 'succeeded' && !s.result.voucher?.code)
+          fail(
+            `${premise}, and your plugin reported ${describeResult(s.result)}: a success without its voucher is outcome unknown (PROVIDER_BAD_RESPONSE), or fetch the voucher`,
+          );
+        if (s.result.status === 'succeeded' && entry?.voucherCode !== undefined && s.result.voucher?.code !== entry.voucherCode)
+          fail(`${premise}, and your plugin reported ${describeResult(s.result)}: that is not the provider's voucher`);
         if (s.result.status === 'failed') fail(`${premise}, and your plugin reported failed: the provider issued it`);
       } else if (!isConnectorError(s.error) || s.error.outcome !== 'unknown') {
-        fail(`${premise}, and your plugin reported ${describeError(s.error)}: the provider committed, so only outcome unknown (or the ledger's voucher) is true`);
+        fail(
+          `${premise}, and your plugin reported ${describeError(s.error)}: the provider committed, so only outcome unknown (or the ledger's voucher) is true`,
+        );
       }
     }
   });

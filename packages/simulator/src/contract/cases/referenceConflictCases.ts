@@ -22,7 +22,12 @@ function variants(h: ContractHarness, sample: IssueParams): { variants: Variant[
   if (amount) out.push({ field: 'amount', patch: { amount }, label: `only the amount changed (${money.decimal} → ${amount})` });
   else left.push('amount: the sample product has a single denomination');
   const otherProduct = h.target.products.find((p) => p.id !== sample.productId && p.currency === sample.currency && !p.pending);
-  if (otherProduct) out.push({ field: 'product', patch: { productId: otherProduct.id }, label: `only the product changed (${sample.productId} → ${otherProduct.id})` });
+  if (otherProduct)
+    out.push({
+      field: 'product',
+      patch: { productId: otherProduct.id },
+      label: `only the product changed (${sample.productId} → ${otherProduct.id})`,
+    });
   else if (h.target.products.length === 0) left.push(`product: model ${h.target.id} has no products (a product id never reaches it)`);
   else left.push(`product: model ${h.target.id} has no second product in ${sample.currency}`);
   if (sample.phoneNumber) {
@@ -31,27 +36,39 @@ function variants(h: ContractHarness, sample: IssueParams): { variants: Variant[
     const phoneNumber = `+${digits.slice(0, -1)}${last}`;
     out.push({ field: 'recipient', patch: { phoneNumber }, label: `only the recipient changed (${sample.phoneNumber} → ${phoneNumber})` });
   } else left.push('recipient: the sample issuance has no recipient');
-  const currency = h.target.otherCurrencies.find((o) => o.currency !== sample.currency)?.currency ?? (sample.currency === 'EUR' ? 'USD' : 'EUR');
+  const currency =
+    h.target.otherCurrencies.find((o) => o.currency !== sample.currency)?.currency ?? (sample.currency === 'EUR' ? 'USD' : 'EUR');
   // The same minor units, written with the other currency's decimals.
   const sameAmount = fromMinorUnits(money.minor, currency);
-  out.push({ field: 'currency', patch: { currency, amount: sameAmount }, label: `only the currency changed (${sample.currency} → ${currency})` });
+  out.push({
+    field: 'currency',
+    patch: { currency, amount: sameAmount },
+    label: `only the currency changed (${sample.currency} → ${currency})`,
+  });
   return { variants: out, left };
 }
 
 /** What a call under a used reference with a different request may end with: a reference conflict, or a refusal before any request left. */
-function judge(h: ContractHarness, what: string, settled: Awaited<ReturnType<typeof settle>> | { ok: true; result: { status: string } } | { ok: false; error: unknown }, sentBefore: number): void {
+function judge(
+  h: ContractHarness,
+  what: string,
+  settled: Awaited<ReturnType<typeof settle>> | { ok: true; result: { status: string } } | { ok: false; error: unknown },
+  sentBefore: number,
+): void {
   if (settled.ok) {
     const result = settled.result as Parameters<typeof describeResult>[0];
     fail(
       `${what} returned ${describeResult(result)}: the reference already belongs to another request, so this one was not issued under it and cannot be. ` +
-        'Compare the transaction you get back (or fetch by reference) with the request — product, recipient, amount, currency — and throw a ProviderRejectedError with code PROVIDER_REFERENCE_CONFLICT when they certainly differ; never return the original as this request\'s success',
+        "Compare the transaction you get back (or fetch by reference) with the request — product, recipient, amount, currency — and throw a ProviderRejectedError with code PROVIDER_REFERENCE_CONFLICT when they certainly differ; never return the original as this request's success",
     );
   }
   const e = settled.error;
   if (isConnectorError(e) && e.code === ErrorCodes.PROVIDER_REFERENCE_CONFLICT && e.outcome === 'rejected' && !e.retryable) return;
   // A plugin may refuse the request before sending it (a catalogue check): nothing was sent, nothing was issued.
   if (isConnectorError(e) && e.outcome === 'not_sent' && h.issueRequests().length === sentBefore) return;
-  fail(`${what} ended with ${describeError(e)}: expected PROVIDER_REFERENCE_CONFLICT (outcome rejected, not retryable), the answer the host records as a conflict`);
+  fail(
+    `${what} ended with ${describeError(e)}: expected PROVIDER_REFERENCE_CONFLICT (outcome rejected, not retryable), the answer the host records as a conflict`,
+  );
 }
 
 /** Cases 18, 18b: a used reference with a different request is a reference conflict, through the issue path and the lookup path. */
@@ -63,12 +80,21 @@ export function referenceConflictCases(h: ContractHarness): void {
     for (const v of list) {
       const ref = h.reference('conflict');
       const first = await settle(() => c.issue(h.params(ref)));
-      if (!first.ok || first.result.status !== 'succeeded') fail(`the first issuance of reference ${ref} did not succeed (${describeSettled(first)}); case 1 covers why`);
+      if (!first.ok || first.result.status !== 'succeeded')
+        fail(`the first issuance of reference ${ref} did not succeed (${describeSettled(first)}); case 1 covers why`);
       const sentBefore = h.issueRequests().length;
       const again = await settle(() => c.issue(h.params(ref, v.patch)));
-      judge(h, `re-issuing reference ${ref} (issued for ${sample.amount} ${sample.currency}, product ${sample.productId}) with ${v.label}`, again, sentBefore);
-      const entries = h.ledger(ref);
-      if (entries.length !== 1) fail(`after re-issuing reference ${ref} with ${v.label}, the provider has ${entries.length} transactions for it: expected exactly the original one`);
+      judge(
+        h,
+        `re-issuing reference ${ref} (issued for ${sample.amount} ${sample.currency}, product ${sample.productId}) with ${v.label}`,
+        again,
+        sentBefore,
+      );
+      const entries = await h.ledger(ref);
+      if (entries.length !== 1)
+        fail(
+          `after re-issuing reference ${ref} with ${v.label}, the provider has ${entries.length} transactions for it: expected exactly the original one`,
+        );
     }
     if (left.length > 0 && this.test) this.test.title += ` (not tried: ${left.join('; ')})`;
   });
@@ -79,7 +105,8 @@ export function referenceConflictCases(h: ContractHarness): void {
     const ref = h.reference('lookup-variant');
     const params = h.params(ref);
     const first = await settle(() => c.issue(params));
-    if (!first.ok || first.result.status !== 'succeeded') fail(`the issuance of reference ${ref} did not succeed (${describeSettled(first)}); case 1 covers why`);
+    if (!first.ok || first.result.status !== 'succeeded')
+      fail(`the issuance of reference ${ref} did not succeed (${describeSettled(first)}); case 1 covers why`);
     const requirePhone = h.plugin.requiresPhone ?? false;
     const { variants: all, left } = variants(h, params);
     const list = all.filter((v) => {
@@ -98,9 +125,17 @@ export function referenceConflictCases(h: ContractHarness): void {
       } catch (error) {
         s = { ok: false, error };
       }
-      judge(h, `looking up reference ${ref} (issued for ${params.amount} ${params.currency}, product ${params.productId}) for a request with ${v.label}`, s, Number.NaN);
+      judge(
+        h,
+        `looking up reference ${ref} (issued for ${params.amount} ${params.currency}, product ${params.productId}) for a request with ${v.label}`,
+        s,
+        Number.NaN,
+      );
     }
-    if (h.ledger(ref).length !== 1) fail(`the provider has ${h.ledger(ref).length} transactions for reference ${ref} after one issuance and lookups: expected exactly one`);
+    if ((await h.ledger(ref)).length !== 1)
+      fail(
+        `the provider has ${(await h.ledger(ref)).length} transactions for reference ${ref} after one issuance and lookups: expected exactly one`,
+      );
     if (left.length > 0 && this.test) this.test.title += ` (not tried: ${left.join('; ')})`;
   });
 }

@@ -39,16 +39,16 @@ export function wireCheckCases(h: ContractHarness): void {
     const ref = h.reference('wire-check');
     const s = await settle(() => c.issue(h.params(ref)));
     const issue = issueRouteOf(h.target);
-    const expected = `${issue.method} ${h.target.prefix}${issue.path} authenticated with ${h.target.authDescription}`;
-    const seen = h.sim.journal.entries().filter((e) => e.route !== 'control' && e.route !== 'sink');
+    const expected = `${issue.method} ${h.pathPrefix}${issue.path} authenticated with ${h.target.authDescription}`;
+    const seen = h.journal.entries().filter((e) => e.route !== 'control' && e.route !== 'sink');
     const reached = seen.filter((e) => e.route === h.issueRoute && e.status !== 401 && e.status !== 403);
     if (reached.length > 0) return;
     h.wireMismatch = true;
     const why =
       seen.length === 0
-        ? `no request reached the simulator at all: build every request URL from the base URL configFor receives (${h.providerUrl})`
+        ? `no request reached the ${h.mode === 'proxy' ? 'fault proxy' : 'simulator'} at all: build every request URL from the base URL configFor receives (${h.providerUrl})`
         : seen.some((e) => e.route === h.issueRoute)
-          ? `the model refused its authentication: your plugin sent ${seen.map(describeRequest).join('; ')}`
+          ? `the ${h.mode === 'proxy' ? 'provider' : 'model'} refused its authentication: your plugin sent ${seen.map(describeRequest).join('; ')}`
           : `your plugin sent ${seen.map(describeRequest).join('; ')}, which is not the model's issue route`;
     fail(
       `the sample issuance (reference ${ref}) never reached the model's issue route, so every later case would report faults that never happened: ${why}. ` +
@@ -61,14 +61,21 @@ export function wireCheckCases(h: ContractHarness): void {
     const caps = h.plugin.capabilities;
     const problems: string[] = [];
     if (caps.statusByReference && !hasRole(h.target, 'status-by-reference')) {
-      problems.push(`the plugin declares statusByReference: true, but the model ${h.target.id} has no route with role "status-by-reference": reconciliation would ask a lookup that does not exist`);
+      problems.push(
+        `the plugin declares statusByReference: true, but the model ${h.target.id} has no route with role "status-by-reference": reconciliation would ask a lookup that does not exist`,
+      );
     }
     if (caps.duplicateReference !== 'none' && h.target.duplicateReference === 'none') {
       problems.push(
         `the plugin declares duplicateReference "${caps.duplicateReference}", but the model ${h.target.id} issues again on a repeated reference ("none"): the pipeline would re-send after an unknown outcome and issue twice`,
       );
     }
-    if (caps.asyncIssuance && !h.target.pendingProducts && h.target.model?.examples.pending === undefined && h.target.products.every((p) => !p.pending)) {
+    if (
+      caps.asyncIssuance &&
+      !h.target.pendingProducts &&
+      h.target.model?.examples.pending === undefined &&
+      h.target.products.every((p) => !p.pending)
+    ) {
       problems.push(`the plugin declares asyncIssuance: true, but the model ${h.target.id} has no product that stays pending`);
     }
     if (problems.length > 0) fail(problems.join('; '));
