@@ -10,3 +10,5 @@ export { plantMistake, PLANTED_MISTAKES } from './plantMistake.js';
 export type { PlantedMistake } from './plantMistake.js';
 export { runContractInChild } from './runContractInChild.js';
 export type { ContractReport, RunContractInChildOptions } from './runContractInChild.js';
+export { describePlantedMistakes, PLANTED_MISTAKE_EXPECTATIONS } from './describePlantedMistakes.js';
+export type { PlantedMistakeExpectation } from './describePlantedMistakes.js';
