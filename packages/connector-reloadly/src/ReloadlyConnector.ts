@@ -3,7 +3,6 @@ import {
   NotSentError,
   OutcomeUnknownError,
   ProviderRejectedError,
-  ValidationError,
   createHttpClient,
   isConnectorError,
   parseJsonBody,
@@ -34,7 +33,7 @@ import {
 } from './readReloadlyTopup.js';
 import { ReloadlyOperatorCatalogue } from './ReloadlyOperatorCatalogue.js';
 import { ReloadlyTokenSource } from './ReloadlyTokenSource.js';
-import { toReloadlyPhone, type ReloadlyPhone } from './toReloadlyPhone.js';
+import { prepareReloadlyTopup, type PreparedTopup } from './prepareReloadlyTopup.js';
 
 /** Reloadly's base URLs and token audiences per environment. */
 export const RELOADLY_ENVIRONMENTS = {
@@ -51,13 +50,6 @@ const PROVIDER = 'reloadly';
 const ACCEPT = 'application/com.reloadly.topups-v1+json';
 
 type Http = HttpClient;
-
-/** A top-up ready to send: its JSON text and what it says. */
-interface PreparedTopup {
-  json: string;
-  sent: SentTerms;
-  useLocalAmount: boolean;
-}
 
 /**
  * Reloadly airtime top-ups. Authenticates with OAuth2 client credentials
@@ -107,7 +99,7 @@ export class ReloadlyConnector implements Connector {
   }
 
   async issueVoucher(req: IssueRequest, options: CallOptions = {}): Promise<IssueResult> {
-    const topup = this.prepare(req);
+    const topup = prepareReloadlyTopup(req, this.operators, this.accountCurrency);
     await this.checkOperator(topup, req, options);
     const path = this.asyncTopups ? '/topups-async' : '/topups';
     const started = Date.now();
@@ -146,7 +138,8 @@ export class ReloadlyConnector implements Connector {
         : { status: 'not_found', reference: query.reference as string };
     }
     const reference = typeof found.customIdentifier === 'string' ? found.customIdentifier : (query.reference ?? '');
-    if (query.request) this.checkTerms(found, query.request, this.prepare(query.request).sent, 'conflict');
+    if (query.request)
+      this.checkTerms(found, query.request, prepareReloadlyTopup(query.request, this.operators, this.accountCurrency).sent, 'conflict');
     return this.withVoucher(found, reference, options);
   }
 
@@ -155,44 +148,6 @@ export class ReloadlyConnector implements Connector {
       (agent as { destroy?: () => void } | undefined)?.destroy?.();
     }
     this.tokens.close();
-  }
-
-  /**
-   * The top-up body, with the amount written as a JSON number straight from
-   * the exact decimal (`"amount":5.00`): Reloadly takes a number, and no
-   * float arithmetic ever touches it. Refuses, before anything is sent, an
-   * operator or currency the config cannot place.
-   */
-  private prepare(req: IssueRequest): PreparedTopup {
-    const mapped = this.operators[req.productId];
-    const operatorId = mapped?.operatorId ?? (/^[1-9]\d{0,9}$/.test(req.productId) ? Number(req.productId) : undefined);
-    if (operatorId === undefined) {
-      throw new ValidationError(
-        ErrorCodes.PROVIDER_INVALID_PRODUCT,
-        'productId',
-        `product "${req.productId}" is neither a Reloadly operatorId nor in the connector's operators map`,
-      );
-    }
-    let useLocalAmount: boolean;
-    if (req.amount.currency === this.accountCurrency) useLocalAmount = false;
-    else if (mapped?.localCurrency === req.amount.currency) useLocalAmount = true;
-    else {
-      throw new ValidationError(
-        ErrorCodes.PROVIDER_INVALID_PRODUCT,
-        'currency',
-        `reloadly top-ups are in the wallet currency (${this.accountCurrency}) or the operator's local currency${mapped?.localCurrency ? ` (${mapped.localCurrency})` : ' (none configured for this product)'}, not ${req.amount.currency}`,
-      );
-    }
-    if (!req.phoneNumber)
-      throw new ValidationError(ErrorCodes.INVALID_PHONE_NUMBER, 'phoneNumber', 'a Reloadly top-up needs the recipient phone number');
-    const country = req.metadata?.recipientCountryCode ?? mapped?.countryCode;
-    const recipientPhone: ReloadlyPhone = toReloadlyPhone(req.phoneNumber, country);
-    const head = JSON.stringify({ operatorId, useLocalAmount, customIdentifier: req.reference, recipientPhone });
-    return {
-      json: `${head.slice(0, -1)},"amount":${req.amount.decimal}}`,
-      sent: { operatorId, number: recipientPhone.number },
-      useLocalAmount,
-    };
   }
 
   /**
