@@ -379,6 +379,34 @@ describeEachStore('host HTTP API', (target) => describe('over real HTTP with the
       expectProblem(await env.call('GET', `/v1/webhooks/${id}`), 404, 'NOT_FOUND');
     });
 
+    it('sends a test event to one subscription alone (202 with its delivery), and refuses a disabled or deleted one (409)', async () => {
+      const created = await env.call('POST', '/v1/webhooks', { body: { url: `${env.sim.url}/__sim/sink/test-event`, events: ['reward.redeemed'] } });
+      const id = String(created.body.id);
+      env.sim.sinks.configure('test-event', { secret: String(created.body.secret) });
+      const other = await env.call('POST', '/v1/webhooks', { body: { url: `${env.sim.url}/__sim/sink/test-event-other`, events: ['*'] } });
+
+      const sent = await env.call('POST', `/v1/webhooks/${id}/test`);
+      expect(sent.status).to.equal(202);
+      expect(sent.body.subscriptionId).to.equal(id);
+      const deliveryId = String(sent.body.deliveryId);
+      expect(sent.headers.get('location')).to.equal(`/v1/deliveries/${deliveryId}`);
+      await waitFor(async () => String((await env.call('GET', `/v1/deliveries/${deliveryId}`)).body.status) === 'delivered', 10_000, 'the test delivery recorded');
+      const [received] = env.sim.sinks.deliveries('test-event');
+      expect(received.verified).to.equal(true);
+      expect(received.headers['webhook-id']).to.equal(deliveryId);
+      expect((received.json as { type: string }).type).to.equal('webhook.test');
+      expect(env.sim.sinks.deliveries('test-event-other')).to.have.length(0);
+      const delivery = await env.call('GET', `/v1/deliveries/${deliveryId}`);
+      expect(delivery.body.eventType).to.equal('webhook.test');
+      expect(delivery.body.attempts).to.have.length(1);
+
+      expectProblem(await env.call('POST', `/v1/webhooks/${id}/test`, { key: TENANT_B_KEY }), 404, 'NOT_FOUND');
+      await env.call('PATCH', `/v1/webhooks/${other.body.id}`, { body: { active: false } });
+      expectProblem(await env.call('POST', `/v1/webhooks/${other.body.id}/test`), 409, 'SUBSCRIPTION_INACTIVE');
+      expect((await env.call('DELETE', `/v1/webhooks/${id}`)).status).to.equal(204);
+      expectProblem(await env.call('POST', `/v1/webhooks/${id}/test`), 409, 'SUBSCRIPTION_DELETED');
+    });
+
     it('refuses an invalid event (EVENT_INVALID, with path lines) and a bad subscription', async () => {
       const bad = await env.call('POST', '/v1/events', { body: { type: 'customer.enrolled', data: { nope: true } } });
       expectProblem(bad, 400, 'EVENT_INVALID');
