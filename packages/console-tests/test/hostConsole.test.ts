@@ -22,6 +22,7 @@ describe('host console (/console) in Chromium', function () {
   let context: BrowserContext;
   let page: Page;
   let subscriptionId: string;
+  let subscriptionSecret: string;
   let failedDelivery: string;
 
   const shot = async (name: string) => {
@@ -53,6 +54,7 @@ describe('host console (/console) in Chromium', function () {
     });
     expect(sub.status).to.equal(201);
     subscriptionId = String(sub.body.id);
+    subscriptionSecret = String(sub.body.secret);
     for (const [key, reference, customerId] of [
       [TENANT_A_KEY, 'A-1', 'cust-1'],
       [TENANT_A_KEY, 'A-2', MARKUP],
@@ -176,6 +178,23 @@ describe('host console (/console) in Chromium', function () {
     const status = page.locator('#actions-status');
     await status.locator('text=Replay scheduled').waitFor();
     expect(await status.textContent()).to.contain('Replay scheduled 3 deliveries');
+  });
+
+  it('sends a test event from the subscription page and watches its delivery turn delivered at the sink, signed', async () => {
+    env.sim.sinks.configure('console', { secret: subscriptionSecret });
+    await page.goto(`${env.host.url}/console/webhooks/${subscriptionId}`);
+    await page.locator('button:text-is("Send test event")').click();
+    const link = page.locator('#actions-status #test-delivery');
+    await link.waitFor();
+    const deliveryId = String(await link.textContent());
+    expect(deliveryId).to.match(/^msg_/);
+    const row = page.locator(`tr[data-delivery="${deliveryId}"][data-status=delivered]`);
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.locator('td[data-label=Event]').textContent()).to.equal('webhook.test');
+    const received = env.sim.sinks.deliveries('console').filter((d) => d.headers['webhook-id'] === deliveryId);
+    expect(received).to.have.length(1);
+    expect(received[0].verified).to.equal(true);
+    expect((received[0].json as { type: string }).type).to.equal('webhook.test');
   });
 
   it('refuses a state-changing call without the CSRF token, even with the session cookie', async () => {

@@ -61,6 +61,12 @@ describe('simulator console (/__sim/console) in Chromium', function () {
         trs.map((tr) => ({ fault: tr.getAttribute('data-fault'), cells: [...tr.querySelectorAll('td')].map((td) => td.textContent) })),
       );
     expect(rows.map((r) => r.fault)).to.deep.equal(['none', 'none', 'status-before-commit', 'status-before-commit']);
+    // Each answered request shows how long the simulator took (the journal's latencyMs).
+    const headers = await page.locator('#journal-rows th').allTextContents();
+    expect(headers).to.include('Latency');
+    const latencies = await page.locator('#journal-rows tr[data-seq] td[data-label=Latency]').allTextContents();
+    expect(latencies).to.have.length(4);
+    for (const cell of latencies) expect(cell).to.match(/^\d+(\.\d)? ms$/);
     // The reference a client sent with markup in it is shown as text.
     expect(rows[0].cells).to.include(MARKUP_REF);
     expect(await page.locator('#journal img').count()).to.equal(0);

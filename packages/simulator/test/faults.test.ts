@@ -101,6 +101,23 @@ describe('faults on the wire', () => {
     expect(sim.journal.entries({ reference: 'R-lat' })[0].fault).to.equal('latency,status-after-commit');
   });
 
+  it('journals latencyMs: at least a 200 ms latency fault, a plain answer faster, and null for a request never answered', async () => {
+    sim.setScenario({
+      rules: [
+        { route: 'airtime.issue', reference: 'R-slow', fault: { type: 'latency', distribution: 'fixed', ms: 200 } },
+        { route: 'airtime.issue', reference: 'R-gone', fault: { type: 'reset' } },
+      ],
+    });
+    expect((await issue(sim.url, 'R-slow')).status).to.equal(200);
+    expect((await issue(sim.url, 'R-quick')).status).to.equal(200);
+    await failure(issue(sim.url, 'R-gone'));
+    const journal = json<{ entries: Array<{ reference?: string; latencyMs: number | null }> }>(await raw(`${sim.url}/__sim/journal?route=airtime.issue`));
+    const latency = (reference: string) => journal.entries.find((e) => e.reference === reference)?.latencyMs;
+    expect(latency('R-slow')).to.be.a('number').and.at.least(200);
+    expect(latency('R-quick')).to.be.a('number').and.below(200);
+    expect(latency('R-gone')).to.equal(null);
+  });
+
   it('reset() aborts a request delayed by latency before it commits', async () => {
     sim.setScenario({ rules: [{ route: 'airtime.issue', fault: { type: 'latency', distribution: 'fixed', ms: 10_000 } }] });
     const pending = failure(issue(sim.url, 'R-slow'));

@@ -1,10 +1,12 @@
 import type { Clock } from '@relaypoint/core';
 import type { Database, SqlExecutor } from '@relaypoint/store';
-import { normalizeEventData, validateEvent } from './events/eventCatalogue.js';
+import { normalizeEventData, testEventDefinition, validateEvent, validateTestEvent } from './events/eventCatalogue.js';
+import { WebhookErrorCodes } from './errors/codes.js';
 import { EventValidationError } from './errors/EventValidationError.js';
+import { WebhookConflictError } from './errors/WebhookConflictError.js';
 import { WebhookInputError } from './errors/WebhookInputError.js';
 import { newId } from './ids.js';
-import type { PublishEvent, PublishResult } from './types.js';
+import type { PublishEvent, PublishResult, TestEventResult } from './types.js';
 
 /**
  * Writes an event and its deliveries (the outbox) in one transaction. The
@@ -25,6 +27,42 @@ export class Publisher {
 
   async publishWith(tx: SqlExecutor, tenantId: string, event: PublishEvent): Promise<PublishResult> {
     return this.write(tx, tenantId, this.prepare(event));
+  }
+
+  /**
+   * Queues one `webhook.test` event for one subscription, whatever its event
+   * filter, through the outbox like any other (signed, SSRF-checked, retried,
+   * logged): `null` for an unknown or another tenant's subscription.
+   */
+  async publishTest(tenantId: string, subscriptionId: string): Promise<TestEventResult | null> {
+    const data = { subscriptionId, message: 'Test event sent on request from Relaypoint.' };
+    const errors = validateTestEvent(data);
+    if (errors.length) throw new EventValidationError(testEventDefinition.type, errors);
+    return this.db.transaction(async (tx) => {
+      const [subscription] = await tx.query<{ status: string; deleted_at: number | string | null }>(
+        `SELECT status, deleted_at FROM webhook_subscriptions WHERE id = $1 AND tenant_id = $2${tx.dialect === 'postgres' ? ' FOR SHARE' : ''}`,
+        [subscriptionId, tenantId],
+      );
+      if (!subscription) return null;
+      if (subscription.deleted_at !== null) throw new WebhookConflictError(WebhookErrorCodes.SUBSCRIPTION_DELETED, `webhook subscription "${subscriptionId}" was deleted; nothing is sent to a deleted endpoint`);
+      // The dispatcher sends only to active endpoints (a queued row of a paused one is held): refused rather than left waiting.
+      if (subscription.status !== 'active') {
+        throw new WebhookConflictError(WebhookErrorCodes.SUBSCRIPTION_INACTIVE, `webhook subscription "${subscriptionId}" is ${subscription.status}; resume it (active: true) before sending a test event`);
+      }
+      const now = this.clock.now();
+      const eventId = newId('evt', now);
+      const key = newId('evk', now);
+      const deliveryId = newId('msg', now);
+      const type = testEventDefinition.type;
+      const body = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data });
+      await tx.execute('INSERT INTO webhook_events (key, tenant_id, id, type, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [key, tenantId, eventId, type, body, now]);
+      await tx.execute(
+        `INSERT INTO webhook_deliveries (id, tenant_id, subscription_id, event_key, event_id, event_type, event_created_at, status, held, attempts, next_attempt_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, 0, $7, $7)`,
+        [deliveryId, tenantId, subscriptionId, key, eventId, type, now],
+      );
+      return { eventId, deliveryId, subscriptionId };
+    });
   }
 
   private prepare(event: PublishEvent): { id: string; type: string; body: string; now: number } {

@@ -43,6 +43,7 @@ export async function createWebhookService(options: WebhookServiceOptions): Prom
     deliveries: new DeliveryLog(db, clock),
     publish: (tenantId, event) => publisher.publish(tenantId, event),
     publishWith: (tx, tenantId, event) => publisher.publishWith(tx, tenantId, event),
+    sendTestEvent: (tenantId, subscriptionId) => publisher.publishTest(tenantId, subscriptionId),
     async stats(): Promise<WebhookStats> {
       // Literal statuses, so each count walks its partial index (a bound parameter would not match one).
       const count = async (sql: string) => Number((await db.query<{ n: number }>(sql))[0].n);

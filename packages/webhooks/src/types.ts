@@ -130,6 +130,15 @@ export interface PublishResult {
   duplicate: boolean;
 }
 
+/** What `sendTestEvent` queued. */
+export interface TestEventResult {
+  /** The `webhook.test` event's id (`evt_…`). */
+  eventId: string;
+  /** The delivery (`msg_…`, sent as `webhook-id`); follow it with `deliveries.get`. */
+  deliveryId: string;
+  subscriptionId: string;
+}
+
 /** Input of `subscriptions.create`. */
 export interface CreateSubscriptionInput {
   url: string;
@@ -208,6 +217,13 @@ export interface WebhookService {
   publish(tenantId: string, event: PublishEvent): Promise<PublishResult>;
   /** Same as `publish`, inside the caller's transaction (outbox pattern): committed or rolled back with the caller's writes. */
   publishWith(tx: SqlExecutor, tenantId: string, event: PublishEvent): Promise<PublishResult>;
+  /**
+   * Queues one `webhook.test` event for this subscription alone, whatever its event filter, through the outbox
+   * (SSRF guard, signing, retries and the attempt log apply), due now. `null` for an unknown or another tenant's
+   * subscription; a WebhookConflictError `SUBSCRIPTION_DELETED` for a deleted one and `SUBSCRIPTION_INACTIVE` for a
+   * paused or disabled one (resume it first). Nothing is stored when it throws.
+   */
+  sendTestEvent(tenantId: string, subscriptionId: string): Promise<TestEventResult | null>;
   deliveries: DeliveriesApi;
   stats(): Promise<WebhookStats>;
   /** Starts the dispatcher loop in this process. */

@@ -22,7 +22,7 @@ export interface Delivery {
 const errorText = (e: unknown) =>
   e instanceof ApiError ? `${e.message} (${e.code})${e.errors.length ? `: ${e.errors.join('; ')}` : ''}` : String(e);
 
-/** One subscription: health, pause/resume, secret rotation (shown once), replay of a time range, deliveries with retry. */
+/** One subscription: health, pause/resume, a test event, secret rotation (shown once), replay of a time range, deliveries with retry. */
 export function subscriptionPage(app: HostApp, id: string, query: URLSearchParams): Page {
   const path = `/webhooks/${encodeURIComponent(id)}`;
   const messages = h('div', { id: 'actions-status', 'aria-live': 'polite' });
@@ -72,6 +72,12 @@ export function subscriptionPage(app: HostApp, id: string, query: URLSearchParam
               say('ok', 'Resumed: the queued deliveries drain at the throttled rate.');
               await loadSummary();
             }),
+        act('Send test event', async () => {
+          // A webhook.test event to this endpoint alone, through the outbox: signed, retried and logged like any other.
+          const out = await app.api.send<{ deliveryId: string }>('POST', `${path}/test`);
+          say('ok', 'Test event queued as delivery ', app.link(`/deliveries/${encodeURIComponent(out.deliveryId)}`, out.deliveryId, {}, { id: 'test-delivery' }), '.');
+          await loadDeliveries();
+        }),
         act('Rotate secret', async () => {
           if (!confirm('Rotate the signing secret? The old one keeps signing for the overlap period (24 h by default).')) return;
           const out = await app.api.send<{ secret: string; previousExpiresAt: number }>('POST', `${path}/rotate-secret`, {});

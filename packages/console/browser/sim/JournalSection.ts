@@ -13,6 +13,8 @@ interface JournalEntry {
   attempt?: number;
   fault: string;
   status: number | null;
+  /** ms from the first byte to the answer's end; null when never answered. */
+  latencyMs: number | null;
 }
 
 const ROUTES = [
@@ -81,7 +83,7 @@ export class JournalSection {
     let entries = out.entries;
     if (this.faultsOnly.checked) entries = entries.filter((e) => e.fault !== 'none');
     const newest = entries.slice(-SHOWN).reverse();
-    const key = `${entries.length}:${newest[0]?.seq}:${newest.map((e) => e.status).join(',')}`;
+    const key = `${entries.length}:${newest[0]?.seq}:${newest.map((e) => `${e.status}/${e.latencyMs}`).join(',')}`;
     if (!force && key === this.lastKey) return;
     this.lastKey = key;
     replace(
@@ -101,6 +103,7 @@ export class JournalSection {
             cell: (e) => (e.fault === 'none' ? 'none' : e.fault.split(',').map((f) => h('span', { class: 'badge badge-fault' }, f))),
           },
           { title: 'Status', cell: (e) => (e.status === null ? 'no answer' : String(e.status)), className: 'num' },
+          { title: 'Latency', cell: (e) => (e.latencyMs === null ? '–' : `${e.latencyMs} ms`), className: 'num nowrap' },
         ],
         newest,
         (e) => ({ 'data-seq': e.seq, 'data-fault': e.fault }),

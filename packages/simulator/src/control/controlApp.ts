@@ -52,9 +52,7 @@ export function controlApp(target: ControlTarget): express.Express {
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (req.method !== 'GET' && !req.path.startsWith('/__sim/sink/') && req.path !== '/__sim/reset' && req.path !== '/__sim/journal') {
       const rec = state.journal.record(req.method, req.originalUrl, 'control', req.rawHeaders, undefined);
-      res.once('finish', () => {
-        rec.status = res.statusCode;
-      });
+      res.once('finish', () => rec.answered(res.statusCode));
     }
     next();
   });

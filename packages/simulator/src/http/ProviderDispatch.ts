@@ -32,6 +32,8 @@ class Exchange implements ModelExchange {
   more: Buffer[] | undefined = undefined;
   size = 0;
   tooLarge = false;
+  /** `performance.now()` when the request's headers arrived; the journal's time and latency count from it. */
+  readonly startedAt = performance.now();
   private search: URLSearchParams | undefined = undefined;
 
   constructor(
@@ -143,14 +145,7 @@ export class ProviderDispatch {
     }
     // A token request carries the client secret: the journal keeps it masked.
     const journalled = text !== undefined && x.match.route?.role === 'token' ? maskClientSecret(text) : text;
-    const rec = (x.rec = this.state.journal.record(
-      x.method,
-      x.url,
-      x.routeName,
-      req.rawHeaders,
-      journalled === text ? x.raw : Buffer.from(journalled!),
-      journalled,
-    ));
+    const rec = (x.rec = this.state.journal.record(x.method, x.url, x.routeName, req.rawHeaders, journalled === text ? x.raw : Buffer.from(journalled!), journalled, x.startedAt));
     const reference = x.routeName === 'unknown' ? undefined : this.referenceOf(x);
     let attempt: number | undefined;
     if (reference !== undefined) {
@@ -248,17 +243,14 @@ export class ProviderDispatch {
         );
         return;
       case 'malformed': {
-        rec.status = 200;
-        res.writeHead(200, {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(MALFORMED_BODY),
-          'x-sim-fault': decision.label,
-        });
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(MALFORMED_BODY), 'x-sim-fault': decision.label });
         res.end(MALFORMED_BODY);
+        rec.answered(200);
         return;
       }
       case 'truncate': {
         const buf = bodyBytes(answer);
+        // Answered, but never to the end: the latency stays null.
         rec.status = answer.status;
         res.writeHead(answer.status, {
           'content-type': contentType(answer),
@@ -311,7 +303,6 @@ export class ProviderDispatch {
   }
 
   private send(res: ServerResponse, rec: JournalRecord | undefined, answer: ModelAnswer, label: string): void {
-    if (rec) rec.status = answer.status;
     const body = answer.body;
     if (answer.headers || typeof body === 'string' || Buffer.isBuffer(body)) {
       const buf = bodyBytes(answer);
@@ -322,13 +313,15 @@ export class ProviderDispatch {
         ...answer.headers,
       });
       res.end(buf);
-      return;
+    } else {
+      const text = body === undefined ? '' : JSON.stringify(body);
+      PLAIN_HEADERS[3] = Buffer.byteLength(text);
+      PLAIN_HEADERS[5] = label;
+      res.writeHead(answer.status, PLAIN_HEADERS);
+      res.end(text);
     }
-    const text = body === undefined ? '' : JSON.stringify(body);
-    PLAIN_HEADERS[3] = Buffer.byteLength(text);
-    PLAIN_HEADERS[5] = label;
-    res.writeHead(answer.status, PLAIN_HEADERS);
-    res.end(text);
+    // After end(): the answer is handed to the socket, so the latency covers the whole answer (no 'finish' listener per request).
+    rec?.answered(answer.status);
   }
 }
 

@@ -13,6 +13,8 @@ export const JOURNAL_BODY_LIMIT = 16 * 1024;
  */
 export class JournalRecord {
   status: number | null = null;
+  /** ms from the request's first byte to the end of the answer; null until {@link answered} (and for good when never answered). */
+  latencyMs: number | null = null;
   fault = 'none';
   reference: string | undefined = undefined;
   attempt: number | undefined = undefined;
@@ -28,6 +30,12 @@ export class JournalRecord {
     private readonly bodyText: string | undefined,
     private readonly bodyCut: boolean,
   ) {}
+
+  /** The answer's end was written with `status`: records it and the latency since the first byte ({@link time}). */
+  answered(status: number): void {
+    this.status = status;
+    this.latencyMs = performance.timeOrigin + performance.now() - this.time;
+  }
 
   toEntry(secretHeaders: ReadonlySet<string> = SECRET_HEADERS): JournalEntry {
     const headers: Record<string, string> = {};
@@ -57,6 +65,7 @@ export class JournalRecord {
       ...(this.bodyCut ? { bodyTruncated: true } : {}),
       fault: this.fault,
       status: this.status,
+      latencyMs: this.latencyMs === null ? null : Math.round(this.latencyMs * 10) / 10,
     };
   }
 }
@@ -89,9 +98,11 @@ export class Journal {
   /**
    * Records a request. `body` is its bytes or its text (`raw` kept as sent,
    * up to {@link JOURNAL_BODY_LIMIT}); pass `text` when the caller already
-   * decoded the bytes, so they are not decoded twice.
+   * decoded the bytes, so they are not decoded twice. `startedAt` is the
+   * `performance.now()` reading at the request's first byte (defaults to
+   * now): the entry's `time`, and where its latency counts from.
    */
-  record(method: string, path: string, route: Route, rawHeaders: string[], raw: Buffer | undefined, text?: string): JournalRecord {
+  record(method: string, path: string, route: Route, rawHeaders: string[], raw: Buffer | undefined, text?: string, startedAt: number = performance.now()): JournalRecord {
     let bodyText: string | undefined;
     let cut = false;
     if (raw !== undefined && raw.length > 0) {
@@ -99,7 +110,7 @@ export class Journal {
       // A cut body is decoded afresh from its first bytes: a slice of the whole text would keep the whole text alive.
       bodyText = cut ? raw.toString('utf8', 0, JOURNAL_BODY_LIMIT) : (text ?? raw.toString('utf8'));
     }
-    const rec = new JournalRecord(++this.seq, this.origin + performance.now(), method, path, route, rawHeaders.join('\n'), bodyText, cut);
+    const rec = new JournalRecord(++this.seq, this.origin + startedAt, method, path, route, rawHeaders.join('\n'), bodyText, cut);
     if (this.capacity > 0) this.ring[this.seq % this.capacity] = rec;
     return rec;
   }

@@ -4,7 +4,7 @@ import type { Route } from '../scenario/Route.js';
 export interface JournalEntry {
   /** 1-based arrival order. */
   seq: number;
-  /** Arrival time, ms epoch (fractional). */
+  /** Arrival time of the request's first byte, ms epoch (fractional). */
   time: number;
   method: string;
   /** Path and query as sent. */
@@ -24,4 +24,9 @@ export interface JournalEntry {
   fault: string;
   /** Response status; null for reset, hang, drop-after-commit, a late-commit whose client left, and while in flight. */
   status: number | null;
+  /**
+   * ms (0.1 ms steps) from the request's first byte to the end of the answer, latency faults included; null when
+   * the answer never ended (reset, hang, drop-after-commit, truncate, a late-commit whose client left) and while in flight.
+   */
+  latencyMs: number | null;
 }

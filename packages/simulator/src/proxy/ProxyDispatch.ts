@@ -81,12 +81,13 @@ export class ProxyDispatch {
   }
 
   handle(req: IncomingMessage, res: ServerResponse): void {
+    const startedAt = performance.now();
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => this.start(req, res, Buffer.concat(chunks)));
+    req.on('end', () => this.start(req, res, Buffer.concat(chunks), startedAt));
   }
 
-  private start(req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
+  private start(req: IncomingMessage, res: ServerResponse, raw: Buffer, startedAt: number): void {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const pathname = q === -1 ? url : url.slice(0, q);
@@ -96,14 +97,7 @@ export class ProxyDispatch {
     const text = raw.length > 0 ? raw.toString('utf8') : undefined;
     // Credentials in a body (an OAuth2 token request) are journalled masked.
     const journalled = text !== undefined && text.includes('client_secret') ? maskClientSecret(text) : text;
-    const rec = this.host.journal.record(
-      method,
-      url,
-      routeName,
-      req.rawHeaders,
-      journalled === text ? raw : Buffer.from(journalled!),
-      journalled,
-    );
+    const rec = this.host.journal.record(method, url, routeName, req.rawHeaders, journalled === text ? raw : Buffer.from(journalled!), journalled, startedAt);
     const reference = match ? this.referenceOf(match, method, pathname, url, q, req.headers, raw, text) : undefined;
     let attempt: number | undefined;
     if (reference !== undefined) {
@@ -224,10 +218,10 @@ export class ProxyDispatch {
         req.socket.resetAndDestroy();
         return;
       case 'malformed': {
-        rec.status = upstream.status;
         headers['content-length'] = Buffer.byteLength(MALFORMED_BODY);
         res.writeHead(upstream.status, headers);
         res.end(MALFORMED_BODY);
+        rec.answered(upstream.status);
         return;
       }
       case 'truncate': {
@@ -239,17 +233,17 @@ export class ProxyDispatch {
       }
       case 'omit-voucher': {
         const body = this.withoutVoucher(upstream, match);
-        rec.status = upstream.status;
         headers['content-length'] = body.length;
         res.writeHead(upstream.status, headers);
         res.end(body);
+        rec.answered(upstream.status);
         return;
       }
       default:
-        rec.status = upstream.status;
         headers['content-length'] = upstream.body.length;
         res.writeHead(upstream.status, headers);
         res.end(upstream.body);
+        rec.answered(upstream.status);
     }
   }
 
@@ -350,14 +344,9 @@ export class ProxyDispatch {
     extra: Record<string, string> = {},
   ): void {
     const text = JSON.stringify(body);
-    rec.status = status;
-    res.writeHead(status, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(text),
-      'x-sim-fault': label,
-      ...extra,
-    });
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-sim-fault': label, ...extra });
     res.end(text);
+    rec.answered(status);
   }
 }
 

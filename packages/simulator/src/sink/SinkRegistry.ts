@@ -99,10 +99,10 @@ export class SinkRegistry {
     });
     const answer = (status: number, extra: Record<string, string> = {}): void => {
       delivery.status = status;
-      rec.status = status;
       const body = JSON.stringify({ received: delivery.seq, verified: delivery.verified });
       res.writeHead(status, { 'content-type': 'application/json', ...extra });
       res.end(status === 204 ? undefined : body);
+      rec.answered(status);
     };
     if (opts.failNext && opts.failNext.count > 0) {
       opts.failNext.count -= 1;

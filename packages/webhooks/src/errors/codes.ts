@@ -13,6 +13,8 @@ export const WebhookErrorCodes = {
   DELIVERY_IN_FLIGHT: 'DELIVERY_IN_FLIGHT',
   /** A retry of a delivery whose subscription was deleted: nothing is sent for a deleted endpoint. Nothing changed. */
   SUBSCRIPTION_DELETED: 'SUBSCRIPTION_DELETED',
+  /** A test event for a paused or disabled subscription: the dispatcher sends only to active endpoints; resume it (`active: true`) first. Nothing was stored. */
+  SUBSCRIPTION_INACTIVE: 'SUBSCRIPTION_INACTIVE',
 } as const;
 
 /** One of {@link WebhookErrorCodes}. */

@@ -4,6 +4,7 @@ import rewardIssued from './reward.issued.v1.schema.json' with { type: 'json' };
 import rewardRedeemed from './reward.redeemed.v1.schema.json' with { type: 'json' };
 import rewardExpired from './reward.expired.v1.schema.json' with { type: 'json' };
 import budgetThreshold from './budget.threshold.v1.schema.json' with { type: 'json' };
+import webhookTest from './webhook.test.v1.schema.json' with { type: 'json' };
 
 /** One entry of the event catalogue. */
 export interface EventDefinition {
@@ -17,21 +18,31 @@ export interface EventDefinition {
   description: string;
 }
 
+/** A catalogue entry from a schema whose `$id` names the type and version. */
+function definition(schema: { $id: string; description: string }): EventDefinition {
+  const type = /\/events\/(.+)\.v(\d+)\.json$/.exec(schema.$id);
+  if (!type) throw new Error(`schema ${schema.$id} has no versioned event $id`);
+  return Object.freeze({ type: type[1], version: Number(type[2]), schema: schema as JsonSchema, description: schema.description });
+}
+
 /** Every event type a subscription can receive, with the schema of its `data` (the host renders these into its OpenAPI document). */
 export const eventCatalogue: readonly EventDefinition[] = Object.freeze(
-  [customerEnrolled, rewardIssued, rewardRedeemed, rewardExpired, budgetThreshold].map((schema) => {
-    const type = /\/events\/(.+)\.v(\d+)\.json$/.exec(schema.$id);
-    if (!type) throw new Error(`schema ${schema.$id} has no versioned event $id`);
-    return Object.freeze({ type: type[1], version: Number(type[2]), schema: schema as JsonSchema, description: schema.description });
-  }),
+  [customerEnrolled, rewardIssued, rewardRedeemed, rewardExpired, budgetThreshold].map(definition),
 );
+
+/**
+ * `webhook.test`: sent only on request to one subscription, whatever its
+ * event filter. Not in {@link eventCatalogue} (nobody subscribes to it, and
+ * `POST /v1/events` refuses it), but versioned and validated like the others.
+ */
+export const testEventDefinition: EventDefinition = definition(webhookTest);
 
 /** The event type names, in catalogue order. */
 export const eventTypes: readonly string[] = eventCatalogue.map((e) => e.type);
 
 const schemas = new Map<string, JsonSchema>(eventCatalogue.map((e) => [e.type, e.schema]));
 // Compile every schema at load (strict ajv): a schema mistake fails at import, not on the first publish.
-for (const schema of schemas.values()) compileSchema(schema);
+for (const schema of [...schemas.values(), testEventDefinition.schema]) compileSchema(schema);
 
 /**
  * Rewrites what a publisher may pass into what is sent: a `reward.issued`
@@ -61,4 +72,9 @@ export function validateEvent(type: string, data: unknown): string[] {
   const schema = schemas.get(type);
   if (!schema) return [`type: unknown event type "${type}" (known: ${eventTypes.join(', ')})`];
   return validateAgainstSchema(schema, normalizeEventData(type, data), { pathPrefix: 'data' });
+}
+
+/** Validates a `webhook.test` event's `data` ({@link testEventDefinition}): `[]` when valid, else `path: message` lines. */
+export function validateTestEvent(data: unknown): string[] {
+  return validateAgainstSchema(testEventDefinition.schema, data, { pathPrefix: 'data' });
 }

@@ -77,6 +77,12 @@ export function webhookRoutes(services: AppServices): Router {
     res.json(out);
   });
 
+  router.post('/webhooks/:id/test', async (req: Request, res: Response) => {
+    const out = await w.sendTestEvent(tenantOf(req), String(req.params.id));
+    if (!out) throw notFound('webhook subscription', String(req.params.id));
+    res.status(202).setHeader('location', `/v1/deliveries/${out.deliveryId}`).json(out);
+  });
+
   router.get('/webhooks/:id/deliveries', async (req: Request, res: Response) => {
     const q = { ...(req.query as Record<string, unknown>) };
     validateOrThrow(pageQuerySchema, q, 'query');
