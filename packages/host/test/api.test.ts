@@ -140,42 +140,223 @@ describeEachStore('host HTTP API', (target) =>
       });
     });
 
-    it('sends a test event to one subscription alone (202 with its delivery), and refuses a disabled or deleted one (409)', async () => {
-      const created = await env.call('POST', '/v1/webhooks', { body: { url: `${env.sim.url}/__sim/sink/test-event`, events: ['reward.redeemed'] } });
-      const id = String(created.body.id);
-      env.sim.sinks.configure('test-event', { secret: String(created.body.secret) });
-      const other = await env.call('POST', '/v1/webhooks', { body: { url: `${env.sim.url}/__sim/sink/test-event-other`, events: ['*'] } });
+    describe('POST /v1/issuances', () => {
+      it('answers 201 with the record when the provider confirms, and the ledger holds one entry', async () => {
+        const reference = ref('ok');
+        const res = await env.call('POST', '/v1/issuances', { body: airtime(reference) });
+        expect(res.status).to.equal(201);
+        expect(res.headers.get('location')).to.equal(`/v1/issuances/${reference}`);
+        expect(res.body).to.include({
+          reference,
+          status: 'succeeded',
+          connector: 'airtime',
+          amount: '5.00',
+          currency: 'USD',
+          tenantId: 'tenant-a',
+          needsAttention: false,
+        });
+        expect(res.body.voucher.code).to.be.a('string');
+        expect(env.sim.ledger.countByReference('airtime', `tenant-a:${reference}`)).to.equal(1);
+      });
 
-      const sent = await env.call('POST', `/v1/webhooks/${id}/test`);
-      expect(sent.status).to.equal(202);
-      expect(sent.body.subscriptionId).to.equal(id);
-      const deliveryId = String(sent.body.deliveryId);
-      expect(sent.headers.get('location')).to.equal(`/v1/deliveries/${deliveryId}`);
-      await waitFor(async () => String((await env.call('GET', `/v1/deliveries/${deliveryId}`)).body.status) === 'delivered', 10_000, 'the test delivery recorded');
-      const [received] = env.sim.sinks.deliveries('test-event');
-      expect(received.verified).to.equal(true);
-      expect(received.headers['webhook-id']).to.equal(deliveryId);
-      expect((received.json as { type: string }).type).to.equal('webhook.test');
-      expect(env.sim.sinks.deliveries('test-event-other')).to.have.length(0);
-      const delivery = await env.call('GET', `/v1/deliveries/${deliveryId}`);
-      expect(delivery.body.eventType).to.equal('webhook.test');
-      expect(delivery.body.attempts).to.have.length(1);
+      it('issues a gift card', async () => {
+        const res = await env.call('POST', '/v1/issuances', { body: giftcard(ref('gc')) });
+        expect(res.status).to.equal(201);
+        expect(res.body.voucher.code).to.be.a('string');
+      });
 
-      expectProblem(await env.call('POST', `/v1/webhooks/${id}/test`, { key: TENANT_B_KEY }), 404, 'NOT_FOUND');
-      await env.call('PATCH', `/v1/webhooks/${other.body.id}`, { body: { active: false } });
-      expectProblem(await env.call('POST', `/v1/webhooks/${other.body.id}/test`), 409, 'SUBSCRIPTION_INACTIVE');
-      expect((await env.call('DELETE', `/v1/webhooks/${id}`)).status).to.equal(204);
-      expectProblem(await env.call('POST', `/v1/webhooks/${id}/test`), 409, 'SUBSCRIPTION_DELETED');
-    });
+      it('answers a repeat with the same body with the same record (200) and sends nothing', async () => {
+        const reference = ref('idem');
+        const first = await env.call('POST', '/v1/issuances', { body: airtime(reference) });
+        const again = await env.call('POST', '/v1/issuances', { body: airtime(reference, { amount: '5.0' }) });
+        expect(again.status).to.equal(200);
+        expect(again.body).to.deep.equal(first.body);
+        expect(env.sim.journal.entries({ route: 'airtime.issue', reference: `tenant-a:${reference}` })).to.have.length(1);
+      });
 
-    it('refuses an invalid event (EVENT_INVALID, with path lines) and a bad subscription', async () => {
-      const bad = await env.call('POST', '/v1/events', { body: { type: 'customer.enrolled', data: { nope: true } } });
-      expectProblem(bad, 400, 'EVENT_INVALID');
-      expect(bad.body.errors).to.be.an('array').that.is.not.empty;
-      expectProblem(await env.call('POST', '/v1/events', { body: { type: 'no.such.event', data: {} } }), 400, 'EVENT_INVALID');
-      expectProblem(await env.call('POST', '/v1/webhooks', { body: { url: 'not a url', events: ['reward.issued'] } }), 400, 'VALIDATION_FAILED');
-      expectProblem(await env.call('POST', '/v1/webhooks', { body: { url: 'https://10.0.0.1/hook', events: ['reward.issued'] } }), 400, 'WEBHOOK_URL_FORBIDDEN');
-      expectProblem(await env.call('POST', '/v1/webhooks', { body: { url: `${env.sim.url}/x`, events: [] } }), 400, 'VALIDATION_FAILED');
+      it('answers a repeat sent while the first call is in flight as soon as that call is recorded, not at the next poll', async () => {
+        const reference = ref('inflight');
+        env.sim.setScenario({
+          rules: [
+            { route: 'airtime.issue', reference: `tenant-a:${reference}`, fault: { type: 'latency', distribution: 'fixed', ms: 400 } },
+          ],
+        });
+        try {
+          const stamp = <T>(p: Promise<T>) => p.then((r) => ({ r, at: performance.now() }));
+          const first = stamp(env.call('POST', '/v1/issuances', { body: airtime(reference) }));
+          await new Promise((r) => setTimeout(r, 50));
+          const second = stamp(env.call('POST', '/v1/issuances', { body: airtime(reference) }));
+          const [a, b] = await Promise.all([first, second]);
+          expect(a.r.status).to.equal(201);
+          expect(b.r.status).to.equal(200);
+          expect(b.r.body).to.deep.equal(a.r.body);
+          // Polling alone (100 ms, then 200 ms, ...) would answer the repeat about 350 ms after the first.
+          expect(b.at - a.at).to.be.lessThan(150);
+          expect(env.sim.journal.entries({ route: 'airtime.issue', reference: `tenant-a:${reference}` })).to.have.length(1);
+        } finally {
+          env.sim.setScenario({ rules: [] });
+        }
+      });
+
+      it('answers 409 REFERENCE_CONFLICT for the same reference with a different body, sending nothing', async () => {
+        const reference = ref('conflict');
+        await env.call('POST', '/v1/issuances', { body: airtime(reference) });
+        const res = await env.call('POST', '/v1/issuances', { body: airtime(reference, { amount: '6.00' }) });
+        expectProblem(res, 409, 'REFERENCE_CONFLICT');
+        expect(env.sim.ledger.countByReference('airtime', `tenant-a:${reference}`)).to.equal(1);
+        expect(env.sim.journal.entries({ route: 'airtime.issue', reference: `tenant-a:${reference}` })).to.have.length(1);
+      });
+
+      it('answers 422 PROVIDER_REJECTED with the provider code when the provider refuses', async () => {
+        const reference = ref('rej');
+        const res = await env.call('POST', '/v1/issuances', { body: airtime(reference, { phoneNumber: '+263771230002' }) });
+        expectProblem(res, 422, 'PROVIDER_REJECTED');
+        expect(res.body.providerCode).to.be.a('string');
+        expect(res.body.issuance).to.include({ reference, status: 'failed' });
+        expect(res.body.reason).to.be.a('string').and.equal(res.body.issuance.error.code);
+        const declined = await env.call('POST', '/v1/issuances', { body: airtime(ref('declined'), { phoneNumber: '+263771230006' }) });
+        expectProblem(declined, 422, 'PROVIDER_REJECTED');
+        // Regression: a plain decline (the simulator's 0006) said "failed" in reason, providerCode and error.code.
+        expect(declined.body.reason).to.equal('PROVIDER_DECLINED');
+        expect(declined.body.providerCode).to.equal('PROVIDER_DECLINED');
+        expect(declined.body.issuance.error.code).to.equal('PROVIDER_DECLINED');
+        expect(declined.body.issuance.status).to.equal('failed');
+        const again = await env.call('POST', '/v1/issuances', { body: airtime(reference, { phoneNumber: '+263771230002' }) });
+        expect(again.status).to.equal(200);
+        expect(again.body.status).to.equal('failed');
+      });
+
+      it('waits for a pending issuance to resolve within issuanceWaitMs (201)', async () => {
+        const res = await env.call('POST', '/v1/issuances', { body: airtime(ref('async'), { productId: 'AIRTIME_ASYNC' }) });
+        expect(res.status).to.equal(201);
+        expect(res.body.status).to.equal('succeeded');
+        expect(res.body.checks).to.be.greaterThan(0);
+      });
+
+      it('refuses a JSON number amount with AMOUNT_MUST_BE_STRING, and never calls the provider', async () => {
+        const reference = ref('num');
+        const res = await env.call('POST', '/v1/issuances', { body: airtime(reference, { amount: 5 }) });
+        expectProblem(res, 400, 'AMOUNT_MUST_BE_STRING');
+        expect(res.body.errors).to.deep.equal(['body.amount: must be a decimal string such as "5.00"']);
+        expect(env.sim.journal.entries({ reference: `tenant-a:${reference}` })).to.have.length(0);
+      });
+
+      it('lists every schema problem as a path line (VALIDATION_FAILED)', async () => {
+        const res = await env.call('POST', '/v1/issuances', {
+          body: { connector: 'airtime', amount: '5.00', currency: 'usd', reference: 'x', extra: 1 },
+        });
+        expectProblem(res, 400, 'VALIDATION_FAILED');
+        expect(res.body.errors).to.include.members(['body.productId: is required', 'body.customerId: is required']);
+        expect((res.body.errors as unknown as string[]).some((l) => l.startsWith('body.currency:'))).to.equal(true);
+        expect((res.body.errors as unknown as string[]).some((l) => l.includes('"extra"'))).to.equal(true);
+      });
+
+      it('refuses bad parameters with core codes before any provider call', async () => {
+        expectProblem(
+          await env.call('POST', '/v1/issuances', { body: airtime(ref('p'), { phoneNumber: '0771234567' }) }),
+          400,
+          'INVALID_PHONE_NUMBER',
+        );
+        expectProblem(await env.call('POST', '/v1/issuances', { body: airtime(ref('p'), { amount: '5.001' }) }), 400, 'INVALID_AMOUNT');
+        expectProblem(await env.call('POST', '/v1/issuances', { body: airtime(ref('p'), { amount: '1e3' }) }), 400, 'INVALID_AMOUNT');
+        expectProblem(await env.call('POST', '/v1/issuances', { body: airtime(ref('p'), { currency: 'XYZ' }) }), 400, 'INVALID_CURRENCY');
+        expectProblem(
+          await env.call('POST', '/v1/issuances', { body: airtime(ref('p'), { connector: 'nope' }) }),
+          400,
+          'UNKNOWN_CONNECTOR',
+        );
+      });
+
+      it('answers malformed JSON 400, oversized 413, wrong content type 415, unknown route 404 — never 500', async () => {
+        expectProblem(
+          await env.call('POST', '/v1/issuances', { raw: '{"connector": ', headers: { 'content-type': 'application/json' } }),
+          400,
+          'MALFORMED_JSON',
+        );
+        expectProblem(
+          await env.call('POST', '/v1/issuances', { raw: '"just a string"', headers: { 'content-type': 'application/json' } }),
+          400,
+          'MALFORMED_JSON',
+        );
+        expectProblem(
+          await env.call('POST', '/v1/issuances', {
+            raw: JSON.stringify({ pad: 'x'.repeat(200_000) }),
+            headers: { 'content-type': 'application/json' },
+          }),
+          413,
+          'PAYLOAD_TOO_LARGE',
+        );
+        expectProblem(
+          await env.call('POST', '/v1/issuances', { raw: 'a=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+        );
+        expectProblem(await env.call('GET', '/v1/nothing-here'), 404, 'NOT_FOUND');
+        expectProblem(await env.call('GET', '/nothing', { key: null }), 404, 'NOT_FOUND');
+      });
+
+      it('answers a method a route does not have 405 with an Allow header naming the ones it has', async () => {
+        const put = await env.call('PUT', '/v1/issuances', { body: {} });
+        expectProblem(put, 405, 'METHOD_NOT_ALLOWED');
+        expect(put.headers.get('allow')).to.equal('GET, HEAD, POST');
+        const del = await env.call('DELETE', '/v1/issuances/some-ref');
+        expectProblem(del, 405, 'METHOD_NOT_ALLOWED');
+        expect(del.headers.get('allow')).to.equal('GET, HEAD');
+        const post = await env.call('POST', '/healthz', { key: null, body: {} });
+        expectProblem(post, 405, 'METHOD_NOT_ALLOWED');
+        expect(post.headers.get('allow')).to.equal('GET, HEAD');
+        // A path the API does not have stays 404, whatever the method; and auth still comes first under /v1.
+        expectProblem(await env.call('PUT', '/v1/issuances/a/b'), 404, 'NOT_FOUND');
+        expectProblem(await env.call('PUT', '/v1/issuances', { key: null, body: {} }), 401, 'UNAUTHORIZED');
+        expectProblem(
+          await env.call('POST', '/v1/issuances', { raw: '[]', headers: { 'content-type': 'application/json' } }),
+          400,
+          'VALIDATION_FAILED',
+        );
+        expectProblem(
+          await env.call('POST', '/v1/issuances', { body: airtime(ref('nul'), { customerId: 'a\u0000b' }) }),
+          400,
+          'VALIDATION_FAILED',
+        );
+        expectProblem(await env.call('GET', '/v1/issuances/abc%00def'), 400, 'VALIDATION_FAILED');
+        expectProblem(await env.call('GET', '/v1/issuances/%E0%A4%A'), 400, 'VALIDATION_FAILED');
+        expectProblem(
+          await env.call('POST', '/v1/issuances', { raw: '{}', headers: { 'content-type': 'application/json; charset=latin1' } }),
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+        );
+        expectProblem(
+          await env.call('POST', '/v1/issuances', {
+            raw: 'not gzip',
+            headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+          }),
+          400,
+          'VALIDATION_FAILED',
+        );
+        expectProblem(await env.call('POST', '/v1/webhooks/x/replay', { body: { from: 1e300, to: 1e301 } }), 400, 'VALIDATION_FAILED');
+      });
+
+      it('answers a request Node cannot parse with a 400 problem document', async () => {
+        const { connect } = await import('node:net');
+        const u = new URL(env.url);
+        const raw = await new Promise<string>((resolve, reject) => {
+          const socket = connect(Number(u.port), u.hostname, () => socket.write('NOT A REQUEST\r\n\r\n'));
+          let out = '';
+          socket.on('data', (d) => (out += d));
+          socket.on('end', () => resolve(out));
+          socket.on('error', reject);
+        });
+        expect(raw).to.match(/^HTTP\/1\.1 400 /);
+        expect(raw).to.match(/content-type: application\/problem\+json/i);
+        expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).to.include({ status: 400, code: 'MALFORMED_REQUEST' });
+      });
+
+      it('echoes x-request-id, or generates one', async () => {
+        const given = await env.call('GET', '/healthz', { key: null, headers: { 'x-request-id': 'req-abc-123' } });
+        expect(given.headers.get('x-request-id')).to.equal('req-abc-123');
+        const generated = await env.call('GET', '/healthz', { key: null });
+        expect(generated.headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
+      });
     });
 
     describe('GET /v1/issuances', () => {
@@ -283,6 +464,42 @@ describeEachStore('host HTTP API', (target) =>
         // Nothing is sent for a deleted webhook: a retry of its delivery says so instead of answering 202.
         expectProblem(await env.call('POST', `/v1/deliveries/${delivery.id}/retry`), 409, 'SUBSCRIPTION_DELETED');
         expectProblem(await env.call('GET', `/v1/webhooks/${id}`), 404, 'NOT_FOUND');
+      });
+
+      it('sends a test event to one subscription alone (202 with its delivery), and refuses a disabled or deleted one (409)', async () => {
+        const created = await env.call('POST', '/v1/webhooks', {
+          body: { url: `${env.sim.url}/__sim/sink/test-event`, events: ['reward.redeemed'] },
+        });
+        const id = String(created.body.id);
+        env.sim.sinks.configure('test-event', { secret: String(created.body.secret) });
+        const other = await env.call('POST', '/v1/webhooks', {
+          body: { url: `${env.sim.url}/__sim/sink/test-event-other`, events: ['*'] },
+        });
+
+        const sent = await env.call('POST', `/v1/webhooks/${id}/test`);
+        expect(sent.status).to.equal(202);
+        expect(sent.body.subscriptionId).to.equal(id);
+        const deliveryId = String(sent.body.deliveryId);
+        expect(sent.headers.get('location')).to.equal(`/v1/deliveries/${deliveryId}`);
+        await waitFor(
+          async () => String((await env.call('GET', `/v1/deliveries/${deliveryId}`)).body.status) === 'delivered',
+          10_000,
+          'the test delivery recorded',
+        );
+        const [received] = env.sim.sinks.deliveries('test-event');
+        expect(received.verified).to.equal(true);
+        expect(received.headers['webhook-id']).to.equal(deliveryId);
+        expect((received.json as { type: string }).type).to.equal('webhook.test');
+        expect(env.sim.sinks.deliveries('test-event-other')).to.have.length(0);
+        const delivery = await env.call('GET', `/v1/deliveries/${deliveryId}`);
+        expect(delivery.body.eventType).to.equal('webhook.test');
+        expect(delivery.body.attempts).to.have.length(1);
+
+        expectProblem(await env.call('POST', `/v1/webhooks/${id}/test`, { key: TENANT_B_KEY }), 404, 'NOT_FOUND');
+        await env.call('PATCH', `/v1/webhooks/${other.body.id}`, { body: { active: false } });
+        expectProblem(await env.call('POST', `/v1/webhooks/${other.body.id}/test`), 409, 'SUBSCRIPTION_INACTIVE');
+        expect((await env.call('DELETE', `/v1/webhooks/${id}`)).status).to.equal(204);
+        expectProblem(await env.call('POST', `/v1/webhooks/${id}/test`), 409, 'SUBSCRIPTION_DELETED');
       });
 
       it('refuses an invalid event (EVENT_INVALID, with path lines) and a bad subscription', async () => {

@@ -111,7 +111,9 @@ describe('faults on the wire', () => {
     expect((await issue(sim.url, 'R-slow')).status).to.equal(200);
     expect((await issue(sim.url, 'R-quick')).status).to.equal(200);
     await failure(issue(sim.url, 'R-gone'));
-    const journal = json<{ entries: Array<{ reference?: string; latencyMs: number | null }> }>(await raw(`${sim.url}/__sim/journal?route=airtime.issue`));
+    const journal = json<{ entries: Array<{ reference?: string; latencyMs: number | null }> }>(
+      await raw(`${sim.url}/__sim/journal?route=airtime.issue`),
+    );
     const latency = (reference: string) => journal.entries.find((e) => e.reference === reference)?.latencyMs;
     expect(latency('R-slow')).to.be.a('number').and.at.least(200);
     expect(latency('R-quick')).to.be.a('number').and.below(200);

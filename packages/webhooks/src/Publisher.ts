@@ -44,10 +44,17 @@ export class Publisher {
         [subscriptionId, tenantId],
       );
       if (!subscription) return null;
-      if (subscription.deleted_at !== null) throw new WebhookConflictError(WebhookErrorCodes.SUBSCRIPTION_DELETED, `webhook subscription "${subscriptionId}" was deleted; nothing is sent to a deleted endpoint`);
+      if (subscription.deleted_at !== null)
+        throw new WebhookConflictError(
+          WebhookErrorCodes.SUBSCRIPTION_DELETED,
+          `webhook subscription "${subscriptionId}" was deleted; nothing is sent to a deleted endpoint`,
+        );
       // The dispatcher sends only to active endpoints (a queued row of a paused one is held): refused rather than left waiting.
       if (subscription.status !== 'active') {
-        throw new WebhookConflictError(WebhookErrorCodes.SUBSCRIPTION_INACTIVE, `webhook subscription "${subscriptionId}" is ${subscription.status}; resume it (active: true) before sending a test event`);
+        throw new WebhookConflictError(
+          WebhookErrorCodes.SUBSCRIPTION_INACTIVE,
+          `webhook subscription "${subscriptionId}" is ${subscription.status}; resume it (active: true) before sending a test event`,
+        );
       }
       const now = this.clock.now();
       const eventId = newId('evt', now);
@@ -55,7 +62,14 @@ export class Publisher {
       const deliveryId = newId('msg', now);
       const type = testEventDefinition.type;
       const body = JSON.stringify({ type, timestamp: new Date(now).toISOString(), data });
-      await tx.execute('INSERT INTO webhook_events (key, tenant_id, id, type, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [key, tenantId, eventId, type, body, now]);
+      await tx.execute('INSERT INTO webhook_events (key, tenant_id, id, type, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)', [
+        key,
+        tenantId,
+        eventId,
+        type,
+        body,
+        now,
+      ]);
       await tx.execute(
         `INSERT INTO webhook_deliveries (id, tenant_id, subscription_id, event_key, event_id, event_type, event_created_at, status, held, attempts, next_attempt_at, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, 0, $7, $7)`,

@@ -23,7 +23,14 @@ export type {
   WebhookServiceOptions,
   WebhookStats,
 } from './types.js';
-export { eventCatalogue, eventTypes, validateEvent, normalizeEventData, testEventDefinition, validateTestEvent } from './events/eventCatalogue.js';
+export {
+  eventCatalogue,
+  eventTypes,
+  validateEvent,
+  normalizeEventData,
+  testEventDefinition,
+  validateTestEvent,
+} from './events/eventCatalogue.js';
 export type { EventDefinition } from './events/eventCatalogue.js';
 export type { CustomerEnrolledV1 } from './events/customer.enrolled.v1.types.js';
 export type { RewardIssuedV1 } from './events/reward.issued.v1.types.js';

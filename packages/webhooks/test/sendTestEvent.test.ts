@@ -6,7 +6,8 @@ import { EventValidationError, WebhookConflictError, WebhookInputError, type Web
 import { makeService, startReceiver, waitFor, type Receiver } from './helpers.js';
 
 async function clean(db: Database): Promise<void> {
-  for (const t of ['webhook_attempts', 'webhook_deliveries', 'webhook_events', 'webhook_subscriptions']) await db.execute(`DELETE FROM ${t}`);
+  for (const t of ['webhook_attempts', 'webhook_deliveries', 'webhook_events', 'webhook_subscriptions'])
+    await db.execute(`DELETE FROM ${t}`);
 }
 
 async function count(db: Database, table: string): Promise<number> {
@@ -51,10 +52,17 @@ describeEachStore('sendTestEvent', (target) => {
     expect(sent!.deliveryId).to.match(/^msg_/);
     expect(sent!.eventId).to.match(/^evt_/);
     svc.start();
-    await waitFor(async () => (await svc!.deliveries.get('t1', sent!.deliveryId))?.status === 'delivered', 10_000, 'test delivery recorded');
+    await waitFor(
+      async () => (await svc!.deliveries.get('t1', sent!.deliveryId))?.status === 'delivered',
+      10_000,
+      'test delivery recorded',
+    );
     expect(rx.received.map((r) => r.path)).to.deep.equal(['/target']);
     const [request] = rx.received;
-    const payload = new Webhook(target.secret).verify(request.body, request.headers as Record<string, string>) as { type: string; data: unknown };
+    const payload = new Webhook(target.secret).verify(request.body, request.headers as Record<string, string>) as {
+      type: string;
+      data: unknown;
+    };
     expect(payload.type).to.equal('webhook.test');
     expect(payload.data).to.deep.include({ subscriptionId: target.id });
     expect(request.headers['webhook-id']).to.equal(sent!.deliveryId);

@@ -75,7 +75,12 @@ export function subscriptionPage(app: HostApp, id: string, query: URLSearchParam
         act('Send test event', async () => {
           // A webhook.test event to this endpoint alone, through the outbox: signed, retried and logged like any other.
           const out = await app.api.send<{ deliveryId: string }>('POST', `${path}/test`);
-          say('ok', 'Test event queued as delivery ', app.link(`/deliveries/${encodeURIComponent(out.deliveryId)}`, out.deliveryId, {}, { id: 'test-delivery' }), '.');
+          say(
+            'ok',
+            'Test event queued as delivery ',
+            app.link(`/deliveries/${encodeURIComponent(out.deliveryId)}`, out.deliveryId, {}, { id: 'test-delivery' }),
+            '.',
+          );
           await loadDeliveries();
         }),
         act('Rotate secret', async () => {

@@ -135,11 +135,18 @@ export function buildOpenApi(): Record<string, unknown> {
         Replay: replaySchema,
         RotateSecret: rotateSecretSchema,
         EventPublish: { oneOf: events },
-        WebhookTestEventData: { ...testEventDefinition.schema, description: `\`${testEventDefinition.type}\` v${testEventDefinition.version}: ${testEventDefinition.description}` },
+        WebhookTestEventData: {
+          ...testEventDefinition.schema,
+          description: `\`${testEventDefinition.type}\` v${testEventDefinition.version}: ${testEventDefinition.description}`,
+        },
         WebhookTestQueued: {
           type: 'object',
           required: ['eventId', 'deliveryId', 'subscriptionId'],
-          properties: { eventId: { type: 'string' }, deliveryId: { type: 'string', description: 'Sent as `webhook-id`; `GET /v1/deliveries/{id}` shows its attempts.' }, subscriptionId: { type: 'string' } },
+          properties: {
+            eventId: { type: 'string' },
+            deliveryId: { type: 'string', description: 'Sent as `webhook-id`; `GET /v1/deliveries/{id}` shows its attempts.' },
+            subscriptionId: { type: 'string' },
+          },
         },
       },
     },
@@ -211,6 +218,23 @@ export function buildOpenApi(): Record<string, unknown> {
           responses: { '200': ok('The new secret; the old one keeps signing during the overlap'), ...errors },
         },
       },
+      '/v1/webhooks/{id}/test': {
+        post: {
+          summary:
+            'Send one `webhook.test` event to this subscription alone (whatever its event filter), through the outbox: signed, SSRF-checked, retried and logged',
+          parameters: [idParam('id')],
+          responses: {
+            '202': ok(
+              'Queued, due now; `Location` is the delivery (follow its attempts there). The body sent has `type: webhook.test` and `data` as WebhookTestEventData',
+              ref('WebhookTestQueued'),
+            ),
+            '409': problem(
+              'SUBSCRIPTION_DELETED: the webhook was deleted, or SUBSCRIPTION_INACTIVE: it is paused or disabled (resume it with `active: true` first)',
+            ),
+            ...errors,
+          },
+        },
+      },
       '/v1/webhooks/{id}/deliveries': {
         get: { parameters: [idParam('id'), ...queryParams(pageQuerySchema)], responses: { '200': ok('A page of deliveries'), ...errors } },
       },
@@ -221,20 +245,6 @@ export function buildOpenApi(): Record<string, unknown> {
           responses: { '202': ok('Scheduled (same webhook-id per event)'), ...errors },
         },
       },
-      '/v1/webhooks/{id}/rotate-secret': { post: { parameters: [idParam('id')], requestBody: { required: false, content: json(ref('RotateSecret')) }, responses: { '200': ok('The new secret; the old one keeps signing during the overlap'), ...errors } } },
-      '/v1/webhooks/{id}/test': {
-        post: {
-          summary: 'Send one `webhook.test` event to this subscription alone (whatever its event filter), through the outbox: signed, SSRF-checked, retried and logged',
-          parameters: [idParam('id')],
-          responses: {
-            '202': ok('Queued, due now; `Location` is the delivery (follow its attempts there). The body sent has `type: webhook.test` and `data` as WebhookTestEventData', ref('WebhookTestQueued')),
-            '409': problem('SUBSCRIPTION_DELETED: the webhook was deleted, or SUBSCRIPTION_INACTIVE: it is paused or disabled (resume it with `active: true` first)'),
-            ...errors,
-          },
-        },
-      },
-      '/v1/webhooks/{id}/deliveries': { get: { parameters: [idParam('id'), ...queryParams(pageQuerySchema)], responses: { '200': ok('A page of deliveries'), ...errors } } },
-      '/v1/webhooks/{id}/replay': { post: { parameters: [idParam('id')], requestBody: { required: true, content: json(ref('Replay')) }, responses: { '202': ok('Scheduled (same webhook-id per event)'), ...errors } } },
       '/v1/deliveries/{id}': { get: { parameters: [idParam('id')], responses: { '200': ok('A delivery with its attempts'), ...errors } } },
       '/v1/deliveries/{id}/retry': {
         post: {

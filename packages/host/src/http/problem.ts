@@ -122,7 +122,8 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
       return sendProblem(res, 400, code, err.message, { errors: (err as unknown as { errors?: string[] }).errors ?? [] });
     }
     // A retry of a delivery being attempted, or of a deleted webhook's, or a test event for a stopped one: the request is fine, the state refuses it.
-    if (code === 'DELIVERY_IN_FLIGHT' || code === 'SUBSCRIPTION_DELETED' || code === 'SUBSCRIPTION_INACTIVE') return sendProblem(res, 409, code, err.message);
+    if (code === 'DELIVERY_IN_FLIGHT' || code === 'SUBSCRIPTION_DELETED' || code === 'SUBSCRIPTION_INACTIVE')
+      return sendProblem(res, 409, code, err.message);
     if (code.startsWith('WEBHOOK_')) {
       const field = (err.details as { field?: string } | undefined)?.field;
       return sendProblem(res, 400, code, err.message, field ? { errors: [`body.${field}: ${err.message}`] } : {});

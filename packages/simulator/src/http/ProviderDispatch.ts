@@ -145,7 +145,15 @@ export class ProviderDispatch {
     }
     // A token request carries the client secret: the journal keeps it masked.
     const journalled = text !== undefined && x.match.route?.role === 'token' ? maskClientSecret(text) : text;
-    const rec = (x.rec = this.state.journal.record(x.method, x.url, x.routeName, req.rawHeaders, journalled === text ? x.raw : Buffer.from(journalled!), journalled, x.startedAt));
+    const rec = (x.rec = this.state.journal.record(
+      x.method,
+      x.url,
+      x.routeName,
+      req.rawHeaders,
+      journalled === text ? x.raw : Buffer.from(journalled!),
+      journalled,
+      x.startedAt,
+    ));
     const reference = x.routeName === 'unknown' ? undefined : this.referenceOf(x);
     let attempt: number | undefined;
     if (reference !== undefined) {
@@ -243,7 +251,11 @@ export class ProviderDispatch {
         );
         return;
       case 'malformed': {
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(MALFORMED_BODY), 'x-sim-fault': decision.label });
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(MALFORMED_BODY),
+          'x-sim-fault': decision.label,
+        });
         res.end(MALFORMED_BODY);
         rec.answered(200);
         return;

@@ -102,7 +102,15 @@ export class Journal {
    * `performance.now()` reading at the request's first byte (defaults to
    * now): the entry's `time`, and where its latency counts from.
    */
-  record(method: string, path: string, route: Route, rawHeaders: string[], raw: Buffer | undefined, text?: string, startedAt: number = performance.now()): JournalRecord {
+  record(
+    method: string,
+    path: string,
+    route: Route,
+    rawHeaders: string[],
+    raw: Buffer | undefined,
+    text?: string,
+    startedAt: number = performance.now(),
+  ): JournalRecord {
     let bodyText: string | undefined;
     let cut = false;
     if (raw !== undefined && raw.length > 0) {

@@ -97,7 +97,15 @@ export class ProxyDispatch {
     const text = raw.length > 0 ? raw.toString('utf8') : undefined;
     // Credentials in a body (an OAuth2 token request) are journalled masked.
     const journalled = text !== undefined && text.includes('client_secret') ? maskClientSecret(text) : text;
-    const rec = this.host.journal.record(method, url, routeName, req.rawHeaders, journalled === text ? raw : Buffer.from(journalled!), journalled, startedAt);
+    const rec = this.host.journal.record(
+      method,
+      url,
+      routeName,
+      req.rawHeaders,
+      journalled === text ? raw : Buffer.from(journalled!),
+      journalled,
+      startedAt,
+    );
     const reference = match ? this.referenceOf(match, method, pathname, url, q, req.headers, raw, text) : undefined;
     let attempt: number | undefined;
     if (reference !== undefined) {
@@ -344,7 +352,12 @@ export class ProxyDispatch {
     extra: Record<string, string> = {},
   ): void {
     const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'x-sim-fault': label, ...extra });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      'x-sim-fault': label,
+      ...extra,
+    });
     res.end(text);
     rec.answered(status);
   }
