@@ -1,4 +1,5 @@
 import type { Database, SqlExecutor } from './Database.js';
+import { indexedBy } from './indexedBy.js';
 import { jsonList } from './jsonList.js';
 import { shiftPlaceholders } from './placeholders.js';
 
@@ -53,6 +54,60 @@ export interface ClaimOptions {
   sqliteIndex?: string;
 }
 
+/** What {@link LeaseTable.candidates} takes. */
+export interface CandidateOptions {
+  /** The columns to read (a select list), e.g. `id, tenant_id`. */
+  columns: string;
+  /** Which rows are work (due, open). Rows a live lease holds are left out. */
+  where: SqlFragment;
+  /** The order rows are read in (an `ORDER BY` list). */
+  orderBy: string;
+  /** At most this many rows. */
+  limit: number;
+  /** SQLite only: the index that chooses the rows (see {@link ClaimOptions.sqliteIndex}). */
+  sqliteIndex?: string;
+}
+
+/** One group of a {@link LeaseTable.claimPerGroup}: its key and how many of its rows to lease at most. */
+export interface GroupShare {
+  /** The group's value in the group column. */
+  key: string;
+  /** At most this many of its rows; none when 0 or less. */
+  limit: number;
+}
+
+/** What {@link LeaseTable.claimPerGroup} takes. */
+export interface GroupClaimOptions {
+  /** The column rows are grouped by, e.g. a tenant or subscription id (text; trusted SQL identifier). */
+  groupColumn: string;
+  /** The groups to lease from, each with its own share (a key listed twice takes its last share). */
+  groups: readonly GroupShare[];
+  /** Which rows are work (due, open), without the group term. Rows a live lease holds are left out by the claim itself. */
+  where: SqlFragment;
+  /** The order rows are claimed in, within each group and across them: an `ORDER BY` list of the table's own columns, unqualified. */
+  orderBy: string;
+  /** At most this many rows in all: the first in `orderBy` order once each group's share is applied. */
+  limit: number;
+  /** Further assignments made with the lease, e.g. `status = 'in_flight'`. */
+  set?: SqlFragment;
+  /** SQLite only: the index that finds one group's rows in order, e.g. on `(groupColumn, orderBy)` (see {@link ClaimOptions.sqliteIndex}). */
+  sqliteIndex?: string;
+}
+
+/** What {@link LeaseTable.groupKeys} takes. */
+export interface GroupKeysOptions {
+  /** The column rows are grouped by (text; trusted SQL identifier). */
+  groupColumn: string;
+  /** Which rows count (e.g. open ones). Defaults to every row. */
+  where?: SqlFragment;
+  /** Only keys after this one. Defaults to `''`: from the first. */
+  after?: string;
+  /** At most this many keys. */
+  limit: number;
+  /** SQLite only: an index leading with the group column (see {@link ClaimOptions.sqliteIndex}). */
+  sqliteIndex?: string;
+}
+
 /**
  * Leased work over one table: claims up to N due rows under a lease (owner
  * + expiry), renews the leases a process holds while it works, releases
@@ -64,6 +119,12 @@ export interface ClaimOptions {
  *   same row.
  * - SQLite: one writer at a time, so a claim is one statement,
  *   `UPDATE … WHERE id IN (SELECT … LIMIT n) RETURNING *`.
+ *
+ * Besides claiming the first N due rows, it claims fairly across groups (a
+ * share of each tenant's oldest rows, {@link claimPerGroup}), lists the
+ * groups with work without walking their backlogs ({@link groupKeys}), and
+ * reads due rows for a caller that chooses among them in code before
+ * leasing its choice ({@link candidates}, then {@link claimIds}).
  *
  * Every method takes the executor to run on (a transaction, a
  * {@link GroupCommit}, the database itself by default), so a claim can share
@@ -126,7 +187,7 @@ export class LeaseTable {
         ? `(${this.ownerColumn} IS NULL OR ${this.ownerColumn} <> $1 OR ${this.until} <= $3)`
         : this.freeAt('$3');
     const postgres = executor.dialect === 'postgres';
-    const hint = !postgres && options.sqliteIndex ? ` INDEXED BY ${options.sqliteIndex}` : '';
+    const hint = indexedBy(executor.dialect, options.sqliteIndex);
     return executor.query<T>(
       `UPDATE ${this.table} SET ${this.ownerColumn} = $1, ${this.until} = $2${set}
        WHERE ${this.id} IN (SELECT ${this.id} FROM ${this.table}${hint} WHERE (${where}) AND ${leaseFree}
@@ -134,6 +195,104 @@ export class LeaseTable {
        RETURNING *`,
       [...base, ...whereParams, ...setParams],
     );
+  }
+
+  /**
+   * Reads, without leasing them, up to `limit` rows meeting `where` that no
+   * live lease holds, in `orderBy` order: for a caller that chooses among
+   * them in code (e.g. a share per tenant) and leases its choice with
+   * {@link claimIds} in the same transaction. On PostgreSQL they are read
+   * `FOR UPDATE SKIP LOCKED`: rows another transaction is claiming are
+   * skipped, and the rows read stay locked until this one ends; on SQLite the
+   * write transaction keeps them.
+   */
+  async candidates<T>(options: CandidateOptions, executor: SqlExecutor = this.db): Promise<T[]> {
+    // $1 limit, $2 now; then the caller's where.
+    const where = shiftPlaceholders(options.where.sql, 2);
+    const lock = executor.dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
+    return executor.query<T>(
+      `SELECT ${options.columns} FROM ${this.table}${indexedBy(executor.dialect, options.sqliteIndex)}
+       WHERE (${where}) AND ${this.freeAt('$2')} ORDER BY ${options.orderBy} LIMIT $1${lock}`,
+      [options.limit, this.clock.now(), ...(options.where.params ?? [])],
+    );
+  }
+
+  /**
+   * Up to `limit` distinct values of the group column among rows meeting
+   * `where`, ascending, after `after`: a skip scan, one index seek per value
+   * (on an index leading with the group column), so no group's backlog is
+   * walked. Leases are not looked at: these are the groups with work at all.
+   */
+  async groupKeys(options: GroupKeysOptions, executor: SqlExecutor = this.db): Promise<string[]> {
+    if (options.limit <= 0) return [];
+    const group = options.groupColumn;
+    // $1 after, $2 limit; then the caller's where.
+    const where = options.where ? `(${shiftPlaceholders(options.where.sql, 2)}) AND ` : '';
+    const next = `SELECT MIN(${group}) FROM ${this.table}${indexedBy(executor.dialect, options.sqliteIndex)} WHERE ${where}${group} >`;
+    const rows = await executor.query<{ lease_group: string }>(
+      `WITH RECURSIVE lease_groups(lease_group, lease_n) AS (
+         SELECT (${next} $1), 1
+         UNION ALL
+         SELECT (${next} lease_groups.lease_group), lease_groups.lease_n + 1 FROM lease_groups
+         WHERE lease_groups.lease_group IS NOT NULL AND lease_groups.lease_n < $2
+       ) SELECT lease_group FROM lease_groups WHERE lease_group IS NOT NULL`,
+      [options.after ?? '', options.limit, ...(options.where?.params ?? [])],
+    );
+    return rows.map((row) => row.lease_group);
+  }
+
+  /**
+   * A fair claim: leases up to each group's share of its rows meeting
+   * `where` that no live lease holds, oldest first by `orderBy`, at most
+   * `limit` in all (the first in `orderBy` order across groups), and returns
+   * them in that order, as they are after the claim. Each group's rows are
+   * read from the head of its own index range, so one group's backlog is
+   * never walked for another's turn:
+   *
+   * - PostgreSQL: one `LATERAL` subquery per group, `FOR UPDATE SKIP LOCKED`,
+   *   so claimers running at once never wait on each other's rows.
+   * - SQLite: one `id IN (SELECT … LIMIT n)` per group (its `LIMIT` cannot
+   *   follow the group, so the largest share is read and the shares applied
+   *   here).
+   *
+   * Run it in a transaction: the rows chosen are then leased by the same
+   * transaction. Outside one, a row another claimer leases between the two
+   * statements is left out; no row is ever leased twice.
+   */
+  async claimPerGroup<T>(options: GroupClaimOptions, executor: SqlExecutor = this.db): Promise<T[]> {
+    const shares = new Map<string, number>();
+    for (const { key, limit } of options.groups) shares.set(key, limit);
+    for (const [key, share] of shares) if (share <= 0) shares.delete(key);
+    if (shares.size === 0 || options.limit <= 0) return [];
+    // $1 the groups as [[key, share], …], $2 now; then the caller's where; SQLite: then the largest share.
+    const params: unknown[] = [JSON.stringify([...shares]), this.clock.now(), ...(options.where.params ?? [])];
+    const where = shiftPlaceholders(options.where.sql, 2);
+    const group = options.groupColumn;
+    const due = `${group} = s.lease_group AND (${where}) AND ${this.freeAt('$2')} ORDER BY ${options.orderBy}`;
+    const chosen = `SELECT h.${this.id} AS lease_id, h.${group} AS lease_group`;
+    const sql =
+      executor.dialect === 'postgres'
+        ? `${chosen} FROM (SELECT e ->> 0 AS lease_group, CAST(e ->> 1 AS integer) AS lease_share
+                          FROM jsonb_array_elements(CAST($1 AS jsonb)) AS e) AS s
+           CROSS JOIN LATERAL (SELECT * FROM ${this.table} WHERE ${due} LIMIT s.lease_share FOR UPDATE SKIP LOCKED) AS h
+           ORDER BY ${options.orderBy}`
+        : `${chosen} FROM (SELECT value ->> 0 AS lease_group FROM json_each($1)) AS s
+           JOIN ${this.table} AS h ON h.${this.id} IN (
+             SELECT ${this.id} FROM ${this.table}${indexedBy(executor.dialect, options.sqliteIndex)} WHERE ${due} LIMIT $${params.push(Math.max(...shares.values()))})
+           ORDER BY ${options.orderBy}`;
+    const ids: string[] = [];
+    const taken = new Map<string, number>();
+    for (const row of await executor.query<{ lease_id: unknown; lease_group: unknown }>(sql, params)) {
+      if (ids.length >= options.limit) break;
+      const key = String(row.lease_group);
+      const count = taken.get(key) ?? 0;
+      if (count >= (shares.get(key) ?? 0)) continue;
+      taken.set(key, count + 1);
+      ids.push(String(row.lease_id));
+    }
+    const leased = await this.claimIds<T>(ids, { where: options.where, set: options.set }, executor);
+    const byId = new Map(leased.map((row) => [String((row as Record<string, unknown>)[this.id]), row]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
   }
 
   /**

@@ -20,7 +20,16 @@ export { toSqlitePlaceholders } from './placeholders.js';
 export { lockForProcess } from './processLock.js';
 export type { ProcessLock } from './processLock.js';
 export { LeaseTable } from './LeaseTable.js';
-export type { LeaseTableOptions, ClaimOptions, SqlFragment } from './LeaseTable.js';
+export type {
+  LeaseTableOptions,
+  ClaimOptions,
+  CandidateOptions,
+  GroupClaimOptions,
+  GroupKeysOptions,
+  GroupShare,
+  SqlFragment,
+} from './LeaseTable.js';
 export { GroupCommit } from './GroupCommit.js';
 export { jsonList } from './jsonList.js';
+export { indexedBy } from './indexedBy.js';
 export { shiftPlaceholders } from './placeholders.js';

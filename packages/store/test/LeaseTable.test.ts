@@ -6,6 +6,7 @@ import type { Database } from '../src/Database.js';
 
 interface JobRow {
   id: string;
+  tenant: string;
   state: string;
   due_at: number | string;
   lease_owner: string | null;
@@ -46,9 +47,10 @@ describeEachStore('LeaseTable', (target) => {
     db = await target.open();
     second = await target.open();
     await db.execute(
-      `CREATE TABLE lt_jobs (id TEXT PRIMARY KEY, state TEXT NOT NULL, due_at BIGINT NOT NULL, lease_owner TEXT, lease_until BIGINT NOT NULL DEFAULT 0, tries INTEGER NOT NULL DEFAULT 0)`,
+      `CREATE TABLE lt_jobs (id TEXT PRIMARY KEY, tenant TEXT NOT NULL DEFAULT 't', state TEXT NOT NULL, due_at BIGINT NOT NULL, lease_owner TEXT, lease_until BIGINT NOT NULL DEFAULT 0, tries INTEGER NOT NULL DEFAULT 0)`,
     );
     await db.execute(`CREATE INDEX lt_jobs_open_due ON lt_jobs (due_at) WHERE state IN ${OPEN}`);
+    await db.execute(`CREATE INDEX lt_jobs_open_tenant ON lt_jobs (tenant, due_at) WHERE state IN ${OPEN}`);
   });
   after(async () => {
     await second?.close();
@@ -58,10 +60,11 @@ describeEachStore('LeaseTable', (target) => {
     await db.execute('DELETE FROM lt_jobs');
   });
 
-  async function insert(count: number, fields: { state?: string; dueAt?: (i: number) => number; prefix?: string } = {}) {
+  async function insert(count: number, fields: { state?: string; dueAt?: (i: number) => number; prefix?: string; tenant?: string } = {}) {
     for (let i = 0; i < count; i++) {
-      await db.execute('INSERT INTO lt_jobs (id, state, due_at) VALUES ($1, $2, $3)', [
+      await db.execute('INSERT INTO lt_jobs (id, tenant, state, due_at) VALUES ($1, $2, $3, $4)', [
         `${fields.prefix ?? 'j'}${String(i).padStart(4, '0')}`,
+        fields.tenant ?? 't',
         fields.state ?? 'ready',
         fields.dueAt ? fields.dueAt(i) : clock.now() - 1000 + i,
       ]);
@@ -205,5 +208,193 @@ describeEachStore('LeaseTable', (target) => {
     expect([...owners].sort(), 'both connections claimed work').to.deep.equal(['p0', 'p1']);
     const stored = await db.query<JobRow>('SELECT * FROM lt_jobs');
     for (const row of stored) expect(row.lease_owner).to.equal(claimedBy.get(row.id)![0]);
+  });
+
+  describe('fair claims across groups', () => {
+    const open = () => ({ sql: `state IN ${OPEN} AND due_at <= $1`, params: [clock.now()] });
+    const perGroup = (groups: [string, number][], limit: number, extra: { set?: { sql: string; params?: unknown[] } } = {}) => ({
+      groupColumn: 'tenant',
+      groups: groups.map(([key, share]) => ({ key, limit: share })),
+      where: open(),
+      orderBy: 'due_at',
+      limit,
+      sqliteIndex: 'lt_jobs_open_tenant',
+      ...extra,
+    });
+    const inOrder = (rows: JobRow[]) => rows.map((r) => r.id);
+
+    it('claimPerGroup leases each group’s share of its oldest due rows, oldest first across groups, at most `limit` in all', async () => {
+      await insert(5, { tenant: 'A', prefix: 'a', dueAt: (i) => clock.now() - 1000 + 10 * i });
+      await insert(3, { tenant: 'B', prefix: 'b', dueAt: (i) => clock.now() - 995 + 10 * i });
+      await insert(2, { tenant: 'C', prefix: 'c', dueAt: () => clock.now() + 60_000 });
+      await insert(2, { tenant: 'D', prefix: 'd', state: 'done' });
+      const claimed = await lease('a').claimPerGroup<JobRow>(
+        perGroup(
+          [
+            ['A', 2],
+            ['B', 5],
+            ['C', 3],
+            ['D', 3],
+            ['nobody', 1],
+            ['A', 2],
+          ],
+          10,
+          { set: { sql: 'state = $1', params: ['running'] } },
+        ),
+      );
+      expect(inOrder(claimed), 'A’s share is 2; C is not due; D is closed').to.deep.equal(['a0000', 'b0000', 'a0001', 'b0001', 'b0002']);
+      for (const row of claimed) {
+        expect([row.lease_owner, row.state, Number(row.lease_until)]).to.deep.equal(['a', 'running', clock.now() + 10_000]);
+      }
+      await db.execute(`UPDATE lt_jobs SET state = 'ready'`);
+      const capped = await lease('b').claimPerGroup<JobRow>(
+        perGroup(
+          [
+            ['A', 10],
+            ['B', 10],
+            ['zero', 0],
+          ],
+          2,
+        ),
+      );
+      expect(inOrder(capped), 'the two oldest rows nobody holds, across groups').to.deep.equal(['a0002', 'a0003']);
+      expect(await lease('b').claimPerGroup<JobRow>(perGroup([['A', 0]], 10))).to.deep.equal([]);
+      expect(await lease('b').claimPerGroup<JobRow>(perGroup([['A', 5]], 0))).to.deep.equal([]);
+      expect(await lease('b').claimPerGroup<JobRow>(perGroup([], 5))).to.deep.equal([]);
+    });
+
+    it('claimPerGroup fills a share with rows no live lease holds, and takes expired leases over', async () => {
+      await insert(5, { tenant: 'A', prefix: 'a' });
+      expect(inOrder(await lease('x').claimPerGroup<JobRow>(perGroup([['A', 2]], 10)))).to.deep.equal(['a0000', 'a0001']);
+      expect(
+        inOrder(await lease('y').claimPerGroup<JobRow>(perGroup([['A', 2]], 10))),
+        'rows x holds do not use up y’s share',
+      ).to.deep.equal(['a0002', 'a0003']);
+      expect(inOrder(await lease('z').claimPerGroup<JobRow>(perGroup([['A', 2]], 10)))).to.deep.equal(['a0004']);
+      clock.at += 10_000;
+      const taken = await lease('z').claimPerGroup<JobRow>(perGroup([['A', 3]], 10));
+      expect(taken.map((r) => [r.id, r.lease_owner])).to.deep.equal([
+        ['a0000', 'z'],
+        ['a0001', 'z'],
+        ['a0002', 'z'],
+      ]);
+    });
+
+    it('candidates reads due rows no live lease holds, in order, without leasing them', async () => {
+      await insert(4);
+      await insert(1, { prefix: 'done', state: 'done' });
+      await lease('a').claim<JobRow>({ ...dueNow(), limit: 1 });
+      const read = await lease('b').candidates<{ id: string }>({
+        columns: 'id',
+        where: open(),
+        orderBy: 'due_at',
+        limit: 2,
+        sqliteIndex: 'lt_jobs_open_due',
+      });
+      expect(read).to.deep.equal([{ id: 'j0001' }, { id: 'j0002' }]);
+      const stored = await db.query<JobRow>('SELECT * FROM lt_jobs WHERE lease_owner IS NOT NULL');
+      expect(ids(stored), 'only the row claimed before is leased').to.deep.equal(['j0000']);
+    });
+
+    it('groupKeys lists the groups with rows meeting the condition, in order, after a key', async () => {
+      for (const tenant of ['D', 'B', 'A']) await insert(3, { tenant, prefix: tenant });
+      await insert(2, { tenant: 'C', prefix: 'C', state: 'done' });
+      const keys = (options: { after?: string; limit: number }) =>
+        lease('a').groupKeys({ groupColumn: 'tenant', where: { sql: `state IN ${OPEN}` }, sqliteIndex: 'lt_jobs_open_tenant', ...options });
+      expect(await keys({ limit: 10 })).to.deep.equal(['A', 'B', 'D']);
+      expect(await keys({ after: 'A', limit: 1 })).to.deep.equal(['B']);
+      expect(await keys({ after: 'B', limit: 10 })).to.deep.equal(['D']);
+      expect(await keys({ after: 'D', limit: 10 })).to.deep.equal([]);
+      expect(await keys({ limit: 0 })).to.deep.equal([]);
+      expect(await lease('a').groupKeys({ groupColumn: 'tenant', limit: 10 }), 'with no condition: every group').to.deep.equal([
+        'A',
+        'B',
+        'C',
+        'D',
+      ]);
+    });
+
+    if (target.dialect === 'sqlite') {
+      it('claimPerGroup uses the index it is told to on SQLite, and refuses a condition the partial index does not cover', async () => {
+        await insert(2, { tenant: 'A' });
+        expect(await lease('a').claimPerGroup<JobRow>(perGroup([['A', 5]], 5))).to.have.length(2);
+        let error: unknown;
+        try {
+          await lease('b').claimPerGroup<JobRow>({ ...perGroup([['A', 5]], 5), where: { sql: 'due_at <= $1', params: [clock.now()] } });
+        } catch (e) {
+          error = e;
+        }
+        expect(String(error)).to.match(/no query solution/);
+      });
+    }
+
+    if (target.dialect === 'postgres') {
+      it('skips rows another transaction is claiming instead of waiting for them (FOR UPDATE SKIP LOCKED)', async function () {
+        this.timeout(20_000);
+        await insert(4, { tenant: 'A', prefix: 'a' });
+        await insert(2, { tenant: 'B', prefix: 'b', dueAt: (i) => clock.now() - 500 + i });
+        const other = await second.transaction(async (holding) => {
+          // Still open: its chosen rows are locked and their leases not committed.
+          const held = await lease('x', second).claimPerGroup<JobRow>(perGroup([['A', 2]], 10), holding);
+          expect(inOrder(held)).to.deep.equal(['a0000', 'a0001']);
+          return db.transaction(async (tx) => {
+            // Waiting for a lock would fail here instead of skipping it.
+            await tx.execute(`SET LOCAL lock_timeout = '2s'`);
+            const fair = await lease('y').claimPerGroup<JobRow>(
+              perGroup(
+                [
+                  ['A', 2],
+                  ['B', 1],
+                ],
+                10,
+              ),
+              tx,
+            );
+            const read = await lease('y').candidates<{ id: string }>({ columns: 'id', where: open(), orderBy: 'due_at', limit: 10 }, tx);
+            return { fair: inOrder(fair), read: read.map((row) => row.id) };
+          });
+        });
+        expect(other.fair).to.deep.equal(['a0002', 'a0003', 'b0000']);
+        // a0000 and a0001 look free to this transaction but are locked by the other: skipped. The rest it leased itself.
+        expect(other.read).to.deep.equal(['b0001']);
+      });
+    }
+
+    it('hands each row to exactly one of many concurrent fair claimers on two connections (two pools on PostgreSQL)', async function () {
+      this.timeout(60_000);
+      const tenants = ['A', 'B', 'C', 'D', 'E', 'F'];
+      for (const tenant of tenants) await insert(100, { tenant, prefix: tenant });
+      const claimedBy = new Map<string, string[]>();
+      const claimers = [db, second].flatMap((database, pool) =>
+        Array.from({ length: 6 }, (_, worker) => {
+          const owner = `p${pool}w${worker}`;
+          const table = lease(owner, database, 600_000);
+          return (async () => {
+            for (;;) {
+              const rows = await database.transaction((tx) =>
+                table.claimPerGroup<JobRow>(
+                  perGroup(
+                    tenants.map((tenant) => [tenant, 3]),
+                    7,
+                  ),
+                  tx,
+                ),
+              );
+              if (rows.length === 0) return;
+              for (const row of rows) claimedBy.set(row.id, [...(claimedBy.get(row.id) ?? []), owner]);
+              await new Promise((r) => setImmediate(r));
+            }
+          })();
+        }),
+      );
+      await Promise.all(claimers);
+      const twice = [...claimedBy].filter(([, owners]) => owners.length > 1);
+      expect(twice, 'rows claimed by more than one owner').to.deep.equal([]);
+      expect(claimedBy.size).to.equal(600);
+      const owners = new Set([...claimedBy.values()].map((o) => o[0].slice(0, 2)));
+      expect([...owners].sort(), 'both connections claimed work').to.deep.equal(['p0', 'p1']);
+      const stored = await db.query<JobRow>('SELECT * FROM lt_jobs');
+      for (const row of stored) expect(row.lease_owner).to.equal(claimedBy.get(row.id)![0]);
+    });
   });
 });

@@ -1,5 +1,5 @@
 import type { Clock, Logger } from '@relaypoint/core';
-import { jsonList, type SqlExecutor } from '@relaypoint/store';
+import { indexedBy, jsonList, type SqlExecutor } from '@relaypoint/store';
 import type { DispatchResult } from './DispatchResult.js';
 
 /** A subscription this process stopped: paused by health, or disabled by a 410. */
@@ -134,7 +134,8 @@ export class EndpointHealth {
   async drainTick(): Promise<boolean> {
     const now = this.clock.now();
     const rate = this.settings.drainRatePerSecond;
-    const heldIndex = this.indexedBy('webhook_deliveries_held');
+    // SQLite's planner, without statistics, may pick another partial index on status: pin the one meant.
+    const heldIndex = indexedBy(this.db.dialect, 'webhook_deliveries_held');
     let releasedAny = false;
     const draining = await this.db.query<{ id: string }>(
       'SELECT id FROM webhook_subscriptions WHERE draining = 1 AND drain_next_at <= $1',
@@ -157,17 +158,12 @@ export class EndpointHealth {
         await this.db.execute(
           `UPDATE webhook_subscriptions SET draining = 0 WHERE id = $1
              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries${heldIndex} WHERE subscription_id = $1 AND status = 'pending' AND held = 1)
-             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries${this.indexedBy('webhook_deliveries_lease')} WHERE status = 'in_flight' AND subscription_id = $1)`,
+             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries${indexedBy(this.db.dialect, 'webhook_deliveries_lease')} WHERE status = 'in_flight' AND subscription_id = $1)`,
           [id],
         );
       }
       if (released.rowCount) releasedAny = true;
     }
     return releasedAny;
-  }
-
-  /** SQLite's planner, without statistics, may pick another partial index on status; pin the one meant. */
-  private indexedBy(index: string): string {
-    return this.db.dialect === 'sqlite' ? ` INDEXED BY ${index}` : '';
   }
 }

@@ -53,8 +53,16 @@ function withLegacyPrevious(list: PreviousSecret[], secret: string | null, expir
   return [{ secret, expiresAt: Number(expiresAt) }, ...list];
 }
 
-/** The lease is held only while a row is `in_flight`. */
+/** The lease is held only while a row is `in_flight`: a claim sets it, renewals and take-overs look for it. */
 const IN_FLIGHT = { sql: "status = 'in_flight'" };
+/**
+ * Rows waiting to be sent. The partial indexes the claim walks
+ * (`webhook_deliveries_due`, `webhook_deliveries_due_sub`) have exactly this condition: SQLite uses one only when the
+ * query repeats it word for word.
+ */
+const PENDING = "status = 'pending' AND held = 0";
+/** Pending rows whose time has come (`$1`: now). */
+const DUE = `${PENDING} AND next_attempt_at <= $1`;
 
 /**
  * The outbox as a queue of leased work over the store's {@link LeaseTable}
@@ -101,38 +109,40 @@ export class OutboxQueue {
    * the statements plain index walks.
    */
   async claim(tx: SqlExecutor, limit: number, { room, full }: ClaimRoom): Promise<ClaimedDelivery[]> {
-    const dialect = this.db.dialect;
     const now = this.clock.now();
-    const lock = dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
-    const candidates = await tx.query<ClaimedRow>(
-      `SELECT id, subscription_id, event_key, event_type, attempts FROM webhook_deliveries${this.indexedBy('webhook_deliveries_due')}
-       WHERE status = 'pending' AND held = 0 AND next_attempt_at <= $1 AND subscription_id NOT IN (${jsonList(dialect, '$2')})
-       ORDER BY next_attempt_at LIMIT $3${lock}`,
-      [now, JSON.stringify(full), limit * 2],
+    const candidates = await this.leases.candidates<ClaimedRow>(
+      {
+        columns: 'id, subscription_id, event_key, event_type, attempts',
+        where: { sql: `${DUE} AND subscription_id NOT IN (${jsonList(this.db.dialect, '$2')})`, params: [now, JSON.stringify(full)] },
+        orderBy: 'next_attempt_at',
+        limit: limit * 2,
+        sqliteIndex: 'webhook_deliveries_due',
+      },
+      tx,
     );
     if (!candidates.length) return [];
     const floor = this.roomFloor;
     const rows: ClaimedRow[] = [];
-    const take = (candidate: ClaimedRow): void => {
+    for (const candidate of candidates) {
       const left = room.get(candidate.subscription_id) ?? floor;
-      if (left <= 0 || rows.length >= limit) return;
+      if (left <= 0 || rows.length >= limit) continue;
       room.set(candidate.subscription_id, left - 1);
       rows.push(candidate);
-    };
-    for (const candidate of candidates) take(candidate);
-    if (rows.length < limit && candidates.length >= limit * 2) {
-      const served = new Set([...full, ...candidates.map((candidate) => candidate.subscription_id)]);
-      for (const candidate of await this.claimOthers(tx, now, served, floor)) take(candidate);
     }
     // Chosen in this transaction (SQLite: under its write lock; PostgreSQL: locked FOR UPDATE), so the lease takes all
     // of them; only what it took is sent, in the order chosen.
     const claimed = await this.leases.claimIds<{ id: string }>(
       rows.map((row) => row.id),
-      { set: { sql: "status = 'in_flight'" } },
+      { set: IN_FLIGHT },
       tx,
     );
     const leased = new Set(claimed.map((row) => row.id));
-    return this.load(tx, leased.size === rows.length ? rows : rows.filter((row) => leased.has(row.id)));
+    const chosen = leased.size === rows.length ? rows : rows.filter((row) => leased.has(row.id));
+    if (rows.length < limit && candidates.length >= limit * 2) {
+      const served = new Set([...full, ...candidates.map((candidate) => candidate.subscription_id)]);
+      chosen.push(...(await this.claimOthers(tx, now, served, room, limit - rows.length)));
+    }
+    return this.load(tx, chosen);
   }
 
   /** The event bodies and subscriptions of claimed rows. */
@@ -168,47 +178,47 @@ export class OutboxQueue {
   }
 
   /**
-   * The oldest due rows (up to `perSubscription` each) of subscriptions not in
-   * `served`, found without walking anyone's backlog: a skip scan lists the
-   * subscriptions with pending rows (one index seek each, at most
-   * {@link FAIR_SCAN} per claim, resuming where the last one stopped so
-   * every subscription gets its turn), then each one's due rows are read
-   * from the head of its own index range (PostgreSQL: locked, skipping rows
-   * another worker holds).
+   * Leases the oldest due rows of subscriptions not in `served`, up to each
+   * one's room (at most the floor) and `limit` in all, found without walking
+   * anyone's backlog: a skip scan lists the subscriptions with pending rows
+   * (at most {@link FAIR_SCAN} per claim, resuming where the last one stopped
+   * so every subscription gets its turn), then the store's fair claim reads
+   * each one's due rows from the head of its own index range.
    */
-  private async claimOthers(tx: SqlExecutor, now: number, served: Set<string>, perSubscription: number): Promise<ClaimedRow[]> {
-    const bySubscription = this.indexedBy('webhook_deliveries_due_sub');
-    const next = `SELECT MIN(subscription_id) FROM webhook_deliveries${bySubscription} WHERE status = 'pending' AND held = 0 AND subscription_id >`;
+  private async claimOthers(
+    tx: SqlExecutor,
+    now: number,
+    served: Set<string>,
+    room: Map<string, number>,
+    limit: number,
+  ): Promise<ClaimedRow[]> {
     const scan = (after: string, max: number) =>
-      tx.query<{ sub: string }>(
-        `WITH RECURSIVE s(sub, n) AS (
-           SELECT (${next} $1), 1
-           UNION ALL
-           SELECT (${next} s.sub), s.n + 1 FROM s WHERE s.sub IS NOT NULL AND s.n < $2
-         ) SELECT sub FROM s WHERE sub IS NOT NULL`,
-        [after, max],
+      this.leases.groupKeys(
+        { groupColumn: 'subscription_id', where: { sql: PENDING }, after, limit: max, sqliteIndex: 'webhook_deliveries_due_sub' },
+        tx,
       );
     const from = this.fairCursor;
-    let found = (await scan(from, FAIR_SCAN)).map((row) => row.sub);
+    let found = await scan(from, FAIR_SCAN);
     this.fairCursor = found.length >= FAIR_SCAN ? found[found.length - 1] : '';
-    if (found.length < FAIR_SCAN && from !== '') {
-      // Wrapped around: the subscriptions before where this scan started.
-      const rest = await scan('', FAIR_SCAN - found.length);
-      found = found.concat(rest.map((row) => row.sub));
-    }
-    const wanted = [...new Set(found)].filter((id) => !served.has(id));
-    if (!wanted.length) return [];
-    const columns = 'id, subscription_id, event_key, event_type, attempts, next_attempt_at';
-    const due = `subscription_id = s.sub AND status = 'pending' AND held = 0 AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $3`;
-    const rows = await tx.query<ClaimedRow & { next_attempt_at: number }>(
-      this.db.dialect === 'postgres'
-        ? `SELECT h.* FROM jsonb_array_elements_text(CAST($2 AS jsonb)) AS s(sub)
-           CROSS JOIN LATERAL (SELECT ${columns} FROM webhook_deliveries WHERE ${due} FOR UPDATE SKIP LOCKED) AS h`
-        : `SELECT h.id, h.subscription_id, h.event_key, h.event_type, h.attempts, h.next_attempt_at FROM (SELECT value AS sub FROM json_each($2)) AS s
-           JOIN webhook_deliveries AS h ON h.id IN (SELECT id FROM webhook_deliveries${bySubscription} WHERE ${due})`,
-      [now, JSON.stringify(wanted), perSubscription],
+    // Wrapped around: the subscriptions before where this scan started.
+    if (found.length < FAIR_SCAN && from !== '') found = found.concat(await scan('', FAIR_SCAN - found.length));
+    const floor = this.roomFloor;
+    const groups = [...new Set(found)]
+      .filter((id) => !served.has(id))
+      .map((key) => ({ key, limit: Math.min(floor, room.get(key) ?? floor) }));
+    if (!groups.length) return [];
+    const rows = await this.leases.claimPerGroup<ClaimedRow>(
+      {
+        groupColumn: 'subscription_id',
+        groups,
+        where: { sql: DUE, params: [now] },
+        orderBy: 'next_attempt_at',
+        limit,
+        set: IN_FLIGHT,
+        sqliteIndex: 'webhook_deliveries_due_sub',
+      },
+      tx,
     );
-    rows.sort((x, y) => Number(x.next_attempt_at) - Number(y.next_attempt_at));
     return rows.map(({ id, subscription_id, event_key, event_type, attempts }) => ({
       id,
       subscription_id,
@@ -298,14 +308,5 @@ export class OutboxQueue {
   /** Hands rows whose lease expired (their worker died) back to the queue; they are resent with the same webhook-id. Returns how many. */
   async takeOverExpired(executor: SqlExecutor): Promise<number> {
     return this.leases.releaseExpired({ where: IN_FLIGHT, set: { sql: "status = 'pending'" } }, executor);
-  }
-
-  /**
-   * SQLite's planner has no statistics unless ANALYZE ran and may prefer
-   * another partial index on status, turning an O(batch) claim into a scan of
-   * every pending row; pin the due index there. PostgreSQL plans from its own statistics.
-   */
-  private indexedBy(index: string): string {
-    return this.db.dialect === 'sqlite' ? ` INDEXED BY ${index}` : '';
   }
 }
