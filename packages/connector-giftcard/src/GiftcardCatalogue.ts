@@ -1,4 +1,4 @@
-import { ErrorCodes, ValidationError, isCurrency, toMinorUnits, type Clock, type Money } from '@relaypoint/core';
+import { ErrorCodes, ValidationError, systemClock, isCurrency, toMinorUnits, type Clock, type Money } from '@relaypoint/core';
 
 /** One product of the provider's catalogue, normalised to exact minor units. */
 export interface CatalogueProduct {
@@ -99,7 +99,7 @@ export class GiftcardCatalogue {
   constructor(private readonly options: GiftcardCatalogueOptions) {
     this.ttlMs = options.ttlMs ?? 300_000;
     this.defaultCurrency = options.defaultCurrency ?? 'USD';
-    this.clock = options.clock ?? { now: () => Date.now() };
+    this.clock = options.clock ?? systemClock;
   }
 
   /** The product, from the cache when fresh; refreshes once when it is stale or does not know the id. `undefined` when the provider has no such product. */

@@ -1,4 +1,4 @@
-import { ErrorCodes, ValidationError, toMinorUnits, type Clock, type Money } from '@relaypoint/core';
+import { ErrorCodes, ValidationError, systemClock, toMinorUnits, type Clock, type Money } from '@relaypoint/core';
 
 /** What the connector reads of Reloadly's operator (`GET /operators/{operatorId}`). */
 export interface ReloadlyOperator {
@@ -53,7 +53,7 @@ export class ReloadlyOperatorCatalogue {
 
   constructor(private readonly options: ReloadlyOperatorCatalogueOptions) {
     this.ttlMs = options.ttlMs ?? 3_600_000;
-    this.clock = options.clock ?? { now: () => Date.now() };
+    this.clock = options.clock ?? systemClock;
   }
 
   /** The operator (cached), `null` when Reloadly has none with this id. */

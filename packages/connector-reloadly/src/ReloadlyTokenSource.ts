@@ -3,6 +3,7 @@ import {
   NotSentError,
   ProviderRejectedError,
   createHttpClient,
+  systemClock,
   toConnectorError,
   type Clock,
   type HttpClient,
@@ -64,7 +65,7 @@ export class ReloadlyTokenSource {
       timeoutMs: options.timeoutMs ?? 10_000,
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
     });
-    this.clock = options.clock ?? { now: () => Date.now() };
+    this.clock = options.clock ?? systemClock;
     this.margin = options.refreshMarginMs ?? 60_000;
   }
 

@@ -1,4 +1,4 @@
-import { ErrorCodes, ValidationError, toMinorUnits, type Clock, type Money } from '@relaypoint/core';
+import { ErrorCodes, ValidationError, systemClock, toMinorUnits, type Clock, type Money } from '@relaypoint/core';
 
 /** A product of Tremendous's catalogue as the connector reads it (`GET /products`). */
 export interface TremendousProduct {
@@ -67,7 +67,7 @@ export class TremendousCatalogue {
 
   constructor(private readonly options: TremendousCatalogueOptions) {
     this.ttlMs = options.ttlMs ?? 300_000;
-    this.clock = options.clock ?? { now: () => Date.now() };
+    this.clock = options.clock ?? systemClock;
   }
 
   /** The product, `undefined` when Tremendous does not list it (after one fresh read). */
