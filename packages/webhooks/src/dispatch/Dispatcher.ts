@@ -98,9 +98,9 @@ export class Dispatcher {
     if (this.running || this.closed) return;
     this.running = true;
     const { leaseMs, pollIntervalMs } = this.settings;
-    this.every(Math.max(100, Math.floor(leaseMs / 3)), () => this.renewLeases());
-    this.every(Math.max(100, Math.floor(leaseMs / 2)), () => this.takeOverExpired());
-    this.every(Math.max(50, Math.min(1000, pollIntervalMs)), () => this.drainTick());
+    this.every(Math.max(100, Math.floor(leaseMs / 3)), 'lease renewal', () => this.renewLeases());
+    this.every(Math.max(100, Math.floor(leaseMs / 2)), 'lease recovery', () => this.takeOverExpired());
+    this.every(Math.max(50, Math.min(1000, pollIntervalMs)), 'drain tick', () => this.drainTick());
     this.pumpDone = this.pump();
   }
 
@@ -264,17 +264,14 @@ export class Dispatcher {
     for (let round = 0; round < 20 && this.results.length; round++) await this.commit(false);
   }
 
-  private every(intervalMs: number, task: () => Promise<void>): void {
-    this.timers.push(setInterval(() => void task(), intervalMs));
+  /** Runs `task` every `intervalMs`; a failure is logged and the next tick tries again. */
+  private every(intervalMs: number, what: string, task: () => Promise<void>): void {
+    const run = () => task().catch((error: unknown) => this.logger?.warn({ err: errorText(error) }, `webhook ${what} failed`));
+    this.timers.push(setInterval(() => void run(), intervalMs));
   }
 
   private async renewLeases(): Promise<void> {
-    if (!this.running || this.held === 0) return;
-    try {
-      await this.queue.renewLeases(this.commits);
-    } catch (error) {
-      this.logger?.warn({ err: errorText(error) }, 'webhook lease renewal failed');
-    }
+    if (this.running && this.held > 0) await this.queue.renewLeases(this.commits);
   }
 
   private async takeOverExpired(): Promise<void> {
@@ -287,14 +284,9 @@ export class Dispatcher {
   }
 
   private async drainTick(): Promise<void> {
-    if (!this.running) return;
-    try {
-      if (await this.health.drainTick()) {
-        this.moreDue = true;
-        this.maybeWake();
-      }
-    } catch (error) {
-      this.logger?.warn({ err: errorText(error) }, 'webhook drain tick failed');
+    if (this.running && (await this.health.drainTick())) {
+      this.moreDue = true;
+      this.maybeWake();
     }
   }
 }
