@@ -14,6 +14,8 @@ describe('regression: store unreachable during POST /v1/issuances is a retryable
 
   before(async function () {
     if (!bin) {
+      // CI installs PostgreSQL: there a missing server is a failure, never a suite that passes by not running.
+      if (process.env.CI === 'true') throw new Error(`CI=true and no throwaway PostgreSQL can be started: ${why}`);
       this.test!.parent!.pending = true;
       this.skip();
     }
